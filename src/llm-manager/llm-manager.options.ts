@@ -1,0 +1,92 @@
+import type { DataSourceOptions } from 'typeorm';
+
+/** TypeORM connection options without the parts llm-mgr owns (entities, migrations, synchronize). */
+export type LlmManagerDatabaseOptions = Omit<
+  DataSourceOptions,
+  'entities' | 'migrations' | 'migrationsRun' | 'synchronize' | 'name'
+>;
+
+/** Options of `LlmManagerModule.forRoot()`. Every field is optional; environment variables fill the gaps. */
+export interface LlmManagerOptions {
+  /**
+   * Where platforms, keys, selections and usage live: TypeORM DataSource options.
+   * Default: `{ type: 'better-sqlite3', database: 'llm_config.db' }` (env `LLM_MGR_DATABASE_URL` when set).
+   */
+  database?: LlmManagerDatabaseOptions;
+  /** Path of the YAML file that defines the system platforms. Default: `llm_mgr_cfg.yaml` (env `LLM_MGR_CONFIG`). */
+  configPath?: string;
+  /** Master key that encrypts every stored secret, at least 32 characters. Default: env `LLM_KEY`, then `.env`. */
+  masterKey?: string;
+  /** Where a generated master key is written, and read back on the next start. Default: `.env`. */
+  envFilePath?: string;
+  /**
+   * On a first start with no key and nothing encrypted yet, generate a key into `envFilePath`.
+   * Default: `true`.
+   */
+  generateMasterKey?: boolean;
+  /** Fixed-platform mode (M1.2): users may only add their own keys to system platforms. Default: env `USE_SYS_LLM_CONFIG`, else `false`. */
+  useSysLlmConfig?: boolean;
+  /** Let users without a key of their own borrow the system key (M5). Default: env `LLM_AUTO_KEY`, else `false`. */
+  autoKey?: boolean;
+  /** Import the YAML into the database on start (first import, then incremental). Default: `true`. */
+  syncOnStart?: boolean;
+  /** Environment used to resolve `{ENV_VAR}` placeholders in the YAML. Default: `process.env`. */
+  env?: Record<string, string | undefined>;
+}
+
+/** Options after defaults and environment variables are applied: what the rest of the library reads. */
+export interface ResolvedLlmManagerOptions {
+  database: LlmManagerDatabaseOptions;
+  configPath: string;
+  masterKey: string | undefined;
+  envFilePath: string;
+  generateMasterKey: boolean;
+  useSysLlmConfig: boolean;
+  autoKey: boolean;
+  syncOnStart: boolean;
+  env: Record<string, string | undefined>;
+}
+
+export const DEFAULT_DATABASE: LlmManagerDatabaseOptions = { type: 'better-sqlite3', database: 'llm_config.db' };
+
+const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
+const FALSE_WORDS = new Set(['0', 'false', 'no', 'off', '']);
+
+function envFlag(env: Record<string, string | undefined>, name: string): boolean | undefined {
+  const raw = env[name];
+  if (raw === undefined) return undefined;
+  const word = raw.trim().toLowerCase();
+  if (TRUE_WORDS.has(word)) return true;
+  if (FALSE_WORDS.has(word)) return false;
+  throw new Error(`Environment variable ${name}="${raw}" is not a boolean. Use true or false.`);
+}
+
+/** Turns `postgres://…`, `mysql://…` or a file path into TypeORM options. */
+export function databaseFromUrl(url: string): LlmManagerDatabaseOptions {
+  if (/^postgres(ql)?:\/\//i.test(url)) return { type: 'postgres', url };
+  if (/^(mysql|mariadb):\/\//i.test(url)) return { type: 'mysql', url: url.replace(/^mariadb:/i, 'mysql:') };
+  return { type: 'better-sqlite3', database: url.replace(/^sqlite:(\/\/)?/i, '') };
+}
+
+/**
+ * The one place where defaults are merged and environment variables are read
+ * (`LLM_KEY`, `LLM_AUTO_KEY`, `USE_SYS_LLM_CONFIG`, `LLM_MGR_DATABASE_URL`, `LLM_MGR_CONFIG`).
+ */
+export function resolveOptions(
+  options: LlmManagerOptions = {},
+  processEnv: Record<string, string | undefined> = process.env,
+): ResolvedLlmManagerOptions {
+  const env = options.env ?? processEnv;
+  const dbUrl = env.LLM_MGR_DATABASE_URL;
+  return {
+    database: options.database ?? (dbUrl ? databaseFromUrl(dbUrl) : DEFAULT_DATABASE),
+    configPath: options.configPath ?? env.LLM_MGR_CONFIG ?? 'llm_mgr_cfg.yaml',
+    masterKey: options.masterKey ?? (env.LLM_KEY || undefined),
+    envFilePath: options.envFilePath ?? '.env',
+    generateMasterKey: options.generateMasterKey ?? true,
+    useSysLlmConfig: options.useSysLlmConfig ?? envFlag(env, 'USE_SYS_LLM_CONFIG') ?? false,
+    autoKey: options.autoKey ?? envFlag(env, 'LLM_AUTO_KEY') ?? false,
+    syncOnStart: options.syncOnStart ?? true,
+    env,
+  };
+}
