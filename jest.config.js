@@ -1,4 +1,4 @@
-/** Unit specs sit beside the code (src/**/*.spec.ts); medium and e2e specs live in test/. */
+// Unit specs sit beside the code (src/**/*.spec.ts); medium and e2e specs live in test/.
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true }];
 module.exports = {
   testEnvironment: 'node',
