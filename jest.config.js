@@ -1,5 +1,5 @@
 // Unit specs sit beside the code (src/**/*.spec.ts); medium and e2e specs live in test/.
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json' }];
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': tsJest },

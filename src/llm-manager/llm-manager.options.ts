@@ -1,10 +1,11 @@
 import type { DataSourceOptions } from 'typeorm';
 
 /** TypeORM connection options without the parts llm-mgr owns (entities, migrations, synchronize). */
-export type LlmManagerDatabaseOptions = Omit<
-  DataSourceOptions,
-  'entities' | 'migrations' | 'migrationsRun' | 'synchronize' | 'name'
->;
+export type LlmManagerDatabaseOptions = DataSourceOptions extends infer T
+  ? T extends DataSourceOptions
+    ? Omit<T, 'entities' | 'migrations' | 'migrationsRun' | 'synchronize' | 'name'>
+    : never
+  : never;
 
 /** Options of `LlmManagerModule.forRoot()`. Every field is optional; environment variables fill the gaps. */
 export interface LlmManagerOptions {
@@ -64,7 +65,9 @@ function envFlag(env: Record<string, string | undefined>, name: string): boolean
 /** Turns `postgres://…`, `mysql://…` or a file path into TypeORM options. */
 export function databaseFromUrl(url: string): LlmManagerDatabaseOptions {
   if (/^postgres(ql)?:\/\//i.test(url)) return { type: 'postgres', url };
-  if (/^(mysql|mariadb):\/\//i.test(url)) return { type: 'mysql', url: url.replace(/^mariadb:/i, 'mysql:') };
+  // TypeORM's 'mariadb' type reads MariaDB's catalogue correctly; MySQL proper keeps 'mysql'.
+  if (/^mariadb:\/\//i.test(url)) return { type: 'mariadb', url: url.replace(/^mariadb:/i, 'mysql:') };
+  if (/^mysql:\/\//i.test(url)) return { type: 'mysql', url };
   return { type: 'better-sqlite3', database: url.replace(/^sqlite:(\/\/)?/i, '') };
 }
 

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { SecurityModule } from '../security/security.module';
+import { PlatformAdminService } from './platform-admin.service';
+import { PlatformViewMapper } from './platform-view.mapper';
+import { SystemPlatformService } from './system-platform.service';
+import { UserPlatformService } from './user-platform.service';
+
+/** The platform catalogue: system platforms for admins, private platforms and own keys for users. */
+@Module({
+  imports: [SecurityModule],
+  providers: [PlatformAdminService, PlatformViewMapper, SystemPlatformService, UserPlatformService],
+  exports: [PlatformAdminService, PlatformViewMapper, SystemPlatformService, UserPlatformService],
+})
+export class AdminModule {}

@@ -1,0 +1,85 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SYSTEM_USER_ID, LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
+import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
+import type { ModelEntity } from '../database/model.entity';
+import type { PlatformEntity } from '../database/platform.entity';
+import { SecurityService } from '../security/security.service';
+import type { KeySource, ModelView, PlatformView } from './platform.types';
+
+/** Turns stored platforms into views: keys masked, usability worked out from where the key comes from. */
+@Injectable()
+export class PlatformViewMapper {
+  constructor(
+    private readonly security: SecurityService,
+    @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
+  ) {}
+
+  toViews(platforms: PlatformEntity[]): PlatformView[] {
+    const firstOfOwner = new Set<string>();
+    return platforms.map((platform) => {
+      const isDefault = !firstOfOwner.has(platform.ownerId);
+      firstOfOwner.add(platform.ownerId);
+      return this.toView(platform, isDefault);
+    });
+  }
+
+  toView(platform: PlatformEntity, isDefault: boolean): PlatformView {
+    const key = this.describeKey(platform);
+    return {
+      id: platform.id,
+      name: platform.name,
+      baseUrl: platform.baseUrl,
+      isSystem: platform.ownerId === SYSTEM_USER_ID,
+      isDefault,
+      sortOrder: platform.sortOrder,
+      keySource: key.source,
+      apiKeyEnv: platform.apiKeyEnv,
+      maskedKey: key.masked,
+      usable: key.unusableReason === null,
+      unusableReason: key.unusableReason,
+      models: (platform.models ?? []).map((model) => this.toModelView(model)),
+    };
+  }
+
+  toModelView(model: ModelEntity): ModelView {
+    return {
+      id: model.id,
+      platformId: model.platformId,
+      displayName: model.displayName,
+      modelName: model.modelName,
+      extraBody: model.extraBody,
+      inputPrice: model.inputPrice,
+      outputPrice: model.outputPrice,
+    };
+  }
+
+  /** The mask of the stored key, used to recognise an edit that sends the mask back unchanged. */
+  maskOf(platform: PlatformEntity): string | null {
+    return this.describeKey(platform).masked;
+  }
+
+  private describeKey(platform: PlatformEntity): {
+    source: KeySource;
+    masked: string | null;
+    unusableReason: string | null;
+  } {
+    if (platform.apiKeyEnc) {
+      const plain = this.security.decrypt(platform.apiKeyEnc, `platform '${platform.name}'`);
+      return { source: 'encrypted', masked: this.security.mask(plain), unusableReason: null };
+    }
+    if (platform.apiKeyEnv) {
+      const value = this.options.env[platform.apiKeyEnv];
+      return value
+        ? { source: 'env', masked: this.security.mask(value), unusableReason: null }
+        : {
+            source: 'env',
+            masked: null,
+            unusableReason:
+              `Environment variable ${platform.apiKeyEnv} is not set. Set it and restart, ` +
+              `or save an API key for platform '${platform.name}'.`,
+          };
+    }
+    // Keyless endpoints such as a local Ollama are legitimate.
+    return { source: 'none', masked: null, unusableReason: null };
+  }
+}

@@ -1,0 +1,129 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { ConfigChanges } from '../common/config-changes';
+import { LlmManagerError } from '../common/llm-manager.error';
+import { LLM_MANAGER_RESOLVED_OPTIONS, SYSTEM_USER_ID } from '../llm-manager.constants';
+import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
+import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
+import { SysPlatformKeyEntity } from '../database/sys-platform-key.entity';
+import { SecurityService } from '../security/security.service';
+import { PlatformAdminService } from './platform-admin.service';
+import { PlatformViewMapper } from './platform-view.mapper';
+import type { ModelInput, ModelPatch, ModelView, PlatformInput, PlatformPatch, PlatformView } from './platform.types';
+
+/** A user's own key for a system platform, as reads show it. */
+export interface UserPlatformKeyView {
+  platformId: number;
+  platformName: string;
+  maskedKey: string | null;
+  updatedAt: Date;
+}
+
+/**
+ * A user's side of the catalogue (M1.2, M1.3): the system platforms everyone sees, the user's private platforms
+ * (custom mode only), and the user's own keys for system platforms (both modes). No user can see or touch another
+ * user's rows: every query is scoped to the caller's id.
+ */
+@Injectable()
+export class UserPlatformService {
+  constructor(
+    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
+    private readonly platforms: PlatformAdminService,
+    private readonly views: PlatformViewMapper,
+    private readonly security: SecurityService,
+    private readonly changes: ConfigChanges,
+  ) {}
+
+  /** System platforms first, then the user's own (custom mode), each group in its order. */
+  async listVisible(userId: string): Promise<PlatformView[]> {
+    const owners = this.options.useSysLlmConfig || userId === SYSTEM_USER_ID ? [SYSTEM_USER_ID] : [SYSTEM_USER_ID, userId];
+    const rows = await this.platforms.listOwned(owners);
+    return this.views.toViews([...rows.filter((p) => p.ownerId === SYSTEM_USER_ID), ...rows.filter((p) => p.ownerId !== SYSTEM_USER_ID)]);
+  }
+
+  async addPlatform(userId: string, input: PlatformInput, models: ModelInput[] = []): Promise<PlatformView> {
+    this.assertMayCustomize(userId);
+    // Environment variables belong to the server's operator, not to users.
+    const platform = await this.platforms.createPlatform(userId, { ...input, apiKeyEnv: null }, models);
+    return this.views.toView(platform, false);
+  }
+
+  async updatePlatform(userId: string, platformId: number, patch: PlatformPatch): Promise<PlatformView> {
+    this.assertMayCustomize(userId);
+    const { apiKeyEnv: _ignored, ...allowed } = patch;
+    return this.views.toView(await this.platforms.updatePlatform(userId, platformId, allowed), false);
+  }
+
+  async deletePlatform(userId: string, platformId: number): Promise<void> {
+    this.assertMayCustomize(userId);
+    await this.platforms.deletePlatform(userId, platformId);
+  }
+
+  async addModel(userId: string, platformId: number, input: ModelInput): Promise<ModelView> {
+    this.assertMayCustomize(userId);
+    return this.views.toModelView(await this.platforms.addModel(userId, platformId, input));
+  }
+
+  async updateModel(userId: string, modelId: number, patch: ModelPatch): Promise<ModelView> {
+    this.assertMayCustomize(userId);
+    return this.views.toModelView(await this.platforms.updateModel(userId, modelId, patch));
+  }
+
+  async deleteModel(userId: string, modelId: number): Promise<void> {
+    this.assertMayCustomize(userId);
+    await this.platforms.deleteModel(userId, modelId);
+  }
+
+  /** Stores (or replaces) the user's own key for a system platform, encrypted. Allowed in both modes. */
+  async setUserPlatformKey(userId: string, platformId: number, apiKey: string): Promise<UserPlatformKeyView> {
+    if (typeof apiKey !== 'string' || apiKey.trim() === '') {
+      throw new LlmManagerError('VALIDATION_FAILED', 'apiKey: must be a non-empty string.', { details: { field: 'apiKey' } });
+    }
+    const platform = await this.platforms.findOwned(SYSTEM_USER_ID, platformId);
+    const repo = this.dataSource.getRepository(SysPlatformKeyEntity);
+    const existing = await repo.findOneBy({ userId, platformId });
+    const apiKeyEnc = this.security.encrypt(apiKey.trim());
+    const saved = await repo.save(existing ? { ...existing, apiKeyEnc } : repo.create({ userId, platformId, apiKeyEnc }));
+    this.changes.publish({ kind: 'user-key', userId, platformId });
+    return { platformId, platformName: platform.name, maskedKey: this.security.mask(apiKey.trim()), updatedAt: saved.updatedAt };
+  }
+
+  /** Removes the user's own key; returns false when there was none. */
+  async deleteUserPlatformKey(userId: string, platformId: number): Promise<boolean> {
+    const result = await this.dataSource.getRepository(SysPlatformKeyEntity).delete({ userId, platformId });
+    this.changes.publish({ kind: 'user-key', userId, platformId });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async listUserPlatformKeys(userId: string): Promise<UserPlatformKeyView[]> {
+    const rows = await this.dataSource.getRepository(SysPlatformKeyEntity).find({
+      where: { userId },
+      relations: { platform: true },
+      order: { platformId: 'ASC' },
+    });
+    return rows.map((row) => ({
+      platformId: row.platformId,
+      platformName: row.platform?.name ?? '',
+      maskedKey: this.security.mask(this.security.decrypt(row.apiKeyEnc, `your key for platform '${row.platform?.name}'`)),
+      updatedAt: row.updatedAt,
+    }));
+  }
+
+  private assertMayCustomize(userId: string): void {
+    if (userId === SYSTEM_USER_ID) {
+      throw new LlmManagerError(
+        'FORBIDDEN',
+        'The system user has no private platforms. Manage system platforms through SystemPlatformService ' +
+          '(POST /api/ai/admin/sys-platform) or llm_mgr_cfg.yaml.',
+      );
+    }
+    if (this.options.useSysLlmConfig) {
+      throw new LlmManagerError(
+        'FORBIDDEN_IN_FIXED_MODE',
+        'This server runs in fixed-platform mode (USE_SYS_LLM_CONFIG=true): users cannot create, change or delete ' +
+          'platforms or models. You can still save your own API key for a system platform (setUserPlatformKey).',
+      );
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+
+/** What changed in the stored configuration; caches listen and drop exactly the entries built from it. */
+export type ConfigChange =
+  | { kind: 'platform'; platformId: number }
+  | { kind: 'model'; platformId: number; modelId: number }
+  | { kind: 'user-key'; userId: string; platformId: number }
+  | { kind: 'selection'; userId: string; usageKey: string }
+  | { kind: 'all' };
+
+type Listener = (change: ConfigChange) => void;
+
+/** In-process bus for configuration writes. Writers publish after their transaction commits. */
+@Injectable()
+export class ConfigChanges {
+  private readonly listeners = new Set<Listener>();
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  publish(change: ConfigChange): void {
+    for (const listener of this.listeners) listener(change);
+  }
+}

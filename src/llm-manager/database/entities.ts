@@ -1,0 +1,16 @@
+import { MetaEntity } from './meta.entity';
+import { ModelEntity } from './model.entity';
+import { PlatformEntity } from './platform.entity';
+import { SysPlatformKeyEntity } from './sys-platform-key.entity';
+import { UsageLogEntryEntity } from './usage-log-entry.entity';
+import { UserSelectionEntity } from './user-selection.entity';
+
+/** Every entity of llm-mgr, for hosts that register them on their own DataSource. */
+export const LLM_MANAGER_ENTITIES = [
+  PlatformEntity,
+  ModelEntity,
+  UserSelectionEntity,
+  SysPlatformKeyEntity,
+  UsageLogEntryEntity,
+  MetaEntity,
+];

@@ -1,0 +1,63 @@
+import { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
+import { resolveMasterKey } from '../security/master-key';
+import type { SecurityService } from '../security/security.service';
+import { MetaEntity } from './meta.entity';
+import { openDataSource } from './data-source.factory';
+import { PlatformEntity } from './platform.entity';
+import { SysPlatformKeyEntity } from './sys-platform-key.entity';
+
+export const MASTER_KEY_CHECK = 'master_key_check';
+
+/**
+ * Opens llm-mgr's store: connect, migrate, then make sure the master key opens what is already encrypted.
+ * Nothing is written before the key is proven right, so a wrong `LLM_KEY` leaves the database byte-identical.
+ */
+export async function openStore(
+  options: ResolvedLlmManagerOptions,
+  security: SecurityService,
+  logger = new Logger('LlmManager'),
+): Promise<DataSource> {
+  const dataSource = await openDataSource(options.database);
+  try {
+    await dataSource.runMigrations({ transaction: 'all' });
+    await unlockSecrets(dataSource, options, security, logger);
+    return dataSource;
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+}
+
+async function unlockSecrets(
+  dataSource: DataSource,
+  options: ResolvedLlmManagerOptions,
+  security: SecurityService,
+  logger: Logger,
+): Promise<void> {
+  const meta = dataSource.getRepository(MetaEntity);
+  const check = await meta.findOneBy({ key: MASTER_KEY_CHECK });
+  const { key } = resolveMasterKey({
+    configured: options.masterKey,
+    envFilePath: options.envFilePath,
+    generate: options.generateMasterKey,
+    hasEncryptedData: check !== null || (await hasStoredSecrets(dataSource)),
+    log: (line) => logger.log(line),
+  });
+  security.init(key);
+  if (check) {
+    security.verifyKeyCheck(check.value);
+  } else {
+    await meta.insert({ key: MASTER_KEY_CHECK, value: security.createKeyCheck() });
+  }
+}
+
+async function hasStoredSecrets(dataSource: DataSource): Promise<boolean> {
+  const platformKeys = await dataSource
+    .getRepository(PlatformEntity)
+    .createQueryBuilder('p')
+    .where('p.api_key_enc IS NOT NULL')
+    .getCount();
+  return platformKeys > 0 || (await dataSource.getRepository(SysPlatformKeyEntity).count()) > 0;
+}

@@ -1,0 +1,47 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { booleanIntTransformer } from './json.transformer';
+
+export type UsageSource = 'estimated' | 'reported';
+
+/** One row per LLM call made through a tracked model (M14), with the seed's columns. */
+@Entity('usage_log_entries')
+@Index('IDX_usage_log_entries_user_created', ['userId', 'createdAt'])
+@Index('IDX_usage_log_entries_created', ['createdAt'])
+export class UsageLogEntryEntity {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ name: 'user_id', type: 'varchar', length: 64 })
+  userId!: string;
+
+  @Column({ name: 'model_id', type: 'integer', nullable: true })
+  modelId!: number | null;
+
+  @Column({ name: 'prompt_tokens', type: 'integer', default: 0 })
+  promptTokens!: number;
+
+  @Column({ name: 'completion_tokens', type: 'integer', default: 0 })
+  completionTokens!: number;
+
+  @Column({ name: 'total_tokens', type: 'integer', default: 0 })
+  totalTokens!: number;
+
+  /** Reasoning tokens, part of `completion_tokens` (B1). */
+  @Column({ name: 'reasoning_tokens', type: 'integer', default: 0 })
+  reasoningTokens!: number;
+
+  /** 1 = the call succeeded, 0 = it failed or was cut short. */
+  @Column({ type: 'smallint', transformer: booleanIntTransformer })
+  success!: boolean;
+
+  /** Which count the token columns hold (B1). */
+  @Column({ name: 'usage_source', type: 'varchar', length: 16, default: 'estimated' })
+  usageSource!: UsageSource;
+
+  @Column({ name: 'agent_name', type: 'varchar', length: 100, nullable: true })
+  agentName!: string | null;
+
+  /** Time of the call, set by the caller (rows are written later, in batches). */
+  @Column({ name: 'created_at', type: Date })
+  createdAt!: Date;
+}

@@ -1,0 +1,13 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { LlmManagerOptions } from './llm-manager.options';
+
+/** `forRoot` / `forRootAsync({ imports, useFactory | useClass | useExisting, inject })` for free, as @nestjs/cache-manager does. */
+export const {
+  ConfigurableModuleClass: LlmManagerConfigurableModule,
+  MODULE_OPTIONS_TOKEN: LLM_MANAGER_OPTIONS,
+  OPTIONS_TYPE: LLM_MANAGER_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: LLM_MANAGER_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<LlmManagerOptions>({ moduleName: 'LlmManager' })
+  .setClassMethodName('forRoot')
+  .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .build();

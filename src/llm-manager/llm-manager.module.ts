@@ -1,0 +1,44 @@
+import { Inject, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { AdminModule } from './admin/admin.module';
+import { ConfigChanges } from './common/config-changes';
+import { dataSourceProvider, LLM_MGR_DATA_SOURCE_TOKEN } from './database/database.providers';
+import { LLM_MANAGER_RESOLVED_OPTIONS } from './llm-manager.constants';
+import { LLM_MANAGER_OPTIONS, LlmManagerConfigurableModule } from './llm-manager.module-definition';
+import { resolveOptions, type LlmManagerOptions } from './llm-manager.options';
+import { LlmManagerService } from './llm-manager.service';
+import { SecurityModule } from './security/security.module';
+import { YamlSyncModule } from './yaml-sync/yaml-sync.module';
+
+const resolvedOptionsProvider: Provider = {
+  provide: LLM_MANAGER_RESOLVED_OPTIONS,
+  inject: [LLM_MANAGER_OPTIONS],
+  useFactory: (options: LlmManagerOptions) => resolveOptions(options),
+};
+
+/**
+ * What a host imports: `LlmManagerModule.forRoot(options)` or `LlmManagerModule.forRootAsync({ useFactory, inject })`.
+ * Global by default (`isGlobal: false` to opt out) so the feature modules and the host see one store and one key.
+ */
+@Module({
+  imports: [SecurityModule, AdminModule, YamlSyncModule],
+  providers: [resolvedOptionsProvider, dataSourceProvider, ConfigChanges, LlmManagerService],
+  exports: [
+    LLM_MANAGER_RESOLVED_OPTIONS,
+    LLM_MGR_DATA_SOURCE_TOKEN,
+    ConfigChanges,
+    LlmManagerService,
+    SecurityModule,
+    AdminModule,
+    YamlSyncModule,
+  ],
+})
+export class LlmManagerModule extends LlmManagerConfigurableModule implements OnApplicationShutdown {
+  constructor(@Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource) {
+    super();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}

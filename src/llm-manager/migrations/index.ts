@@ -1,0 +1,7 @@
+import { InitialSchema1767225600000 } from './1767225600000-initial-schema';
+
+/** Every migration of llm-mgr, oldest first. They run on start. */
+export const LLM_MANAGER_MIGRATIONS = [InitialSchema1767225600000];
+
+/** Name of llm-mgr's migrations table, apart from any table a host uses for its own migrations. */
+export const LLM_MANAGER_MIGRATIONS_TABLE = 'llm_mgr_migrations';

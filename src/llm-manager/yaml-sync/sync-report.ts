@@ -1,0 +1,30 @@
+/** Which of the three strategies of M11 ran. */
+export type SyncMode = 'initial' | 'incremental' | 'reset';
+
+/** What a sync did, by name, so a log line or the CLI can say it plainly. */
+export interface SyncReport {
+  mode: SyncMode;
+  /** Platform names; models as `Platform/Model`; usages as their key. */
+  added: string[];
+  /** Already in the database and left as they are. */
+  kept: string[];
+  /** Overwritten from the YAML (force reset only). */
+  replaced: string[];
+  /** Removed because the YAML no longer has them (force reset only). */
+  removed: string[];
+  /** In the YAML, imported once before and deleted since in the database: not brought back by an incremental sync. */
+  skipped: string[];
+  warnings: string[];
+}
+
+export function emptyReport(mode: SyncMode, warnings: string[]): SyncReport {
+  return { mode, added: [], kept: [], replaced: [], removed: [], skipped: [], warnings: [...warnings] };
+}
+
+/** One line for the start-up log. */
+export function summarizeReport(report: SyncReport): string {
+  const parts = (['added', 'kept', 'replaced', 'removed', 'skipped'] as const)
+    .filter((field) => report[field].length > 0)
+    .map((field) => `${report[field].length} ${field}`);
+  return `YAML sync (${report.mode}): ${parts.length > 0 ? parts.join(', ') : 'nothing to do'}.`;
+}

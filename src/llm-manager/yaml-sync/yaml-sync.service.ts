@@ -1,0 +1,111 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ConfigChanges } from '../common/config-changes';
+import { LLM_MANAGER_RESOLVED_OPTIONS, SYSTEM_USER_ID } from '../llm-manager.constants';
+import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
+import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
+import { MetaEntity } from '../database/meta.entity';
+import { PlatformEntity } from '../database/platform.entity';
+import { SecurityService } from '../security/security.service';
+import { emptyReport, summarizeReport, type SyncMode, type SyncReport } from './sync-report';
+import { SyncStrategy, type ImportedNames, type StoredKey, type SyncInput } from './sync-strategies';
+import type { YamlConfig } from './yaml-config';
+import { loadYamlConfig } from './yaml-config.loader';
+
+const IMPORTED_NAMES = 'yaml_imported_names';
+
+/**
+ * Brings `llm_mgr_cfg.yaml` into the database (M11): a full import on an empty database, an incremental one on
+ * every later start, and a force reset on demand. The file is read, validated and its encrypted keys opened before
+ * anything is written; the writes of one sync are one transaction.
+ */
+@Injectable()
+export class YamlSyncService implements OnModuleInit {
+  private readonly logger = new Logger('LlmManager');
+
+  constructor(
+    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
+    private readonly security: SecurityService,
+    private readonly changes: ConfigChanges,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    if (!this.options.syncOnStart) return;
+    try {
+      const report = await this.syncIncremental();
+      this.logger.log(summarizeReport(report));
+      for (const warning of report.warnings) this.logger.warn(warning);
+    } catch (error) {
+      // Start-up stops here; close the store so no handle stays open behind a failed start.
+      await this.dataSource.destroy();
+      throw error;
+    }
+  }
+
+  /** First import on an empty database, otherwise add only what is new in the YAML. */
+  async syncIncremental(): Promise<SyncReport> {
+    const input = await this.prepare();
+    const hasSystemPlatforms = (await this.dataSource.getRepository(PlatformEntity).countBy({ ownerId: SYSTEM_USER_ID })) > 0;
+    const mode: SyncMode = hasSystemPlatforms || Object.keys(input.imported).length > 0 ? 'incremental' : 'initial';
+    return this.run(mode, input, SyncStrategy.incremental);
+  }
+
+  /** YAML overwrites the system platforms; users' own keys, platforms and selections are kept. */
+  async forceReset(): Promise<SyncReport> {
+    const report = await this.run('reset', await this.prepare(), SyncStrategy.forceReset);
+    this.logger.log(summarizeReport(report));
+    return report;
+  }
+
+  private async run(
+    mode: SyncMode,
+    input: SyncInput,
+    strategy: (manager: EntityManager, input: SyncInput, report: SyncReport) => Promise<ImportedNames>,
+  ): Promise<SyncReport> {
+    const report = emptyReport(mode, input.config.warnings);
+    await this.dataSource.transaction(async (manager) => {
+      const imported = await strategy(manager, input, report);
+      if (JSON.stringify(imported) !== JSON.stringify(input.imported)) {
+        await manager.save(MetaEntity, { key: IMPORTED_NAMES, value: JSON.stringify(imported) });
+      }
+    });
+    if (report.added.length + report.replaced.length + report.removed.length > 0) this.changes.publish({ kind: 'all' });
+    return report;
+  }
+
+  /** Everything that can fail before a write: read and validate the file, open its encrypted keys. */
+  private async prepare(): Promise<SyncInput> {
+    const config = loadYamlConfig(this.options.configPath);
+    const stored = await this.dataSource.getRepository(MetaEntity).findOneBy({ key: IMPORTED_NAMES });
+    return {
+      config,
+      keys: this.storedKeys(config),
+      imported: stored ? (JSON.parse(stored.value) as ImportedNames) : {},
+    };
+  }
+
+  private storedKeys(config: YamlConfig): Map<string, StoredKey> {
+    const keys = new Map<string, StoredKey>();
+    for (const platform of config.platforms) {
+      const key = platform.apiKey;
+      switch (key.kind) {
+        case 'none':
+          keys.set(platform.name, { apiKeyEnc: null, apiKeyEnv: null });
+          break;
+        case 'env':
+          keys.set(platform.name, { apiKeyEnc: null, apiKeyEnv: key.variable });
+          break;
+        case 'encrypted':
+          // Proves LLM_KEY opens it now, rather than failing on the first LLM call.
+          this.security.decrypt(key.envelope, `platform '${platform.name}' in ${this.options.configPath}`);
+          keys.set(platform.name, { apiKeyEnc: key.envelope, apiKeyEnv: null });
+          break;
+        case 'plain':
+          keys.set(platform.name, { apiKeyEnc: this.security.encrypt(key.value), apiKeyEnv: null });
+          break;
+      }
+    }
+    return keys;
+  }
+}

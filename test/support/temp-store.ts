@@ -1,0 +1,55 @@
+import { Test, type TestingModule } from '@nestjs/testing';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { LlmManagerModule } from '../../src/llm-manager/llm-manager.module';
+import type { LlmManagerOptions } from '../../src/llm-manager/llm-manager.options';
+
+/** A fixed 43-character key so tests can reopen a store; never used outside tests. */
+export const TEST_MASTER_KEY = 'test-master-key-0123456789-abcdefghijklmnopq';
+
+/** A temp folder holding one SQLite file, one YAML file and one .env, the way a host app has them. */
+export class TempStore {
+  readonly dir = mkdtempSync(join(tmpdir(), 'llm-mgr-'));
+  readonly dbPath = join(this.dir, 'llm_config.db');
+  readonly yamlPath = join(this.dir, 'llm_mgr_cfg.yaml');
+  readonly envPath = join(this.dir, '.env');
+
+  constructor(yaml: string = readFileSync(join(__dirname, '..', 'fixtures', 'basic.yaml'), 'utf8')) {
+    this.writeYaml(yaml);
+  }
+
+  writeYaml(yaml: string): void {
+    writeFileSync(this.yamlPath, yaml);
+  }
+
+  /** Options pointing at this folder; `env` is isolated from the test process's own environment. */
+  options(overrides: LlmManagerOptions = {}): LlmManagerOptions {
+    return {
+      database: { type: 'better-sqlite3', database: this.dbPath },
+      configPath: this.yamlPath,
+      envFilePath: this.envPath,
+      masterKey: TEST_MASTER_KEY,
+      env: { TEST_PLATFORM_KEY: 'sk-test-env-key-0000111122223333' },
+      ...overrides,
+    };
+  }
+
+  /** Compiles and starts the module (migrations, key check, YAML sync), as a host app's start does. */
+  async start(overrides: LlmManagerOptions = {}): Promise<TestingModule> {
+    const moduleRef = await Test.createTestingModule({
+      imports: [LlmManagerModule.forRoot(this.options(overrides))],
+    }).compile();
+    moduleRef.useLogger(false);
+    await moduleRef.init();
+    return moduleRef;
+  }
+
+  dbBytes(): Buffer {
+    return readFileSync(this.dbPath);
+  }
+
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
