@@ -64,18 +64,16 @@ export const SyncStrategy = {
     const existing = await systemPlatforms(manager);
     for (const [order, yamlPlatform] of input.config.platforms.entries()) {
       const stored = existing.find((p) => p.name === yamlPlatform.name);
-      if (!stored) {
-        await insertPlatform(manager, yamlPlatform, input.keys, order);
-        report.added.push(yamlPlatform.name);
-        continue;
+      if (stored) {
+        await manager.update(PlatformEntity, { id: stored.id }, {
+          baseUrl: yamlPlatform.baseUrl,
+          sortOrder: order,
+          ...input.keys.get(yamlPlatform.name),
+        });
       }
-      await manager.update(PlatformEntity, { id: stored.id }, {
-        baseUrl: yamlPlatform.baseUrl,
-        sortOrder: order,
-        ...input.keys.get(yamlPlatform.name),
-      });
-      report.replaced.push(yamlPlatform.name);
-      await replaceModels(manager, stored, yamlPlatform, report);
+      (stored ? report.replaced : report.added).push(yamlPlatform.name);
+      const platform = stored ?? (await insertPlatform(manager, yamlPlatform, input.keys, order));
+      await replaceModels(manager, platform, yamlPlatform, report);
     }
     for (const stale of existing.filter((p) => !input.config.platforms.some((y) => y.name === p.name))) {
       await manager.delete(PlatformEntity, { id: stale.id });

@@ -36,11 +36,23 @@ export class YamlSyncService implements OnModuleInit {
       const report = await this.syncIncremental();
       this.logger.log(summarizeReport(report));
       for (const warning of report.warnings) this.logger.warn(warning);
+      await this.warnAboutMissingKeys();
     } catch (error) {
       // Start-up stops here; close the store so no handle stays open behind a failed start.
       await this.dataSource.destroy();
       throw error;
     }
+  }
+
+  /** One line naming the system platforms whose `{ENV_VAR}` key is not set, so an operator knows what to do. */
+  private async warnAboutMissingKeys(): Promise<void> {
+    const platforms = await this.dataSource.getRepository(PlatformEntity).findBy({ ownerId: SYSTEM_USER_ID });
+    const missing = platforms.filter((p) => !p.apiKeyEnc && p.apiKeyEnv && !this.options.env[p.apiKeyEnv]);
+    if (missing.length === 0) return;
+    this.logger.warn(
+      `${missing.length} of ${platforms.length} system platforms have no key yet and cannot be used until you set ` +
+        `${missing.map((p) => p.apiKeyEnv).join(', ')} (environment or .env) or save a key for them.`,
+    );
   }
 
   /** First import on an empty database, otherwise add only what is new in the YAML. */
