@@ -12,7 +12,7 @@ describe('schema from migrations (SQLite file)', () => {
     const dataSource = await openDataSource({ type: 'better-sqlite3', database: store.dbPath });
     try {
       const ran = await dataSource.runMigrations({ transaction: 'all' });
-      expect(ran.map((m) => m.name)).toEqual(['InitialSchema1767225600000']);
+      expect(ran.map((m) => m.name)).toEqual(['InitialSchema1767225600000', 'UsageOutcome1767312000000']);
 
       const pending = await dataSource.driver.createSchemaBuilder().log();
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);

@@ -3,6 +3,12 @@ import { booleanIntTransformer } from './json.transformer';
 
 export type UsageSource = 'estimated' | 'reported';
 
+/**
+ * How the call ended. `error` (upstream HTTP error, network failure, stream cut by the server) is the only one
+ * with `success = 0`; a caller that aborts or stops reading still made a billable request (the seed: 按次计费).
+ */
+export type UsageOutcome = 'ok' | 'error' | 'aborted' | 'abandoned';
+
 /** One row per LLM call made through a tracked model (M14), with the seed's columns. */
 @Entity('usage_log_entries')
 @Index('IDX_usage_log_entries_user_created', ['userId', 'createdAt'])
@@ -37,6 +43,20 @@ export class UsageLogEntryEntity {
   /** Which count the token columns hold (B1). */
   @Column({ name: 'usage_source', type: 'varchar', length: 16, default: 'estimated' })
   usageSource!: UsageSource;
+
+  @Column({ type: 'varchar', length: 16, default: 'ok' })
+  outcome!: UsageOutcome;
+
+  /** What the provider reported, when it did, whichever count is billed (B1). */
+  @Column({ name: 'reported_prompt_tokens', type: 'integer', nullable: true })
+  reportedPromptTokens!: number | null;
+
+  @Column({ name: 'reported_completion_tokens', type: 'integer', nullable: true })
+  reportedCompletionTokens!: number | null;
+
+  /** Wall time from the request to the last byte (or the failure). */
+  @Column({ name: 'latency_ms', type: 'integer', nullable: true })
+  latencyMs!: number | null;
 
   @Column({ name: 'agent_name', type: 'varchar', length: 100, nullable: true })
   agentName!: string | null;
