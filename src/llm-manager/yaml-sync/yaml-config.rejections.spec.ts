@@ -1,0 +1,219 @@
+import { LlmManagerError } from '../common/llm-manager.error';
+import { parseYamlConfig } from './yaml-config.loader';
+
+/** Lines 1–5 of most cases: one valid platform with one model. */
+const P = [
+  'platforms:',
+  '  DeepSeek:',
+  '    base_url: https://api.deepseek.com/v1',
+  '    models:',
+  '      DeepSeek-V3: deepseek-chat',
+];
+/** A platform header without models, lines 1–3. */
+const Q = ['platforms:', '  P:', '    base_url: https://p.example/v1'];
+
+interface Rejection {
+  name: string;
+  lines: string[];
+  /** 1-based line the message must point at. */
+  line: number;
+  /** YAML path in the message and in `details.path` ('' for file-level problems). */
+  path: string;
+  says: string[];
+  /** Expected in the part after "Fix:". */
+  fix: string;
+}
+
+const cases: Rejection[] = [
+  // YAML syntax
+  {
+    name: 'tab indentation', line: 3, path: '',
+    lines: ['platforms:', '  P:', '\tbase_url: https://p.example'],
+    says: ['YAML syntax error'], fix: 'spaces',
+  },
+  {
+    name: 'unclosed quote', line: 2, path: '',
+    lines: ['platforms:', "  'P: { base_url: https://p.example }"],
+    says: ['YAML syntax error'], fix: 'close the quote',
+  },
+  {
+    name: 'two documents', line: 6, path: '',
+    lines: [...P, '---', 'platforms: {}'],
+    says: ['more than one YAML document'], fix: "remove the extra '---'",
+  },
+  {
+    name: 'unknown tag', line: 1, path: '',
+    lines: ['platforms: !custom {}'],
+    says: ['Unresolved tag'], fix: "remove the '!tag'",
+  },
+  // top level
+  {
+    name: 'empty file', line: 1, path: '',
+    lines: [''],
+    says: ['The file is empty'], fix: 'example shipped with llm-mgr',
+  },
+  {
+    name: 'comments only', line: 1, path: '',
+    lines: ['# nothing yet', ''],
+    says: ['The file is empty'], fix: 'platforms:',
+  },
+  {
+    name: 'top level is a list', line: 1, path: '',
+    lines: ['- platforms'],
+    says: ['must be a mapping', 'not a list'], fix: "'platforms:'",
+  },
+  {
+    name: 'top-level typo', line: 1, path: 'platform',
+    lines: ['platform:', '  P: {}'],
+    says: ["Unknown field 'platform'", 'Allowed fields: platforms, usages'], fix: "did you mean 'platforms'",
+  },
+  {
+    name: 'platforms missing', line: 1, path: '',
+    lines: ['usages: {}'],
+    says: ["'platforms' is missing"], fix: 'empty {} is allowed',
+  },
+  {
+    name: 'platforms is a list', line: 2, path: 'platforms',
+    lines: ['platforms:', '  - DeepSeek'],
+    says: ['not a list'], fix: 'one platform per key',
+  },
+  // names and duplicates
+  {
+    name: 'duplicate platform', line: 6, path: 'platforms.DeepSeek',
+    lines: [...P, '  DeepSeek:', '    base_url: https://x.example'],
+    says: ["'DeepSeek' appears twice (first on line 2)"], fix: 'keep one',
+  },
+  {
+    name: 'platform names differing in case', line: 6, path: 'platforms.deepseek',
+    lines: [...P, '  deepseek: { base_url: https://x.example }'],
+    says: ["differs from 'DeepSeek' (line 2) only in case"], fix: 'different name',
+  },
+  {
+    name: 'duplicate model display name', line: 6, path: 'platforms.DeepSeek.models.DeepSeek-V3',
+    lines: [...P, '      DeepSeek-V3: deepseek-v3'],
+    says: ['appears twice (first on line 5)'], fix: 'rename',
+  },
+  {
+    name: 'duplicate field', line: 4, path: 'platforms.P.base_url',
+    lines: [...Q, '    base_url: https://b.example'],
+    says: ["'base_url' appears twice (first on line 3)"], fix: 'keep one',
+  },
+  {
+    name: 'platform name too long', line: 2, path: `platforms.${'x'.repeat(60)}…`,
+    lines: ['platforms:', `  ${'x'.repeat(101)}: { base_url: https://p.example }`],
+    says: ['longer than 100 characters'], fix: '1–100 visible characters',
+  },
+  {
+    name: 'empty platform name', line: 2, path: 'platforms.""',
+    lines: ['platforms:', "  '': { base_url: https://p.example }"],
+    says: ['A platform name is empty'], fix: '1–100',
+  },
+  {
+    name: 'name with edge spaces', line: 2, path: 'platforms." P"',
+    lines: ['platforms:', "  ' P': { base_url: https://p.example }"],
+    says: ['starts or ends with spaces'], fix: 'remove them',
+  },
+  {
+    name: 'model name too long', line: 6, path: `platforms.DeepSeek.models.${'m'.repeat(60)}…`,
+    lines: [...P, `      ${'m'.repeat(101)}: m`],
+    says: ['model display name', 'longer than 100'], fix: '1–100',
+  },
+  {
+    name: 'key that is a list', line: 6, path: 'platforms.DeepSeek.models',
+    lines: [...P, '      ? [a, b]', '      : x'],
+    says: ['A key must be a plain name, not a list'], fix: 'write the name as text',
+  },
+  {
+    name: 'alias without anchor', line: 6, path: 'platforms.DeepSeek.models.R1',
+    lines: [...P, '      R1: *nothere'],
+    says: ['*nothere refers to no anchor'], fix: 'define &nothere',
+  },
+  // platform fields
+  {
+    name: 'platform without settings', line: 2, path: 'platforms.P',
+    lines: ['platforms:', '  P:'],
+    says: ['must be a mapping with base_url', 'not empty'], fix: 'indent base_url',
+  },
+  {
+    name: 'missing base_url', line: 2, path: 'platforms.P',
+    lines: ['platforms:', '  P:', '    models: { M: m }'],
+    says: ["platform 'P' has no base_url"], fix: 'https://api.deepseek.com/v1',
+  },
+  {
+    name: 'unknown platform field', line: 4, path: 'platforms.P.baseUrl',
+    lines: [...Q, '    baseUrl: https://p.example'],
+    says: ["Unknown field 'baseUrl'", 'Allowed fields: base_url, api_key, models'], fix: "did you mean 'base_url'",
+  },
+  {
+    name: 'empty base_url', line: 2, path: 'platforms.P.base_url',
+    lines: ['platforms:', "  P: { base_url: '' }"],
+    says: ['base_url is empty'], fix: 'http(s) URL',
+  },
+  {
+    name: 'base_url left blank', line: 3, path: 'platforms.P.base_url',
+    lines: ['platforms:', '  P:', '    base_url:', '    models: {}'],
+    says: ['base_url is empty'], fix: 'http(s) URL',
+  },
+  {
+    name: 'ftp base_url', line: 3, path: 'platforms.P.base_url',
+    lines: ['platforms:', '  P:', '    base_url: ftp://files.example/v1'],
+    says: ["must use http or https, not 'ftp:'"], fix: 'http(s) URL',
+  },
+  {
+    name: 'base_url without scheme', line: 3, path: 'platforms.P.base_url',
+    lines: ['platforms:', '  P:', '    base_url: api.deepseek.com/v1'],
+    says: ['not a valid URL'], fix: 'https://api.deepseek.com/v1',
+  },
+  {
+    name: 'base_url with spaces', line: 3, path: 'platforms.P.base_url',
+    lines: ['platforms:', '  P:', '    base_url: https://p.example/ v1'],
+    says: ['contains spaces'], fix: 'http(s) URL',
+  },
+  {
+    name: 'base_url is a number', line: 3, path: 'platforms.P.base_url',
+    lines: ['platforms:', '  P:', '    base_url: 8080'],
+    says: ['must be a URL, not a number'], fix: 'http(s) URL',
+  },
+  {
+    name: 'base_url with credentials', line: 3, path: 'platforms.P.base_url',
+    lines: ['platforms:', '  P:', '    base_url: https://user:hunter2@p.example/v1'],
+    says: ['credentials'], fix: 'put the key in api_key',
+  },
+];
+
+function rejection(lines: string[]): LlmManagerError {
+  try {
+    parseYamlConfig(lines.join('\n'), 'bad.yaml');
+  } catch (error: unknown) {
+    if (error instanceof LlmManagerError) return error;
+    throw error;
+  }
+  throw new Error('expected CONFIG_INVALID');
+}
+
+describe('parseYamlConfig rejects', () => {
+  it.each(cases)('$name', ({ lines, line, path, says, fix }) => {
+    const error = rejection(lines);
+
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toMatch(new RegExp(`^bad\\.yaml:${line}:\\d+: `));
+    expect(error.details).toMatchObject({ file: 'bad.yaml', line, path });
+    if (path !== '') expect(error.message).toContain(` ${path}: `);
+    for (const text of says) expect(error.message).toContain(text);
+    const [, fixText] = error.message.split(' Fix: ');
+    expect(fixText).toContain(fix);
+  });
+
+  it('an alias that contains itself, without recursing forever', () => {
+    const error = rejection([...P, '      R1:', '        model_name: r', '        extra_body: &x', '          a: *x']);
+
+    expect(error.message).toMatch(/^bad\.yaml:9:\d+: platforms\.DeepSeek\.models\.R1\.extra_body(\.a)+\.…\.a: /);
+    expect(error.message).toContain('recursive alias');
+  });
+
+  it('never echoes the password of a base_url', () => {
+    const error = rejection(['platforms:', '  P:', '    base_url: https://user:hunter2@p.example/v1']);
+
+    expect(error.message).not.toContain('hunter2');
+  });
+});
