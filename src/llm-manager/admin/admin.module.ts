@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SecurityModule } from '../security/security.module';
+import { CatalogueReader } from './catalogue-reader';
 import { PlatformAdminService } from './platform-admin.service';
 import { PlatformViewMapper } from './platform-view.mapper';
 import { SystemPlatformService } from './system-platform.service';
@@ -8,7 +9,7 @@ import { UserPlatformService } from './user-platform.service';
 /** The platform catalogue: system platforms for admins, private platforms and own keys for users. */
 @Module({
   imports: [SecurityModule],
-  providers: [PlatformAdminService, PlatformViewMapper, SystemPlatformService, UserPlatformService],
-  exports: [PlatformAdminService, PlatformViewMapper, SystemPlatformService, UserPlatformService],
+  providers: [CatalogueReader, PlatformAdminService, PlatformViewMapper, SystemPlatformService, UserPlatformService],
+  exports: [CatalogueReader, PlatformAdminService, PlatformViewMapper, SystemPlatformService, UserPlatformService],
 })
 export class AdminModule {}

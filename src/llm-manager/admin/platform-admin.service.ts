@@ -31,21 +31,6 @@ export class PlatformAdminService {
     private readonly changes: ConfigChanges,
   ) {}
 
-  /** The owner's platforms in order (first = default), with their models in order. */
-  listOwned(ownerIds: string[]): Promise<PlatformEntity[]> {
-    if (ownerIds.length === 0) return Promise.resolve([]);
-    return this.dataSource
-      .getRepository(PlatformEntity)
-      .createQueryBuilder('p')
-      .leftJoinAndSelect('p.models', 'm')
-      .where('p.owner_id IN (:...ownerIds)', { ownerIds })
-      .orderBy('p.sort_order', 'ASC')
-      .addOrderBy('p.id', 'ASC')
-      .addOrderBy('m.sort_order', 'ASC')
-      .addOrderBy('m.id', 'ASC')
-      .getMany();
-  }
-
   /** @throws PLATFORM_NOT_FOUND when the platform does not exist or belongs to someone else. */
   async findOwned(ownerId: string, platformId: number, manager?: EntityManager): Promise<PlatformEntity> {
     const platform = await (manager ?? this.dataSource.manager).findOne(PlatformEntity, {

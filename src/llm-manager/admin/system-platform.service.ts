@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { SYSTEM_USER_ID } from '../llm-manager.constants';
+import { CatalogueReader } from './catalogue-reader';
 import { PlatformAdminService } from './platform-admin.service';
 import { PlatformViewMapper } from './platform-view.mapper';
 import type { ModelInput, ModelPatch, ModelView, PlatformInput, PlatformPatch, PlatformView } from './platform.types';
@@ -9,11 +10,12 @@ import type { ModelInput, ModelPatch, ModelView, PlatformInput, PlatformPatch, P
 export class SystemPlatformService {
   constructor(
     private readonly platforms: PlatformAdminService,
+    private readonly catalogue: CatalogueReader,
     private readonly views: PlatformViewMapper,
   ) {}
 
   async list(): Promise<PlatformView[]> {
-    return this.views.toViews(await this.platforms.listOwned([SYSTEM_USER_ID]));
+    return this.views.toViews(await this.catalogue.platformsOwnedBy([SYSTEM_USER_ID]));
   }
 
   async get(platformId: number): Promise<PlatformView> {

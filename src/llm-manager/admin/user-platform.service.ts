@@ -7,6 +7,7 @@ import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
 import { SysPlatformKeyEntity } from '../database/sys-platform-key.entity';
 import { SecurityService } from '../security/security.service';
+import { CatalogueReader } from './catalogue-reader';
 import { PlatformAdminService } from './platform-admin.service';
 import { PlatformViewMapper } from './platform-view.mapper';
 import type { ModelInput, ModelPatch, ModelView, PlatformInput, PlatformPatch, PlatformView } from './platform.types';
@@ -30,6 +31,7 @@ export class UserPlatformService {
     @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
     private readonly platforms: PlatformAdminService,
+    private readonly catalogue: CatalogueReader,
     private readonly views: PlatformViewMapper,
     private readonly security: SecurityService,
     private readonly changes: ConfigChanges,
@@ -37,9 +39,7 @@ export class UserPlatformService {
 
   /** System platforms first, then the user's own (custom mode), each group in its order. */
   async listVisible(userId: string): Promise<PlatformView[]> {
-    const owners = this.options.useSysLlmConfig || userId === SYSTEM_USER_ID ? [SYSTEM_USER_ID] : [SYSTEM_USER_ID, userId];
-    const rows = await this.platforms.listOwned(owners);
-    return this.views.toViews([...rows.filter((p) => p.ownerId === SYSTEM_USER_ID), ...rows.filter((p) => p.ownerId !== SYSTEM_USER_ID)]);
+    return this.views.toViews(await this.catalogue.visiblePlatforms(userId));
   }
 
   async addPlatform(userId: string, input: PlatformInput, models: ModelInput[] = []): Promise<PlatformView> {
