@@ -1,6 +1,7 @@
 import { Inject, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { AdminModule } from './admin/admin.module';
+import { BuilderModule } from './builder/builder.module';
 import { ConfigChanges } from './common/config-changes';
 import { dataSourceProvider, LLM_MGR_DATA_SOURCE_TOKEN } from './database/database.providers';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from './llm-manager.constants';
@@ -8,6 +9,8 @@ import { LLM_MANAGER_OPTIONS, LlmManagerConfigurableModule } from './llm-manager
 import { resolveOptions, type LlmManagerOptions } from './llm-manager.options';
 import { LlmManagerService } from './llm-manager.service';
 import { SecurityModule } from './security/security.module';
+import { UsageModule } from './usage/usage.module';
+import { UserSelectionModule } from './user-selection/user-selection.module';
 import { YamlSyncModule } from './yaml-sync/yaml-sync.module';
 
 const resolvedOptionsProvider: Provider = {
@@ -21,7 +24,7 @@ const resolvedOptionsProvider: Provider = {
  * Global by default (`isGlobal: false` to opt out) so the feature modules and the host see one store and one key.
  */
 @Module({
-  imports: [SecurityModule, AdminModule, YamlSyncModule],
+  imports: [SecurityModule, AdminModule, YamlSyncModule, UserSelectionModule, UsageModule, BuilderModule],
   providers: [resolvedOptionsProvider, dataSourceProvider, ConfigChanges, LlmManagerService],
   exports: [
     LLM_MANAGER_RESOLVED_OPTIONS,
@@ -31,6 +34,9 @@ const resolvedOptionsProvider: Provider = {
     SecurityModule,
     AdminModule,
     YamlSyncModule,
+    UserSelectionModule,
+    UsageModule,
+    BuilderModule,
   ],
 })
 export class LlmManagerModule extends LlmManagerConfigurableModule implements OnApplicationShutdown {

@@ -33,6 +33,16 @@ export interface LlmManagerOptions {
   syncOnStart?: boolean;
   /** Environment used to resolve `{ENV_VAR}` placeholders in the YAML. Default: `process.env`. */
   env?: Record<string, string | undefined>;
+  /**
+   * Which token count fills the usage columns (B1): the local estimate (the seed's design, comparable across
+   * providers) or what the provider reported, when it did. Both are kept on every row. Default: env
+   * `LLM_BILLED_USAGE`, else `'estimated'`.
+   */
+  billedUsage?: 'estimated' | 'reported';
+  /** Timeout of one upstream request made by a built model, in ms. Default: `120000`. */
+  requestTimeoutMs?: number;
+  /** Retries of a failed upstream request (429, 5xx, network) by a built model. Default: `2`. */
+  maxRetries?: number;
 }
 
 /** Options after defaults and environment variables are applied: what the rest of the library reads. */
@@ -46,6 +56,9 @@ export interface ResolvedLlmManagerOptions {
   autoKey: boolean;
   syncOnStart: boolean;
   env: Record<string, string | undefined>;
+  billedUsage: 'estimated' | 'reported';
+  requestTimeoutMs: number;
+  maxRetries: number;
 }
 
 export const DEFAULT_DATABASE: LlmManagerDatabaseOptions = { type: 'better-sqlite3', database: 'llm_config.db' };
@@ -60,6 +73,12 @@ function envFlag(env: Record<string, string | undefined>, name: string): boolean
   if (TRUE_WORDS.has(word)) return true;
   if (FALSE_WORDS.has(word)) return false;
   throw new Error(`Environment variable ${name}="${raw}" is not a boolean. Use true or false.`);
+}
+
+function billedUsageFromEnv(raw: string | undefined): 'estimated' | 'reported' {
+  if (raw === undefined || raw === '' || raw === 'estimated') return 'estimated';
+  if (raw === 'reported') return 'reported';
+  throw new Error(`Environment variable LLM_BILLED_USAGE="${raw}" must be "estimated" or "reported".`);
 }
 
 /** Turns `postgres://…`, `mysql://…` or a file path into TypeORM options. */
@@ -91,5 +110,8 @@ export function resolveOptions(
     autoKey: options.autoKey ?? envFlag(env, 'LLM_AUTO_KEY') ?? false,
     syncOnStart: options.syncOnStart ?? true,
     env,
+    billedUsage: options.billedUsage ?? billedUsageFromEnv(env.LLM_BILLED_USAGE),
+    requestTimeoutMs: options.requestTimeoutMs ?? 120_000,
+    maxRetries: options.maxRetries ?? 2,
   };
 }

@@ -1,21 +1,63 @@
 import { Injectable } from '@nestjs/common';
 import type { ModelInput, ModelPatch, ModelView, PlatformInput, PlatformPatch, PlatformView } from './admin/platform.types';
-import { UserPlatformService, type UserPlatformKeyView } from './admin/user-platform.service';
 import { SystemPlatformService } from './admin/system-platform.service';
+import { UserPlatformService, type UserPlatformKeyView } from './admin/user-platform.service';
+import { LlmBuilderService } from './builder/llm-builder.service';
+import { ModelProbeService, type ModelTestResult, type ModelTestTarget } from './builder/model-probe.service';
+import type { TrackedChatModel, UsageSummary } from './builder/tracked-chat-model';
+import { SYSTEM_USER_ID } from './llm-manager.constants';
+import { Clock } from './usage/clock';
+import { UsageQueryService } from './usage/usage-query.service';
+import type { SlotBinding, UserSelectionView } from './user-selection/selection.types';
+import { UserSelectionService } from './user-selection/user-selection.service';
 import type { SyncReport } from './yaml-sync/sync-report';
 import { YamlSyncService } from './yaml-sync/yaml-sync.service';
 
+/** A point in time, or a duration in milliseconds back from now. */
+export type Since = Date | number;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 /**
- * The facade host applications inject. It delegates and holds no logic of its own; the admin side lives in
- * `SystemPlatformService`, reachable here as `system`.
+ * The facade host applications inject: one object for models, slots, platforms, keys and usage. It delegates and
+ * holds no logic of its own. The admin side of the catalogue is `system`.
  */
 @Injectable()
 export class LlmManagerService {
   constructor(
     readonly system: SystemPlatformService,
+    private readonly builder: LlmBuilderService,
+    private readonly selections: UserSelectionService,
     private readonly userPlatforms: UserPlatformService,
+    private readonly probe: ModelProbeService,
+    private readonly usage: UsageQueryService,
     private readonly yamlSync: YamlSyncService,
+    private readonly clock: Clock,
   ) {}
+
+  /** A tracked LangChain chat model for this user's `usageKey` slot (default `main`); no user = the system user. */
+  getUserLlm(userId?: string, opts?: { usageKey?: string; agentName?: string }): Promise<TrackedChatModel> {
+    return this.builder.getUserLlm(userId ?? SYSTEM_USER_ID, opts);
+  }
+
+  /** A system model by the display names of llm_mgr_cfg.yaml, e.g. `('阿里云百炼', '通义flash')`. */
+  getSpecSysLlm(platformName: string, modelDisplayName: string, opts?: { agentName?: string }): Promise<TrackedChatModel> {
+    return this.builder.getSpecSysLlm(platformName, modelDisplayName, opts);
+  }
+
+  /** One slot (default `main`) plus `usage_selections`, all of the user's slots. */
+  getUserSelection(userId: string, usageKey?: string): Promise<UserSelectionView> {
+    return this.selections.getUserSelection(userId, usageKey);
+  }
+
+  updateUserSelection(userId: string, usageKey: string, binding: SlotBinding): Promise<UserSelectionView> {
+    return this.selections.updateUserSelection(userId, usageKey, binding);
+  }
+
+  /** A custom slot; with `SYSTEM_USER_ID`, a system binding every user's slot of that key starts from. */
+  createUserUsageSlot(userId: string, usageKey: string, binding: SlotBinding): Promise<UserSelectionView> {
+    return this.selections.createUserUsageSlot(userId, usageKey, binding);
+  }
 
   /** Platforms this user may use: the system ones, then the user's own (custom mode). Keys masked. */
   listPlatforms(userId: string): Promise<PlatformView[]> {
@@ -47,13 +89,62 @@ export class LlmManagerService {
     return this.userPlatforms.deleteModel(userId, modelId);
   }
 
-  /** The user's own key for a system platform (M1.2), stored encrypted in `llm_sys_platform_keys`. */
+  /** The user's own key for a system platform (M1.2, M5), stored encrypted in `llm_sys_platform_keys`. */
   setUserPlatformKey(userId: string, platformId: number, apiKey: string): Promise<UserPlatformKeyView> {
     return this.userPlatforms.setUserPlatformKey(userId, platformId, apiKey);
+  }
+
+  /** Model ids served by any OpenAI-compatible endpoint (M6). */
+  probePlatformModels(baseUrl: string, apiKey?: string | null): Promise<string[]> {
+    return this.probe.probePlatformModels(baseUrl, apiKey);
+  }
+
+  /** One tiny chat request: `{ ok, latencyMs, error? }`. */
+  testModel(userId: string | undefined, target: ModelTestTarget): Promise<ModelTestResult> {
+    return this.probe.testModel(userId, target);
+  }
+
+  getUserUsageLast24h(userId: string): Promise<UsageSummary> {
+    return this.usage.summary({ userId, since: this.toDate(DAY_MS) });
+  }
+
+  getUserUsageLastWeek(userId: string): Promise<UsageSummary> {
+    return this.usage.summary({ userId, since: this.toDate(7 * DAY_MS) });
+  }
+
+  /** Usage grouped by model (M16). */
+  getUserUsageStats(userId: string, opts: { since?: Since } = {}): ReturnType<UsageQueryService['byModel']> {
+    return this.usage.byModel(userId, { since: this.toDate(opts.since) });
+  }
+
+  /** Usage grouped by agent name (M16). */
+  getUsageByAgent(userId: string, opts: { since?: Since } = {}): ReturnType<UsageQueryService['byAgent']> {
+    return this.usage.byAgent(userId, { since: this.toDate(opts.since) });
+  }
+
+  /** Tokens and requests per hour or day, empty buckets included (M16). Default: the last 24 hours. */
+  getUsageTimeline(
+    userId: string,
+    opts: { granularity?: 'hour' | 'day'; since?: Since } = {},
+  ): ReturnType<UsageQueryService['timeline']> {
+    return this.usage.timeline(userId, {
+      granularity: opts.granularity ?? 'hour',
+      since: this.toDate(opts.since ?? DAY_MS)!,
+    });
+  }
+
+  /** Deletes usage rows older than `olderThan`; returns how many went. */
+  purgeOldUsageLogs(opts: { olderThan: Since }): Promise<number> {
+    return this.usage.purge(this.toDate(opts.olderThan)!);
   }
 
   /** Force reset (M11): the YAML overwrites the system platforms; users' keys and selections are kept. */
   reloadFromYaml(): Promise<SyncReport> {
     return this.yamlSync.forceReset();
+  }
+
+  private toDate(since: Since | undefined): Date | undefined {
+    if (since === undefined) return undefined;
+    return since instanceof Date ? since : new Date(this.clock.now().getTime() - since);
   }
 }

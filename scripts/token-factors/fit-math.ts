@@ -1,0 +1,85 @@
+/** One document as the fit sees it: base count, CJK share and the real count of one tokenizer. */
+export interface Sample {
+  readonly base: number;
+  readonly r: number;
+  readonly real: number;
+}
+
+/** The two factors of `real ≈ base · (zh · r + en · (1 − r))`. */
+export interface Factors {
+  readonly zh: number;
+  readonly en: number;
+}
+
+/** Absolute percentage errors summarised the way docs/token-estimation.md reports them. */
+export interface ErrorStats {
+  readonly n: number;
+  readonly meanAbsPct: number;
+  readonly p95AbsPct: number;
+  readonly maxAbsPct: number;
+  /** Mean signed error: positive means the estimate runs high. */
+  readonly biasPct: number;
+}
+
+/** The estimator's formula, before rounding. */
+export function predict(factors: Factors, base: number, r: number): number {
+  return base * (factors.zh * r + factors.en * (1 - r));
+}
+
+/**
+ * Least squares on relative error: minimises Σ ((predict − real) / real)², so a 200-token document weighs as
+ * much as a 5,000-token one and the fit is not dominated by the longest files. With a = base·r/real and
+ * b = base·(1−r)/real the residual is a·zh + b·en − 1, linear in the factors, so the 2×2 normal equations solve it.
+ */
+export function fitRelative(samples: readonly Sample[]): Factors {
+  let saa = 0;
+  let sab = 0;
+  let sbb = 0;
+  let sa = 0;
+  let sb = 0;
+  for (const { base, r, real } of samples) {
+    const a = (base * r) / real;
+    const b = (base * (1 - r)) / real;
+    saa += a * a;
+    sab += a * b;
+    sbb += b * b;
+    sa += a;
+    sb += b;
+  }
+  const det = saa * sbb - sab * sab;
+  if (Math.abs(det) < 1e-12) throw new Error('degenerate corpus: need documents with both low and high CJK share');
+  return { zh: (sa * sbb - sb * sab) / det, en: (saa * sb - sab * sa) / det };
+}
+
+/** Signed percentage error of the rounded estimate, the number a user of the estimator actually sees. */
+export function signedPctError(factors: Factors, sample: Sample): number {
+  const estimate = Math.max(1, Math.round(predict(factors, sample.base, sample.r)));
+  return ((estimate - sample.real) / sample.real) * 100;
+}
+
+/** Nearest-rank percentile of an ascending array. */
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** Summary of the estimator's errors over `samples`. */
+export function errorStats(factors: Factors, samples: readonly Sample[]): ErrorStats {
+  const signed = samples.map((sample) => signedPctError(factors, sample));
+  const abs = signed.map(Math.abs).sort((x, y) => x - y);
+  const mean = (values: readonly number[]): number =>
+    values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
+  return {
+    n: samples.length,
+    meanAbsPct: round(mean(abs), 2),
+    p95AbsPct: round(percentile(abs, 95), 2),
+    maxAbsPct: round(abs.length === 0 ? 0 : abs[abs.length - 1], 2),
+    biasPct: round(mean(signed), 2),
+  };
+}
+
+/** Rounds to `digits` decimals. */
+export function round(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}

@@ -1,0 +1,102 @@
+import type { BaseMessage } from '@langchain/core/messages';
+import type { ChatGenerationChunk, ChatResult } from '@langchain/core/outputs';
+import type { UsageOutcome } from '../database/usage-log-entry.entity';
+
+/** Tokens as the provider reported them. */
+export interface ReportedUsage {
+  prompt: number;
+  completion: number;
+  reasoning: number;
+}
+
+/** Everything the recorder needs about one finished call; tokens are estimated from it later, off the call path. */
+export interface FinishedCall {
+  startedAt: number;
+  endedAt: number;
+  outcome: UsageOutcome;
+  /** False for a failure before any output: nothing reached the model, so nothing is billed. */
+  billable: boolean;
+  promptMessages: BaseMessage[];
+  /** Tool and schema definitions sent with the prompt: providers bill them as prompt tokens. */
+  promptExtras: string;
+  completionText: string;
+  reasoningText: string;
+  reported: ReportedUsage | null;
+}
+
+interface UsageMetadataLike {
+  input_tokens?: number;
+  output_tokens?: number;
+  output_token_details?: { reasoning?: number };
+}
+
+/** Collects what one call produced, chunk by chunk or from one result. */
+export class CallObservation {
+  private text = '';
+  private reasoning = '';
+  private reported: ReportedUsage | null = null;
+  private sawOutput = false;
+
+  constructor(
+    private readonly startedAt: number,
+    private readonly promptMessages: BaseMessage[],
+    private readonly promptExtras: string,
+  ) {}
+
+  observeChunk(chunk: ChatGenerationChunk): void {
+    this.sawOutput = true;
+    this.collect(chunk.message);
+  }
+
+  observeResult(result: ChatResult): void {
+    this.sawOutput = true;
+    for (const generation of result.generations) this.collect(generation.message);
+  }
+
+  finish(outcome: UsageOutcome, endedAt: number): FinishedCall {
+    return {
+      startedAt: this.startedAt,
+      endedAt,
+      outcome,
+      billable: outcome !== 'error' || this.sawOutput,
+      promptMessages: this.promptMessages,
+      promptExtras: this.promptExtras,
+      completionText: this.text,
+      reasoningText: this.reasoning,
+      reported: this.reported,
+    };
+  }
+
+  private collect(message: BaseMessage): void {
+    this.text += contentText(message.content);
+    const reasoning = message.additional_kwargs?.['reasoning_content'];
+    if (typeof reasoning === 'string') this.reasoning += reasoning;
+    const toolChunks = (message as { tool_call_chunks?: Array<{ args?: string; name?: string }> }).tool_call_chunks;
+    const toolCalls = (message as { tool_calls?: Array<{ args?: unknown; name?: string }> }).tool_calls;
+    if (toolChunks?.length) {
+      for (const call of toolChunks) this.text += (call.name ?? '') + (call.args ?? '');
+    } else if (toolCalls?.length) {
+      for (const call of toolCalls) this.text += (call.name ?? '') + JSON.stringify(call.args ?? {});
+    }
+    const usage = (message as { usage_metadata?: UsageMetadataLike }).usage_metadata;
+    // Providers that repeat cumulative usage on every chunk: the last one counts, never the sum.
+    if (usage && (usage.input_tokens || usage.output_tokens)) {
+      this.reported = {
+        prompt: usage.input_tokens ?? 0,
+        completion: usage.output_tokens ?? 0,
+        reasoning: usage.output_token_details?.reasoning ?? 0,
+      };
+    }
+  }
+}
+
+/** The text of a message's content, whether a string or content blocks. */
+export function contentText(content: BaseMessage['content']): string {
+  if (typeof content === 'string') return content;
+  let text = '';
+  for (const block of content) {
+    if (typeof block === 'string') text += block;
+    else if (block && typeof block === 'object' && 'text' in block && typeof block.text === 'string') text += block.text;
+  }
+  return text;
+}

@@ -1,0 +1,171 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { KeyResolver } from '../admin/key-resolver';
+import { CatalogueReader } from '../admin/catalogue-reader';
+import { ConfigChanges, type ConfigChange } from '../common/config-changes';
+import { LlmManagerError } from '../common/llm-manager.error';
+import { LLM_MANAGER_RESOLVED_OPTIONS, SYSTEM_USER_ID } from '../llm-manager.constants';
+import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
+import type { ModelEntity } from '../database/model.entity';
+import type { PlatformEntity } from '../database/platform.entity';
+import { Clock } from '../usage/clock';
+import { modelFamily } from '../usage/token-estimator';
+import { UsageQueryService } from '../usage/usage-query.service';
+import { UserSelectionService } from '../user-selection/user-selection.service';
+import { CallRecorder } from './call-recorder';
+import { CallTracker } from './call-tracker';
+import { TrackedChatModel, type ModelUsageSource } from './tracked-chat-model';
+
+/** Stands in for the key of endpoints that need none: the OpenAI SDK refuses to send a request without one. */
+const KEYLESS_PLACEHOLDER = 'not-needed';
+
+interface CacheEntry {
+  model: Promise<TrackedChatModel>;
+  userId: string;
+  usageKey: string | null;
+  platformId?: number;
+  modelId?: number;
+}
+
+/**
+ * Builds tracked models and keeps them: a warm `getUserLlm()` is one Map lookup, no database round trip. A write
+ * to the configuration that produced an entry (its platform, model, key or slot) drops exactly that entry.
+ */
+@Injectable()
+export class LlmBuilderService implements OnModuleDestroy {
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
+    private readonly selections: UserSelectionService,
+    private readonly catalogue: CatalogueReader,
+    private readonly keys: KeyResolver,
+    private readonly recorder: CallRecorder,
+    private readonly usage: UsageQueryService,
+    private readonly clock: Clock,
+    changes: ConfigChanges,
+  ) {
+    this.unsubscribe = changes.subscribe((change) => this.invalidate(change));
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe();
+  }
+
+  /** The model bound to `usageKey` for this user (M2); `userId` undefined means the system user. */
+  getUserLlm(userId: string = SYSTEM_USER_ID, opts: { usageKey?: string; agentName?: string } = {}): Promise<TrackedChatModel> {
+    const usageKey = opts.usageKey ?? 'main';
+    const agentName = opts.agentName ?? null;
+    return this.cached(`u\u0000${userId}\u0000${usageKey}\u0000${agentName ?? ''}`, userId, usageKey, async () => {
+      const slot = await this.selections.resolveSlot(userId, usageKey);
+      return this.build(userId, usageKey, agentName, slot.platform, slot.model);
+    });
+  }
+
+  /** A system model by its YAML display names, with the system key (M2). */
+  getSpecSysLlm(platformName: string, modelDisplayName: string, opts: { agentName?: string } = {}): Promise<TrackedChatModel> {
+    const agentName = opts.agentName ?? null;
+    const key = `s\u0000${platformName}\u0000${modelDisplayName}\u0000${agentName ?? ''}`;
+    return this.cached(key, SYSTEM_USER_ID, null, async () => {
+      const found = await this.catalogue.findSystemModel(platformName, modelDisplayName);
+      if (!found) {
+        throw new LlmManagerError(
+          'MODEL_NOT_FOUND',
+          `No system model '${modelDisplayName}' on platform '${platformName}'. Names are the display names of ` +
+            'llm_mgr_cfg.yaml (case-sensitive); list them with GET /api/ai/admin/sys-platforms.',
+          { details: { platformName, modelDisplayName } },
+        );
+      }
+      return this.build(SYSTEM_USER_ID, null, agentName, found.platform, found.model);
+    });
+  }
+
+  /** A model for an explicit platform and model of this user (used by `testModel`); not cached. */
+  async buildFor(userId: string, platform: PlatformEntity, model: ModelEntity, agentName: string | null, overrides: { timeoutMs?: number; maxRetries?: number } = {}): Promise<TrackedChatModel> {
+    return this.build(userId, null, agentName, platform, model, overrides);
+  }
+
+  private cached(key: string, userId: string, usageKey: string | null, create: () => Promise<TrackedChatModel>): Promise<TrackedChatModel> {
+    const hit = this.cache.get(key);
+    if (hit) return hit.model;
+    const entry: CacheEntry = { model: create(), userId, usageKey };
+    this.cache.set(key, entry);
+    entry.model.then(
+      (model) => {
+        entry.platformId = model.info.platformId;
+        entry.modelId = model.info.modelId;
+      },
+      // A failed build (missing key, unknown slot) is not remembered: the next call tries again.
+      () => {
+        if (this.cache.get(key) === entry) this.cache.delete(key);
+      },
+    );
+    return entry.model;
+  }
+
+  private invalidate(change: ConfigChange): void {
+    for (const [key, entry] of this.cache) {
+      if (this.isAffected(entry, change)) this.cache.delete(key);
+    }
+  }
+
+  private isAffected(entry: CacheEntry, change: ConfigChange): boolean {
+    // An entry still being built may end up anywhere: drop it to be safe.
+    if (entry.platformId === undefined) return true;
+    switch (change.kind) {
+      case 'all':
+        return true;
+      case 'platform':
+        return entry.platformId === change.platformId;
+      case 'model':
+        return entry.modelId === change.modelId;
+      case 'user-key':
+        return entry.userId === change.userId && entry.platformId === change.platformId;
+      case 'selection':
+        return entry.userId === change.userId && entry.usageKey === change.usageKey;
+    }
+  }
+
+  private async build(
+    userId: string,
+    usageKey: string | null,
+    agentName: string | null,
+    platform: PlatformEntity,
+    model: ModelEntity,
+    overrides: { timeoutMs?: number; maxRetries?: number } = {},
+  ): Promise<TrackedChatModel> {
+    const { apiKey } = await this.keys.resolveFor(userId, platform);
+    const sink = this.recorder.sinkFor({ userId, modelId: model.id, agentName, family: modelFamily(model.modelName) });
+    return new TrackedChatModel(
+      {
+        model: model.modelName,
+        apiKey: apiKey ?? KEYLESS_PLACEHOLDER,
+        configuration: { baseURL: platform.baseUrl },
+        // extra_body (M13): merged into the body of every request of this model.
+        modelKwargs: model.extraBody ?? undefined,
+        streamUsage: true,
+        timeout: overrides.timeoutMs ?? this.options.requestTimeoutMs,
+        maxRetries: overrides.maxRetries ?? this.options.maxRetries,
+      },
+      new CallTracker(sink),
+      {
+        userId,
+        usageKey,
+        agentName,
+        platformId: platform.id,
+        platformName: platform.name,
+        modelId: model.id,
+        modelDisplayName: model.displayName,
+        modelName: model.modelName,
+      },
+      this.usageSource(userId, model.id),
+    );
+  }
+
+  private usageSource(userId: string, modelId: number): ModelUsageSource {
+    return {
+      last: (ms) => this.usage.summary({ userId, modelId, since: new Date(this.clock.now().getTime() - ms) }),
+      range: (start, end) => this.usage.summary({ userId, modelId, since: start ?? undefined, until: end ?? undefined }),
+    };
+  }
+}

@@ -1,0 +1,144 @@
+import { Injectable } from '@nestjs/common';
+import type { ModelEntity } from '../database/model.entity';
+import type { PlatformEntity } from '../database/platform.entity';
+import { CatalogueReader } from '../admin/catalogue-reader';
+import { LlmManagerError } from '../common/llm-manager.error';
+import { requireBaseUrl } from '../common/input-rules';
+import { SYSTEM_USER_ID } from '../llm-manager.constants';
+import { maskSecretsInText } from '../security/mask-secret';
+import { Clock } from '../usage/clock';
+import { UserSelectionService } from '../user-selection/user-selection.service';
+import { LlmBuilderService } from './llm-builder.service';
+import { UpstreamHttp } from './upstream-http';
+
+/** Result of `testModel()`: latency on success, the upstream's message on failure. */
+export interface ModelTestResult {
+  ok: boolean;
+  latencyMs: number;
+  error?: string;
+  /** The upstream's HTTP status, when it answered with an error. */
+  status?: number;
+}
+
+export type ModelTestTarget = { platformId: number; modelId: number } | { usageKey: string };
+
+const PROBE_TIMEOUT_MS = 15_000;
+const TEST_TIMEOUT_MS = 30_000;
+/** Usage rows of test requests carry this agent name, so dashboards can tell them apart. */
+export const TEST_AGENT_NAME = 'llm-mgr:test';
+
+/** M6 and the console's "test model": ask a platform what it serves, and whether a model answers. */
+@Injectable()
+export class ModelProbeService {
+  constructor(
+    private readonly http: UpstreamHttp,
+    private readonly builder: LlmBuilderService,
+    private readonly selections: UserSelectionService,
+    private readonly catalogue: CatalogueReader,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Model ids from `GET {baseUrl}/models`, trying `{baseUrl}/v1/models` when the first is a 404 without `/v1`. */
+  async probePlatformModels(baseUrl: string, apiKey: string | null | undefined, timeoutMs = PROBE_TIMEOUT_MS): Promise<string[]> {
+    const base = requireBaseUrl(baseUrl);
+    const candidates = /\/v\d+[a-z]*$/i.test(base) ? [`${base}/models`] : [`${base}/models`, `${base}/v1/models`];
+    let lastStatus = 0;
+    for (const url of candidates) {
+      const response = await this.get(url, apiKey, timeoutMs);
+      if (response.status === 404) {
+        lastStatus = 404;
+        continue;
+      }
+      return this.modelIds(url, response, apiKey);
+    }
+    throw new LlmManagerError(
+      'UPSTREAM_ERROR',
+      `No model list at ${candidates.join(' or ')} (HTTP ${lastStatus}). Check base_url: OpenAI-compatible ` +
+        'platforms serve GET /models under their API root, usually ending in /v1.',
+      { details: { status: lastStatus } },
+    );
+  }
+
+  /** One tiny chat request through a tracked model (its usage is recorded as agent `llm-mgr:test`). */
+  async testModel(userId: string | undefined, target: ModelTestTarget, timeoutMs = TEST_TIMEOUT_MS): Promise<ModelTestResult> {
+    const user = userId ?? SYSTEM_USER_ID;
+    const { platform, model } = await this.resolveTarget(user, target);
+    const started = this.clock.now().getTime();
+    try {
+      const llm = await this.builder.buildFor(user, platform, model, TEST_AGENT_NAME, { timeoutMs, maxRetries: 0 });
+      await llm.invoke('Reply with the single word OK.');
+      return { ok: true, latencyMs: this.clock.now().getTime() - started };
+    } catch (error) {
+      const status = (error as { status?: unknown }).status;
+      const message = error instanceof Error ? error.message : String(error);
+      return {
+        ok: false,
+        latencyMs: this.clock.now().getTime() - started,
+        error: message,
+        ...(typeof status === 'number' ? { status } : {}),
+      };
+    }
+  }
+
+  private async resolveTarget(userId: string, target: ModelTestTarget): Promise<{ platform: PlatformEntity; model: ModelEntity }> {
+    if ('usageKey' in target) return this.selections.resolveSlot(userId, target.usageKey);
+    const bound = await this.catalogue.findBinding(target.platformId, target.modelId);
+    if (!bound || !this.catalogue.isVisibleTo(bound.platform, userId)) {
+      throw new LlmManagerError('MODEL_NOT_FOUND', `Model ${target.modelId} on platform ${target.platformId} does not exist or is not available to you.`, {
+        details: { platformId: target.platformId, modelId: target.modelId },
+      });
+    }
+    return bound;
+  }
+
+  private async get(url: string, apiKey: string | null | undefined, timeoutMs: number): Promise<Response> {
+    try {
+      return await this.http.fetch(url, {
+        headers: { accept: 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
+        signal: AbortSignal.timeout(timeoutMs),
+        redirect: 'manual',
+      });
+    } catch (error) {
+      const host = new URL(url).host;
+      const reason = error instanceof Error && error.name === 'TimeoutError'
+        ? `did not answer within ${Math.round(timeoutMs / 1000)} s`
+        : `is unreachable (${networkCode(error)})`;
+      throw new LlmManagerError('UPSTREAM_ERROR', `${host} ${reason}. Check base_url and that this server can reach it.`, {
+        cause: error,
+        details: { url },
+      });
+    }
+  }
+
+  private async modelIds(url: string, response: Response, apiKey: string | null | undefined): Promise<string[]> {
+    const text = await response.text();
+    if (response.status === 401 || response.status === 403) {
+      throw new LlmManagerError('UPSTREAM_ERROR', `The platform rejected the API key (HTTP ${response.status}). Check the key for ${new URL(url).host}.`, {
+        details: { status: response.status },
+      });
+    }
+    if (!response.ok) {
+      const upstream = maskSecretsInText(text.slice(0, 300), apiKey ? [apiKey] : []);
+      throw new LlmManagerError('UPSTREAM_ERROR', `GET ${url} failed with HTTP ${response.status}: ${upstream}`, {
+        details: { status: response.status },
+      });
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (error) {
+      throw new LlmManagerError('UPSTREAM_ERROR', `GET ${url} did not return JSON; is base_url the API root (…/v1)?`, { cause: error });
+    }
+    const data = (body as { data?: unknown }).data;
+    if (!Array.isArray(data)) {
+      throw new LlmManagerError('UPSTREAM_ERROR', `GET ${url} returned no "data" list; it does not look OpenAI-compatible.`);
+    }
+    return data.map((item) => (item as { id?: unknown }).id).filter((id): id is string => typeof id === 'string');
+  }
+}
+
+function networkCode(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  if (cause && typeof cause.code === 'string') return cause.code;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,28 @@
+/**
+ * llm-mgr: the universal LLM manager for NestJS. Import `LlmManagerModule.forRoot()`, inject `LlmManagerService`,
+ * and ask `getUserLlm(userId, { usageKey: 'fast' })` for a ready, tracked LangChain chat model.
+ */
+export { LlmManagerModule } from './llm-manager.module';
+export { LlmManagerService, type Since } from './llm-manager.service';
+export type { LlmManagerOptions, LlmManagerDatabaseOptions } from './llm-manager.options';
+export { SYSTEM_USER_ID, DEFAULT_USAGE_KEYS } from './llm-manager.constants';
+export { LlmManagerError, LLM_MANAGER_ERROR_CODES, type LlmManagerErrorCode } from './common/llm-manager.error';
+export { TrackedChatModel, type TrackedModelInfo, type UsageSummary } from './builder/tracked-chat-model';
+export type { ModelTestResult, ModelTestTarget } from './builder/model-probe.service';
+export type {
+  PlatformInput,
+  PlatformPatch,
+  PlatformView,
+  ModelInput,
+  ModelPatch,
+  ModelView,
+  KeySource,
+} from './admin/platform.types';
+export { SystemPlatformService } from './admin/system-platform.service';
+export type { UserPlatformKeyView } from './admin/user-platform.service';
+export type { SlotBinding, SlotView, UserSelectionView } from './user-selection/selection.types';
+export type { SyncReport, SyncMode } from './yaml-sync/sync-report';
+/** Every entity and migration, for hosts that run llm-mgr's tables on a DataSource of their own. */
+export { LLM_MANAGER_ENTITIES } from './database/entities';
+export { LLM_MANAGER_MIGRATIONS } from './migrations';
+export { maskSecret } from './security/mask-secret';

@@ -1,0 +1,94 @@
+type O200kModule = typeof import('gpt-tokenizer/cjs/encoding/o200k_base');
+
+/**
+ * The base encoding every estimate starts from. o200k_base is what GPT-4o, GPT-4.1, GPT-5 and the o-series use,
+ * so for OpenAI models the estimate is the exact count, and it is the modern multilingual BPE: it spends about
+ * as few tokens on Chinese as the Chinese-optimised vocabularies do, so the per-family factor moves less with
+ * the CJK share than it does on cl100k_base (docs/token-estimation.md has the comparison).
+ */
+export const BASE_ENCODING = 'o200k_base';
+
+/** Special-token strings inside user text are counted as the plain text they are, never rejected. */
+const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
+
+let encoding: O200kModule | undefined;
+
+/**
+ * Loads the encoding on first use. `require` instead of a top-level import: parsing the 200k ranks costs about
+ * 300 ms and 30 MB, which a process that never estimates should not pay. The ranks ship inside the package, so
+ * this never touches the network.
+ */
+function loadEncoding(): O200kModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  encoding ??= require('gpt-tokenizer/cjs/encoding/o200k_base') as O200kModule;
+  return encoding;
+}
+
+/** Number of o200k_base tokens in `text`; 0 for the empty string. */
+export function baseTokenCount(text: string): number {
+  if (text.length === 0) return 0;
+  return loadEncoding().countTokens(text, AS_PLAIN_TEXT);
+}
+
+/** The o200k_base token ids of `text` (special-token strings encoded as plain text). */
+export function baseTokenIds(text: string): number[] {
+  return loadEncoding().encode(text, AS_PLAIN_TEXT);
+}
+
+function isSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
+}
+
+/** A punctuation piece may swallow trailing newlines and slashes (`.\n/`), so a cut never precedes a slash. */
+function startsNewPiece(code: number): boolean {
+  return !isSpace(code) && code !== 0x2f;
+}
+
+/** Ideograph followed by one of ，。、；：！？ — the punctuation starts a new piece (it may prefix the next word). */
+function isHanThenPunctuation(previous: number, code: number): boolean {
+  const han = previous >= 0x4e00 && previous <= 0x9fff;
+  return han && (code === 0x3001 || code === 0x3002 || code === 0xff0c || code === 0xff1b || code === 0xff1a ||
+    code === 0xff01 || code === 0xff1f);
+}
+
+/**
+ * Finds a cut in (`from`, `limit`] at which the o200k pre-tokenizer splits anyway, so that counting the pieces
+ * separately gives exactly the whole-text count. In order of preference: after a newline followed by neither
+ * space nor slash (a newline run never absorbs the next word); before a space that follows a non-space (the
+ * space belongs to the next word); before Chinese punctuation that follows an ideograph (long CJK lines have no
+ * spaces). Returns -1 when the window holds none of these, e.g. inside one huge minified line.
+ */
+function boundaryBefore(text: string, from: number, limit: number): number {
+  for (let i = limit; i > from; i--) {
+    if (text.charCodeAt(i - 1) === 0x0a && startsNewPiece(text.charCodeAt(i))) return i;
+  }
+  for (let i = limit; i > from; i--) {
+    if (text.charCodeAt(i) === 0x20 && !isSpace(text.charCodeAt(i - 1))) return i;
+  }
+  for (let i = limit; i > from; i--) {
+    if (isHanThenPunctuation(text.charCodeAt(i - 1), text.charCodeAt(i))) return i;
+  }
+  return -1;
+}
+
+/**
+ * Splits `text` into pieces of at most `maxChars` UTF-16 units, cutting at pre-tokenizer boundaries where one
+ * exists in the second half of the window, so the summed base count of the pieces equals the count of the whole.
+ * A window without such a boundary is cut hard (never inside a surrogate pair), off by at most a token or two.
+ */
+export function splitAtTokenBoundaries(text: string, maxChars: number): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  while (text.length - start > maxChars) {
+    let cut = boundaryBefore(text, start + Math.floor(maxChars / 2), start + maxChars);
+    if (cut < 0) {
+      cut = start + maxChars;
+      const code = text.charCodeAt(cut - 1);
+      if (code >= 0xd800 && code <= 0xdbff) cut--;
+    }
+    pieces.push(text.slice(start, cut));
+    start = cut;
+  }
+  pieces.push(text.slice(start));
+  return pieces;
+}

@@ -1,0 +1,51 @@
+import { CJK_RANGES, cjkRatio, isCjkCodePoint } from './token-cjk';
+
+describe('cjkRatio', () => {
+  it.each<[string, string, number]>([
+    ['empty text', '', 0],
+    ['whitespace only, ideographic space included', ' \n\t\u3000\u00a0', 0],
+    ['ASCII only', 'const answer = 42;', 0],
+    ['Han only', '你好世界', 1],
+    ['whitespace is not counted', '你 好\n世\u3000界', 1],
+    ['half Han, half Latin', '你好 ab', 0.5],
+    ['CJK punctuation and fullwidth forms count', '，。！？（）「」', 1],
+    ['kana', 'ひらがなカタカナ', 1],
+    ['halfwidth katakana', 'ｶﾀｶﾅ', 1],
+    ['hangul', '한국어', 1],
+    ['general punctuation is shared with English, so not CJK', '“…”—', 0],
+    ['an astral ideograph is one code point', '𠀀a', 0.5],
+    ['emoji are not CJK', '😀你', 0.5],
+    ['a lone surrogate is a non-CJK character', '\ud800你', 0.5],
+  ])('%s', (_name, text, expected) => {
+    expect(cjkRatio(text)).toBeCloseTo(expected, 10);
+  });
+
+  it('is the share of CJK among non-whitespace code points', () => {
+    const text = 'NestJS 模块 forRoot() 返回 DynamicModule。';
+    const nonSpace = [...text].filter((c) => !/\s/u.test(c));
+    const cjk = nonSpace.filter((c) => /[\p{Script=Han}，。]/u.test(c));
+    expect(cjkRatio(text)).toBeCloseTo(cjk.length / nonSpace.length, 10);
+  });
+});
+
+describe('isCjkCodePoint', () => {
+  it.each<[number, boolean]>([
+    [0x4e00, true],
+    [0x9fff, true],
+    [0x4dc0, false], // Yijing hexagram symbols sit between Extension A and the main block
+    [0x3000, false], // ideographic space is whitespace, handled before this check
+    [0x3001, true],
+    [0xac00, true],
+    [0x20000, true],
+    [0x1f600, false],
+    [0x41, false],
+  ])('U+%s', (codePoint, expected) => {
+    expect(isCjkCodePoint(codePoint)).toBe(expected);
+  });
+
+  it('relies on sorted, disjoint ranges for its early exit', () => {
+    for (let i = 1; i < CJK_RANGES.length; i++) {
+      expect(CJK_RANGES[i][0]).toBeGreaterThan(CJK_RANGES[i - 1][1]);
+    }
+  });
+});

@@ -1,0 +1,220 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type SelectQueryBuilder } from 'typeorm';
+import { assertUnreachable, LlmManagerError } from '../common/llm-manager.error';
+import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
+import { ModelEntity } from '../database/model.entity';
+import { PlatformEntity } from '../database/platform.entity';
+import { UsageLogEntryEntity } from '../database/usage-log-entry.entity';
+import { Clock } from './clock';
+import type {
+  AgentUsage,
+  ModelUsage,
+  TimelinePoint,
+  TimelineQuery,
+  UsageFilter,
+  UsageRange,
+  UsageSummary,
+  UserUsage,
+} from './usage-query.types';
+import { UsageSqlDialect, type UsageGranularity } from './usage-sql-dialect';
+import { UsageWriter } from './usage-writer';
+
+/** Rows one purge statement deletes at most, so concurrent usage writes never wait long on its locks. */
+export const PURGE_CHUNK_ROWS = 5_000;
+/** Longest timeline answered, in buckets (over a year of hours). */
+export const MAX_TIMELINE_BUCKETS = 10_000;
+
+const STEP_MS: Readonly<Record<UsageGranularity, number>> = { hour: 3_600_000, day: 86_400_000 };
+
+type RawTotals = Record<keyof UsageSummary, unknown>;
+type Rows = SelectQueryBuilder<UsageLogEntryEntity>;
+
+/**
+ * Reads `usage_log_entries` (M15, M16). Every read first flushes the writer, so it sees every call that has
+ * finished. A range on one user is served by the index `(user_id, created_at)`; time bounds are half-open
+ * (`since <= created_at < until`) and compared in UTC on every engine.
+ */
+@Injectable()
+export class UsageQueryService {
+  private readonly dialect: UsageSqlDialect;
+
+  constructor(
+    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    private readonly writer: UsageWriter,
+    private readonly clock: Clock,
+  ) {
+    this.dialect = UsageSqlDialect.of(dataSource);
+  }
+
+  /** Totals of the rows matching `filter`; zeros when none do. */
+  async summary(filter: UsageFilter = {}): Promise<UsageSummary> {
+    await this.writer.flush();
+    return toSummary(await this.withTotals(this.rows(filter)).getRawOne<RawTotals>());
+  }
+
+  /** A user's usage per model, most tokens first; `model_name` is `null` for a deleted model. */
+  async byModel(userId: string, range: UsageRange = {}): Promise<ModelUsage[]> {
+    await this.writer.flush();
+    const raws = await this.withTotals(this.rows({ userId, ...range }))
+      .addSelect('u.modelId', 'model_id')
+      .addSelect('m.displayName', 'model_name')
+      .addSelect('p.name', 'platform_name')
+      .leftJoin(ModelEntity, 'm', 'm.id = u.modelId')
+      .leftJoin(PlatformEntity, 'p', 'p.id = m.platformId')
+      .groupBy('u.modelId')
+      .addGroupBy('m.displayName')
+      .addGroupBy('p.name')
+      .getRawMany<RawTotals & { model_id: unknown; model_name: string | null; platform_name: string | null }>();
+    return mostTokensFirst(
+      raws.map((raw) => ({
+        model_id: raw.model_id === null ? null : Number(raw.model_id),
+        model_name: raw.model_name ?? null,
+        platform_name: raw.platform_name ?? null,
+        ...toSummary(raw),
+      })),
+    );
+  }
+
+  /** A user's usage per agent name, most tokens first; calls made without an agent name share `null`. */
+  async byAgent(userId: string, range: UsageRange = {}): Promise<AgentUsage[]> {
+    await this.writer.flush();
+    const raws = await this.withTotals(this.rows({ userId, ...range }))
+      .addSelect('u.agentName', 'agent_name')
+      .groupBy('u.agentName')
+      .getRawMany<RawTotals & { agent_name: string | null }>();
+    return mostTokensFirst(raws.map((raw) => ({ agent_name: raw.agent_name ?? null, ...toSummary(raw) })));
+  }
+
+  /** Every user's totals, most tokens first: for admins. */
+  async userTotals(range: UsageRange = {}): Promise<UserUsage[]> {
+    await this.writer.flush();
+    const raws = await this.withTotals(this.rows(range))
+      .addSelect('u.userId', 'user_id')
+      .groupBy('u.userId')
+      .getRawMany<RawTotals & { user_id: string }>();
+    return mostTokensFirst(raws.map((raw) => ({ user_id: String(raw.user_id), ...toSummary(raw) })));
+  }
+
+  /** Tokens, requests and errors per UTC hour or day, from the bucket holding `since` up to `until`, gaps as zeros. */
+  async timeline(userId: string, query: TimelineQuery): Promise<TimelinePoint[]> {
+    const { granularity, since } = query;
+    const until = query.until ?? this.clock.now();
+    const step = STEP_MS[granularity];
+    const first = Math.floor(since.getTime() / step) * step;
+    const buckets = until > since ? Math.ceil((until.getTime() - first) / step) : 0;
+    if (buckets > MAX_TIMELINE_BUCKETS) {
+      throw new LlmManagerError(
+        'VALIDATION_FAILED',
+        `A timeline of ${buckets} ${granularity}s is too long (at most ${MAX_TIMELINE_BUCKETS}). ` +
+          'Shorten the range or use granularity "day".',
+        { details: { granularity, buckets } },
+      );
+    }
+    await this.writer.flush();
+    const raws = await this.rows({ userId, since, until })
+      .select(this.dialect.bucket(granularity, 'u.createdAt'), 'bucket')
+      .addSelect('COALESCE(SUM(u.totalTokens), 0)', 'tokens')
+      .addSelect('COUNT(*)', 'requests')
+      .addSelect('COALESCE(SUM(CASE WHEN u.success = 0 THEN 1 ELSE 0 END), 0)', 'errors')
+      .groupBy(this.dataSource.driver.escape('bucket'))
+      .getRawMany<{ bucket: string; tokens: unknown; requests: unknown; errors: unknown }>();
+    const byBucket = new Map(raws.map((raw) => [raw.bucket, raw]));
+    const points: TimelinePoint[] = [];
+    for (let index = 0; index < buckets; index += 1) {
+      const key = bucketKey(granularity, first + index * step);
+      const raw = byBucket.get(key);
+      points.push({
+        time: granularity === 'hour' ? `${key}:00` : key,
+        tokens: toCount(raw?.tokens),
+        requests: toCount(raw?.requests),
+        errors: toCount(raw?.errors),
+      });
+    }
+    return points;
+  }
+
+  /**
+   * Deletes rows with `created_at < olderThan`, at most `PURGE_CHUNK_ROWS` per statement, and returns how many
+   * went. Each chunk is the oldest ids still matching, found first and deleted by an id bound, because neither
+   * PostgreSQL nor MySQL accepts `DELETE … LIMIT` from the same table in a portable way.
+   */
+  async purge(olderThan: Date): Promise<number> {
+    await this.writer.flush();
+    const before = this.dialect.dateTime(olderThan);
+    let deleted = 0;
+    for (;;) {
+      const last = await this.dataSource
+        .createQueryBuilder(UsageLogEntryEntity, 'u')
+        .select('u.id', 'id')
+        .where('u.createdAt < :before', { before })
+        .orderBy('u.id', 'ASC')
+        .offset(PURGE_CHUNK_ROWS - 1)
+        .limit(1)
+        .getRawOne<{ id: unknown }>();
+      const statement = this.dataSource
+        .createQueryBuilder()
+        .delete()
+        .from(UsageLogEntryEntity)
+        .where('created_at < :before', { before });
+      if (last) statement.andWhere('id <= :lastId', { lastId: Number(last.id) });
+      deleted += (await statement.execute()).affected ?? 0;
+      if (!last) return deleted;
+      // better-sqlite3 runs synchronously: give queued usage writes their turn between chunks.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Rows of `usage_log_entries` matching `filter`; conditions in index order (user_id, created_at). */
+  private rows(filter: UsageFilter): Rows {
+    const query = this.dataSource.createQueryBuilder(UsageLogEntryEntity, 'u');
+    if (filter.userId !== undefined) query.andWhere('u.userId = :userId', { userId: filter.userId });
+    if (filter.since !== undefined) query.andWhere('u.createdAt >= :since', { since: this.dialect.dateTime(filter.since) });
+    if (filter.until !== undefined) query.andWhere('u.createdAt < :until', { until: this.dialect.dateTime(filter.until) });
+    if (filter.modelId !== undefined) query.andWhere('u.modelId = :modelId', { modelId: filter.modelId });
+    if (filter.agentName !== undefined) query.andWhere('u.agentName = :agentName', { agentName: filter.agentName });
+    return query;
+  }
+
+  private withTotals(query: Rows): Rows {
+    return query
+      .select('COALESCE(SUM(u.totalTokens), 0)', 'tokens')
+      .addSelect('COALESCE(SUM(u.promptTokens), 0)', 'prompt_tokens')
+      .addSelect('COALESCE(SUM(u.completionTokens), 0)', 'completion_tokens')
+      .addSelect('COUNT(*)', 'requests')
+      .addSelect('COALESCE(SUM(CASE WHEN u.success = 0 THEN 1 ELSE 0 END), 0)', 'errors');
+  }
+}
+
+/** SUM and COUNT come back as numbers (SQLite), strings (PostgreSQL bigint/numeric) or decimals (MySQL). */
+function toCount(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' || typeof value === 'bigint') return Number(value);
+  return 0;
+}
+
+function toSummary(raw: Partial<RawTotals> | undefined): UsageSummary {
+  return {
+    tokens: toCount(raw?.tokens),
+    prompt_tokens: toCount(raw?.prompt_tokens),
+    completion_tokens: toCount(raw?.completion_tokens),
+    requests: toCount(raw?.requests),
+    errors: toCount(raw?.errors),
+  };
+}
+
+function mostTokensFirst<T extends UsageSummary>(rows: T[]): T[] {
+  return rows.sort((a, b) => b.tokens - a.tokens || b.requests - a.requests);
+}
+
+/** The SQL bucket label of the UTC hour or day starting at `ms`, as `UsageSqlDialect.bucket` produces it. */
+function bucketKey(granularity: UsageGranularity, ms: number): string {
+  const iso = new Date(ms).toISOString();
+  switch (granularity) {
+    case 'hour':
+      return `${iso.slice(0, 10)} ${iso.slice(11, 13)}`;
+    case 'day':
+      return iso.slice(0, 10);
+    default:
+      return assertUnreachable(granularity);
+  }
+}

@@ -1,0 +1,81 @@
+import type { UsageOutcome, UsageSource } from '../database/usage-log-entry.entity';
+import type { Clock } from './clock';
+
+/** One LLM call as the writer records it: the columns of `usage_log_entries` except `id` (M14, B1). */
+export interface UsageRow {
+  userId: string;
+  /** `null` when the call did not go through a stored model. */
+  modelId: number | null;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  /** Part of `completionTokens`. */
+  reasoningTokens: number;
+  /** `false` only when the call failed (`outcome: 'error'`); aborted calls still succeeded as requests. */
+  success: boolean;
+  usageSource: UsageSource;
+  outcome: UsageOutcome;
+  reportedPromptTokens: number | null;
+  reportedCompletionTokens: number | null;
+  latencyMs: number | null;
+  agentName: string | null;
+  /** When the call was made; rows are written later, in batches. */
+  createdAt: Date;
+}
+
+/** Database column of every `UsageRow` field; a `Record` so a new field cannot be forgotten here. */
+export const USAGE_ROW_COLUMNS: Readonly<Record<keyof UsageRow, string>> = {
+  userId: 'user_id',
+  modelId: 'model_id',
+  promptTokens: 'prompt_tokens',
+  completionTokens: 'completion_tokens',
+  totalTokens: 'total_tokens',
+  reasoningTokens: 'reasoning_tokens',
+  success: 'success',
+  usageSource: 'usage_source',
+  outcome: 'outcome',
+  reportedPromptTokens: 'reported_prompt_tokens',
+  reportedCompletionTokens: 'reported_completion_tokens',
+  latencyMs: 'latency_ms',
+  agentName: 'agent_name',
+  createdAt: 'created_at',
+};
+
+/** Field order of the multi-row INSERT. */
+export const USAGE_ROW_KEYS = Object.keys(USAGE_ROW_COLUMNS) as ReadonlyArray<keyof UsageRow>;
+
+const OUTCOMES: ReadonlySet<UsageOutcome> = new Set<UsageOutcome>(['ok', 'error', 'aborted', 'abandoned']);
+const MAX_INT = 2_147_483_647;
+const USER_ID_LENGTH = 64;
+const AGENT_NAME_LENGTH = 100;
+
+/**
+ * A copy of `row` that every engine accepts. One row the database rejects would block its whole batch behind it
+ * forever, so values are clamped to the column types here, on the way in, instead of failing later.
+ */
+export function normaliseUsageRow(row: UsageRow, clock: Clock): UsageRow {
+  return {
+    userId: String(row.userId).slice(0, USER_ID_LENGTH),
+    modelId: nullableCount(row.modelId),
+    promptTokens: count(row.promptTokens),
+    completionTokens: count(row.completionTokens),
+    totalTokens: count(row.totalTokens),
+    reasoningTokens: count(row.reasoningTokens),
+    success: row.success === true,
+    usageSource: row.usageSource === 'reported' ? 'reported' : 'estimated',
+    outcome: OUTCOMES.has(row.outcome) ? row.outcome : row.success === true ? 'ok' : 'error',
+    reportedPromptTokens: nullableCount(row.reportedPromptTokens),
+    reportedCompletionTokens: nullableCount(row.reportedCompletionTokens),
+    latencyMs: nullableCount(row.latencyMs),
+    agentName: row.agentName === null || row.agentName === undefined ? null : String(row.agentName).slice(0, AGENT_NAME_LENGTH),
+    createdAt: row.createdAt instanceof Date && !Number.isNaN(row.createdAt.getTime()) ? row.createdAt : clock.now(),
+  };
+}
+
+function count(value: number): number {
+  return Number.isFinite(value) ? Math.min(MAX_INT, Math.max(0, Math.round(value))) : 0;
+}
+
+function nullableCount(value: number | null | undefined): number | null {
+  return value === null || value === undefined ? null : count(value);
+}

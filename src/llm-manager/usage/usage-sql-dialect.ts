@@ -1,0 +1,87 @@
+import type { DataSource } from 'typeorm';
+import { assertUnreachable, LlmManagerError } from '../common/llm-manager.error';
+import { UsageLogEntryEntity } from '../database/usage-log-entry.entity';
+
+/** Width of a timeline bucket. */
+export type UsageGranularity = 'hour' | 'day';
+
+type Engine = 'sqlite' | 'postgres' | 'mysql';
+
+/**
+ * Everything about usage SQL that differs between engines, in one place.
+ *
+ * `created_at` always holds UTC wall-clock time. TypeORM would instead write a `Date` to PostgreSQL's
+ * `timestamp without time zone` and MySQL/MariaDB's `datetime` as the Node process's LOCAL wall time (node-postgres
+ * and mysql2 serialise dates in the local zone; PostgreSQL drops the offset), so SQL bucketing would follow the
+ * server's TZ and instances in different zones would disagree. We therefore bind UTC strings ourselves, for writes
+ * and for range bounds alike.
+ */
+export class UsageSqlDialect {
+  private constructor(
+    private readonly engine: Engine,
+    /** Most bound parameters one statement may carry. */
+    readonly maxParameters: number,
+  ) {}
+
+  /** The dialect of `dataSource`; only SQLite, PostgreSQL and MySQL/MariaDB are supported. */
+  static of(dataSource: DataSource): UsageSqlDialect {
+    const type = dataSource.options.type;
+    switch (type) {
+      // better-sqlite3 bundles SQLite built with SQLITE_MAX_VARIABLE_NUMBER = 32766.
+      case 'better-sqlite3':
+        return new UsageSqlDialect('sqlite', 32_766);
+      // Other SQLite drivers may link an older system library whose limit is 999.
+      case 'sqlite':
+        return new UsageSqlDialect('sqlite', 999);
+      case 'postgres':
+        return new UsageSqlDialect('postgres', 65_535);
+      case 'mysql':
+      case 'mariadb':
+        return new UsageSqlDialect('mysql', 65_535);
+      default:
+        throw new LlmManagerError(
+          'CONFIG_INVALID',
+          `Usage tracking runs on SQLite, PostgreSQL, MySQL or MariaDB; database type "${type}" is not supported.`,
+        );
+    }
+  }
+
+  /** The `n`-th (1-based) positional parameter. */
+  placeholder(n: number): string {
+    return this.engine === 'postgres' ? `$${n}` : '?';
+  }
+
+  /**
+   * How an instant is bound against `created_at`: `YYYY-MM-DD HH:MM:SS.mmm` in UTC, the format TypeORM itself
+   * writes on SQLite (so text comparison orders correctly). MySQL/MariaDB get whole seconds because the column
+   * has no fractional part and MySQL would round `23:59:59.6` up into the next day, where MariaDB truncates.
+   */
+  dateTime(date: Date): string {
+    const iso = date.toISOString();
+    const wall = `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+    return this.engine === 'mysql' ? wall : `${wall}.${iso.slice(20, 23)}`;
+  }
+
+  /** SQL naming the UTC bucket of `column`: `YYYY-MM-DD HH` per hour, `YYYY-MM-DD` per day (no `:`, which TypeORM reads as a parameter). */
+  bucket(granularity: UsageGranularity, column: string): string {
+    switch (this.engine) {
+      case 'sqlite':
+        return `strftime('${granularity === 'hour' ? '%Y-%m-%d %H' : '%Y-%m-%d'}', ${column})`;
+      case 'postgres':
+        return `to_char(date_trunc('${granularity}', ${column}), '${granularity === 'hour' ? 'YYYY-MM-DD HH24' : 'YYYY-MM-DD'}')`;
+      case 'mysql':
+        return `DATE_FORMAT(${column}, '${granularity === 'hour' ? '%Y-%m-%d %H' : '%Y-%m-%d'}')`;
+      default:
+        return assertUnreachable(this.engine);
+    }
+  }
+
+  /** The escaped, schema-qualified name of `usage_log_entries`, for statements built by hand. */
+  static usageTable(dataSource: DataSource): string {
+    return dataSource
+      .getMetadata(UsageLogEntryEntity)
+      .tablePath.split('.')
+      .map((part) => dataSource.driver.escape(part))
+      .join('.');
+  }
+}

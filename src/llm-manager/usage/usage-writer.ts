@@ -1,0 +1,274 @@
+import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
+import { Clock } from './clock';
+import { normaliseUsageRow, USAGE_ROW_COLUMNS, USAGE_ROW_KEYS, type UsageRow } from './usage-row';
+import { UsageRowQueue, type QueuedUsageRow } from './usage-row-queue';
+import { UsageSqlDialect } from './usage-sql-dialect';
+import { resolveUsageWriterOptions, USAGE_WRITER_OPTIONS, type UsageWriterOptions } from './usage-writer.options';
+
+/** Flush attempts `beforeApplicationShutdown` makes before it gives the remaining rows up. */
+const SHUTDOWN_ATTEMPTS = 5;
+
+/**
+ * Records usage rows off the LLM call path. `enqueue` only appends to memory; rows reach `usage_log_entries` in
+ * multi-row INSERTs, one batch at a time and in order, when `batchSize` rows are waiting or `flushIntervalMs` after
+ * the first one. A failed write keeps its rows at the front of the queue and is retried with exponential backoff;
+ * callers never see it. While the database stays down the queue is capped at `maxQueue`: the oldest rows are
+ * dropped and every drop is counted in an error log.
+ */
+@Injectable()
+export class UsageWriter implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(UsageWriter.name);
+  private readonly options: UsageWriterOptions;
+  private readonly dialect: UsageSqlDialect;
+  private readonly table: string;
+  private readonly columnList: string;
+  private readonly queue = new UsageRowQueue();
+  private nextSeq = 0;
+  private inFlight = 0;
+  /** Tail of the chain that serialises writes, so two flushes never insert the same rows. */
+  private writing: Promise<void> = Promise.resolve();
+  private backgroundRunning = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private failureStreak = 0;
+  private droppedTotal = 0;
+  private droppedReported = 0;
+  private closing = false;
+
+  constructor(
+    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    @Optional() @Inject(USAGE_WRITER_OPTIONS) options: Partial<UsageWriterOptions> = {},
+  ) {
+    this.options = resolveUsageWriterOptions(options);
+    this.dialect = UsageSqlDialect.of(dataSource);
+    this.table = UsageSqlDialect.usageTable(dataSource);
+    this.columnList = USAGE_ROW_KEYS.map((key) => dataSource.driver.escape(USAGE_ROW_COLUMNS[key])).join(', ');
+  }
+
+  /** Rows accepted but not yet written, including the batch being written now. */
+  get pending(): number {
+    return this.queue.length + this.inFlight;
+  }
+
+  /** Rows dropped since start because the queue hit `maxQueue`. */
+  get dropped(): number {
+    return this.droppedTotal;
+  }
+
+  /** Queues one row. Synchronous, O(1), never throws and never waits for the database. */
+  enqueue(row: UsageRow): void {
+    try {
+      this.queue.push({ seq: this.nextSeq++, row: normaliseUsageRow(row, this.clock) });
+      if (this.pending > this.options.maxQueue) this.dropOldest();
+      if (!this.closing && this.failureStreak === 0) this.scheduleNext();
+    } catch (error) {
+      // Bookkeeping must never fail the LLM call that is being recorded.
+      this.logger.error(`A usage row could not be queued. ${describeError(error)}`);
+    }
+  }
+
+  /**
+   * Writes every row queued before this call, after any write already in progress. Rejects with the database
+   * error when a write fails; the rows stay queued and are retried in the background.
+   */
+  async flush(): Promise<void> {
+    const upTo = this.nextSeq;
+    try {
+      await this.serialised(() => this.writeQueued(upTo));
+    } finally {
+      this.scheduleNext();
+    }
+  }
+
+  /** Resolves once the write in progress, if any, has settled. Starts none. */
+  whenIdle(): Promise<void> {
+    return this.writing;
+  }
+
+  /** Writes everything still queued before the module closes the DataSource in `onApplicationShutdown`. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    this.clearTimer();
+    let lastError: unknown;
+    for (let attempt = 1; ; attempt += 1) {
+      lastError = undefined;
+      try {
+        await this.flush();
+      } catch (error) {
+        lastError = error;
+      }
+      if (this.pending === 0) return;
+      if (attempt === SHUTDOWN_ATTEMPTS) {
+        this.logger.error(
+          `${this.pending} usage rows could not be written before shutdown and are lost. ${describeError(lastError)}`,
+        );
+        return;
+      }
+      // A plain timer on purpose: an unref()ed one would let the process exit in the middle of shutdown.
+      if (lastError !== undefined) await new Promise((resolve) => setTimeout(resolve, this.backoffMs(attempt)));
+    }
+  }
+
+  private serialised(task: () => Promise<void>): Promise<void> {
+    const run = this.writing.then(task);
+    // The chain only orders writes; the failure itself reaches whoever awaits `run`.
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeQueued(upTo: number): Promise<void> {
+    let wrote = false;
+    try {
+      for (let head = this.queue.peek(); head !== undefined && head.seq < upTo; head = this.queue.peek()) {
+        await this.writeBatch(this.queue.takeOldest(this.options.batchSize));
+        wrote = true;
+      }
+    } catch (error) {
+      this.recordFailure(error);
+      throw error;
+    }
+    if (wrote) this.recordSuccess();
+  }
+
+  private async writeBatch(batch: QueuedUsageRow[]): Promise<void> {
+    this.inFlight = batch.length;
+    try {
+      await this.insert(batch.map((entry) => entry.row));
+    } catch (error) {
+      this.queue.returnToFront(batch);
+      throw error;
+    } finally {
+      this.inFlight = 0;
+    }
+  }
+
+  private async insert(rows: readonly UsageRow[]): Promise<void> {
+    const perStatement = Math.max(1, Math.floor(this.dialect.maxParameters / USAGE_ROW_KEYS.length));
+    if (rows.length <= perStatement) {
+      const [sql, parameters] = this.insertStatement(rows);
+      await this.dataSource.query(sql, parameters);
+      return;
+    }
+    // One transaction, so a failure halfway leaves no rows behind that the retry would insert twice.
+    await this.dataSource.transaction(async (manager) => {
+      for (let start = 0; start < rows.length; start += perStatement) {
+        const [sql, parameters] = this.insertStatement(rows.slice(start, start + perStatement));
+        await manager.query(sql, parameters);
+      }
+    });
+  }
+
+  private insertStatement(rows: readonly UsageRow[]): [string, unknown[]] {
+    const parameters: unknown[] = [];
+    const tuples = rows.map((row) => {
+      const marks = USAGE_ROW_KEYS.map((key) => {
+        parameters.push(this.toColumnValue(row, key));
+        return this.dialect.placeholder(parameters.length);
+      });
+      return `(${marks.join(', ')})`;
+    });
+    return [`INSERT INTO ${this.table} (${this.columnList}) VALUES ${tuples.join(', ')}`, parameters];
+  }
+
+  private toColumnValue(row: UsageRow, key: keyof UsageRow): unknown {
+    if (key === 'success') return row.success ? 1 : 0;
+    if (key === 'createdAt') return this.dialect.dateTime(row.createdAt);
+    return row[key];
+  }
+
+  /** Starts the next write when one is due: at once for a full batch, after a delay otherwise. */
+  private scheduleNext(): void {
+    if (this.closing || this.backgroundRunning || this.queue.length === 0) return;
+    if (this.failureStreak > 0) {
+      this.clearTimer();
+      this.armTimer(this.backoffMs(this.failureStreak));
+    } else if (this.queue.length >= this.options.batchSize) {
+      this.startBackgroundWrite();
+    } else {
+      this.armTimer(this.options.flushIntervalMs);
+    }
+  }
+
+  private startBackgroundWrite(): void {
+    if (this.backgroundRunning) return;
+    this.clearTimer();
+    this.backgroundRunning = true;
+    const upTo = this.nextSeq;
+    this.serialised(() => this.writeQueued(upTo))
+      // Already counted and logged by writeQueued; the retry is scheduled below.
+      .catch(() => undefined)
+      .finally(() => {
+        this.backgroundRunning = false;
+        this.scheduleNext();
+      });
+  }
+
+  private armTimer(delayMs: number): void {
+    if (this.timer !== null) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.startBackgroundWrite();
+    }, delayMs);
+    // Usage bookkeeping must never keep a process alive that has nothing else to do.
+    this.timer.unref();
+  }
+
+  private clearTimer(): void {
+    if (this.timer === null) return;
+    clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private backoffMs(failures: number): number {
+    return Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** Math.max(0, failures - 1));
+  }
+
+  private dropOldest(): void {
+    this.queue.dropOldest();
+    this.droppedTotal += 1;
+    if (this.droppedTotal === this.droppedReported + 1) {
+      this.logger.error(
+        `Usage queue is full (maxQueue=${this.options.maxQueue}) because the database refuses writes: ` +
+          'dropping the oldest usage rows. Their number is reported with every write attempt.',
+      );
+    }
+  }
+
+  private recordFailure(error: unknown): void {
+    this.failureStreak += 1;
+    if (this.failureStreak === 1) {
+      this.logger.warn(
+        `Writing usage rows failed; ${this.pending} rows stay queued and are retried with backoff ` +
+          `(at most ${this.options.retryMaxMs} ms apart). ${describeError(error)}`,
+      );
+    }
+    this.reportDrops();
+  }
+
+  private recordSuccess(): void {
+    if (this.failureStreak > 0) {
+      this.logger.log(`Usage rows are written again after ${this.failureStreak} failed attempts.`);
+      this.failureStreak = 0;
+    }
+    this.reportDrops();
+  }
+
+  private reportDrops(): void {
+    if (this.droppedTotal === this.droppedReported) return;
+    this.logger.error(
+      `${this.droppedTotal - this.droppedReported} usage rows were dropped (${this.droppedTotal} since start): ` +
+        `the queue reached maxQueue=${this.options.maxQueue} while the database refused writes.`,
+    );
+    this.droppedReported = this.droppedTotal;
+  }
+}
+
+/** Error name, driver code and message only: never the statement or its parameters (row contents). */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return 'Unknown error.';
+  const code = (error as { code?: unknown }).code;
+  const text = `${error.name}${typeof code === 'string' ? ` [${code}]` : ''}: ${error.message}`;
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}

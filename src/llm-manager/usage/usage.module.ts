@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { Clock, SystemClock } from './clock';
+import { UsageQueryService } from './usage-query.service';
+import { UsageWriter } from './usage-writer';
+import { DEFAULT_USAGE_WRITER_OPTIONS, USAGE_WRITER_OPTIONS } from './usage-writer.options';
+
+/**
+ * Usage tracking (M14–M16): the batch writer, the queries, and the clock both use. Relies on the global
+ * `LLM_MGR_DATA_SOURCE_TOKEN` of `LlmManagerModule`; the writer flushes in `beforeApplicationShutdown`, before that
+ * module destroys the DataSource in `onApplicationShutdown`.
+ */
+@Module({
+  providers: [
+    { provide: Clock, useClass: SystemClock },
+    { provide: USAGE_WRITER_OPTIONS, useValue: DEFAULT_USAGE_WRITER_OPTIONS },
+    UsageWriter,
+    UsageQueryService,
+  ],
+  exports: [Clock, USAGE_WRITER_OPTIONS, UsageWriter, UsageQueryService],
+})
+export class UsageModule {}

@@ -1,0 +1,69 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { CatalogueReader } from '../admin/catalogue-reader';
+import { KeyResolver } from '../admin/key-resolver';
+import { LlmManagerError } from '../common/llm-manager.error';
+import { SYSTEM_USER_ID } from '../llm-manager.constants';
+import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
+import type { ModelEntity } from '../database/model.entity';
+import type { PlatformEntity } from '../database/platform.entity';
+import { UserSelectionEntity } from '../database/user-selection.entity';
+
+type Target = { platform: PlatformEntity; model: ModelEntity };
+
+/**
+ * Where a slot goes when it has nowhere valid to point (M9): the system binding of the same usage key if this user
+ * can call it, else the first platform (in order: system, then the user's own) that has a model and a key this user
+ * can use, else the first that has a model (the call will then say which key is missing).
+ */
+@Injectable()
+export class FallbackPicker {
+  constructor(
+    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    private readonly catalogue: CatalogueReader,
+    private readonly keys: KeyResolver,
+  ) {}
+
+  async pick(userId: string, usageKey: string): Promise<Target> {
+    const systemBinding = await this.systemBinding(usageKey);
+    if (systemBinding && (await this.hasKey(userId, systemBinding.platform))) return systemBinding;
+    const candidates = (await this.catalogue.visiblePlatforms(userId)).filter((p) => (p.models ?? []).length > 0);
+    for (const platform of candidates) {
+      if (await this.hasKey(userId, platform)) return { platform, model: platform.models![0] };
+    }
+    const first = systemBinding ?? (candidates[0] ? { platform: candidates[0], model: candidates[0].models![0] } : null);
+    if (first) return first;
+    throw new LlmManagerError(
+      'NO_USABLE_MODEL',
+      'No platform with a model is available. Add a platform and a model to llm_mgr_cfg.yaml (then restart), ' +
+        'or through the admin API or console.',
+    );
+  }
+
+  /** The binding a new slot starts from when the system has none for it. */
+  async firstUsableBinding(userId: string): Promise<{ platformId: number | null; modelId: number | null }> {
+    try {
+      const target = await this.pick(userId, '');
+      return { platformId: target.platform.id, modelId: target.model.id };
+    } catch (error) {
+      if (error instanceof LlmManagerError && error.code === 'NO_USABLE_MODEL') return { platformId: null, modelId: null };
+      throw error;
+    }
+  }
+
+  private async systemBinding(usageKey: string): Promise<Target | null> {
+    if (!usageKey) return null;
+    const row = await this.dataSource.getRepository(UserSelectionEntity).findOneBy({ userId: SYSTEM_USER_ID, usageKey });
+    return row ? this.catalogue.findBinding(row.platformId, row.modelId) : null;
+  }
+
+  private async hasKey(userId: string, platform: PlatformEntity): Promise<boolean> {
+    try {
+      await this.keys.resolveFor(userId, platform);
+      return true;
+    } catch (error) {
+      if (error instanceof LlmManagerError && error.code === 'API_KEY_MISSING') return false;
+      throw error;
+    }
+  }
+}

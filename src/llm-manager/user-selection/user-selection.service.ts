@@ -1,0 +1,173 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { QueryFailedError, type DataSource } from 'typeorm';
+import { CatalogueReader } from '../admin/catalogue-reader';
+import { ConfigChanges } from '../common/config-changes';
+import { requireUsageKey } from '../common/input-rules';
+import { LlmManagerError } from '../common/llm-manager.error';
+import { DEFAULT_USAGE_KEYS, SYSTEM_USER_ID } from '../llm-manager.constants';
+import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
+import type { ModelEntity } from '../database/model.entity';
+import type { PlatformEntity } from '../database/platform.entity';
+import { UserSelectionEntity } from '../database/user-selection.entity';
+import { FallbackPicker } from './fallback-picker';
+import type { SlotBinding, SlotView, UserSelectionView } from './selection.types';
+
+/** A slot resolved to something the user may call. */
+export interface ResolvedSlot {
+  usageKey: string;
+  platform: PlatformEntity;
+  model: ModelEntity;
+}
+
+/**
+ * Usage slots (M3) and their self-repair (M9). A user's `main`/`fast`/`reason` (and any custom slot the system
+ * binds) are copied from the system bindings on first use; a slot pointing at something gone or no longer visible
+ * is re-bound to the first usable default, saved, and logged once.
+ */
+@Injectable()
+export class UserSelectionService {
+  private readonly logger = new Logger('LlmManager');
+
+  constructor(
+    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    private readonly catalogue: CatalogueReader,
+    private readonly fallback: FallbackPicker,
+    private readonly changes: ConfigChanges,
+  ) {}
+
+  /** The platform and model behind `usageKey` for this user, repairing the slot when needed. */
+  async resolveSlot(userId: string, usageKey: string): Promise<ResolvedSlot> {
+    const slots = await this.ensureSlots(userId, usageKey);
+    const slot = slots.find((s) => s.usageKey === usageKey);
+    if (!slot) throw this.unknownSlot(userId, usageKey, slots);
+    const bound = await this.catalogue.findBinding(slot.platformId, slot.modelId);
+    if (bound && this.catalogue.isVisibleTo(bound.platform, userId)) return { usageKey, ...bound };
+    return { usageKey, ...(await this.repair(slot)) };
+  }
+
+  async getUserSelection(userId: string, usageKey = 'main'): Promise<UserSelectionView> {
+    const resolved = await this.resolveSlot(userId, usageKey);
+    const all = await this.listSlots(userId);
+    const current = all.find((s) => s.usage_key === resolved.usageKey) ?? this.toView(resolved.usageKey, resolved);
+    return { user_id: userId, ...current, usage_selections: all };
+  }
+
+  /** Re-binds an existing slot (the defaults exist for everyone). */
+  async updateUserSelection(userId: string, usageKey: string, binding: SlotBinding): Promise<UserSelectionView> {
+    requireUsageKey(usageKey);
+    const slots = await this.ensureSlots(userId, usageKey);
+    const slot = slots.find((s) => s.usageKey === usageKey);
+    if (!slot) throw this.unknownSlot(userId, usageKey, slots);
+    await this.checkBinding(userId, binding);
+    await this.dataSource.getRepository(UserSelectionEntity).update({ id: slot.id }, binding);
+    this.changes.publish({ kind: 'selection', userId, usageKey });
+    return this.getUserSelection(userId, usageKey);
+  }
+
+  /** A new slot for this user (`SYSTEM_USER_ID`: a new system binding every user starts from). */
+  async createUserUsageSlot(userId: string, usageKey: string, binding: SlotBinding): Promise<UserSelectionView> {
+    requireUsageKey(usageKey);
+    await this.checkBinding(userId, binding);
+    const repo = this.dataSource.getRepository(UserSelectionEntity);
+    if (await repo.findOneBy({ userId, usageKey })) {
+      throw new LlmManagerError('NAME_CONFLICT', `Usage slot '${usageKey}' already exists. Update it instead.`, {
+        details: { field: 'usageKey' },
+      });
+    }
+    await repo.insert({ userId, usageKey, ...binding });
+    this.changes.publish({ kind: 'selection', userId, usageKey });
+    return this.getUserSelection(userId, usageKey);
+  }
+
+  /** Every slot of the user, described. */
+  async listSlots(userId: string): Promise<SlotView[]> {
+    const slots = await this.ensureSlots(userId);
+    const views: SlotView[] = [];
+    for (const slot of slots) {
+      views.push(this.toView(slot.usageKey, await this.catalogue.findBinding(slot.platformId, slot.modelId)));
+    }
+    return views;
+  }
+
+  /** The user's slots, creating the defaults (and `wanted`, when the system binds it) from the system bindings. */
+  private async ensureSlots(userId: string, wanted?: string): Promise<UserSelectionEntity[]> {
+    const repo = this.dataSource.getRepository(UserSelectionEntity);
+    const own = await repo.find({ where: { userId }, order: { id: 'ASC' } });
+    const keys = new Set<string>([...DEFAULT_USAGE_KEYS, ...(wanted ? [wanted] : [])]);
+    const missing = [...keys].filter((key) => !own.some((s) => s.usageKey === key));
+    if (missing.length === 0) return own;
+
+    const system = userId === SYSTEM_USER_ID ? own : await repo.findBy({ userId: SYSTEM_USER_ID });
+    for (const usageKey of missing) {
+      const template = system.find((s) => s.usageKey === usageKey);
+      if (!template && !(DEFAULT_USAGE_KEYS as readonly string[]).includes(usageKey)) continue;
+      const binding = template
+        ? { platformId: template.platformId, modelId: template.modelId }
+        : await this.fallback.firstUsableBinding(userId);
+      await this.insertIgnoringRace(userId, usageKey, binding);
+    }
+    return repo.find({ where: { userId }, order: { id: 'ASC' } });
+  }
+
+  /** Two first requests of one user may race to create the same slot; the unique index decides, both proceed. */
+  private async insertIgnoringRace(
+    userId: string,
+    usageKey: string,
+    binding: { platformId: number | null; modelId: number | null },
+  ): Promise<void> {
+    try {
+      await this.dataSource.getRepository(UserSelectionEntity).insert({ userId, usageKey, ...binding });
+    } catch (error) {
+      if (!(error instanceof QueryFailedError)) throw error;
+      const exists = await this.dataSource.getRepository(UserSelectionEntity).findOneBy({ userId, usageKey });
+      if (!exists) throw error;
+    }
+  }
+
+  private async repair(slot: UserSelectionEntity): Promise<{ platform: PlatformEntity; model: ModelEntity }> {
+    const target = await this.fallback.pick(slot.userId, slot.usageKey);
+    await this.dataSource
+      .getRepository(UserSelectionEntity)
+      .update({ id: slot.id }, { platformId: target.platform.id, modelId: target.model.id });
+    this.logger.log(
+      `Repaired usage slot '${slot.usageKey}' of user ${slot.userId}: it pointed at platform ${slot.platformId}/model ` +
+        `${slot.modelId}, which is gone or no longer usable; now ${target.platform.name}/${target.model.displayName}.`,
+    );
+    this.changes.publish({ kind: 'selection', userId: slot.userId, usageKey: slot.usageKey });
+    return target;
+  }
+
+  private async checkBinding(userId: string, binding: SlotBinding): Promise<void> {
+    const bound = await this.catalogue.findBinding(binding?.platformId ?? null, binding?.modelId ?? null);
+    if (!bound || !this.catalogue.isVisibleTo(bound.platform, userId)) {
+      throw new LlmManagerError(
+        'MODEL_NOT_FOUND',
+        `Model ${binding?.modelId} on platform ${binding?.platformId} does not exist or is not available to you. ` +
+          'List the platforms you can use and pick a model id from one of them.',
+        { details: { platformId: binding?.platformId, modelId: binding?.modelId } },
+      );
+    }
+  }
+
+  private unknownSlot(userId: string, usageKey: string, slots: UserSelectionEntity[]): LlmManagerError {
+    const known = slots.map((s) => s.usageKey).join(', ');
+    return new LlmManagerError(
+      'USAGE_SLOT_NOT_FOUND',
+      `User ${userId} has no usage slot '${usageKey}'. Existing slots: ${known}. ` +
+        'Create it with createUserUsageSlot (POST /api/ai/user-selection/usage).',
+      { details: { usageKey, slots: slots.map((s) => s.usageKey) } },
+    );
+  }
+
+  private toView(usageKey: string, bound: { platform: PlatformEntity; model: ModelEntity } | null): SlotView {
+    return {
+      usage_key: usageKey,
+      platform_id: bound?.platform.id ?? null,
+      platform_name: bound?.platform.name ?? null,
+      model_id: bound?.model.id ?? null,
+      model_display_name: bound?.model.displayName ?? null,
+      model_name: bound?.model.modelName ?? null,
+      is_system_platform: bound?.platform.ownerId === SYSTEM_USER_ID,
+    };
+  }
+}
