@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as gpt from 'gpt-tokenizer/cjs/encoding/o200k_base';
 import { Tiktoken, type TiktokenBPE } from 'js-tiktoken/lite';
+import { ASYNC_SLICE_CHARS } from '../../src/llm-manager/usage/token-estimator';
 import { CATEGORIES, readCorpus } from './corpus-manifest';
 
 const ROOT = join(__dirname, '..', '..');
@@ -20,6 +21,8 @@ const MIN_MS = 1500;
 interface Throughput {
   readonly mbPerSec: number;
   readonly msPer64KB: number;
+  /** Milliseconds for one estimateAsync slice ({@link ASYNC_SLICE_CHARS} characters) of this kind of text. */
+  readonly msPerSlice: number;
 }
 
 /** The shape bench-results.json has; fit.ts reads it back. */
@@ -33,7 +36,6 @@ export interface BenchResults {
 }
 
 // js-tiktoken's ranks subpath has types only under node16 resolution; its CommonJS build exports the table itself.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const ranks = require('js-tiktoken/ranks/o200k_base') as TiktokenBPE;
 const tiktoken = new Tiktoken(ranks);
 const AS_TEXT = { disallowedSpecial: new Set<string>() };
@@ -58,7 +60,11 @@ function throughput(text: string, encodeOnce: () => void): Throughput {
   }
   const ms = (performance.now() - start) / runs;
   const bytes = Buffer.byteLength(text, 'utf8');
-  return { mbPerSec: round((bytes / 1e6) / (ms / 1000)), msPer64KB: round((ms * 65536) / bytes) };
+  return {
+    mbPerSec: round(bytes / 1e6 / (ms / 1000)),
+    msPer64KB: round((ms * 65536) / bytes),
+    msPerSlice: round((ms * ASYNC_SLICE_CHARS) / text.length),
+  };
 }
 
 function round(value: number): number {

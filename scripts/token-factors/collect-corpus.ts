@@ -53,7 +53,11 @@ const EXCERPTS: readonly Excerpt[] = [
   { from: '@nestjs/core/router/router-explorer.js', to: 'code/14-nest-router-explorer.js.txt', maxChars: 8000 },
   { from: 'typeorm/query-builder/SelectQueryBuilder.js', to: 'code/15-typeorm-select-qb.js.txt', maxChars: 8000 },
   { from: 'yaml/dist/compose/resolve-block-map.js', to: 'code/16-yaml-block-map.js.txt', maxChars: 7000 },
-  { from: 'class-validator/types/validation/ValidatorOptions.d.ts', to: 'code/17-validator-options.d.ts.txt', maxChars: 7000 },
+  {
+    from: 'class-validator/types/validation/ValidatorOptions.d.ts',
+    to: 'code/17-validator-options.d.ts.txt',
+    maxChars: 7000,
+  },
   {
     from: '@nestjs/common/interfaces/modules/module-metadata.interface.d.ts',
     to: 'code/18-nest-module-metadata.d.ts.txt',
@@ -123,7 +127,8 @@ function main(): void {
   for (const category of ['zh', 'en', 'code', 'mixed']) {
     for (const name of readdirSync(join(CORPUS, category)).sort()) {
       const file = `${category}/${name}`;
-      if (!known.has(file)) original.push({ file, category, source: 'original, written for this corpus', license: 'project' });
+      if (known.has(file)) continue;
+      original.push({ file, category, source: 'original, written for this corpus', license: 'project' });
     }
   }
   const entries = [...original, ...copied].sort((a, b) => a.file.localeCompare(b.file));

@@ -26,29 +26,37 @@ export function predict(factors: Factors, base: number, r: number): number {
   return base * (factors.zh * r + factors.en * (1 - r));
 }
 
-/**
- * Least squares on relative error: minimises Σ ((predict − real) / real)², so a 200-token document weighs as
- * much as a 5,000-token one and the fit is not dominated by the longest files. With a = base·r/real and
- * b = base·(1−r)/real the residual is a·zh + b·en − 1, linear in the factors, so the 2×2 normal equations solve it.
- */
-export function fitRelative(samples: readonly Sample[]): Factors {
+/** Solves min Σ (a·zh + b·en − y)² by the 2×2 normal equations. */
+function leastSquares(rows: ReadonlyArray<readonly [number, number, number]>): Factors {
   let saa = 0;
   let sab = 0;
   let sbb = 0;
-  let sa = 0;
-  let sb = 0;
-  for (const { base, r, real } of samples) {
-    const a = (base * r) / real;
-    const b = (base * (1 - r)) / real;
+  let say = 0;
+  let sby = 0;
+  for (const [a, b, y] of rows) {
     saa += a * a;
     sab += a * b;
     sbb += b * b;
-    sa += a;
-    sb += b;
+    say += a * y;
+    sby += b * y;
   }
   const det = saa * sbb - sab * sab;
   if (Math.abs(det) < 1e-12) throw new Error('degenerate corpus: need documents with both low and high CJK share');
-  return { zh: (sa * sbb - sb * sab) / det, en: (saa * sb - sab * sa) / det };
+  return { zh: (say * sbb - sby * sab) / det, en: (saa * sby - sab * say) / det };
+}
+
+/**
+ * Least squares on relative error: minimises Σ ((predict − real) / real)², so a 100-token document weighs as
+ * much as a 2,000-token one and the fit is not dominated by the longest files. Dividing the residual by real
+ * keeps it linear in the factors: a = base·r/real, b = base·(1−r)/real, target 1.
+ */
+export function fitRelative(samples: readonly Sample[]): Factors {
+  return leastSquares(samples.map(({ base, r, real }) => [(base * r) / real, (base * (1 - r)) / real, 1] as const));
+}
+
+/** Ordinary least squares on absolute error, Σ (predict − real)²; reported only, to show why relative is used. */
+export function fitAbsolute(samples: readonly Sample[]): Factors {
+  return leastSquares(samples.map(({ base, r, real }) => [base * r, base * (1 - r), real] as const));
 }
 
 /** Signed percentage error of the rounded estimate, the number a user of the estimator actually sees. */

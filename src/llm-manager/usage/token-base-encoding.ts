@@ -2,9 +2,8 @@ type O200kModule = typeof import('gpt-tokenizer/cjs/encoding/o200k_base');
 
 /**
  * The base encoding every estimate starts from. o200k_base is what GPT-4o, GPT-4.1, GPT-5 and the o-series use,
- * so for OpenAI models the estimate is the exact count, and it is the modern multilingual BPE: it spends about
- * as few tokens on Chinese as the Chinese-optimised vocabularies do, so the per-family factor moves less with
- * the CJK share than it does on cl100k_base (docs/token-estimation.md has the comparison).
+ * so OpenAI estimates are exact counts; and being multilingual (cl100k_base needs ~1.5× its tokens for Chinese),
+ * it keeps the other families' factors steadier across kinds of text (docs/token-estimation.md compares both).
  */
 export const BASE_ENCODING = 'o200k_base';
 
@@ -19,7 +18,6 @@ let encoding: O200kModule | undefined;
  * this never touches the network.
  */
 function loadEncoding(): O200kModule {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   encoding ??= require('gpt-tokenizer/cjs/encoding/o200k_base') as O200kModule;
   return encoding;
 }
@@ -39,9 +37,16 @@ function isSpace(code: number): boolean {
   return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 }
 
-/** A punctuation piece may swallow trailing newlines and slashes (`.\n/`), so a cut never precedes a slash. */
-function startsNewPiece(code: number): boolean {
-  return !isSpace(code) && code !== 0x2f;
+/**
+ * True when `at` starts a new pre-token right after a newline: a newline run (`\s*[\r\n]+`) ends at its last line
+ * break, so the cut is safe unless more line breaks follow after blanks, or a slash follows directly (a punctuation
+ * piece may swallow trailing newlines and slashes, `.\n/`).
+ */
+function isAfterLastNewline(text: string, at: number): boolean {
+  if (text.charCodeAt(at - 1) !== 0x0a || text.charCodeAt(at) === 0x2f) return false;
+  let i = at;
+  while (i < text.length && (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09)) i++;
+  return i < text.length && text.charCodeAt(i) !== 0x0a && text.charCodeAt(i) !== 0x0d;
 }
 
 /** Ideograph followed by one of ，。、；：！？ — the punctuation starts a new piece (it may prefix the next word). */
@@ -53,14 +58,14 @@ function isHanThenPunctuation(previous: number, code: number): boolean {
 
 /**
  * Finds a cut in (`from`, `limit`] at which the o200k pre-tokenizer splits anyway, so that counting the pieces
- * separately gives exactly the whole-text count. In order of preference: after a newline followed by neither
- * space nor slash (a newline run never absorbs the next word); before a space that follows a non-space (the
- * space belongs to the next word); before Chinese punctuation that follows an ideograph (long CJK lines have no
- * spaces). Returns -1 when the window holds none of these, e.g. inside one huge minified line.
+ * separately gives exactly the whole-text count. In order of preference: after the last newline of a run;
+ * before a space that follows a non-space (the space belongs to the next word); before Chinese punctuation that
+ * follows an ideograph (long CJK lines have no spaces). Returns -1 when the window holds none of these, e.g.
+ * inside one huge minified line.
  */
 function boundaryBefore(text: string, from: number, limit: number): number {
   for (let i = limit; i > from; i--) {
-    if (text.charCodeAt(i - 1) === 0x0a && startsNewPiece(text.charCodeAt(i))) return i;
+    if (isAfterLastNewline(text, i)) return i;
   }
   for (let i = limit; i > from; i--) {
     if (text.charCodeAt(i) === 0x20 && !isSpace(text.charCodeAt(i - 1))) return i;

@@ -30,7 +30,8 @@ const UNSEEN_SAMPLES: readonly string[] = [
     `      timer = undefined;\n` +
     `      fn(...args);\n` +
     `    }, waitMs);\n` +
-    `  };\n}\n\nconst save = debounce((draft: { id: string; body: string }) => api.put(\`/drafts/\${draft.id}\`, draft), 500);\n`,
+    `  };\n}\n\n` +
+    `const save = debounce((draft: { id: string; body: string }) => api.put(\`/drafts/\${draft.id}\`, draft), 500);\n`,
   `请帮我 review 下面这段 NestJS 代码：\`UsersService.findAll()\` 在数据量大的时候会很慢，我怀疑是没有分页，` +
     `另外 \`@UseGuards(AuthGuard('jwt'))\` 放在 controller 上以后，\`/health\` 接口也需要登录了，这不是我想要的。` +
     `请指出问题，并给出修改后的代码，要求：使用 TypeORM 的 \`findAndCount\` 实现分页，默认 pageSize 为 20，最大 100；` +

@@ -55,9 +55,9 @@ export interface EstimatedMessage {
 export const TOKEN_FACTORS: TokenFactorsFile = factorsJson;
 
 /**
- * Largest slice `estimateAsync` tokenizes between two yields to the event loop. Measured cold-cache speed of
- * o200k_base on this repo's corpus is ~0.3 MB/s for Chinese (≈100k characters/s) and 3–4 MB/s for English and
- * code, so 4,096 characters block the loop for at most ~40 ms (Chinese) and ~2 ms (English).
+ * Largest slice `estimateAsync` tokenizes between two yields to the event loop. Chinese is the slowest text for
+ * o200k_base (0.3–0.5 MB/s with a cold merge cache on the 2-core benchmark machine, docs/token-estimation.md),
+ * so a slice blocks the loop for ~30–40 ms at worst and ~2 ms for English or code.
  */
 export const ASYNC_SLICE_CHARS = 4096;
 
