@@ -90,6 +90,12 @@ export class CallObservation {
   }
 }
 
+/** What a prompt message costs in text: its content plus any tool calls it carries (an assistant turn). */
+export function promptText(message: BaseMessage): string {
+  const toolCalls = (message as { tool_calls?: Array<{ name?: string; args?: unknown }> }).tool_calls ?? [];
+  return contentText(message.content) + toolCalls.map((call) => (call.name ?? '') + JSON.stringify(call.args ?? {})).join('');
+}
+
 /** The text of a message's content, whether a string or content blocks. */
 export function contentText(content: BaseMessage['content']): string {
   if (typeof content === 'string') return content;

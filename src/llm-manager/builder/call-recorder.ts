@@ -4,7 +4,7 @@ import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { Clock } from '../usage/clock';
 import { TokenEstimator, type TokenFamily } from '../usage/token-estimator';
 import { UsageWriter } from '../usage/usage-writer';
-import { contentText, type FinishedCall } from './call-observation';
+import { promptText, type FinishedCall } from './call-observation';
 import type { CallSink } from './call-tracker';
 
 /** Who a tracked model bills. */
@@ -83,7 +83,7 @@ export class CallRecorder implements BeforeApplicationShutdown {
     family: TokenFamily,
     call: FinishedCall,
   ): Promise<{ prompt: number; completion: number; reasoning: number }> {
-    const messages = call.promptMessages.map((m) => ({ role: m.getType(), content: contentText(m.content) }));
+    const messages = call.promptMessages.map((m) => ({ role: m.getType(), content: promptText(m) }));
     if (call.promptExtras) messages.push({ role: 'system', content: call.promptExtras });
     const prompt = await this.estimator.estimateMessagesAsync(messages, family);
     const reasoning = await this.estimator.estimateAsync(call.reasoningText, family);

@@ -31,8 +31,9 @@ type Rows = SelectQueryBuilder<UsageLogEntryEntity>;
 
 /**
  * Reads `usage_log_entries` (M15, M16). Every read first flushes the writer, so it sees every call that has
- * finished. A range on one user is served by the index `(user_id, created_at)`; time bounds are half-open
- * (`since <= created_at < until`) and compared in UTC on every engine.
+ * finished; when that write fails the read fails with it rather than answer without the queued calls. A range on
+ * one user is served by the index `(user_id, created_at)`; time bounds are half-open (`since <= created_at < until`)
+ * and compared in UTC on every engine.
  */
 @Injectable()
 export class UsageQueryService {
@@ -168,8 +169,12 @@ export class UsageQueryService {
   private rows(filter: UsageFilter): Rows {
     const query = this.dataSource.createQueryBuilder(UsageLogEntryEntity, 'u');
     if (filter.userId !== undefined) query.andWhere('u.userId = :userId', { userId: filter.userId });
-    if (filter.since !== undefined) query.andWhere('u.createdAt >= :since', { since: this.dialect.dateTime(filter.since) });
-    if (filter.until !== undefined) query.andWhere('u.createdAt < :until', { until: this.dialect.dateTime(filter.until) });
+    if (filter.since !== undefined) {
+      query.andWhere('u.createdAt >= :since', { since: this.dialect.dateTime(filter.since) });
+    }
+    if (filter.until !== undefined) {
+      query.andWhere('u.createdAt < :until', { until: this.dialect.dateTime(filter.until) });
+    }
     if (filter.modelId !== undefined) query.andWhere('u.modelId = :modelId', { modelId: filter.modelId });
     if (filter.agentName !== undefined) query.andWhere('u.agentName = :agentName', { agentName: filter.agentName });
     return query;

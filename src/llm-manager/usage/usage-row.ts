@@ -67,7 +67,8 @@ export function normaliseUsageRow(row: UsageRow, clock: Clock): UsageRow {
     reportedPromptTokens: nullableCount(row.reportedPromptTokens),
     reportedCompletionTokens: nullableCount(row.reportedCompletionTokens),
     latencyMs: nullableCount(row.latencyMs),
-    agentName: row.agentName === null || row.agentName === undefined ? null : String(row.agentName).slice(0, AGENT_NAME_LENGTH),
+    agentName:
+      row.agentName === null || row.agentName === undefined ? null : String(row.agentName).slice(0, AGENT_NAME_LENGTH),
     createdAt: row.createdAt instanceof Date && !Number.isNaN(row.createdAt.getTime()) ? row.createdAt : clock.now(),
   };
 }

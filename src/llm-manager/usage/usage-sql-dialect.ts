@@ -62,15 +62,19 @@ export class UsageSqlDialect {
     return this.engine === 'mysql' ? wall : `${wall}.${iso.slice(20, 23)}`;
   }
 
-  /** SQL naming the UTC bucket of `column`: `YYYY-MM-DD HH` per hour, `YYYY-MM-DD` per day (no `:`, which TypeORM reads as a parameter). */
+  /**
+   * SQL naming the UTC bucket of `column`: `YYYY-MM-DD HH` per hour, `YYYY-MM-DD` per day. No `:` in the labels,
+   * which TypeORM would read as a named parameter.
+   */
   bucket(granularity: UsageGranularity, column: string): string {
+    const hourly = granularity === 'hour';
     switch (this.engine) {
       case 'sqlite':
-        return `strftime('${granularity === 'hour' ? '%Y-%m-%d %H' : '%Y-%m-%d'}', ${column})`;
+        return `strftime('${hourly ? '%Y-%m-%d %H' : '%Y-%m-%d'}', ${column})`;
       case 'postgres':
-        return `to_char(date_trunc('${granularity}', ${column}), '${granularity === 'hour' ? 'YYYY-MM-DD HH24' : 'YYYY-MM-DD'}')`;
+        return `to_char(date_trunc('${granularity}', ${column}), '${hourly ? 'YYYY-MM-DD HH24' : 'YYYY-MM-DD'}')`;
       case 'mysql':
-        return `DATE_FORMAT(${column}, '${granularity === 'hour' ? '%Y-%m-%d %H' : '%Y-%m-%d'}')`;
+        return `DATE_FORMAT(${column}, '${hourly ? '%Y-%m-%d %H' : '%Y-%m-%d'}')`;
       default:
         return assertUnreachable(this.engine);
     }

@@ -34,7 +34,10 @@ export function resolveUsageWriterOptions(options: Partial<UsageWriterOptions> =
   const resolved: UsageWriterOptions = { ...DEFAULT_USAGE_WRITER_OPTIONS, ...options };
   for (const [name, value] of Object.entries(resolved)) {
     if (!Number.isInteger(value) || value < 1) {
-      throw new LlmManagerError('CONFIG_INVALID', `Usage writer option ${name}=${String(value)} must be a positive integer.`);
+      throw new LlmManagerError(
+        'CONFIG_INVALID',
+        `Usage writer option ${name}=${String(value)} must be a positive integer.`,
+      );
     }
   }
   if (resolved.maxQueue < resolved.batchSize) {

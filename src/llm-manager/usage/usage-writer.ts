@@ -14,8 +14,8 @@ const SHUTDOWN_ATTEMPTS = 5;
  * Records usage rows off the LLM call path. `enqueue` only appends to memory; rows reach `usage_log_entries` in
  * multi-row INSERTs, one batch at a time and in order, when `batchSize` rows are waiting or `flushIntervalMs` after
  * the first one. A failed write keeps its rows at the front of the queue and is retried with exponential backoff;
- * callers never see it. While the database stays down the queue is capped at `maxQueue`: the oldest rows are
- * dropped and every drop is counted in an error log.
+ * the LLM call that enqueued them never sees it. While the database stays down the queue is capped at `maxQueue`:
+ * the oldest rows are dropped and every drop is counted in an error log.
  */
 @Injectable()
 export class UsageWriter implements BeforeApplicationShutdown {
@@ -87,7 +87,10 @@ export class UsageWriter implements BeforeApplicationShutdown {
     return this.writing;
   }
 
-  /** Writes everything still queued before the module closes the DataSource in `onApplicationShutdown`. */
+  /**
+   * Writes everything still queued before the module closes the DataSource in `onApplicationShutdown`, retrying a
+   * few times. From here on no timer writes: a row queued later is written only by an explicit `flush()`.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
     this.clearTimer();
@@ -267,8 +270,9 @@ export class UsageWriter implements BeforeApplicationShutdown {
 
 /** Error name, driver code and message only: never the statement or its parameters (row contents). */
 function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return 'Unknown error.';
-  const code = (error as { code?: unknown }).code;
-  const text = `${error.name}${typeof code === 'string' ? ` [${code}]` : ''}: ${error.message}`;
+  // Duck-typed: errors raised by native drivers may come from another realm and fail `instanceof Error`.
+  if (typeof error !== 'object' || error === null) return `Non-error value thrown (${typeof error}).`;
+  const { name, code, message } = error as { name?: unknown; code?: unknown; message?: unknown };
+  const text = `${String(name ?? 'Error')}${typeof code === 'string' ? ` [${code}]` : ''}: ${String(message)}`;
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
