@@ -1,4 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { LlmManagerHttpModule } from './http/llm-manager-http.module';
 import type { LlmManagerOptions } from './llm-manager.options';
 
 /** `forRoot` / `forRootAsync({ imports, useFactory | useClass | useExisting, inject })` for free, as @nestjs/cache-manager does. */
@@ -9,5 +10,10 @@ export const {
   ASYNC_OPTIONS_TYPE: LLM_MANAGER_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<LlmManagerOptions>({ moduleName: 'LlmManager' })
   .setClassMethodName('forRoot')
-  .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  // Extras are static (known at import time, also for forRootAsync): module visibility and whether routes mount.
+  .setExtras({ isGlobal: true, controllers: true }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+    imports: [...(definition.imports ?? []), ...(extras.controllers ? [LlmManagerHttpModule] : [])],
+  }))
   .build();

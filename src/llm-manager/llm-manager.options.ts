@@ -1,4 +1,5 @@
 import type { DataSourceOptions } from 'typeorm';
+import { passportIdentity, type IdentityResolver } from './common/request-identity';
 
 /** TypeORM connection options without the parts llm-mgr owns (entities, migrations, synchronize). */
 export type LlmManagerDatabaseOptions = DataSourceOptions extends infer T
@@ -43,6 +44,20 @@ export interface LlmManagerOptions {
   requestTimeoutMs?: number;
   /** Retries of a failed upstream request (429, 5xx, network) by a built model. Default: `2`. */
   maxRetries?: number;
+  /**
+   * How llm-mgr's routes learn who calls them. Default: Passport's `request.user` (`id`/`userId`; admin when
+   * `isAdmin` or `roles` has `'admin'`).
+   */
+  resolveIdentity?: IdentityResolver;
+  /** Days of usage rows kept by the scheduled purge; `0` keeps everything. Default: env `LLM_USAGE_RETENTION_DAYS`, else `90`. */
+  usageRetentionDays?: number;
+  /** Cron of the scheduled purge, or `false` for none. Default: env `LLM_USAGE_PURGE_CRON`, else `'0 3 * * *'` (03:00 daily). */
+  usagePurgeCron?: string | false;
+  /**
+   * Let users' (not admins') base URLs reach loopback, private and link-local addresses (B8). Default: env
+   * `LLM_ALLOW_PRIVATE_BASE_URLS`, else `false`.
+   */
+  allowPrivateBaseUrls?: boolean;
 }
 
 /** Options after defaults and environment variables are applied: what the rest of the library reads. */
@@ -59,6 +74,10 @@ export interface ResolvedLlmManagerOptions {
   billedUsage: 'estimated' | 'reported';
   requestTimeoutMs: number;
   maxRetries: number;
+  resolveIdentity: IdentityResolver;
+  usageRetentionDays: number;
+  usagePurgeCron: string | false;
+  allowPrivateBaseUrls: boolean;
 }
 
 export const DEFAULT_DATABASE: LlmManagerDatabaseOptions = { type: 'better-sqlite3', database: 'llm_config.db' };
@@ -73,6 +92,19 @@ function envFlag(env: Record<string, string | undefined>, name: string): boolean
   if (TRUE_WORDS.has(word)) return true;
   if (FALSE_WORDS.has(word)) return false;
   throw new Error(`Environment variable ${name}="${raw}" is not a boolean. Use true or false.`);
+}
+
+function envNumber(env: Record<string, string | undefined>, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`Environment variable ${name}="${raw}" must be a number ≥ 0.`);
+  return value;
+}
+
+function purgeCronFromEnv(raw: string | undefined): string | false {
+  if (raw === undefined || raw.trim() === '') return '0 3 * * *';
+  return ['off', 'false', 'none'].includes(raw.trim().toLowerCase()) ? false : raw.trim();
 }
 
 function billedUsageFromEnv(raw: string | undefined): 'estimated' | 'reported' {
@@ -113,5 +145,9 @@ export function resolveOptions(
     billedUsage: options.billedUsage ?? billedUsageFromEnv(env.LLM_BILLED_USAGE),
     requestTimeoutMs: options.requestTimeoutMs ?? 120_000,
     maxRetries: options.maxRetries ?? 2,
+    resolveIdentity: options.resolveIdentity ?? passportIdentity,
+    usageRetentionDays: options.usageRetentionDays ?? envNumber(env, 'LLM_USAGE_RETENTION_DAYS') ?? 90,
+    usagePurgeCron: options.usagePurgeCron ?? purgeCronFromEnv(env.LLM_USAGE_PURGE_CRON),
+    allowPrivateBaseUrls: options.allowPrivateBaseUrls ?? envFlag(env, 'LLM_ALLOW_PRIVATE_BASE_URLS') ?? false,
   };
 }

@@ -1,0 +1,34 @@
+import { HttpStatus } from '@nestjs/common';
+import { assertUnreachable, type LlmManagerErrorCode } from './llm-manager.error';
+
+/** The one mapping from domain codes to HTTP statuses. */
+export function httpStatusFor(code: LlmManagerErrorCode): HttpStatus {
+  switch (code) {
+    case 'VALIDATION_FAILED':
+    case 'CONFIG_INVALID':
+    case 'URL_NOT_ALLOWED':
+    case 'API_KEY_MISSING':
+      return HttpStatus.BAD_REQUEST;
+    case 'UNAUTHENTICATED':
+      return HttpStatus.UNAUTHORIZED;
+    case 'FORBIDDEN':
+    case 'FORBIDDEN_IN_FIXED_MODE':
+      return HttpStatus.FORBIDDEN;
+    case 'NOT_FOUND':
+    case 'PLATFORM_NOT_FOUND':
+    case 'MODEL_NOT_FOUND':
+    case 'USAGE_SLOT_NOT_FOUND':
+      return HttpStatus.NOT_FOUND;
+    case 'NAME_CONFLICT':
+    case 'NO_USABLE_MODEL':
+      return HttpStatus.CONFLICT;
+    case 'UPSTREAM_ERROR':
+      return HttpStatus.BAD_GATEWAY;
+    case 'MASTER_KEY_MISSING':
+    case 'MASTER_KEY_INVALID':
+    case 'SECRET_INVALID':
+      return HttpStatus.INTERNAL_SERVER_ERROR;
+    default:
+      return assertUnreachable(code);
+  }
+}
