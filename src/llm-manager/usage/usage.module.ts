@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { Clock, SystemClock } from './clock';
+import { CronTaskScheduler, TaskScheduler } from './task-scheduler';
+import { UsagePurgeJob } from './usage-purge.job';
 import { UsageQueryService } from './usage-query.service';
 import { UsageWriter } from './usage-writer';
 import { DEFAULT_USAGE_WRITER_OPTIONS, USAGE_WRITER_OPTIONS } from './usage-writer.options';
@@ -12,10 +14,12 @@ import { DEFAULT_USAGE_WRITER_OPTIONS, USAGE_WRITER_OPTIONS } from './usage-writ
 @Module({
   providers: [
     { provide: Clock, useClass: SystemClock },
+    { provide: TaskScheduler, useClass: CronTaskScheduler },
     { provide: USAGE_WRITER_OPTIONS, useValue: DEFAULT_USAGE_WRITER_OPTIONS },
     UsageWriter,
     UsageQueryService,
+    UsagePurgeJob,
   ],
-  exports: [Clock, USAGE_WRITER_OPTIONS, UsageWriter, UsageQueryService],
+  exports: [Clock, TaskScheduler, USAGE_WRITER_OPTIONS, UsageWriter, UsageQueryService, UsagePurgeJob],
 })
 export class UsageModule {}

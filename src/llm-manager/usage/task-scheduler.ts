@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { CronJob } from 'cron';
+import { LlmManagerError } from '../common/llm-manager.error';
+
+/** A task registered on a schedule. */
+export interface ScheduledTask {
+  nextRun(): Date;
+  stop(): Promise<void>;
+}
+
+/** Runs tasks on cron expressions; behind an injectable so tests tick it by hand instead of waiting. */
+export abstract class TaskScheduler {
+  abstract schedule(cron: string, task: () => void): ScheduledTask;
+}
+
+/** The real scheduler: one `CronJob` per task, in the process's time zone, never keeping the process alive. */
+@Injectable()
+export class CronTaskScheduler extends TaskScheduler {
+  schedule(cron: string, task: () => void): ScheduledTask {
+    let job: CronJob;
+    try {
+      job = CronJob.from({ cronTime: cron, onTick: task, start: true, unrefTimeout: true });
+    } catch (error) {
+      throw new LlmManagerError(
+        'CONFIG_INVALID',
+        `"${cron}" is not a valid cron expression for the usage purge (usagePurgeCron / LLM_USAGE_PURGE_CRON). ` +
+          'Use five fields such as "0 3 * * *" (03:00 daily), or false to switch it off.',
+        { cause: error },
+      );
+    }
+    return {
+      nextRun: () => job.nextDate().toJSDate(),
+      stop: async () => {
+        await job.stop();
+      },
+    };
+  }
+}

@@ -1,0 +1,66 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
+import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
+import { Clock } from './clock';
+import { TaskScheduler, type ScheduledTask } from './task-scheduler';
+import { UsageQueryService } from './usage-query.service';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The scheduled purge of old usage rows (M16): on `usagePurgeCron`, rows older than `usageRetentionDays` go.
+ * Scheduled through our own TaskScheduler rather than `ScheduleModule.forRoot()`: a library that registers the
+ * host's scheduler a second time would run the host's own @Cron jobs twice.
+ */
+@Injectable()
+export class UsagePurgeJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('LlmManager');
+  private task: ScheduledTask | null = null;
+  private running: Promise<number> | null = null;
+
+  constructor(
+    @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
+    private readonly usage: UsageQueryService,
+    private readonly clock: Clock,
+    private readonly scheduler: TaskScheduler,
+  ) {}
+
+  // Async on purpose: Nest awaits hook promises together, so a refused cron surfaces as one clean start failure.
+  async onApplicationBootstrap(): Promise<void> {
+    const { usagePurgeCron: cron, usageRetentionDays: days } = this.options;
+    if (this.task || cron === false || days <= 0) return;
+    this.task = this.scheduler.schedule(cron, () => void this.runOnce());
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.task?.stop();
+    this.task = null;
+    await this.running;
+  }
+
+  /** When the next purge is due, or null when the schedule is off. */
+  nextRun(): Date | null {
+    return this.task ? this.task.nextRun() : null;
+  }
+
+  /** One purge now, with the configured retention; overlapping ticks share the run in progress. */
+  runOnce(): Promise<number> {
+    this.running ??= this.purge().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async purge(): Promise<number> {
+    const cutoff = new Date(this.clock.now().getTime() - this.options.usageRetentionDays * DAY_MS);
+    try {
+      const deleted = await this.usage.purge(cutoff);
+      this.logger.log(`Usage purge: ${deleted} rows older than ${cutoff.toISOString()} deleted.`);
+      return deleted;
+    } catch (error) {
+      // A failed purge is retried on the next tick; it must never take the host down.
+      this.logger.warn(`Usage purge failed: ${error instanceof Error ? error.message : String(error)}`);
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,135 @@
+import type { TestingModule } from '@nestjs/testing';
+import { Test } from '@nestjs/testing';
+import { LlmManagerModule } from '../../src/llm-manager/llm-manager.module';
+import type { LlmManagerOptions } from '../../src/llm-manager/llm-manager.options';
+import { Clock } from '../../src/llm-manager/usage/clock';
+import { TaskScheduler } from '../../src/llm-manager/usage/task-scheduler';
+import { UsagePurgeJob } from '../../src/llm-manager/usage/usage-purge.job';
+import { UsageQueryService } from '../../src/llm-manager/usage/usage-query.service';
+import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
+import type { UsageRow } from '../../src/llm-manager/usage/usage-row';
+import { TempStore } from '../support/temp-store';
+
+class FixedClock extends Clock {
+  constructor(public current: Date) {
+    super();
+  }
+  now(): Date {
+    return new Date(this.current);
+  }
+}
+
+function row(createdAt: string): UsageRow {
+  return {
+    userId: 'u1',
+    modelId: 1,
+    promptTokens: 1,
+    completionTokens: 1,
+    totalTokens: 2,
+    reasoningTokens: 0,
+    success: true,
+    usageSource: 'estimated',
+    outcome: 'ok',
+    reportedPromptTokens: null,
+    reportedCompletionTokens: null,
+    latencyMs: 1,
+    agentName: null,
+    createdAt: new Date(createdAt),
+  };
+}
+
+describe('scheduled usage purge', () => {
+  let store: TempStore;
+  let moduleRef: TestingModule | undefined;
+  const clock = new FixedClock(new Date('2026-03-31T12:00:00Z'));
+
+  async function start(options: LlmManagerOptions): Promise<void> {
+    moduleRef = await Test.createTestingModule({ imports: [LlmManagerModule.forRoot({ ...store.options(), ...options })] })
+      .overrideProvider(Clock)
+      .useValue(clock)
+      .compile();
+    moduleRef.useLogger(false);
+    await moduleRef.init();
+  }
+
+  beforeEach(() => {
+    store = new TempStore();
+  });
+  afterEach(async () => {
+    await moduleRef?.close();
+    moduleRef = undefined;
+    store.remove();
+  });
+  const get = <T>(token: abstract new (...args: never[]) => T): T => moduleRef!.get(token);
+
+  it('deletes exactly the rows older than the retention, measured on the injected clock', async () => {
+    await start({ usageRetentionDays: 30, usagePurgeCron: '0 3 * * *' });
+    const writer = get(UsageWriter);
+    for (const at of ['2026-02-28T11:59:59Z', '2026-03-01T11:59:59Z', '2026-03-01T12:00:00Z', '2026-03-31T11:00:00Z']) {
+      writer.enqueue(row(at));
+    }
+    await writer.flush();
+    expect(await get(UsagePurgeJob).runOnce()).toBe(2);
+    expect((await get(UsageQueryService).summary({ userId: 'u1' })).requests).toBe(2);
+
+    clock.current = new Date('2026-04-30T12:00:01Z');
+    expect(await get(UsagePurgeJob).runOnce()).toBe(2);
+  });
+
+  it('schedules on the configured cron, and can be switched off', async () => {
+    await start({ usageRetentionDays: 30, usagePurgeCron: '15 4 * * *' });
+    const next = get(UsagePurgeJob).nextRun();
+    expect(next).not.toBeNull();
+    expect([next!.getHours(), next!.getMinutes()]).toEqual([4, 15]);
+    await moduleRef!.close();
+
+    await start({ usagePurgeCron: false });
+    expect(get(UsagePurgeJob).nextRun()).toBeNull();
+  });
+
+  it('purges when its schedule ticks, and stops ticking on shutdown', async () => {
+    const ticks: Array<() => void> = [];
+    let stopped = false;
+    const manual: TaskScheduler = {
+      schedule: (cron, task) => {
+        expect(cron).toBe('15 4 * * *');
+        ticks.push(task);
+        return { nextRun: () => new Date('2026-04-01T04:15:00Z'), stop: async () => void (stopped = true) };
+      },
+    };
+    moduleRef = await Test.createTestingModule({
+      imports: [LlmManagerModule.forRoot({ ...store.options(), usageRetentionDays: 30, usagePurgeCron: '15 4 * * *' })],
+    })
+      .overrideProvider(Clock)
+      .useValue(clock)
+      .overrideProvider(TaskScheduler)
+      .useValue(manual)
+      .compile();
+    moduleRef.useLogger(false);
+    await moduleRef.init();
+    clock.current = new Date('2026-03-31T12:00:00Z');
+    const writer = get(UsageWriter);
+    writer.enqueue(row('2026-01-01T00:00:00Z'));
+    writer.enqueue(row('2026-03-30T00:00:00Z'));
+    await writer.flush();
+
+    expect(ticks).toHaveLength(1);
+    ticks[0]();
+    await get(UsagePurgeJob).runOnce();
+    expect((await get(UsageQueryService).summary({ userId: 'u1' })).requests).toBe(1);
+    await moduleRef.close();
+    moduleRef = undefined;
+    expect(stopped).toBe(true);
+  });
+
+  it('refuses an invalid cron expression at start with a clear message', async () => {
+    const failure = await start({ usagePurgeCron: 'every day' }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(String(failure)).toMatch(/not a valid cron expression/);
+    // Nest's close() replays a failed init's error; the store is still closed by it.
+    await moduleRef!.close().catch(() => undefined);
+    moduleRef = undefined;
+  });
+});
