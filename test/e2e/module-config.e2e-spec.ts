@@ -1,0 +1,84 @@
+import type { INestApplication } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { LlmManagerModule } from '../../src/llm-manager/llm-manager.module';
+import type { LlmManagerOptions } from '../../src/llm-manager/llm-manager.options';
+import { TempStore } from '../support/temp-store';
+import { headerIdentity, HostConfig, HostConfigModule, HostController } from './host-module-fixtures';
+
+/** What `useClass` needs: a factory class with `create()`. */
+@Injectable()
+class LlmOptionsFactory {
+  constructor(private readonly config: HostConfig) {}
+  create(): LlmManagerOptions {
+    return this.config.llmManager();
+  }
+}
+
+type Way = [string, (store: TempStore) => unknown];
+
+const WAYS: Way[] = [
+  ['forRoot(options)', (store) => LlmManagerModule.forRoot({ ...store.options(), resolveIdentity: headerIdentity })],
+  [
+    'forRootAsync({ imports, useFactory, inject })',
+    () =>
+      LlmManagerModule.forRootAsync({
+        imports: [HostConfigModule],
+        inject: [HostConfig],
+        useFactory: (config: HostConfig) => config.llmManager(),
+      }),
+  ],
+  [
+    'forRootAsync({ imports, useClass })',
+    () => LlmManagerModule.forRootAsync({ imports: [HostConfigModule], useClass: LlmOptionsFactory }),
+  ],
+];
+
+describe.each(WAYS)('a host app configured with %s', (_name, importLlmManager) => {
+  const store = new TempStore();
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    HostConfig.values = store.options();
+    @Module({ imports: [importLlmManager(store) as never], controllers: [HostController] })
+    class HostAppModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [HostAppModule] }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+  });
+  afterAll(async () => {
+    await app.close();
+    store.remove();
+  });
+
+  it('injects LlmManagerService into the host and mounts the REST routes with the host identity', async () => {
+    const own = await request(app.getHttpServer()).get('/host/fast-model').set('x-user-id', 'alice').expect(200);
+    expect(own.body).toEqual({ platform: '阿里云百炼', model: '通义flash' });
+    const rest = await request(app.getHttpServer()).get('/api/ai/user-selection?usage_key=reason').set('x-user-id', 'alice').expect(200);
+    expect(rest.body).toMatchObject({ usage_key: 'reason', platform_name: 'DeepSeek', model_display_name: 'DeepSeek-R1' });
+    await request(app.getHttpServer()).get('/api/ai/user-selection').expect(401);
+  });
+});
+
+describe('a host app that keeps its own routes only (controllers: false)', () => {
+  const store = new TempStore();
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    @Module({ imports: [LlmManagerModule.forRoot({ ...store.options(), controllers: false })], controllers: [HostController] })
+    class HostAppModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [HostAppModule] }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+  });
+  afterAll(async () => {
+    await app.close();
+    store.remove();
+  });
+
+  it('serves the host route and no llm-mgr route', async () => {
+    await request(app.getHttpServer()).get('/host/fast-model').set('x-user-id', 'bob').expect(200);
+    await request(app.getHttpServer()).get('/api/ai/user-selection').set('x-user-id', 'bob').expect(404);
+  });
+});
