@@ -1,18 +1,8 @@
 import type { TestingModule } from '@nestjs/testing';
 import { SystemPlatformService } from '../../src/llm-manager/admin/system-platform.service';
 import { UserPlatformService } from '../../src/llm-manager/admin/user-platform.service';
-import { LlmManagerError } from '../../src/llm-manager/common/llm-manager.error';
+import { codeOf } from '../support/failure';
 import { TempStore } from '../support/temp-store';
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof LlmManagerError) return error.code;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('platform catalogue (admin module) on a SQLite file', () => {
   let store: TempStore;

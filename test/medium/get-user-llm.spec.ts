@@ -1,24 +1,14 @@
 import type { TestingModule } from '@nestjs/testing';
 import type { DataSource } from 'typeorm';
-import { LlmManagerError } from '../../src/llm-manager/common/llm-manager.error';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
 import { UserSelectionEntity } from '../../src/llm-manager/database/user-selection.entity';
 import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
 import type { LlmManagerOptions } from '../../src/llm-manager/llm-manager.options';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
 import { useNoNetworkGuard } from '../support/no-network';
+import { failureOf } from '../support/failure';
 import { TempStore } from '../support/temp-store';
 import { SYSTEM_KEY, SYSTEM_KEY_ENV, upstreamYaml } from '../support/upstream-yaml';
-
-async function failure(promise: Promise<unknown>): Promise<LlmManagerError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof LlmManagerError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('getUserLlm: modes, keys, slots, self-repair, cache', () => {
   useNoNetworkGuard();
@@ -56,7 +46,7 @@ describe('getUserLlm: modes, keys, slots, self-repair, cache', () => {
 
   it('a user needs an own key for a system platform unless LLM_AUTO_KEY is on', async () => {
     await start();
-    const error = await failure(manager.getUserLlm('alice'));
+    const error = await failureOf(manager.getUserLlm('alice'));
     expect(error.code).toBe('API_KEY_MISSING');
     expect(error.message).toContain("platform 'Fake'");
     expect(error.message).toMatch(/LLM_AUTO_KEY/);
@@ -88,13 +78,13 @@ describe('getUserLlm: modes, keys, slots, self-repair, cache', () => {
     const llm = await manager.getUserLlm('carol', { usageKey: 'summarize', agentName: 'agent_muse' });
     expect(llm.info).toMatchObject({ platformName: 'Spare', agentName: 'agent_muse' });
 
-    const error = await failure(manager.getUserLlm('carol', { usageKey: 'nope' }));
+    const error = await failureOf(manager.getUserLlm('carol', { usageKey: 'nope' }));
     expect(error.code).toBe('USAGE_SLOT_NOT_FOUND');
     expect(error.message).toContain('main, fast, reason, summarize');
 
     await manager.updateUserSelection('carol', 'fast', { platformId: spare.id, modelId: spare.models[0].id });
     expect((await manager.getUserLlm('carol', { usageKey: 'fast' })).info.platformName).toBe('Spare');
-    const other = await failure(manager.updateUserSelection('carol', 'fast', { platformId: spare.id, modelId: 99999 }));
+    const other = await failureOf(manager.updateUserSelection('carol', 'fast', { platformId: spare.id, modelId: 99999 }));
     expect(other.code).toBe('MODEL_NOT_FOUND');
   });
 
@@ -127,7 +117,8 @@ describe('getUserLlm: modes, keys, slots, self-repair, cache', () => {
   });
 
   it('repairs slots bound to a user platform once fixed mode hides it', async () => {
-    await start({ autoKey: true });
+    // The user's platform is the local fake upstream: private addresses must be allowed for users here.
+    await start({ autoKey: true, allowPrivateBaseUrls: true });
     const own = await manager.addPlatform('erin', { name: 'Mine', baseUrl: upstream.url }, [
       { displayName: 'mine', modelName: 'fake-chat' },
     ]);
@@ -135,7 +126,7 @@ describe('getUserLlm: modes, keys, slots, self-repair, cache', () => {
     expect((await manager.getUserLlm('erin')).info.platformName).toBe('Mine');
     await moduleRef.close();
 
-    moduleRef = await store.start({ env: { [SYSTEM_KEY_ENV]: SYSTEM_KEY }, autoKey: true, useSysLlmConfig: true });
+    moduleRef = await store.start({ env: { [SYSTEM_KEY_ENV]: SYSTEM_KEY }, autoKey: true, useSysLlmConfig: true, allowPrivateBaseUrls: true });
     manager = moduleRef.get(LlmManagerService);
     expect((await manager.getUserLlm('erin')).info).toMatchObject({ platformName: 'Fake', modelDisplayName: 'chat' });
   });
@@ -157,7 +148,7 @@ describe('getUserLlm: modes, keys, slots, self-repair, cache', () => {
     await manager.system.update(fake.id, { baseUrl: `${upstream.url}/` });
     expect(await manager.getUserLlm('frank')).not.toBe(main);
     expect(await manager.getSpecSysLlm('Fake', 'chat')).not.toBe(sys);
-    const unknown = await failure(manager.getSpecSysLlm('Fake', 'nope'));
+    const unknown = await failureOf(manager.getSpecSysLlm('Fake', 'nope'));
     expect(unknown.code).toBe('MODEL_NOT_FOUND');
   });
 });

@@ -1,22 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestingModule } from '@nestjs/testing';
-import { LlmManagerError } from '../../src/llm-manager/common/llm-manager.error';
 import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
 import { useNoNetworkGuard } from '../support/no-network';
+import { failureOf } from '../support/failure';
 import { TempStore } from '../support/temp-store';
 import { SYSTEM_KEY, SYSTEM_KEY_ENV, upstreamYaml } from '../support/upstream-yaml';
-
-async function failure(promise: Promise<unknown>): Promise<LlmManagerError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof LlmManagerError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('probePlatformModels and testModel against a real HTTP upstream', () => {
   useNoNetworkGuard();
@@ -44,12 +34,12 @@ describe('probePlatformModels and testModel against a real HTTP upstream', () =>
   });
 
   it('says clearly when the key is wrong, the path is wrong, or the host is unreachable', async () => {
-    const unauthorized = await failure(manager.probePlatformModels(upstream.url, 'sk-wrong-key-999988887777'));
+    const unauthorized = await failureOf(manager.probePlatformModels(upstream.url, 'sk-wrong-key-999988887777'));
     expect(unauthorized).toMatchObject({ code: 'UPSTREAM_ERROR', details: { status: 401 } });
     expect(unauthorized.message).toMatch(/rejected the API key/);
     expect(unauthorized.message).not.toContain('sk-wrong-key');
 
-    const notFound = await failure(manager.probePlatformModels(`${upstream.url}/nothing/v1`, KEY));
+    const notFound = await failureOf(manager.probePlatformModels(`${upstream.url}/nothing/v1`, KEY));
     expect(notFound).toMatchObject({ code: 'UPSTREAM_ERROR', details: { status: 404 } });
     expect(notFound.message).toMatch(/base_url/);
 
@@ -57,7 +47,7 @@ describe('probePlatformModels and testModel against a real HTTP upstream', () =>
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const unreachable = await failure(manager.probePlatformModels(`http://127.0.0.1:${port}/v1`, KEY));
+    const unreachable = await failureOf(manager.probePlatformModels(`http://127.0.0.1:${port}/v1`, KEY));
     expect(unreachable.message).toMatch(/unreachable \(ECONNREFUSED\)/);
   });
 
@@ -69,7 +59,7 @@ describe('probePlatformModels and testModel against a real HTTP upstream', () =>
     const port = (silent.address() as AddressInfo).port;
     const service = moduleRef.get((await import('../../src/llm-manager/builder/model-probe.service')).ModelProbeService);
     try {
-      const error = await failure(service.probePlatformModels(`http://127.0.0.1:${port}/v1`, KEY, 200));
+      const error = await failureOf(service.probePlatformModels(`http://127.0.0.1:${port}/v1`, KEY, 200));
       expect(error.message).toMatch(/did not answer within/);
     } finally {
       silent.closeAllConnections();
@@ -88,6 +78,6 @@ describe('probePlatformModels and testModel against a real HTTP upstream', () =>
     expect(failed).toMatchObject({ ok: false, status: 500 });
     expect(failed.error).toBeTruthy();
     expect((await manager.testModel(undefined, { usageKey: 'fast' })).ok).toBe(true);
-    expect((await failure(manager.testModel(undefined, { platformId: fake.id, modelId: 99999 }))).code).toBe('MODEL_NOT_FOUND');
+    expect((await failureOf(manager.testModel(undefined, { platformId: fake.id, modelId: 99999 }))).code).toBe('MODEL_NOT_FOUND');
   });
 });

@@ -1,18 +1,12 @@
 import { existsSync, readFileSync, statSync } from 'fs';
-import { LlmManagerError } from '../../src/llm-manager/common/llm-manager.error';
+import type { LlmManagerError } from '../../src/llm-manager/common/llm-manager.error';
 import { SystemPlatformService } from '../../src/llm-manager/admin/system-platform.service';
 import { UserPlatformService } from '../../src/llm-manager/admin/user-platform.service';
+import { failureOf } from '../support/failure';
 import { TempStore } from '../support/temp-store';
 
-async function startFailure(store: TempStore, overrides: Parameters<TempStore['start']>[0]): Promise<LlmManagerError> {
-  try {
-    const moduleRef = await store.start(overrides);
-    await moduleRef.close();
-  } catch (error) {
-    if (error instanceof LlmManagerError) return error;
-    throw error;
-  }
-  throw new Error('expected the start to fail');
+function startFailure(store: TempStore, overrides: Parameters<TempStore['start']>[0]): Promise<LlmManagerError> {
+  return failureOf(store.start(overrides));
 }
 
 describe('start-up safety: master key and bad YAML', () => {
