@@ -129,7 +129,8 @@ export class PlatformAdminService {
   async updateModel(ownerId: string, modelId: number, patch: ModelPatch): Promise<ModelEntity> {
     const saved = await this.dataSource.transaction(async (manager) => {
       const model = await this.findOwnedModel(manager, ownerId, modelId);
-      const merged = this.checkModel({ ...model, ...patch });
+      const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+      const merged = this.checkModel({ ...model, ...defined });
       if (merged.displayName !== model.displayName) {
         this.assertModelNameFree(await this.findOwned(ownerId, model.platformId, manager), merged.displayName);
       }

@@ -1,0 +1,17 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { ModelTestResult } from '../model-probe.service';
+
+/** Whether one tiny chat request succeeded, and how long it took. */
+export class TestModelResultDto implements ModelTestResult {
+  @ApiProperty({ description: 'True when the model answered.', example: true })
+  ok!: boolean;
+
+  @ApiProperty({ description: 'Time to the full answer (or the failure), in ms.', example: 412 })
+  latencyMs!: number;
+
+  @ApiPropertyOptional({ description: "The upstream's error message, keys masked.", example: '401 Incorrect API key provided: sk-…abcd' })
+  error?: string;
+
+  @ApiPropertyOptional({ description: "The upstream's HTTP status, when it answered with an error.", example: 401 })
+  status?: number;
+}
