@@ -1,10 +1,38 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ApiTokensModule } from '../llm-manager/api-tokens/api-tokens.module';
 import { LlmManagerModule } from '../llm-manager/llm-manager.module';
-import { HealthController } from './health.controller';
+import type { LlmManagerOptions } from '../llm-manager/llm-manager.options';
+import { BearerIdentityResolver } from './auth/bearer-identity.resolver';
+import { StandaloneAuthModule } from './auth/standalone-auth.module';
+import { HealthController } from './health/health.controller';
+import { HealthService } from './health/health.service';
 
-/** The standalone server: llm-mgr on the embedded SQLite default and the shipped YAML. */
-@Module({
-  imports: [LlmManagerModule.forRoot({})],
-  controllers: [HealthController],
-})
-export class AppModule {}
+/** What `AppModule.forRoot()` needs, resolved before Nest starts (see `createApp()`). */
+export interface AppModuleConfig {
+  adminToken: string;
+  llmManager: LlmManagerOptions;
+}
+
+/** The standalone server: llm-mgr on the embedded SQLite default and the shipped YAML, behind bearer tokens. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppModuleConfig): DynamicModule {
+    const auth = StandaloneAuthModule.forRoot(config.adminToken);
+    return {
+      module: AppModule,
+      imports: [
+        LlmManagerModule.forRootAsync({
+          imports: [auth],
+          inject: [BearerIdentityResolver],
+          useFactory: (bearer: BearerIdentityResolver): LlmManagerOptions => ({
+            ...config.llmManager,
+            resolveIdentity: (request) => bearer.resolve(request),
+          }),
+        }),
+        ApiTokensModule,
+      ],
+      controllers: [HealthController],
+      providers: [HealthService],
+    };
+  }
+}

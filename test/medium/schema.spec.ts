@@ -12,7 +12,11 @@ describe('schema from migrations (SQLite file)', () => {
     const dataSource = await openDataSource({ type: 'better-sqlite3', database: store.dbPath });
     try {
       const ran = await dataSource.runMigrations({ transaction: 'all' });
-      expect(ran.map((m) => m.name)).toEqual(['InitialSchema1767225600000', 'UsageOutcome1767312000000']);
+      expect(ran.map((m) => m.name)).toEqual([
+        'InitialSchema1767225600000',
+        'UsageOutcome1767312000000',
+        'ApiTokens1767398400000',
+      ]);
 
       const pending = await dataSource.driver.createSchemaBuilder().log();
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
@@ -21,6 +25,7 @@ describe('schema from migrations (SQLite file)', () => {
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
       )) as Array<{ name: string }>;
       expect(tables.map((t) => t.name)).toEqual([
+        'llm_api_tokens',
         'llm_mgr_meta',
         'llm_mgr_migrations',
         'llm_models',

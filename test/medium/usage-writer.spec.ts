@@ -5,6 +5,8 @@ import Database from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import { openDataSource } from '../../src/llm-manager/database/data-source.factory';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
+import { LLM_MANAGER_RESOLVED_OPTIONS } from '../../src/llm-manager/llm-manager.constants';
+import { resolveOptions } from '../../src/llm-manager/llm-manager.options';
 import { UsageLogEntryEntity } from '../../src/llm-manager/database/usage-log-entry.entity';
 import { Clock } from '../../src/llm-manager/usage/clock';
 import { USAGE_ROW_COLUMNS, type UsageRow } from '../../src/llm-manager/usage/usage-row';
@@ -296,7 +298,14 @@ describe('UsageWriter in a Nest application', () => {
   /** Stands in for LlmManagerModule: lends the DataSource and destroys it in onApplicationShutdown. */
   async function startApp(dataSource: DataSource): Promise<{ close(): Promise<void>; writer: UsageWriter }> {
     @Global()
-    @Module({ providers: [{ provide: LLM_MGR_DATA_SOURCE_TOKEN, useValue: dataSource }], exports: [LLM_MGR_DATA_SOURCE_TOKEN] })
+    @Module({
+      providers: [
+        { provide: LLM_MGR_DATA_SOURCE_TOKEN, useValue: dataSource },
+        // What LlmManagerModule provides globally; the purge schedule is off so only the writer is under test.
+        { provide: LLM_MANAGER_RESOLVED_OPTIONS, useValue: resolveOptions({ usagePurgeCron: false }, {}) },
+      ],
+      exports: [LLM_MGR_DATA_SOURCE_TOKEN, LLM_MANAGER_RESOLVED_OPTIONS],
+    })
     class StoreModule implements OnApplicationShutdown {
       constructor(@Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly ds: DataSource) {}
       async onApplicationShutdown(): Promise<void> {

@@ -102,7 +102,7 @@ describe('YAML sync: the three strategies of M11', () => {
     await system.create({ name: 'AdminOnly', baseUrl: 'https://admin.example.com/v1' });
     const qwen = (await system.list()).find((p) => p.name === '阿里云百炼')!;
     await users.setUserPlatformKey('alice', qwen.id, 'sk-alice-own-key-1234567890');
-    const own = await users.addPlatform('alice', { name: 'AliceLocal', baseUrl: 'http://localhost:11434/v1' });
+    const own = await users.addPlatform('alice', { name: 'AliceOwn', baseUrl: 'https://alice.example.com/v1' });
 
     const report = await moduleRef.get(YamlSyncService).forceReset();
 

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
+import { basename, isAbsolute } from 'path';
 import { httpStatusFor } from './http-status';
 import { LlmManagerError } from './llm-manager.error';
 
@@ -22,6 +23,11 @@ export class LlmManagerExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    if (exception instanceof HttpException && isCustomBody(exception.getResponse())) {
+      // A route that chose its own error body (e.g. /health's 503) keeps it.
+      response.status(exception.getStatus()).json(exception.getResponse());
+      return;
+    }
     const body = this.toBody(exception);
     response.status(body.statusCode).json(body);
   }
@@ -29,11 +35,24 @@ export class LlmManagerExceptionFilter implements ExceptionFilter {
   toBody(exception: unknown): ErrorBody {
     if (exception instanceof LlmManagerError) {
       const statusCode = httpStatusFor(exception.code);
-      return { statusCode, code: exception.code, message: exception.message, ...(exception.details ? { details: publicDetails(exception.details) } : {}) };
+      const { message, details } = withoutServerPaths(exception.message, exception.details);
+      return { statusCode, code: exception.code, message, ...(details ? { details: publicDetails(details) } : {}) };
     }
     if (exception instanceof HttpException) return this.fromHttpException(exception);
+    if (isBodyParserError(exception)) return this.fromBodyParser(exception);
     this.logger.error(`Unexpected error: ${exception instanceof Error ? exception.name : typeof exception}`, exception instanceof Error ? exception.stack : undefined);
     return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, code: 'INTERNAL_ERROR', message: 'Internal server error. The server log has the details.' };
+  }
+
+  private fromBodyParser(error: { status: number; type: string }): ErrorBody {
+    if (error.status === HttpStatus.PAYLOAD_TOO_LARGE) {
+      return { statusCode: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large (limit 100 kB).' };
+    }
+    return {
+      statusCode: HttpStatus.BAD_REQUEST,
+      code: 'VALIDATION_FAILED',
+      message: 'The request body is not valid JSON. Send a JSON object with Content-Type: application/json.',
+    };
   }
 
   private fromHttpException(exception: HttpException): ErrorBody {
@@ -49,6 +68,16 @@ export class LlmManagerExceptionFilter implements ExceptionFilter {
   }
 }
 
+/** A configuration error names its file for operators; over HTTP the file name is enough, the server's path is not. */
+function withoutServerPaths(
+  message: string,
+  details: Record<string, unknown> | undefined,
+): { message: string; details: Record<string, unknown> | undefined } {
+  const file = details?.['file'];
+  if (typeof file !== 'string' || !isAbsolute(file)) return { message, details };
+  return { message: message.split(file).join(basename(file)), details: { ...details, file: basename(file) } };
+}
+
 function httpCodeName(status: number): string {
   switch (status) {
     case HttpStatus.UNAUTHORIZED:
@@ -62,6 +91,17 @@ function httpCodeName(status: number): string {
     default:
       return status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST';
   }
+}
+
+/** Nest's own exceptions carry `message`; a body without one was written by the route on purpose. */
+function isCustomBody(body: string | object): boolean {
+  return typeof body === 'object' && body !== null && !('message' in body);
+}
+
+/** Errors of Express's body parser carry `type` (`entity.parse.failed`, `entity.too.large`) and a 4xx `status`. */
+function isBodyParserError(error: unknown): error is { status: number; type: string } {
+  const candidate = error as { status?: unknown; type?: unknown };
+  return typeof candidate?.status === 'number' && candidate.status < 500 && typeof candidate.type === 'string' && candidate.type.startsWith('entity.');
 }
 
 /** Details are built by our own code without secrets; still, drop anything that is not a plain value. */

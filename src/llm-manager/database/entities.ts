@@ -1,3 +1,4 @@
+import { ApiTokenEntity } from '../api-tokens/api-token.entity';
 import { MetaEntity } from './meta.entity';
 import { ModelEntity } from './model.entity';
 import { PlatformEntity } from './platform.entity';
@@ -13,4 +14,5 @@ export const LLM_MANAGER_ENTITIES = [
   SysPlatformKeyEntity,
   UsageLogEntryEntity,
   MetaEntity,
+  ApiTokenEntity,
 ];

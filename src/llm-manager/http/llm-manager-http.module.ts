@@ -1,17 +1,35 @@
 import { Module, type Type } from '@nestjs/common';
 import { AdminModule } from '../admin/admin.module';
+import { SysPlatformController } from '../admin/sys-platform.controller';
+import { UserPlatformController } from '../admin/user-platform.controller';
+import { ApiTokensController } from '../api-tokens/api-tokens.controller';
+import { ApiTokensModule } from '../api-tokens/api-tokens.module';
 import { BuilderModule } from '../builder/builder.module';
+import { ProbeController } from '../builder/probe.controller';
 import { IdentityGuard } from '../common/request-identity';
+import { AdminUsageController } from '../usage/admin-usage.controller';
+import { UsageController } from '../usage/usage.controller';
 import { UsageModule } from '../usage/usage.module';
+import { UserSelectionController } from '../user-selection/user-selection.controller';
+import { SystemUsageController } from '../user-selection/system-usage.controller';
 import { UserSelectionModule } from '../user-selection/user-selection.module';
 import { YamlSyncModule } from '../yaml-sync/yaml-sync.module';
 
 /** Every controller of llm-mgr; mounted unless the host passes `controllers: false`. */
-export const LLM_MANAGER_CONTROLLERS: Type<unknown>[] = [];
+export const LLM_MANAGER_CONTROLLERS: Type<unknown>[] = [
+  ApiTokensController,
+  UserSelectionController,
+  UserPlatformController,
+  ProbeController,
+  UsageController,
+  SysPlatformController,
+  SystemUsageController,
+  AdminUsageController,
+];
 
 /** The REST API (M12): thin controllers over the feature modules' services. */
 @Module({
-  imports: [AdminModule, BuilderModule, UsageModule, UserSelectionModule, YamlSyncModule],
+  imports: [AdminModule, ApiTokensModule, BuilderModule, UsageModule, UserSelectionModule, YamlSyncModule],
   controllers: LLM_MANAGER_CONTROLLERS,
   providers: [IdentityGuard],
 })

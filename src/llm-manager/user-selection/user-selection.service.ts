@@ -151,10 +151,14 @@ export class UserSelectionService {
 
   private unknownSlot(userId: string, usageKey: string, slots: UserSelectionEntity[]): LlmManagerError {
     const known = slots.map((s) => s.usageKey).join(', ');
+    const howToCreate =
+      userId === SYSTEM_USER_ID
+        ? 'Create the system binding with createUserUsageSlot(SYSTEM_USER_ID, …) (POST /api/ai/admin/usages).'
+        : 'Create it with createUserUsageSlot (POST /api/ai/user-selection/usage).';
     return new LlmManagerError(
       'USAGE_SLOT_NOT_FOUND',
-      `User ${userId} has no usage slot '${usageKey}'. Existing slots: ${known}. ` +
-        'Create it with createUserUsageSlot (POST /api/ai/user-selection/usage).',
+      `${userId === SYSTEM_USER_ID ? 'The system' : `User ${userId}`} has no usage slot '${usageKey}'. ` +
+        `Existing slots: ${known}. ${howToCreate}`,
       { details: { usageKey, slots: slots.map((s) => s.usageKey) } },
     );
   }

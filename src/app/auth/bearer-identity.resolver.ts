@@ -1,0 +1,52 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { hashToken, sameHash } from '../../llm-manager/api-tokens/api-token.secrets';
+import { ApiTokenService } from '../../llm-manager/api-tokens/api-token.service';
+import type { RequestIdentity } from '../../llm-manager/common/request-identity';
+import { SYSTEM_USER_ID } from '../../llm-manager/llm-manager.constants';
+
+/** Injection token of the standalone server's admin token. */
+export const ADMIN_TOKEN = Symbol('LLM_MGR_ADMIN_TOKEN');
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/**
+ * The standalone server's `resolveIdentity`: `Authorization: Bearer <admin token>` is the system user with admin
+ * rights; a valid user token is that user; anything else is nobody (401).
+ *
+ * `ApiTokenService` is looked up through `ModuleRef` on the first request rather than injected: this resolver feeds
+ * the options of `LlmManagerModule`, which open the DataSource that `ApiTokenService` needs, so injecting it here
+ * would be a cycle. By the first request every provider exists.
+ */
+@Injectable()
+export class BearerIdentityResolver {
+  private readonly adminTokenHash: string;
+  private tokens: ApiTokenService | undefined;
+
+  constructor(
+    @Inject(ADMIN_TOKEN) adminToken: string,
+    private readonly moduleRef: ModuleRef,
+  ) {
+    // Only the hash is kept, and compared in constant time.
+    this.adminTokenHash = hashToken(adminToken);
+  }
+
+  async resolve(request: unknown): Promise<RequestIdentity | null> {
+    const bearer = bearerTokenOf(request);
+    if (bearer === undefined) return null;
+    if (sameHash(hashToken(bearer), this.adminTokenHash)) return { userId: SYSTEM_USER_ID, isAdmin: true };
+    const userId = await this.apiTokens().verify(bearer);
+    return userId === null ? null : { userId, isAdmin: false };
+  }
+
+  private apiTokens(): ApiTokenService {
+    this.tokens ??= this.moduleRef.get(ApiTokenService, { strict: false });
+    if (!this.tokens) throw new Error('ApiTokenService is not registered: import ApiTokensModule into the app.');
+    return this.tokens;
+  }
+}
+
+function bearerTokenOf(request: unknown): string | undefined {
+  const header = (request as { headers?: Record<string, string | string[] | undefined> }).headers?.authorization;
+  return typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
+}

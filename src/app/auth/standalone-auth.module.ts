@@ -1,0 +1,16 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ApiTokensModule } from '../../llm-manager/api-tokens/api-tokens.module';
+import { ADMIN_TOKEN, BearerIdentityResolver } from './bearer-identity.resolver';
+
+/** Bearer authentication of the standalone server: one admin token, per-user tokens issued by the admin. */
+@Module({})
+export class StandaloneAuthModule {
+  static forRoot(adminToken: string): DynamicModule {
+    return {
+      module: StandaloneAuthModule,
+      imports: [ApiTokensModule],
+      providers: [{ provide: ADMIN_TOKEN, useValue: adminToken }, BearerIdentityResolver],
+      exports: [BearerIdentityResolver],
+    };
+  }
+}

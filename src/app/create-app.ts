@@ -1,0 +1,37 @@
+import { Logger, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { LlmManagerExceptionFilter } from '../llm-manager/common/llm-manager-exception.filter';
+import { AppModule } from './app.module';
+import { resolveAdminToken } from './auth/admin-token';
+import { setupSwagger } from './swagger';
+import { resolveStandaloneConfig, type StandaloneAppOptions } from './standalone-config';
+
+/** A built, not yet listening, standalone server and the port it should listen on. */
+export interface StandaloneApp {
+  app: INestApplication;
+  port: number;
+}
+
+/**
+ * Builds the standalone server: reads `.env` and the environment, finds or generates the admin token, starts
+ * llm-mgr (migrations, `LLM_KEY`, YAML sync) and mounts Swagger. `main.ts` calls it with nothing; tests point it at
+ * a temp folder. Errors propagate (no `process.exit`), so the caller decides how to report them.
+ */
+export async function createApp(options: StandaloneAppOptions = {}): Promise<StandaloneApp> {
+  const logger = options.logger ?? new Logger();
+  const config = resolveStandaloneConfig(options);
+  const admin = resolveAdminToken({
+    configured: config.adminTokenFromEnv,
+    envFilePath: config.envFile,
+    log: (line) => logger.log(line, 'LlmManager'),
+  });
+  const app = await NestFactory.create(AppModule.forRoot({ adminToken: admin.token, llmManager: config.llmManager }), {
+    abortOnError: false,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  // The server owns every route, so errors raised before routing (malformed JSON, a body over the limit) get the
+  // same JSON shape and codes as the rest; host apps keep their own global filters.
+  app.useGlobalFilters(new LlmManagerExceptionFilter());
+  setupSwagger(app);
+  return { app, port: config.port };
+}

@@ -1,0 +1,53 @@
+import { Inject, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { SystemPlatformService } from '../../llm-manager/admin/system-platform.service';
+import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../llm-manager/database/database.providers';
+
+/** What `GET /health` answers. */
+export interface HealthReport {
+  status: 'ok';
+  database: 'ok';
+  /** The server does not start without a valid YAML, so a running server has loaded it. */
+  config: 'loaded';
+  /** System platforms in the database. */
+  platforms: number;
+  /** Those with a key at hand, so calls to them can succeed. */
+  usablePlatforms: number;
+}
+
+/** The body of a 503, when the database does not answer. */
+export interface HealthFailure {
+  status: 'unavailable';
+  database: 'unreachable';
+  config: 'loaded';
+}
+
+@Injectable()
+export class HealthService {
+  private readonly logger = new Logger('Health');
+
+  constructor(
+    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    private readonly system: SystemPlatformService,
+  ) {}
+
+  /** @throws ServiceUnavailableException (503) with a `HealthFailure` body when the database query fails. */
+  async check(): Promise<HealthReport> {
+    try {
+      await this.dataSource.query('SELECT 1');
+      const platforms = await this.system.list();
+      return {
+        status: 'ok',
+        database: 'ok',
+        config: 'loaded',
+        platforms: platforms.length,
+        usablePlatforms: platforms.filter((p) => p.usable).length,
+      };
+    } catch (error: unknown) {
+      // The reason goes to the log; the probe only learns that this instance should not get traffic.
+      this.logger.error(`Database unreachable: ${error instanceof Error ? error.message : String(error)}`);
+      const failure: HealthFailure = { status: 'unavailable', database: 'unreachable', config: 'loaded' };
+      throw new ServiceUnavailableException(failure);
+    }
+  }
+}

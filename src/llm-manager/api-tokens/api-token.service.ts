@@ -1,0 +1,143 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { DataSource, Repository } from 'typeorm';
+import { requireName } from '../common/input-rules';
+import { LlmManagerError } from '../common/llm-manager.error';
+import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
+import { SYSTEM_USER_ID } from '../llm-manager.constants';
+import { Clock } from '../usage/clock';
+import { ApiTokenEntity } from './api-token.entity';
+import { ApiTokenGenerator, hashToken, looksLikeUserToken, sameHash, TOKEN_DISPLAY_PREFIX_LENGTH } from './api-token.secrets';
+import type { ApiTokenView, IssuedApiToken } from './api-token.types';
+import { VerifiedTokenCache, type VerifiedToken } from './verified-token-cache';
+
+/** How long a verified token is trusted without asking the database: the delay before another process sees a revocation. */
+export const VERIFIED_TOKEN_TTL_MS = 30_000;
+/** `last_used_at` is written at most this often per token, so a busy token costs no write per request. */
+export const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+const MAX_CACHED_TOKENS = 10_000;
+const USER_ID_MAX_LENGTH = 64;
+
+/**
+ * Per-user API tokens: the admin issues and revokes them, every authenticated request verifies one. Only the
+ * SHA-256 of a token is stored; the token itself exists once, in the answer to `issue()`.
+ */
+@Injectable()
+export class ApiTokenService {
+  private readonly logger = new Logger('LlmManager');
+  private readonly cache = new VerifiedTokenCache(VERIFIED_TOKEN_TTL_MS, MAX_CACHED_TOKENS);
+
+  constructor(
+    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    private readonly generator: ApiTokenGenerator,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * A new token acting as `userId`. The answer holds the token: show it to the admin once, it cannot be read again.
+   * @throws LlmManagerError `VALIDATION_FAILED` for an empty or too long user id or name, or the system user.
+   */
+  async issue(userId: string, name: string): Promise<IssuedApiToken> {
+    const owner = requireUserId(userId);
+    const label = requireName(name, 'name');
+    const token = this.generator.generate();
+    const row = await this.repo().save(
+      this.repo().create({
+        userId: owner,
+        name: label,
+        tokenHash: hashToken(token),
+        prefix: token.slice(0, TOKEN_DISPLAY_PREFIX_LENGTH),
+        lastUsedAt: null,
+        revokedAt: null,
+      }),
+    );
+    return { ...this.toView(row), token };
+  }
+
+  /** Every token, or one user's, oldest first, revoked ones included (they say when). */
+  async list(userId?: string): Promise<ApiTokenView[]> {
+    const rows = await this.repo().find({ where: userId === undefined ? {} : { userId }, order: { id: 'ASC' } });
+    return rows.map((row) => this.toView(row));
+  }
+
+  /**
+   * Revokes a token at once (in this process; others within `VERIFIED_TOKEN_TTL_MS`). Revoking twice is harmless.
+   * @throws LlmManagerError `NOT_FOUND` when no token has this id.
+   */
+  async revoke(id: number): Promise<ApiTokenView> {
+    const row = await this.repo().findOneBy({ id });
+    if (!row) {
+      throw new LlmManagerError('NOT_FOUND', `No API token with id ${id}. List them with GET /api/ai/admin/tokens.`, {
+        details: { field: 'id' },
+      });
+    }
+    if (!row.revokedAt) {
+      row.revokedAt = this.clock.now();
+      await this.repo().update({ id }, { revokedAt: row.revokedAt });
+    }
+    this.cache.revoke(id);
+    return this.toView(row);
+  }
+
+  /** The user a valid token acts as, or null for an unknown, malformed or revoked token. */
+  async verify(token: string): Promise<string | null> {
+    if (!looksLikeUserToken(token)) return null;
+    const hash = hashToken(token);
+    const now = this.clock.now().getTime();
+    const verified = this.cache.get(hash, now) ?? (await this.lookUp(hash, now));
+    if (!verified) return null;
+    await this.touch(verified, now);
+    return verified.userId;
+  }
+
+  private async lookUp(hash: string, now: number): Promise<VerifiedToken | undefined> {
+    const epoch = this.cache.epoch;
+    const row = await this.repo().findOneBy({ tokenHash: hash });
+    // The index found the row by hash; the constant-time compare keeps the final decision free of timing leaks.
+    if (!row || row.revokedAt || !sameHash(row.tokenHash, hash)) return undefined;
+    const verified: VerifiedToken = { id: row.id, userId: row.userId, lastUsedAt: row.lastUsedAt?.getTime() ?? null };
+    this.cache.put(hash, verified, now, epoch);
+    return verified;
+  }
+
+  private async touch(verified: VerifiedToken, now: number): Promise<void> {
+    if (verified.lastUsedAt !== null && now - verified.lastUsedAt < LAST_USED_WRITE_INTERVAL_MS) return;
+    // Claimed before the write, so concurrent requests of one token write once.
+    verified.lastUsedAt = now;
+    try {
+      await this.repo().update({ id: verified.id }, { lastUsedAt: new Date(now) });
+    } catch (error: unknown) {
+      // Bookkeeping only: a failed write must not turn a valid request away.
+      this.logger.warn(`Could not record last use of API token ${verified.id}: ${(error as Error).message}`);
+    }
+  }
+
+  private repo(): Repository<ApiTokenEntity> {
+    return this.dataSource.getRepository(ApiTokenEntity);
+  }
+
+  private toView(row: ApiTokenEntity): ApiTokenView {
+    return {
+      id: row.id,
+      userId: row.userId,
+      name: row.name,
+      prefix: row.prefix,
+      createdAt: row.createdAt.toISOString(),
+      lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+      revokedAt: row.revokedAt?.toISOString() ?? null,
+    };
+  }
+}
+
+function requireUserId(value: unknown): string {
+  const userId = typeof value === 'string' ? value.trim() : '';
+  const problem =
+    userId === ''
+      ? 'must be a non-empty string.'
+      : userId.length > USER_ID_MAX_LENGTH
+        ? `must be at most ${USER_ID_MAX_LENGTH} characters.`
+        : userId === SYSTEM_USER_ID
+          ? `"${SYSTEM_USER_ID}" is the system user; it acts through the admin token, not a user token.`
+          : undefined;
+  if (problem) throw new LlmManagerError('VALIDATION_FAILED', `userId: ${problem}`, { details: { field: 'userId' } });
+  return userId;
+}
