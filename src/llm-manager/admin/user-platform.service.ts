@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { ConfigChanges } from '../common/config-changes';
+import { requireBaseUrl } from '../common/input-rules';
 import { LlmManagerError } from '../common/llm-manager.error';
 import { LLM_MANAGER_RESOLVED_OPTIONS, SYSTEM_USER_ID } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
 import { SysPlatformKeyEntity } from '../database/sys-platform-key.entity';
 import { SecurityService } from '../security/security.service';
+import { UrlGuard } from '../security/url-guard';
 import { CatalogueReader } from './catalogue-reader';
 import { PlatformAdminService } from './platform-admin.service';
 import { PlatformViewMapper } from './platform-view.mapper';
@@ -35,6 +37,7 @@ export class UserPlatformService {
     private readonly views: PlatformViewMapper,
     private readonly security: SecurityService,
     private readonly changes: ConfigChanges,
+    private readonly urlGuard: UrlGuard,
   ) {}
 
   /** System platforms first, then the user's own (custom mode), each group in its order. */
@@ -44,6 +47,7 @@ export class UserPlatformService {
 
   async addPlatform(userId: string, input: PlatformInput, models: ModelInput[] = []): Promise<PlatformView> {
     this.assertMayCustomize(userId);
+    await this.assertReachable(input.baseUrl);
     // Environment variables belong to the server's operator, not to users.
     const platform = await this.platforms.createPlatform(userId, { ...input, apiKeyEnv: null }, models);
     return this.views.toView(platform, false);
@@ -52,6 +56,7 @@ export class UserPlatformService {
   async updatePlatform(userId: string, platformId: number, patch: PlatformPatch): Promise<PlatformView> {
     this.assertMayCustomize(userId);
     const { apiKeyEnv: _ignored, ...allowed } = patch;
+    if (allowed.baseUrl !== undefined) await this.assertReachable(allowed.baseUrl);
     return this.views.toView(await this.platforms.updatePlatform(userId, platformId, allowed), false);
   }
 
@@ -108,6 +113,14 @@ export class UserPlatformService {
       maskedKey: this.security.mask(this.security.decrypt(row.apiKeyEnc, `your key for platform '${row.platform?.name}'`)),
       updatedAt: row.updatedAt,
     }));
+  }
+
+  /**
+   * B8 at write time, so a user learns at once that a loopback or private URL will not be called. The calls
+   * themselves are guarded again at connect time (DNS may answer differently by then).
+   */
+  private async assertReachable(baseUrl: unknown): Promise<void> {
+    await this.urlGuard.assertAllowed(requireBaseUrl(baseUrl));
   }
 
   private assertMayCustomize(userId: string): void {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AdminModule } from '../admin/admin.module';
+import { HostResolver, UrlGuard } from '../security/url-guard';
 import { UsageModule } from '../usage/usage.module';
 import { TokenEstimator } from '../usage/token-estimator';
 import { UserSelectionModule } from '../user-selection/user-selection.module';
@@ -8,7 +9,7 @@ import { LlmBuilderService } from './llm-builder.service';
 import { ModelProbeService } from './model-probe.service';
 import { UpstreamHttp } from './upstream-http';
 
-/** Builds tracked LangChain models, caches them, probes platforms and tests models. */
+/** Builds tracked LangChain models, caches them, probes platforms and tests models; guards users' URLs (B8). */
 @Module({
   imports: [AdminModule, UserSelectionModule, UsageModule],
   providers: [
@@ -17,7 +18,11 @@ import { UpstreamHttp } from './upstream-http';
     LlmBuilderService,
     ModelProbeService,
     UpstreamHttp,
+    HostResolver,
+    UrlGuard,
   ],
-  exports: [LlmBuilderService, ModelProbeService, CallRecorder, UpstreamHttp, TokenEstimator],
+  // UrlGuard is also what UserPlatformService (AdminModule) checks URLs with; it reaches it through the global
+  // LlmManagerModule, which re-exports this module.
+  exports: [LlmBuilderService, ModelProbeService, CallRecorder, UpstreamHttp, TokenEstimator, UrlGuard],
 })
 export class BuilderModule {}

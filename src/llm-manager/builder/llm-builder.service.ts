@@ -14,6 +14,7 @@ import { UserSelectionService } from '../user-selection/user-selection.service';
 import { CallRecorder } from './call-recorder';
 import { CallTracker } from './call-tracker';
 import { TrackedChatModel, type ModelUsageSource } from './tracked-chat-model';
+import { UpstreamHttp } from './upstream-http';
 
 /** Stands in for the key of endpoints that need none: the OpenAI SDK refuses to send a request without one. */
 const KEYLESS_PLACEHOLDER = 'not-needed';
@@ -43,6 +44,7 @@ export class LlmBuilderService implements OnModuleDestroy {
     private readonly recorder: CallRecorder,
     private readonly usage: UsageQueryService,
     private readonly clock: Clock,
+    private readonly http: UpstreamHttp,
     changes: ConfigChanges,
   ) {
     this.unsubscribe = changes.subscribe((change) => this.invalidate(change));
@@ -140,7 +142,7 @@ export class LlmBuilderService implements OnModuleDestroy {
       {
         model: model.modelName,
         apiKey: apiKey ?? KEYLESS_PLACEHOLDER,
-        configuration: { baseURL: platform.baseUrl },
+        configuration: { baseURL: platform.baseUrl, ...this.fetchFor(platform) },
         // extra_body (M13): merged into the body of every request of this model.
         modelKwargs: model.extraBody ?? undefined,
         streamUsage: true,
@@ -160,6 +162,15 @@ export class LlmBuilderService implements OnModuleDestroy {
       },
       this.usageSource(userId, model.id),
     );
+  }
+
+  /**
+   * B8: a user's own platform has a base URL the user chose, so its requests go through the guarded fetch; system
+   * platforms (YAML, admins) keep the SDK's default fetch.
+   */
+  private fetchFor(platform: PlatformEntity): { fetch?: UpstreamHttp['guardedFetch'] } {
+    if (platform.ownerId === SYSTEM_USER_ID || this.options.allowPrivateBaseUrls) return {};
+    return { fetch: this.http.guardedFetch };
   }
 
   private usageSource(userId: string, modelId: number): ModelUsageSource {

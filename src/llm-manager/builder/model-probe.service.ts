@@ -20,6 +20,17 @@ export interface ModelTestResult {
   status?: number;
 }
 
+/** How `probePlatformModels` reaches the platform. */
+export interface ProbeOptions {
+  /**
+   * Check the URL with UrlGuard (B8): set it when a regular user, not an admin or the host's own code, supplied the
+   * base URL. Default: `false`.
+   */
+  guarded?: boolean;
+  /** Default: 15 s. */
+  timeoutMs?: number;
+}
+
 export type ModelTestTarget = { platformId: number; modelId: number } | { usageKey: string };
 
 const PROBE_TIMEOUT_MS = 15_000;
@@ -38,13 +49,18 @@ export class ModelProbeService {
     private readonly clock: Clock,
   ) {}
 
-  /** Model ids from `GET {baseUrl}/models`, trying `{baseUrl}/v1/models` when the first is a 404 without `/v1`. */
-  async probePlatformModels(baseUrl: string, apiKey: string | null | undefined, timeoutMs = PROBE_TIMEOUT_MS): Promise<string[]> {
+  /**
+   * Model ids from `GET {baseUrl}/models`, trying `{baseUrl}/v1/models` when the first is a 404 without `/v1`.
+   * `options` as a number is the timeout in ms (the older form).
+   * @throws LlmManagerError `URL_NOT_ALLOWED` when guarded and the URL reaches a non-public address.
+   */
+  async probePlatformModels(baseUrl: string, apiKey: string | null | undefined, options: ProbeOptions | number = {}): Promise<string[]> {
+    const { guarded = false, timeoutMs = PROBE_TIMEOUT_MS } = typeof options === 'number' ? { timeoutMs: options } : options;
     const base = requireBaseUrl(baseUrl);
     const candidates = /\/v\d+[a-z]*$/i.test(base) ? [`${base}/models`] : [`${base}/models`, `${base}/v1/models`];
     let lastStatus = 0;
     for (const url of candidates) {
-      const response = await this.get(url, apiKey, timeoutMs);
+      const response = await this.get(url, apiKey, timeoutMs, guarded);
       if (response.status === 404) {
         lastStatus = 404;
         continue;
@@ -70,7 +86,8 @@ export class ModelProbeService {
       return { ok: true, latencyMs: this.clock.now().getTime() - started };
     } catch (error) {
       const status = (error as { status?: unknown }).status;
-      const message = error instanceof Error ? error.message : String(error);
+      // The SDK reports a refused URL as "Connection error."; the guard's own message says what to do.
+      const message = ownErrorIn(error)?.message ?? (error instanceof Error ? error.message : String(error));
       return {
         ok: false,
         latencyMs: this.clock.now().getTime() - started,
@@ -91,14 +108,17 @@ export class ModelProbeService {
     return bound;
   }
 
-  private async get(url: string, apiKey: string | null | undefined, timeoutMs: number): Promise<Response> {
+  private async get(url: string, apiKey: string | null | undefined, timeoutMs: number, guarded: boolean): Promise<Response> {
+    const fetchFn = guarded ? this.http.guardedFetch : (target: string, init: RequestInit): Promise<Response> => this.http.fetch(target, init);
     try {
-      return await this.http.fetch(url, {
+      // Redirects are not followed: a probe reports them as the failure they are for an API root.
+      return await fetchFn(url, {
         headers: { accept: 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
         signal: AbortSignal.timeout(timeoutMs),
         redirect: 'manual',
       });
     } catch (error) {
+      if (error instanceof LlmManagerError) throw error;
       const host = new URL(url).host;
       const reason = (error as { name?: unknown }).name === 'TimeoutError'
         ? `did not answer within ${Math.round(timeoutMs / 1000)} s`
@@ -135,6 +155,14 @@ export class ModelProbeService {
     }
     return data.map((item) => (item as { id?: unknown }).id).filter((id): id is string => typeof id === 'string');
   }
+}
+
+/** The LlmManagerError behind an error the OpenAI SDK or LangChain wrapped, if any. */
+function ownErrorIn(error: unknown): LlmManagerError | undefined {
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    if (current instanceof LlmManagerError) return current;
+  }
+  return undefined;
 }
 
 function networkCode(error: unknown): string {
