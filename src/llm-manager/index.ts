@@ -22,6 +22,11 @@ export { SystemPlatformService } from './admin/system-platform.service';
 export type { UserPlatformKeyView } from './admin/user-platform.service';
 export type { SlotBinding, SlotView, UserSelectionView } from './user-selection/selection.types';
 export type { SyncReport, SyncMode } from './yaml-sync/sync-report';
+export type { IdentityResolver, RequestIdentity } from './common/request-identity';
+export { passportIdentity } from './common/request-identity';
+export { ApiTokensModule } from './api-tokens/api-tokens.module';
+export { ApiTokenService } from './api-tokens/api-token.service';
+export type { UsageSummary as UsageTotals, ModelUsage, AgentUsage, UserUsage, TimelinePoint } from './usage/usage-query.types';
 /** Every entity and migration, for hosts that run llm-mgr's tables on a DataSource of their own. */
 export { LLM_MANAGER_ENTITIES } from './database/entities';
 export { LLM_MANAGER_MIGRATIONS } from './migrations';

@@ -93,9 +93,8 @@ describe('admin: probe, test-model and reload-from-yaml over HTTP', () => {
     expect(typeof broken.body.error).toBe('string');
   });
 
-  // Known leak: ModelProbeService.testModel returns the upstream's message unmasked (see the report). `failing`
-  // until the service masks it; the body is left out of the final scan so that scan still guards every other answer.
-  it.failing('does not pass on a key the upstream echoes in its error', async () => {
+  // An upstream that echoes the key in its error text: testModel masks it before answering.
+  it('does not pass on a key the upstream echoes in its error', async () => {
     const fake = await platformNamed('Fake');
     upstream.enqueue({ error: { status: 400, message: `Key ${SYSTEM_KEY} may not use this model.` } });
     const refused = await admin('post', '/api/ai/admin/test-model', { platformId: fake.id, modelId: modelId(fake, 'chat') });

@@ -4,7 +4,8 @@ import request, { type Response } from 'supertest';
 import type { RequestIdentity } from '../../src/llm-manager/common/request-identity';
 import { LlmManagerModule } from '../../src/llm-manager/llm-manager.module';
 import type { LlmManagerOptions } from '../../src/llm-manager/llm-manager.options';
-import { TempStore } from '../support/temp-store';
+import { HostResolver } from '../../src/llm-manager/security/url-guard';
+import { OfflineHostResolver, TempStore } from '../support/temp-store';
 
 /** Test identity: `x-test-user: <id>` (and `x-test-admin: 1`); no header → null → 401. */
 export function testHeaderIdentity(req: unknown): RequestIdentity | null {
@@ -48,7 +49,10 @@ export class HttpApp {
           resolveIdentity: testHeaderIdentity,
         }),
       ],
-    }).compile();
+    })
+      .overrideProvider(HostResolver)
+      .useValue(new OfflineHostResolver())
+      .compile();
     const app = moduleRef.createNestApplication({ logger: false });
     await app.init();
     return new HttpApp(app, store);

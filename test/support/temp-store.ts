@@ -4,6 +4,18 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { LlmManagerModule } from '../../src/llm-manager/llm-manager.module';
 import type { LlmManagerOptions } from '../../src/llm-manager/llm-manager.options';
+import { HostResolver } from '../../src/llm-manager/security/url-guard';
+
+/**
+ * Tests never ask real DNS: names under example.com resolve to a public documentation-free address (never
+ * connected to), everything else fails as an unknown host would.
+ */
+export class OfflineHostResolver extends HostResolver {
+  override async lookup(hostname: string): Promise<Array<{ address: string; family: number }>> {
+    if (hostname === 'example.com' || hostname.endsWith('.example.com')) return [{ address: '93.184.215.14', family: 4 }];
+    throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+  }
+}
 
 /** A fixed 43-character key so tests can reopen a store; never used outside tests. */
 export const TEST_MASTER_KEY = 'test-master-key-0123456789-abcdefghijklmnopq';
@@ -39,7 +51,10 @@ export class TempStore {
   async start(overrides: LlmManagerOptions = {}): Promise<TestingModule> {
     const moduleRef = await Test.createTestingModule({
       imports: [LlmManagerModule.forRoot(this.options(overrides))],
-    }).compile();
+    })
+      .overrideProvider(HostResolver)
+      .useValue(new OfflineHostResolver())
+      .compile();
     moduleRef.useLogger(false);
     await moduleRef.init();
     return moduleRef;

@@ -80,8 +80,10 @@ export class ModelProbeService {
     const user = userId ?? SYSTEM_USER_ID;
     const { platform, model } = await this.resolveTarget(user, target);
     const started = this.clock.now().getTime();
+    let usedKey: string | undefined;
     try {
       const llm = await this.builder.buildFor(user, platform, model, TEST_AGENT_NAME, { timeoutMs, maxRetries: 0 });
+      usedKey = typeof llm.apiKey === 'string' ? llm.apiKey : undefined;
       await llm.invoke('Reply with the single word OK.');
       return { ok: true, latencyMs: this.clock.now().getTime() - started };
     } catch (error) {
@@ -91,7 +93,8 @@ export class ModelProbeService {
       return {
         ok: false,
         latencyMs: this.clock.now().getTime() - started,
-        error: message,
+        // Some upstreams echo the key they were sent in their error text.
+        error: maskSecretsInText(message, usedKey ? [usedKey] : []),
         ...(typeof status === 'number' ? { status } : {}),
       };
     }

@@ -50,7 +50,7 @@ export class IdentityGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<Record<symbol, unknown>>();
     const identity = await this.options.resolveIdentity(request);
     if (!identity) {
-      throw new LlmManagerError('UNAUTHENTICATED', 'Authentication required: send Authorization: Bearer <token>.');
+      throw new LlmManagerError('UNAUTHENTICATED', 'Authentication required: this request carries no identity the server accepts.');
     }
     const adminOnly = this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, [context.getHandler(), context.getClass()]);
     if (adminOnly && !identity.isAdmin) {
