@@ -195,9 +195,10 @@ describe('llm-mgr as a package a host app installs', () => {
         'dist/llm-manager/index.js',
         'dist/llm-manager/index.d.ts',
         'dist/llm-manager/usage/token-factors.json',
+        'dist/cli/main.js',
       ]),
     );
-    expect(packed.files.filter((file) => !/^dist\/llm-manager\//.test(file) && file.includes('/'))).toEqual([]);
+    expect(packed.files.filter((file) => !/^dist\/(llm-manager|cli)\//.test(file) && file.includes('/'))).toEqual([]);
     expect(packed.files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([]);
     tarball = join(work, packed.filename);
   });
