@@ -1,4 +1,4 @@
-import type { DataSourceOptions } from 'typeorm';
+import type { DataSource, DataSourceOptions } from 'typeorm';
 import { passportIdentity, type IdentityResolver } from './common/request-identity';
 
 /** TypeORM connection options without the parts llm-mgr owns (entities, migrations, synchronize). */
@@ -15,6 +15,12 @@ export interface LlmManagerOptions {
    * Default: `{ type: 'better-sqlite3', database: 'llm_config.db' }` (env `LLM_MGR_DATABASE_URL` when set).
    */
   database?: LlmManagerDatabaseOptions;
+  /**
+   * The host's own TypeORM DataSource: llm-mgr connects to the same database with the same settings, through a pool
+   * of its own that carries only llm-mgr's entities and its own migrations table (`llm_mgr_migrations`), so the
+   * host's entities, migrations and `synchronize` are never touched. Wins over `database`. Default: none.
+   */
+  dataSource?: DataSource;
   /** Path of the YAML file that defines the system platforms. Default: `llm_mgr_cfg.yaml` (env `LLM_MGR_CONFIG`). */
   configPath?: string;
   /** Master key that encrypts every stored secret, at least 32 characters. Default: env `LLM_KEY`, then `.env`. */
@@ -107,6 +113,21 @@ function purgeCronFromEnv(raw: string | undefined): string | false {
   return ['off', 'false', 'none'].includes(raw.trim().toLowerCase()) ? false : raw.trim();
 }
 
+/** The connection settings of a host's DataSource, without anything that belongs to the host's own schema. */
+function borrowConnection(dataSource: DataSource): LlmManagerDatabaseOptions {
+  const {
+    entities: _entities,
+    migrations: _migrations,
+    migrationsRun: _migrationsRun,
+    migrationsTableName: _migrationsTable,
+    synchronize: _synchronize,
+    subscribers: _subscribers,
+    name: _name,
+    ...connection
+  } = dataSource.options as DataSourceOptions & { name?: string; migrationsTableName?: string };
+  return connection as LlmManagerDatabaseOptions;
+}
+
 function billedUsageFromEnv(raw: string | undefined): 'estimated' | 'reported' {
   if (raw === undefined || raw === '' || raw === 'estimated') return 'estimated';
   if (raw === 'reported') return 'reported';
@@ -133,7 +154,9 @@ export function resolveOptions(
   const env = options.env ?? processEnv;
   const dbUrl = env.LLM_MGR_DATABASE_URL;
   return {
-    database: options.database ?? (dbUrl ? databaseFromUrl(dbUrl) : DEFAULT_DATABASE),
+    database: options.dataSource
+      ? borrowConnection(options.dataSource)
+      : (options.database ?? (dbUrl ? databaseFromUrl(dbUrl) : DEFAULT_DATABASE)),
     configPath: options.configPath ?? env.LLM_MGR_CONFIG ?? 'llm_mgr_cfg.yaml',
     masterKey: options.masterKey ?? (env.LLM_KEY || undefined),
     envFilePath: options.envFilePath ?? '.env',

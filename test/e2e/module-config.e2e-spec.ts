@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
+import { Column, DataSource, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { LlmManagerModule } from '../../src/llm-manager/llm-manager.module';
 import type { LlmManagerOptions } from '../../src/llm-manager/llm-manager.options';
 import { TempStore } from '../support/temp-store';
@@ -80,5 +81,45 @@ describe('a host app that keeps its own routes only (controllers: false)', () =>
   it('serves the host route and no llm-mgr route', async () => {
     await request(app.getHttpServer()).get('/host/fast-model').set('x-user-id', 'bob').expect(200);
     await request(app.getHttpServer()).get('/api/ai/user-selection').set('x-user-id', 'bob').expect(404);
+  });
+});
+
+describe('a host app that lends llm-mgr its own TypeORM DataSource', () => {
+  const store = new TempStore();
+  let app: INestApplication;
+  let hostDataSource: DataSource;
+
+  beforeAll(async () => {
+    // The host's own schema on the same SQLite file: one table of its own, created by its own synchronize.
+    @Entity('host_orders')
+    class HostOrder {
+      @PrimaryGeneratedColumn()
+      id!: number;
+      @Column({ type: 'varchar', length: 20 })
+      label!: string;
+    }
+    hostDataSource = await new DataSource({ type: 'better-sqlite3', database: store.dbPath, entities: [HostOrder], synchronize: true }).initialize();
+    await hostDataSource.getRepository(HostOrder).insert({ label: 'kept' });
+    const { database: _ignored, ...withoutDatabase } = store.options();
+    @Module({
+      imports: [LlmManagerModule.forRoot({ ...withoutDatabase, dataSource: hostDataSource, resolveIdentity: headerIdentity })],
+      controllers: [HostController],
+    })
+    class HostAppModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [HostAppModule] }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+  });
+  afterAll(async () => {
+    await app.close();
+    await hostDataSource.destroy();
+    store.remove();
+  });
+
+  it('stores llm-mgr tables beside the host tables, leaving the host schema and rows alone', async () => {
+    await request(app.getHttpServer()).get('/host/fast-model').set('x-user-id', 'carol').expect(200);
+    const tables = (await hostDataSource.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")) as Array<{ name: string }>;
+    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['host_orders', 'llm_platforms', 'llm_mgr_migrations', 'usage_log_entries']));
+    expect(await hostDataSource.query('SELECT label FROM host_orders')).toEqual([{ label: 'kept' }]);
   });
 });
