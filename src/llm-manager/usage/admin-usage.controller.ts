@@ -5,15 +5,11 @@ import { LlmManagerApi } from '../common/llm-manager-api.decorator';
 import { AdminOnly } from '../common/request-identity';
 import { Clock } from './clock';
 import { daysBefore, parseSince } from './dto/admin-since';
-import { AdminPurgeDto, AdminSinceQueryDto, AdminTimelineQueryDto, AdminUserIdParamDto } from './dto/admin-usage.dto';
-import {
-  AdminAgentUsageDto,
-  AdminModelUsageDto,
-  AdminPurgeResultDto,
-  AdminTimelinePointDto,
-  AdminUsageSummaryDto,
-  AdminUserUsageDto,
-} from './dto/admin-usage-view.dto';
+import { AdminPurgeDto, AdminUserIdParamDto } from './dto/admin-usage.dto';
+import { UsageSinceQueryDto } from './dto/usage-since-query.dto';
+import { UsageTimelineQueryDto } from './dto/usage-timeline-query.dto';
+import { AgentUsageDto, ModelUsageDto, TimelinePointDto, UsageSummaryDto } from './dto/usage-view.dto';
+import { AdminPurgeResultDto, AdminUserUsageDto } from './dto/admin-usage-view.dto';
 import { UsageQueryService } from './usage-query.service';
 import type { AgentUsage, ModelUsage, TimelinePoint, UsageSummary, UserUsage } from './usage-query.types';
 
@@ -33,39 +29,39 @@ export class AdminUsageController {
   @ApiOperation({ summary: 'Totals per user', description: 'Every user who made calls since `since`, most tokens first.' })
   @ApiOkResponse({ type: [AdminUserUsageDto] })
   @ApiAdminErrors(BAD_REQUEST)
-  userTotals(@Query() query: AdminSinceQueryDto): Promise<UserUsage[]> {
+  userTotals(@Query() query: UsageSinceQueryDto): Promise<UserUsage[]> {
     return this.usage.userTotals({ since: parseSince(query.since, this.clock.now()) });
   }
 
   @Get('total')
   @ApiOperation({ summary: 'Totals of all users', description: 'Tokens, requests and errors of every call since `since`.' })
-  @ApiOkResponse({ type: AdminUsageSummaryDto })
+  @ApiOkResponse({ type: UsageSummaryDto })
   @ApiAdminErrors(BAD_REQUEST)
-  total(@Query() query: AdminSinceQueryDto): Promise<UsageSummary> {
+  total(@Query() query: UsageSinceQueryDto): Promise<UsageSummary> {
     return this.usage.summary({ since: parseSince(query.since, this.clock.now()) });
   }
 
   @Get('users/:userId')
   @ApiOperation({ summary: "One user's totals", description: 'Zeros for a user without calls.' })
-  @ApiOkResponse({ type: AdminUsageSummaryDto })
+  @ApiOkResponse({ type: UsageSummaryDto })
   @ApiAdminErrors(BAD_REQUEST)
-  userSummary(@Param() param: AdminUserIdParamDto, @Query() query: AdminSinceQueryDto): Promise<UsageSummary> {
+  userSummary(@Param() param: AdminUserIdParamDto, @Query() query: UsageSinceQueryDto): Promise<UsageSummary> {
     return this.usage.summary({ userId: param.userId, since: parseSince(query.since, this.clock.now()) });
   }
 
   @Get('users/:userId/by-model')
   @ApiOperation({ summary: "One user's usage per model", description: 'Most tokens first; `model_name` is null for a deleted model.' })
-  @ApiOkResponse({ type: [AdminModelUsageDto] })
+  @ApiOkResponse({ type: [ModelUsageDto] })
   @ApiAdminErrors(BAD_REQUEST)
-  byModel(@Param() param: AdminUserIdParamDto, @Query() query: AdminSinceQueryDto): Promise<ModelUsage[]> {
+  byModel(@Param() param: AdminUserIdParamDto, @Query() query: UsageSinceQueryDto): Promise<ModelUsage[]> {
     return this.usage.byModel(param.userId, { since: parseSince(query.since, this.clock.now()) });
   }
 
   @Get('users/:userId/by-agent')
   @ApiOperation({ summary: "One user's usage per agent", description: 'Most tokens first; calls without an agent name share `null`.' })
-  @ApiOkResponse({ type: [AdminAgentUsageDto] })
+  @ApiOkResponse({ type: [AgentUsageDto] })
   @ApiAdminErrors(BAD_REQUEST)
-  byAgent(@Param() param: AdminUserIdParamDto, @Query() query: AdminSinceQueryDto): Promise<AgentUsage[]> {
+  byAgent(@Param() param: AdminUserIdParamDto, @Query() query: UsageSinceQueryDto): Promise<AgentUsage[]> {
     return this.usage.byAgent(param.userId, { since: parseSince(query.since, this.clock.now()) });
   }
 
@@ -74,9 +70,9 @@ export class AdminUsageController {
     summary: "One user's usage over time",
     description: 'Tokens, requests and errors per UTC hour or day from `since` (default 24h) to now, empty buckets included; at most 10 000 buckets.',
   })
-  @ApiOkResponse({ type: [AdminTimelinePointDto] })
+  @ApiOkResponse({ type: [TimelinePointDto] })
   @ApiAdminErrors(BAD_REQUEST)
-  timeline(@Param() param: AdminUserIdParamDto, @Query() query: AdminTimelineQueryDto): Promise<TimelinePoint[]> {
+  timeline(@Param() param: AdminUserIdParamDto, @Query() query: UsageTimelineQueryDto): Promise<TimelinePoint[]> {
     return this.usage.timeline(param.userId, {
       granularity: query.granularity ?? 'hour',
       since: parseSince(query.since ?? '24h', this.clock.now()) ?? this.clock.now(),

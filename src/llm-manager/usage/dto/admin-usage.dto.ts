@@ -1,33 +1,8 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import type { UsageGranularity } from '../usage-sql-dialect';
-import { IsSince, SINCE_FORMAT } from './admin-since';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsInt, IsString, Length, Max, Min } from 'class-validator';
 
 /** Longest retention a purge may name: a century. */
 export const MAX_PURGE_DAYS = 36_500;
-
-/** `?since=` of the admin usage routes; omitted: all time. */
-export class AdminSinceQueryDto {
-  @ApiPropertyOptional({ description: `Lower time bound: ${SINCE_FORMAT}. Omitted: all time.`, example: '7d' })
-  @IsOptional()
-  @IsString()
-  @IsSince()
-  since?: string;
-}
-
-/** `?granularity=hour|day&since=` of the timeline; defaults: hour, the last 24 hours. */
-export class AdminTimelineQueryDto {
-  @ApiPropertyOptional({ description: 'Bucket size (UTC).', enum: ['hour', 'day'], example: 'day', default: 'hour' })
-  @IsOptional()
-  @IsIn(['hour', 'day'])
-  granularity?: UsageGranularity;
-
-  @ApiPropertyOptional({ description: `Start: ${SINCE_FORMAT}. Default: 24h.`, example: '30d', default: '24h' })
-  @IsOptional()
-  @IsString()
-  @IsSince()
-  since?: string;
-}
 
 /** `/api/ai/admin/usage/users/:userId`. */
 export class AdminUserIdParamDto {
