@@ -1,0 +1,57 @@
+/**
+ * llm-mgr benchmarks (issue 7): every figure next to its floor measured in the same run, as a markdown table.
+ *
+ *   npx ts-node --transpile-only bench/run.ts [--quick]
+ *
+ * Timings never fail the run; a broken bench (exception, lost usage rows) exits non-zero.
+ */
+import { cpus, platform, release } from 'node:os';
+import { startContext, type BenchContext } from './context';
+import { benchGetUserLlm } from './p1-get-user-llm.bench';
+import { benchInvokeOverhead } from './p2-invoke-overhead.bench';
+import { benchUsageRows } from './p3-usage-rows.bench';
+import { benchTokenEstimate } from './p4-token-estimate.bench';
+import { fmt, ratio, type Figure } from './stats';
+
+const BENCHES: ReadonlyArray<(ctx: BenchContext) => Promise<Figure[]>> = [
+  benchGetUserLlm, benchInvokeOverhead, benchUsageRows, benchTokenEstimate,
+];
+
+function table(figures: readonly Figure[], quick: boolean, seconds: number): string {
+  const cpu = cpus();
+  const lines = [
+    `## llm-mgr bench (${quick ? 'quick' : 'full'}) — ${new Date().toISOString()}`,
+    '',
+    `Machine: ${cpu[0]?.model.trim() ?? 'unknown CPU'} × ${cpu.length}, ${platform()} ${release()}, node ${process.version}; ` +
+      `SQLite (better-sqlite3); local fake upstream; ${seconds.toFixed(1)} s`,
+    '',
+    '| # | Figure | Value | Floor | Ratio | Goal / note |',
+    '|---|---|---:|---:|---:|---|',
+    ...figures.map((f) =>
+      `| ${f.id} | ${f.label} | ${fmt(f.value)} ${f.unit} | ${fmt(f.floor)} ${f.unit} | ${fmt(ratio(f))}× | ${f.goal ?? ''} |`),
+    '',
+    'Ratio = value / floor (for rows/s: floor / value), so above 1× means slower than the floor.',
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const started = Date.now();
+  const ctx = await startContext(quick);
+  const figures: Figure[] = [];
+  try {
+    for (const bench of BENCHES) {
+      figures.push(...(await bench(ctx)));
+      ctx.upstream.reset(); // the fake keeps every request; start each bench with an empty log
+    }
+  } finally {
+    await ctx.close();
+  }
+  console.log(table(figures, quick, (Date.now() - started) / 1000));
+}
+
+main().catch((error: unknown) => {
+  console.error('bench failed:', error);
+  process.exit(1);
+});
