@@ -160,7 +160,7 @@ export class SysPlatformController {
   @ApiBody({
     type: SysProbeDto,
     examples: {
-      url: { summary: 'A URL and key', value: { baseUrl: 'https://api.deepseek.com/v1', apiKey: 'sk-0123456789abcdef0123' } },
+      url: { summary: 'A URL and key', value: { baseUrl: 'https://api.deepseek.com/v1', apiKey: 'sk-your-api-key-here' } },
       stored: { summary: 'A stored platform', value: { platformId: 1 } },
     },
   })

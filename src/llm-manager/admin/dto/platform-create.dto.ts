@@ -33,7 +33,7 @@ export class CreatePlatformDto implements PlatformInput {
     description:
       'Plaintext API key, stored encrypted and only ever returned masked. On update: the masked value keeps the ' +
       'stored key, null or "" clears it.',
-    example: 'sk-0123456789abcdef0123456789abcdef',
+    example: 'sk-your-api-key-here',
     maxLength: API_KEY_MAX_LENGTH,
     nullable: true,
   })

@@ -70,7 +70,7 @@ export class SetSysApiKeyDto {
   @IsRowId()
   platformId!: number;
 
-  @ApiProperty({ description: 'The key in plaintext, stored encrypted; null or "" removes it.', example: 'sk-0123456789abcdef0123', nullable: true, type: String })
+  @ApiProperty({ description: 'The key in plaintext, stored encrypted; null or "" removes it.', example: 'sk-your-api-key-here', nullable: true, type: String })
   @IsApiKey({ required: true })
   apiKey!: string | null;
 }

@@ -32,7 +32,7 @@ export class SysProbeDto {
   @IsBaseUrl()
   baseUrl?: string;
 
-  @ApiPropertyOptional({ description: 'Key to probe with (only with baseUrl); never stored.', example: 'sk-0123456789abcdef0123', nullable: true })
+  @ApiPropertyOptional({ description: 'Key to probe with (only with baseUrl); never stored.', example: 'sk-your-api-key-here', nullable: true })
   @IsAbsentWith('platformId')
   @IsApiKey()
   apiKey?: string | null;

@@ -13,7 +13,7 @@ export class SetUserApiKeyDto {
 
   @ApiProperty({
     description: 'Plaintext API key; stored encrypted, only ever returned masked.',
-    example: 'sk-0123456789abcdef0123456789abcdef',
+    example: 'sk-your-api-key-here',
     maxLength: API_KEY_MAX_LENGTH,
   })
   @IsString()

@@ -17,7 +17,7 @@ export class ProbeRequestDto {
 
   @ApiPropertyOptional({
     description: 'Key sent as Bearer token; omit for keyless endpoints. Never stored or echoed.',
-    example: 'sk-0123456789abcdef0123456789abcdef',
+    example: 'sk-your-api-key-here',
     maxLength: API_KEY_MAX_LENGTH,
   })
   @IsOptional()
