@@ -3,7 +3,7 @@ import { isAbsolute, resolve } from 'path';
 import { LlmManagerError } from '../llm-manager/common/llm-manager.error';
 import { resolveOptions, type LlmManagerDatabaseOptions, type LlmManagerOptions } from '../llm-manager/llm-manager.options';
 import { ADMIN_TOKEN_VARIABLE } from './auth/admin-token';
-import { readEnvFile } from './env-file';
+import { readEnvFile } from '../llm-manager/common/env-file';
 
 /** How the standalone server is started; `main.ts` passes nothing, tests point everything at a temp folder. */
 export interface StandaloneAppOptions {

@@ -1,7 +1,7 @@
 import { randomBytes as cryptoRandomBytes } from 'crypto';
 import { resolve } from 'path';
 import { LlmManagerError } from '../../llm-manager/common/llm-manager.error';
-import { appendToEnvFile, readEnvFile } from '../env-file';
+import { appendToEnvFile, readEnvFile } from '../../llm-manager/common/env-file';
 
 /** Prefix of the admin token, so a leaked one is recognisable; user tokens start with `llmu_`. */
 export const ADMIN_TOKEN_PREFIX = 'llma_';

@@ -1,7 +1,6 @@
 import { randomBytes as cryptoRandomBytes } from 'crypto';
-import { parse as parseDotenv } from 'dotenv';
-import { appendFileSync, chmodSync, existsSync, readFileSync, writeFileSync } from 'fs';
 import { resolve } from 'path';
+import { appendToEnvFile, readEnvFile } from '../common/env-file';
 import { LlmManagerError } from '../common/llm-manager.error';
 import { assertMasterKey, MASTER_KEY_HOWTO, SecretCipher } from './secret-cipher';
 
@@ -113,31 +112,20 @@ function damagedCheck(cause: unknown): LlmManagerError {
 }
 
 function readKeyFromEnvFile(envFile: string): string | undefined {
-  let content: string;
   try {
-    content = readFileSync(envFile, 'utf8');
+    return readEnvFile(envFile).LLM_KEY || undefined;
   } catch (error: unknown) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new LlmManagerError(
       'MASTER_KEY_MISSING',
       `Cannot read ${envFile} to look for LLM_KEY. Fix its permissions, or set LLM_KEY in the environment.`,
       { cause: error, details: { envFile } },
     );
   }
-  return parseDotenv(content).LLM_KEY || undefined;
 }
 
 function writeKeyToEnvFile(envFile: string, key: string): void {
   try {
-    if (existsSync(envFile)) {
-      const content = readFileSync(envFile, 'utf8');
-      const separator = content === '' || content.endsWith('\n') ? '' : '\n';
-      appendFileSync(envFile, `${separator}LLM_KEY=${key}\n`);
-    } else {
-      writeFileSync(envFile, `LLM_KEY=${key}\n`, { mode: 0o600, flag: 'wx' });
-    }
-    // An existing .env may be world-readable, and a umask may have loosened the new one.
-    chmodSync(envFile, 0o600);
+    appendToEnvFile(envFile, 'LLM_KEY', key);
   } catch (error: unknown) {
     throw new LlmManagerError(
       'MASTER_KEY_MISSING',

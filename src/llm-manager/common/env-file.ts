@@ -1,6 +1,6 @@
 import { parse as parseDotenv } from 'dotenv';
 import { appendFileSync, chmodSync, existsSync, readFileSync, writeFileSync } from 'fs';
-import { LlmManagerError } from '../llm-manager/common/llm-manager.error';
+import { LlmManagerError } from './llm-manager.error';
 
 /**
  * The variables of a `.env` file; `{}` when there is none.
@@ -19,8 +19,8 @@ export function readEnvFile(envFile: string): Record<string, string> {
 }
 
 /**
- * Appends `NAME=value` to a `.env` file, creating it if needed, and leaves it readable by its owner only (0600),
- * as the library does for a generated `LLM_KEY`. The caller words the error; this only reports the cause.
+ * Appends `NAME=value` to a `.env` file, creating it if needed, and leaves it readable by its owner only (0600):
+ * used for a generated `LLM_KEY` and the standalone admin token. The caller words the error; this reports the cause.
  */
 export function appendToEnvFile(envFile: string, name: string, value: string): void {
   if (existsSync(envFile)) {
