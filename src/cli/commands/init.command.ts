@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateMasterKey } from '../../llm-manager/security/master-key';
 import { resolveMasterKey } from '../../llm-manager/security/master-key';
 import { SecretCipher } from '../../llm-manager/security/secret-cipher';
 import { flag } from '../cli-args';
@@ -10,7 +10,6 @@ import { findYamlEnvelopes, readYamlIfPresent } from '../support/yaml-envelopes'
 import type { CliCommand } from './command';
 
 /** Bytes of a generated master key: 32, as `resolveMasterKey` generates them (base64url, 43 characters). */
-const GENERATED_KEY_BYTES = 32;
 
 /** `llm-mgr init`: a new master key `LLM_KEY` in `.env` (0600). */
 export const initCommand: CliCommand = {
@@ -54,7 +53,7 @@ export const initCommand: CliCommand = {
             're-encrypts everything.',
         );
       }
-      const key = randomBytes(GENERATED_KEY_BYTES).toString('base64url');
+      const key = generateMasterKey();
       ctx.secrets.push(key);
       setEnvVariable(ctx.envFile, 'LLM_KEY', key);
       out(ctx.io, `Replaced LLM_KEY in ${ctx.envFile} (mode 0600) with a new key, fingerprint ${fingerprintOf(key)}.`);

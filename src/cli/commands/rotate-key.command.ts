@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateMasterKey } from '../../llm-manager/security/master-key';
 import { assertMasterKey } from '../../llm-manager/security/secret-cipher';
 import { flag } from '../cli-args';
 import type { CliContext } from '../cli-context';
@@ -66,7 +66,7 @@ export const rotateKeyCommand: CliCommand = {
       const oldCipher = currentCipher(ctx);
       const newKey = flag(args, 'new-key-from-stdin')
         ? await readSecret(ctx.io, 'New LLM_KEY: ')
-        : randomBytes(32).toString('base64url');
+        : generateMasterKey();
       ctx.secrets.push(newKey);
       assertMasterKey(newKey, 'The new key');
       if (newKey === ctx.options.masterKey) throw usageError('The new key is the current LLM_KEY; give a different one.');

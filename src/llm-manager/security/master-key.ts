@@ -64,7 +64,7 @@ export function resolveMasterKey(input: ResolveMasterKeyInput): ResolvedMasterKe
       { details: { envFile } },
     );
   }
-  const key = (input.randomBytes ?? cryptoRandomBytes)(GENERATED_KEY_BYTES).toString('base64url');
+  const key = generateMasterKey(input.randomBytes);
   assertMasterKey(key, 'The generated LLM_KEY');
   writeKeyToEnvFile(envFile, key);
   const log = input.log ?? ((line: string): void => console.warn(line));
@@ -73,6 +73,11 @@ export function resolveMasterKey(input: ResolveMasterKeyInput): ResolvedMasterKe
       `to ${envFile}. Back it up: without it the encrypted API keys cannot be read.`,
   );
   return { key, source: 'generated' };
+}
+
+/** A new master key: 32 random bytes in base64url (43 characters). */
+export function generateMasterKey(randomBytes: (size: number) => Buffer = cryptoRandomBytes): string {
+  return randomBytes(GENERATED_KEY_BYTES).toString('base64url');
 }
 
 /** Encrypts a known constant; stored in the database so a wrong `LLM_KEY` is caught at start, before any write. */
