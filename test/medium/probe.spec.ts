@@ -59,7 +59,7 @@ describe('probePlatformModels and testModel against a real HTTP upstream', () =>
     const port = (silent.address() as AddressInfo).port;
     const service = moduleRef.get((await import('../../src/llm-manager/builder/model-probe.service')).ModelProbeService);
     try {
-      const error = await failureOf(service.probePlatformModels(`http://127.0.0.1:${port}/v1`, KEY, 200));
+      const error = await failureOf(service.probePlatformModels(`http://127.0.0.1:${port}/v1`, KEY, { timeoutMs: 200 }));
       expect(error.message).toMatch(/did not answer within/);
     } finally {
       silent.closeAllConnections();

@@ -51,11 +51,10 @@ export class ModelProbeService {
 
   /**
    * Model ids from `GET {baseUrl}/models`, trying `{baseUrl}/v1/models` when the first is a 404 without `/v1`.
-   * `options` as a number is the timeout in ms (the older form).
    * @throws LlmManagerError `URL_NOT_ALLOWED` when guarded and the URL reaches a non-public address.
    */
-  async probePlatformModels(baseUrl: string, apiKey: string | null | undefined, options: ProbeOptions | number = {}): Promise<string[]> {
-    const { guarded = false, timeoutMs = PROBE_TIMEOUT_MS } = typeof options === 'number' ? { timeoutMs: options } : options;
+  async probePlatformModels(baseUrl: string, apiKey: string | null | undefined, options: ProbeOptions = {}): Promise<string[]> {
+    const { guarded = false, timeoutMs = PROBE_TIMEOUT_MS } = options;
     const base = requireBaseUrl(baseUrl);
     const candidates = /\/v\d+[a-z]*$/i.test(base) ? [`${base}/models`] : [`${base}/models`, `${base}/v1/models`];
     let lastStatus = 0;
