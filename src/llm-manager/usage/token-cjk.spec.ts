@@ -26,6 +26,23 @@ describe('cjkRatio', () => {
     const cjk = nonSpace.filter((c) => /[\p{Script=Han}，。]/u.test(c));
     expect(cjkRatio(text)).toBeCloseTo(cjk.length / nonSpace.length, 10);
   });
+  it('matches a per-code-point reference on random mixed text (table scan, fast path, surrogates)', () => {
+    const reference = (text: string): number => {
+      const points = [...text].filter((c) => !/\s/.test(c));
+      const cjk = points.filter((c) => isCjkCodePoint(c.codePointAt(0)!));
+      return points.length === 0 ? 0 : cjk.length / points.length;
+    };
+    // Units around every class edge: whitespace, range bounds, surrogates (paired and lone), ASCII.
+    const units = [0x20, 0x0a, 0x3000, 0xa0, 0x2000, 0x200a, 0x200b, 0x41, 0x10ff, 0x1100, 0x11ff, 0x3001, 0x4dbf,
+      0x4dc0, 0x4e00, 0x9fff, 0xa000, 0xffef, 0xfff0, 0xd840, 0xdc00, 0xd83d, 0xde00, 0xdbff, 0xdfff];
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    for (let n = 0; n < 500; n++) {
+      const length = next() % 40;
+      const text = String.fromCharCode(...Array.from({ length }, () => units[next() % units.length]));
+      expect(cjkRatio(text)).toBeCloseTo(reference(text), 12);
+    }
+  });
 });
 
 describe('isCjkCodePoint', () => {
