@@ -1,9 +1,33 @@
-// Unit specs sit beside the code (src/**/*.spec.ts); medium and e2e specs live in test/.
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json' }];
-module.exports = {
+// Unit specs sit beside the code (src/**/*.spec.ts) and run once; the medium and e2e specs in test/ run once per
+// database engine (SQLite, PostgreSQL, MariaDB), each store in a schema or database of its own
+// (test/support/test-engine.ts). Specs that already cover every engine themselves run in the SQLite project only.
+const base = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': tsJest },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+};
+const SUITES = ['<rootDir>/test/medium/**/*.spec.ts', '<rootDir>/test/e2e/**/*.e2e-spec.ts'];
+const ENGINE_COVERED_ELSEWHERE = ['/test/e2e/cli-', '/test/e2e/package-host-app', '/test/medium/usage-query'];
+
+const engine = (name) => ({
+  ...base,
+  displayName: name,
+  testMatch: SUITES,
+  testPathIgnorePatterns: ['/node_modules/', ...ENGINE_COVERED_ELSEWHERE],
+  globals: { LLM_MGR_TEST_DB: name },
+  globalSetup: '<rootDir>/test/support/engine-check.js',
+});
+
+module.exports = {
   testTimeout: 30000,
+  projects: [
+    {
+      ...base,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/support/**/*.spec.ts'],
+    },
+    { ...base, displayName: 'sqlite', testMatch: SUITES, globals: { LLM_MGR_TEST_DB: 'sqlite' } },
+    engine('postgres'),
+    engine('mariadb'),
+  ],
 };

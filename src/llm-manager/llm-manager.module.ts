@@ -2,6 +2,7 @@ import { Inject, Module, type OnApplicationShutdown, type Provider } from '@nest
 import type { DataSource } from 'typeorm';
 import { AdminModule } from './admin/admin.module';
 import { BuilderModule } from './builder/builder.module';
+import { ClusterModule } from './cluster/cluster.module';
 import { ConfigChanges } from './common/config-changes';
 import { dataSourceProvider, LLM_MGR_DATA_SOURCE_TOKEN } from './database/database.providers';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from './llm-manager.constants';
@@ -24,7 +25,7 @@ const resolvedOptionsProvider: Provider = {
  * Global by default (`isGlobal: false` to opt out) so the feature modules and the host see one store and one key.
  */
 @Module({
-  imports: [SecurityModule, AdminModule, YamlSyncModule, UserSelectionModule, UsageModule, BuilderModule],
+  imports: [SecurityModule, ClusterModule, AdminModule, YamlSyncModule, UserSelectionModule, UsageModule, BuilderModule],
   providers: [resolvedOptionsProvider, dataSourceProvider, ConfigChanges, LlmManagerService],
   exports: [
     LLM_MANAGER_RESOLVED_OPTIONS,

@@ -64,6 +64,11 @@ export interface LlmManagerOptions {
    * `LLM_ALLOW_PRIVATE_BASE_URLS`, else `false`.
    */
   allowPrivateBaseUrls?: boolean;
+  /**
+   * How often, in ms, this instance looks for configuration changes written by other instances (or the CLI) sharing
+   * its database, and drops its cached models when there are some (B7); `0` stops looking. Default: `1000`.
+   */
+  configSyncIntervalMs?: number;
 }
 
 /** Options after defaults and environment variables are applied: what the rest of the library reads. */
@@ -84,6 +89,7 @@ export interface ResolvedLlmManagerOptions {
   usageRetentionDays: number;
   usagePurgeCron: string | false;
   allowPrivateBaseUrls: boolean;
+  configSyncIntervalMs: number;
 }
 
 export const DEFAULT_DATABASE: LlmManagerDatabaseOptions = { type: 'better-sqlite3', database: 'llm_config.db' };
@@ -134,9 +140,21 @@ function billedUsageFromEnv(raw: string | undefined): 'estimated' | 'reported' {
   throw new Error(`Environment variable LLM_BILLED_USAGE="${raw}" must be "estimated" or "reported".`);
 }
 
+/**
+ * `postgres://…?schema=llm` puts llm-mgr's tables in a schema of their own (created on start), the way Prisma's URLs
+ * say it; the driver itself never sees the parameter.
+ */
+function postgresFromUrl(url: string): LlmManagerDatabaseOptions {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema');
+  if (schema === null) return { type: 'postgres', url };
+  parsed.searchParams.delete('schema');
+  return { type: 'postgres', url: parsed.toString(), schema };
+}
+
 /** Turns `postgres://…`, `mysql://…` or a file path into TypeORM options. */
 export function databaseFromUrl(url: string): LlmManagerDatabaseOptions {
-  if (/^postgres(ql)?:\/\//i.test(url)) return { type: 'postgres', url };
+  if (/^postgres(ql)?:\/\//i.test(url)) return postgresFromUrl(url);
   // TypeORM's 'mariadb' type reads MariaDB's catalogue correctly; MySQL proper keeps 'mysql'.
   if (/^mariadb:\/\//i.test(url)) return { type: 'mariadb', url: url.replace(/^mariadb:/i, 'mysql:') };
   if (/^mysql:\/\//i.test(url)) return { type: 'mysql', url };
@@ -172,5 +190,6 @@ export function resolveOptions(
     usageRetentionDays: options.usageRetentionDays ?? envNumber(env, 'LLM_USAGE_RETENTION_DAYS') ?? 90,
     usagePurgeCron: options.usagePurgeCron ?? purgeCronFromEnv(env.LLM_USAGE_PURGE_CRON),
     allowPrivateBaseUrls: options.allowPrivateBaseUrls ?? envFlag(env, 'LLM_ALLOW_PRIVATE_BASE_URLS') ?? false,
+    configSyncIntervalMs: options.configSyncIntervalMs ?? 1000,
   };
 }

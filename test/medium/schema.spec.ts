@@ -16,6 +16,7 @@ describe('schema from migrations (SQLite file)', () => {
         'InitialSchema1767225600000',
         'UsageOutcome1767312000000',
         'ApiTokens1767398400000',
+        'ConfigVersion1767484800000',
       ]);
 
       const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -26,6 +27,7 @@ describe('schema from migrations (SQLite file)', () => {
       )) as Array<{ name: string }>;
       expect(tables.map((t) => t.name)).toEqual([
         'llm_api_tokens',
+        'llm_mgr_config_version',
         'llm_mgr_meta',
         'llm_mgr_migrations',
         'llm_models',

@@ -88,7 +88,7 @@ describe('scheduled usage purge', () => {
   });
 
   it('purges when its schedule ticks, and stops ticking on shutdown', async () => {
-    const ticks: Array<() => void> = [];
+    const ticks: Array<(scheduledAt: Date) => void> = [];
     let stopped = false;
     const manual: TaskScheduler = {
       schedule: (cron, task) => {
@@ -114,12 +114,49 @@ describe('scheduled usage purge', () => {
     await writer.flush();
 
     expect(ticks).toHaveLength(1);
-    ticks[0]();
-    await get(UsagePurgeJob).runOnce();
+    const tick = jest.spyOn(get(UsagePurgeJob), 'tick');
+    ticks[0](new Date('2026-03-31T04:15:00Z'));
+    expect(await tick.mock.results[0].value).toBe(1);
     expect((await get(UsageQueryService).summary({ userId: 'u1' })).requests).toBe(1);
     await moduleRef.close();
     moduleRef = undefined;
     expect(stopped).toBe(true);
+  });
+
+  it('runs once per tick across instances sharing the database, whichever fires first', async () => {
+    const instances: TestingModule[] = [];
+    for (let i = 0; i < 3; i++) {
+      const instance = await Test.createTestingModule({
+        imports: [LlmManagerModule.forRoot({ ...store.options(), usageRetentionDays: 30, usagePurgeCron: false })],
+      })
+        .overrideProvider(Clock)
+        .useValue(clock)
+        .compile();
+      instance.useLogger(false);
+      instances.push(await instance.init());
+    }
+    try {
+      const writer = instances[0].get(UsageWriter);
+      const jobs = instances.map((instance) => instance.get(UsagePurgeJob));
+      writer.enqueue(row('2026-01-01T00:00:00Z'));
+      writer.enqueue(row('2026-01-02T00:00:00Z'));
+      await writer.flush();
+
+      const first = new Date('2026-03-31T04:15:00Z');
+      const results = await Promise.all(jobs.map((job) => job.tick(first)));
+      expect(results.filter((deleted) => deleted === null)).toHaveLength(2);
+      expect(results.filter((deleted) => deleted !== null)).toEqual([2]);
+      // A late timer on another instance cannot run the same tick again.
+      expect(await jobs[2].tick(first)).toBeNull();
+
+      writer.enqueue(row('2026-01-03T00:00:00Z'));
+      await writer.flush();
+      const next = new Date('2026-04-01T04:15:00Z');
+      expect(await jobs[2].tick(next)).toBe(1);
+      expect(await jobs[0].tick(next)).toBeNull();
+    } finally {
+      for (const instance of instances) await instance.close();
+    }
   });
 
   it('refuses an invalid cron expression at start with a clear message', async () => {

@@ -1,3 +1,4 @@
+import type { ModuleMetadata } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
@@ -5,6 +6,7 @@ import { join } from 'path';
 import { LlmManagerModule } from '../../src/llm-manager/llm-manager.module';
 import type { LlmManagerOptions } from '../../src/llm-manager/llm-manager.options';
 import { HostResolver } from '../../src/llm-manager/security/url-guard';
+import { createTestDatabase, testEngineName, type TestDatabase } from './test-engine';
 
 /**
  * Tests never ask real DNS: names under example.com resolve to a public documentation-free address (never
@@ -17,15 +19,21 @@ export class OfflineHostResolver extends HostResolver {
   }
 }
 
+type ModuleImports = NonNullable<ModuleMetadata['imports']>;
+
 /** A fixed 43-character key so tests can reopen a store; never used outside tests. */
 export const TEST_MASTER_KEY = 'test-master-key-0123456789-abcdefghijklmnopq';
 
-/** A temp folder holding one SQLite file, one YAML file and one .env, the way a host app has them. */
+/**
+ * A temp folder holding one YAML file and one .env, the way a host app has them, and a database of its own on the
+ * engine of this run (a SQLite file in the folder, a PostgreSQL schema or a MariaDB database).
+ */
 export class TempStore {
   readonly dir = mkdtempSync(join(tmpdir(), 'llm-mgr-'));
   readonly dbPath = join(this.dir, 'llm_config.db');
   readonly yamlPath = join(this.dir, 'llm_mgr_cfg.yaml');
   readonly envPath = join(this.dir, '.env');
+  readonly database: TestDatabase = createTestDatabase(testEngineName(), this.dbPath);
 
   constructor(yaml: string = readFileSync(join(__dirname, '..', 'fixtures', 'basic.yaml'), 'utf8')) {
     this.writeYaml(yaml);
@@ -38,7 +46,7 @@ export class TempStore {
   /** Options pointing at this folder; `env` is isolated from the test process's own environment. */
   options(overrides: LlmManagerOptions = {}): LlmManagerOptions {
     return {
-      database: { type: 'better-sqlite3', database: this.dbPath },
+      database: this.database.options,
       configPath: this.yamlPath,
       envFilePath: this.envPath,
       masterKey: TEST_MASTER_KEY,
@@ -48,9 +56,9 @@ export class TempStore {
   }
 
   /** Compiles and starts the module (migrations, key check, YAML sync), as a host app's start does. */
-  async start(overrides: LlmManagerOptions = {}): Promise<TestingModule> {
+  async start(overrides: LlmManagerOptions = {}, imports: ModuleImports = []): Promise<TestingModule> {
     const moduleRef = await Test.createTestingModule({
-      imports: [LlmManagerModule.forRoot(this.options(overrides))],
+      imports: [LlmManagerModule.forRoot(this.options(overrides)), ...imports],
     })
       .overrideProvider(HostResolver)
       .useValue(new OfflineHostResolver())
@@ -60,11 +68,13 @@ export class TempStore {
     return moduleRef;
   }
 
+  /** Everything stored: the SQLite file's bytes, or a full dump of the schema/database on a server engine. */
   dbBytes(): Buffer {
-    return readFileSync(this.dbPath);
+    return this.database.snapshot();
   }
 
   remove(): void {
+    this.database.drop();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

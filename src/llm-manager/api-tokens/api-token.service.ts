@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { DataSource, Repository } from 'typeorm';
+import { ConfigChanges } from '../common/config-changes';
 import { requireName } from '../common/input-rules';
 import { LlmManagerError } from '../common/llm-manager.error';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
@@ -10,7 +11,10 @@ import { ApiTokenGenerator, hashToken, looksLikeUserToken, sameHash, TOKEN_DISPL
 import type { ApiTokenView, IssuedApiToken } from './api-token.types';
 import { VerifiedTokenCache, type VerifiedToken } from './verified-token-cache';
 
-/** How long a verified token is trusted without asking the database: the delay before another process sees a revocation. */
+/**
+ * How long a verified token is trusted without asking the database: the longest another process sharing the database
+ * may take to see a revocation when the configuration sync between instances is off (`configSyncIntervalMs: 0`).
+ */
 export const VERIFIED_TOKEN_TTL_MS = 30_000;
 /** `last_used_at` is written at most this often per token, so a busy token costs no write per request. */
 export const LAST_USED_WRITE_INTERVAL_MS = 60_000;
@@ -22,15 +26,26 @@ const USER_ID_MAX_LENGTH = 64;
  * SHA-256 of a token is stored; the token itself exists once, in the answer to `issue()`.
  */
 @Injectable()
-export class ApiTokenService {
+export class ApiTokenService implements OnModuleDestroy {
   private readonly logger = new Logger('LlmManager');
   private readonly cache = new VerifiedTokenCache(VERIFIED_TOKEN_TTL_MS, MAX_CACHED_TOKENS);
+  private readonly unsubscribe: () => void;
 
   constructor(
     @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
     private readonly generator: ApiTokenGenerator,
     private readonly clock: Clock,
-  ) {}
+    private readonly changes: ConfigChanges,
+  ) {
+    // 'all' is also what another instance's revocation arrives as (ConfigChangeRelay).
+    this.unsubscribe = changes.subscribe((change) => {
+      if (change.kind === 'all') this.cache.clear();
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe();
+  }
 
   /**
    * A new token acting as `userId`. The answer holds the token: show it to the admin once, it cannot be read again.
@@ -60,7 +75,8 @@ export class ApiTokenService {
   }
 
   /**
-   * Revokes a token at once (in this process; others within `VERIFIED_TOKEN_TTL_MS`). Revoking twice is harmless.
+   * Revokes a token at once in this process, and in the others sharing the database within `configSyncIntervalMs`.
+   * Revoking twice is harmless.
    * @throws LlmManagerError `NOT_FOUND` when no token has this id.
    */
   async revoke(id: number): Promise<ApiTokenView> {
@@ -75,6 +91,7 @@ export class ApiTokenService {
       await this.repo().update({ id }, { revokedAt: row.revokedAt });
     }
     this.cache.revoke(id);
+    this.changes.publish({ kind: 'api-token', tokenId: id });
     return this.toView(row);
   }
 

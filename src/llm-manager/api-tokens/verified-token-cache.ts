@@ -47,6 +47,12 @@ export class VerifiedTokenCache {
     this.entries.set(hash, { token, expiresAt: now + this.ttlMs });
   }
 
+  /** Drops every entry (another instance revoked something) and fences off lookups already in flight. */
+  clear(): void {
+    this.revocations += 1;
+    this.entries.clear();
+  }
+
   /** Drops the token with this id (there is at most one) and fences off lookups already in flight. */
   revoke(id: number): void {
     this.revocations += 1;

@@ -125,6 +125,8 @@ export class LlmBuilderService implements OnModuleDestroy {
         return entry.userId === change.userId && entry.platformId === change.platformId;
       case 'selection':
         return entry.userId === change.userId && entry.usageKey === change.usageKey;
+      case 'api-token':
+        return false;
     }
   }
 

@@ -15,6 +15,9 @@ import { UpstreamHttp } from './upstream-http';
 export interface ModelTestResult {
   ok: boolean;
   latencyMs: number;
+  /** Display names of the platform and model that answered (present when the request was made). */
+  platform?: string;
+  model?: string;
   error?: string;
   /** The upstream's HTTP status, when it answered with an error. */
   status?: number;
@@ -74,17 +77,24 @@ export class ModelProbeService {
     );
   }
 
-  /** One tiny chat request through a tracked model (its usage is recorded as agent `llm-mgr:test`). */
+  /**
+   * One tiny chat request through a tracked model (its usage is recorded as agent `llm-mgr:test`). A slot is tested
+   * as `getUserLlm()` serves it: the same cached model, rebuilt when its configuration changes here or on another
+   * instance. A platform and model are built afresh, with no retries.
+   */
   async testModel(userId: string | undefined, target: ModelTestTarget, timeoutMs = TEST_TIMEOUT_MS): Promise<ModelTestResult> {
     const user = userId ?? SYSTEM_USER_ID;
     const { platform, model } = await this.resolveTarget(user, target);
     const started = this.clock.now().getTime();
     let usedKey: string | undefined;
     try {
-      const llm = await this.builder.buildFor(user, platform, model, TEST_AGENT_NAME, { timeoutMs, maxRetries: 0 });
+      const llm =
+        'usageKey' in target
+          ? await this.builder.getUserLlm(user, { usageKey: target.usageKey, agentName: TEST_AGENT_NAME })
+          : await this.builder.buildFor(user, platform, model, TEST_AGENT_NAME, { timeoutMs, maxRetries: 0 });
       usedKey = typeof llm.apiKey === 'string' ? llm.apiKey : undefined;
-      await llm.invoke('Reply with the single word OK.');
-      return { ok: true, latencyMs: this.clock.now().getTime() - started };
+      await llm.invoke('Reply with the single word OK.', { signal: AbortSignal.timeout(timeoutMs) });
+      return { ok: true, latencyMs: this.clock.now().getTime() - started, platform: llm.info.platformName, model: llm.info.modelDisplayName };
     } catch (error) {
       const status = (error as { status?: unknown }).status;
       // The SDK reports a refused URL as "Connection error."; the guard's own message says what to do.

@@ -6,11 +6,16 @@ export type ConfigChange =
   | { kind: 'model'; platformId: number; modelId: number }
   | { kind: 'user-key'; userId: string; platformId: number }
   | { kind: 'selection'; userId: string; usageKey: string }
+  | { kind: 'api-token'; tokenId: number }
+  /** Anything may have changed: a YAML reset, or a write by another instance sharing the database. */
   | { kind: 'all' };
 
 type Listener = (change: ConfigChange) => void;
 
-/** In-process bus for configuration writes. Writers publish after their transaction commits. */
+/**
+ * In-process bus for configuration writes. Writers publish after their transaction commits; ConfigChangeRelay carries
+ * the fact to other instances sharing the database.
+ */
 @Injectable()
 export class ConfigChanges {
   private readonly listeners = new Set<Listener>();

@@ -1,4 +1,5 @@
 import { ApiTokenEntity } from '../api-tokens/api-token.entity';
+import { ConfigVersionEntity } from './config-version.entity';
 import { MetaEntity } from './meta.entity';
 import { ModelEntity } from './model.entity';
 import { PlatformEntity } from './platform.entity';
@@ -15,4 +16,5 @@ export const LLM_MANAGER_ENTITIES = [
   UsageLogEntryEntity,
   MetaEntity,
   ApiTokenEntity,
+  ConfigVersionEntity,
 ];

@@ -21,6 +21,7 @@ export async function openStore(
 ): Promise<DataSource> {
   const dataSource = await openDataSource(options.database);
   try {
+    await createSchemaIfNamed(dataSource);
     await dataSource.runMigrations({ transaction: 'all' });
     await unlockSecrets(dataSource, options, security, logger);
     return dataSource;
@@ -28,6 +29,13 @@ export async function openStore(
     await dataSource.destroy();
     throw error;
   }
+}
+
+/** A PostgreSQL schema named in the options (or `?schema=` of the URL) is llm-mgr's to create, like its tables. */
+async function createSchemaIfNamed(dataSource: DataSource): Promise<void> {
+  const options = dataSource.options;
+  if (options.type !== 'postgres' || options.schema === undefined) return;
+  await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema.replace(/"/g, '""')}"`);
 }
 
 async function unlockSecrets(

@@ -1,9 +1,15 @@
 import { InitialSchema1767225600000 } from './1767225600000-initial-schema';
 import { UsageOutcome1767312000000 } from './1767312000000-usage-outcome';
 import { ApiTokens1767398400000 } from './1767398400000-api-tokens';
+import { ConfigVersion1767484800000 } from './1767484800000-config-version';
 
 /** Every migration of llm-mgr, oldest first. They run on start. */
-export const LLM_MANAGER_MIGRATIONS = [InitialSchema1767225600000, UsageOutcome1767312000000, ApiTokens1767398400000];
+export const LLM_MANAGER_MIGRATIONS = [
+  InitialSchema1767225600000,
+  UsageOutcome1767312000000,
+  ApiTokens1767398400000,
+  ConfigVersion1767484800000,
+];
 
 /** Name of llm-mgr's migrations table, apart from any table a host uses for its own migrations. */
 export const LLM_MANAGER_MIGRATIONS_TABLE = 'llm_mgr_migrations';

@@ -10,16 +10,25 @@ export interface ScheduledTask {
 
 /** Runs tasks on cron expressions; behind an injectable so tests tick it by hand instead of waiting. */
 export abstract class TaskScheduler {
-  abstract schedule(cron: string, task: () => void): ScheduledTask;
+  /** `task` receives the time the tick was due, the same on every instance that runs the same cron. */
+  abstract schedule(cron: string, task: (scheduledAt: Date) => void): ScheduledTask;
 }
 
 /** The real scheduler: one `CronJob` per task, in the process's time zone, never keeping the process alive. */
 @Injectable()
 export class CronTaskScheduler extends TaskScheduler {
-  schedule(cron: string, task: () => void): ScheduledTask {
+  schedule(cron: string, task: (scheduledAt: Date) => void): ScheduledTask {
     let job: CronJob;
+    // The tick the timer was set for, not the moment it fired: instances whose timers fire a few ms apart agree on it.
+    let due: Date | null = null;
+    const onTick = (): void => {
+      const scheduledAt = due ?? new Date();
+      due = job.nextDate().toJSDate();
+      task(scheduledAt);
+    };
     try {
-      job = CronJob.from({ cronTime: cron, onTick: task, start: true, unrefTimeout: true });
+      job = CronJob.from({ cronTime: cron, onTick, start: true, unrefTimeout: true });
+      due = job.nextDate().toJSDate();
     } catch (error) {
       throw new LlmManagerError(
         'CONFIG_INVALID',

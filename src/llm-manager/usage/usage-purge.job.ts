@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { TickLease } from '../cluster/tick-lease';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { Clock } from './clock';
@@ -23,13 +24,14 @@ export class UsagePurgeJob implements OnApplicationBootstrap, BeforeApplicationS
     private readonly usage: UsageQueryService,
     private readonly clock: Clock,
     private readonly scheduler: TaskScheduler,
+    private readonly lease: TickLease,
   ) {}
 
   // Async on purpose: Nest awaits hook promises together, so a refused cron surfaces as one clean start failure.
   async onApplicationBootstrap(): Promise<void> {
     const { usagePurgeCron: cron, usageRetentionDays: days } = this.options;
     if (this.task || cron === false || days <= 0) return;
-    this.task = this.scheduler.schedule(cron, () => void this.runOnce());
+    this.task = this.scheduler.schedule(cron, (scheduledAt) => void this.tick(scheduledAt));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -41,6 +43,20 @@ export class UsagePurgeJob implements OnApplicationBootstrap, BeforeApplicationS
   /** When the next purge is due, or null when the schedule is off. */
   nextRun(): Date | null {
     return this.task ? this.task.nextRun() : null;
+  }
+
+  /**
+   * A scheduled tick: of all instances sharing the database, only the one that claims this tick purges. Resolves to
+   * the rows deleted, or null when another instance had the tick.
+   */
+  async tick(scheduledAt: Date): Promise<number | null> {
+    try {
+      if (!(await this.lease.claim('usage_purge', scheduledAt))) return null;
+    } catch (error) {
+      this.logger.warn(`Usage purge skipped, its tick could not be claimed: ${errorMessage(error)}`);
+      return null;
+    }
+    return this.runOnce();
   }
 
   /** One purge now, with the configured retention; overlapping ticks share the run in progress. */
@@ -59,8 +75,12 @@ export class UsagePurgeJob implements OnApplicationBootstrap, BeforeApplicationS
       return deleted;
     } catch (error) {
       // A failed purge is retried on the next tick; it must never take the host down.
-      this.logger.warn(`Usage purge failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(`Usage purge failed: ${errorMessage(error)}`);
       return 0;
     }
   }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ClusterModule } from '../cluster/cluster.module';
 import { Clock, SystemClock } from './clock';
 import { CronTaskScheduler, TaskScheduler } from './task-scheduler';
 import { UsagePurgeJob } from './usage-purge.job';
@@ -12,6 +13,7 @@ import { DEFAULT_USAGE_WRITER_OPTIONS, USAGE_WRITER_OPTIONS } from './usage-writ
  * module destroys the DataSource in `onApplicationShutdown`.
  */
 @Module({
+  imports: [ClusterModule],
   providers: [
     { provide: Clock, useClass: SystemClock },
     { provide: TaskScheduler, useClass: CronTaskScheduler },

@@ -9,6 +9,12 @@ export class TestModelResultDto implements ModelTestResult {
   @ApiProperty({ description: 'Time to the full answer (or the failure), in ms.', example: 412 })
   latencyMs!: number;
 
+  @ApiPropertyOptional({ description: 'Display name of the platform that answered.', example: 'DeepSeek' })
+  platform?: string;
+
+  @ApiPropertyOptional({ description: 'Display name of the model that answered.', example: 'DeepSeek-V3' })
+  model?: string;
+
   @ApiPropertyOptional({ description: "The upstream's error message, keys masked.", example: '401 Incorrect API key provided: sk-…abcd' })
   error?: string;
 

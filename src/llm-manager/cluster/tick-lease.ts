@@ -1,0 +1,40 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type DataSource, LessThan, Like, QueryFailedError, And } from 'typeorm';
+import { MetaEntity } from '../database/meta.entity';
+import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
+
+/**
+ * "Exactly one instance runs this tick" for scheduled jobs (B7): the first instance to insert the row
+ * `<job>@<scheduled time>` into `llm_mgr_meta` wins; the others hit the primary key and stand down. Unlike an advisory
+ * lock it cannot be won twice when one instance finishes before another's timer fires, and it works the same on
+ * SQLite, PostgreSQL and MySQL/MariaDB.
+ */
+@Injectable()
+export class TickLease {
+  constructor(@Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource) {}
+
+  /** True for the one caller that claims `job` at `scheduledAt`; older claims of the job are cleared by the winner. */
+  async claim(job: string, scheduledAt: Date): Promise<boolean> {
+    const key = `${job}@${scheduledAt.toISOString()}`;
+    const meta = this.dataSource.getRepository(MetaEntity);
+    try {
+      await meta.insert({ key, value: new Date().toISOString() });
+    } catch (error) {
+      if (error instanceof QueryFailedError && isDuplicateKey(error)) return false;
+      throw error;
+    }
+    // ISO times sort as text, so every earlier tick's row is "less than" this one.
+    await meta.delete({ key: And(Like(`${job}@%`), LessThan(key)) });
+    return true;
+  }
+}
+
+function isDuplicateKey(error: QueryFailedError): boolean {
+  const driverError = error.driverError as { code?: string; errno?: number } | undefined;
+  return (
+    driverError?.code === '23505' || // PostgreSQL unique_violation
+    driverError?.code === 'ER_DUP_ENTRY' || // MySQL/MariaDB
+    driverError?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    driverError?.code === 'SQLITE_CONSTRAINT_UNIQUE'
+  );
+}
