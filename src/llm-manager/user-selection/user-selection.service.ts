@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { QueryFailedError, type DataSource } from 'typeorm';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
 import { CatalogueReader } from '../admin/catalogue-reader';
 import { ConfigChanges } from '../common/config-changes';
 import { requireUsageKey } from '../common/input-rules';
@@ -11,6 +11,7 @@ import type { PlatformEntity } from '../database/platform.entity';
 import { UserSelectionEntity } from '../database/user-selection.entity';
 import { FallbackPicker } from './fallback-picker';
 import type { SlotBinding, SlotView, UserSelectionView } from './selection.types';
+import { SystemBindingCache, type SystemBinding } from './system-binding-cache';
 
 /** A slot resolved to something the user may call. */
 export interface ResolvedSlot {
@@ -25,15 +26,25 @@ export interface ResolvedSlot {
  * is re-bound to the first usable default, saved, and logged once.
  */
 @Injectable()
-export class UserSelectionService {
+export class UserSelectionService implements OnModuleDestroy {
   private readonly logger = new Logger('LlmManager');
+  private readonly systemBindings: SystemBindingCache;
 
   constructor(
     @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
     private readonly catalogue: CatalogueReader,
     private readonly fallback: FallbackPicker,
     private readonly changes: ConfigChanges,
-  ) {}
+  ) {
+    this.systemBindings = new SystemBindingCache(
+      () => dataSource.getRepository(UserSelectionEntity).find({ where: { userId: SYSTEM_USER_ID }, order: { id: 'ASC' } }),
+      changes,
+    );
+  }
+
+  onModuleDestroy(): void {
+    this.systemBindings.close();
+  }
 
   /** The platform and model behind `usageKey` for this user, repairing the slot when needed. */
   async resolveSlot(userId: string, usageKey: string): Promise<ResolvedSlot> {
@@ -89,7 +100,10 @@ export class UserSelectionService {
     return views;
   }
 
-  /** The user's slots, creating the defaults (and `wanted`, when the system binds it) from the system bindings. */
+  /**
+   * The user's slots, creating the missing defaults (and `wanted`, when the system binds it) from the system bindings
+   * in one multi-row insert: a new user's first call pays one commit, not one per slot (bench P1 cold).
+   */
   private async ensureSlots(userId: string, wanted?: string): Promise<UserSelectionEntity[]> {
     const repo = this.dataSource.getRepository(UserSelectionEntity);
     const own = await repo.find({ where: { userId }, order: { id: 'ASC' } });
@@ -97,31 +111,22 @@ export class UserSelectionService {
     const missing = [...keys].filter((key) => !own.some((s) => s.usageKey === key));
     if (missing.length === 0) return own;
 
-    const system = userId === SYSTEM_USER_ID ? own : await repo.findBy({ userId: SYSTEM_USER_ID });
+    const system: readonly SystemBinding[] = userId === SYSTEM_USER_ID ? own : await this.systemBindings.get();
+    let fallback: Promise<{ platformId: number | null; modelId: number | null }> | undefined;
+    const rows: Array<Pick<UserSelectionEntity, 'userId' | 'usageKey' | 'platformId' | 'modelId'>> = [];
     for (const usageKey of missing) {
       const template = system.find((s) => s.usageKey === usageKey);
       if (!template && !(DEFAULT_USAGE_KEYS as readonly string[]).includes(usageKey)) continue;
       const binding = template
         ? { platformId: template.platformId, modelId: template.modelId }
-        : await this.fallback.firstUsableBinding(userId);
-      await this.insertIgnoringRace(userId, usageKey, binding);
+        : await (fallback ??= this.fallback.firstUsableBinding(userId));
+      rows.push({ userId, usageKey, ...binding });
     }
+    if (rows.length === 0) return own;
+    // Two first requests of one user may race to create the same slots: the unique index keeps the first row of
+    // each, the other insert skips it (ON CONFLICT DO NOTHING / INSERT IGNORE), and both read back what is stored.
+    await repo.createQueryBuilder().insert().values(rows).orIgnore().updateEntity(false).execute();
     return repo.find({ where: { userId }, order: { id: 'ASC' } });
-  }
-
-  /** Two first requests of one user may race to create the same slot; the unique index decides, both proceed. */
-  private async insertIgnoringRace(
-    userId: string,
-    usageKey: string,
-    binding: { platformId: number | null; modelId: number | null },
-  ): Promise<void> {
-    try {
-      await this.dataSource.getRepository(UserSelectionEntity).insert({ userId, usageKey, ...binding });
-    } catch (error) {
-      if (!(error instanceof QueryFailedError)) throw error;
-      const exists = await this.dataSource.getRepository(UserSelectionEntity).findOneBy({ userId, usageKey });
-      if (!exists) throw error;
-    }
   }
 
   private async repair(slot: UserSelectionEntity): Promise<{ platform: PlatformEntity; model: ModelEntity }> {
