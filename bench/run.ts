@@ -25,10 +25,11 @@ function table(figures: readonly Figure[], quick: boolean, seconds: number): str
     `Machine: ${cpu[0]?.model.trim() ?? 'unknown CPU'} × ${cpu.length}, ${platform()} ${release()}, node ${process.version}; ` +
       `SQLite (better-sqlite3); local fake upstream; ${seconds.toFixed(1)} s`,
     '',
-    '| # | Figure | Value | Floor | Ratio | Goal / note |',
-    '|---|---|---:|---:|---:|---|',
+    '| # | Figure | Value | Floor | Ratio | Goal | Met |',
+    '|---|---|---:|---:|---:|---|---|',
     ...figures.map((f) =>
-      `| ${f.id} | ${f.label} | ${fmt(f.value)} ${f.unit} | ${fmt(f.floor)} ${f.unit} | ${fmt(ratio(f))}× | ${f.goal ?? ''} |`),
+      `| ${f.id} | ${f.label} | ${fmt(f.value)} ${f.unit} | ${fmt(f.floor)} ${f.unit}${f.floorNote ? ` (${f.floorNote})` : ''} | ` +
+        `${fmt(ratio(f))}× | ${f.goal ?? ''} | ${f.met === undefined ? '' : f.met ? 'yes' : '**no**'} |`),
     '',
     'Ratio = value / floor (for rows/s: floor / value), so above 1× means slower than the floor.',
   ];

@@ -10,6 +10,10 @@ export interface Figure {
   /** true when bigger is better (throughput): the ratio is then floor / value, so > 1× always means slower. */
   readonly higherIsBetter?: boolean;
   readonly goal?: string;
+  /** Whether the goal is met; undefined for figures shown for context only. */
+  readonly met?: boolean;
+  /** What the floor is, when the label does not say. */
+  readonly floorNote?: string;
 }
 
 export const now = (): number => performance.now();
