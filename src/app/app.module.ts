@@ -4,6 +4,7 @@ import { LlmManagerModule } from '../llm-manager/llm-manager.module';
 import type { LlmManagerOptions } from '../llm-manager/llm-manager.options';
 import { BearerIdentityResolver } from './auth/bearer-identity.resolver';
 import { StandaloneAuthModule } from './auth/standalone-auth.module';
+import { ConsoleModule } from './console/console.module';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
 
@@ -30,6 +31,7 @@ export class AppModule {
           }),
         }),
         ApiTokensModule,
+        ConsoleModule,
       ],
       controllers: [HealthController],
       providers: [HealthService],

@@ -1,6 +1,8 @@
 import { Module, type Type } from '@nestjs/common';
 import { AdminModule } from '../admin/admin.module';
 import { SysPlatformController } from '../admin/sys-platform.controller';
+import { UserDirectoryController } from '../admin/user-directory.controller';
+import { UserDirectoryService } from '../admin/user-directory.service';
 import { UserPlatformController } from '../admin/user-platform.controller';
 import { ApiTokensController } from '../api-tokens/api-tokens.controller';
 import { ApiTokensModule } from '../api-tokens/api-tokens.module';
@@ -25,12 +27,13 @@ export const LLM_MANAGER_CONTROLLERS: Type<unknown>[] = [
   SysPlatformController,
   SystemUsageController,
   AdminUsageController,
+  UserDirectoryController,
 ];
 
 /** The REST API (M12): thin controllers over the feature modules' services. */
 @Module({
   imports: [AdminModule, ApiTokensModule, BuilderModule, UsageModule, UserSelectionModule, YamlSyncModule],
   controllers: LLM_MANAGER_CONTROLLERS,
-  providers: [IdentityGuard],
+  providers: [IdentityGuard, UserDirectoryService],
 })
 export class LlmManagerHttpModule {}

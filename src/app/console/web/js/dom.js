@@ -1,0 +1,108 @@
+import { t } from './i18n.js';
+
+/** `h('button.primary#save', { onclick }, 'Save')`: an element with classes, id, attributes, listeners, children. */
+export function h(spec, attrs = {}, ...children) {
+  const tag = /^[a-z0-9]*/i.exec(spec)[0] || 'div';
+  const el = document.createElement(tag);
+  for (const [, kind, name] of spec.slice(tag.length).matchAll(/([.#])([^.#]+)/g)) {
+    if (kind === '#') el.id = name;
+    else el.classList.add(name);
+  }
+  for (const [key, value] of Object.entries(attrs ?? {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
+    else if (key === 'dataset') Object.assign(el.dataset, value);
+    else if (key === 'value') el.value = value;
+    else if (key === 'checked') el.checked = Boolean(value);
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === undefined || child === null || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/** Replaces the content of `el`. */
+export function mount(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+export function toast(message, kind = 'info') {
+  const el = h(`div.toast.${kind}`, { role: kind === 'error' ? 'alert' : 'status' }, message);
+  document.getElementById('toasts').append(el);
+  setTimeout(() => el.remove(), kind === 'error' ? 9000 : 4000);
+}
+
+/** Shows the server's message verbatim (never a stack) and returns it, for inline error slots too. */
+export function showError(error) {
+  const message = error && error.message ? error.message : String(error);
+  toast(message, 'error');
+  return message;
+}
+
+/** A modal; resolves with what `build(close)` passes to `close`, or null when cancelled. */
+export function modal(title, build) {
+  return new Promise((resolve) => {
+    const root = document.getElementById('modal-root');
+    const close = (value) => { root.replaceChildren(); resolve(value ?? null); };
+    const box = h('div.modal', { role: 'dialog', 'aria-modal': 'true', 'aria-label': title }, h('h2', {}, title));
+    box.append(...[build(close)].flat());
+    const backdrop = h('div.modal-backdrop', { onclick: (event) => { if (event.target === backdrop) close(null); } }, box);
+    root.replaceChildren(backdrop);
+    box.querySelector('input, textarea, select, button.primary')?.focus();
+  });
+}
+
+/** Asks to confirm a dangerous action; `danger` makes the confirm button red. */
+export function confirmDialog(title, message, { confirmLabel = t('common.confirm'), danger = true } = {}) {
+  return modal(title, (close) => [
+    h('p.alert.warn', {}, message),
+    h('div.row.end', {},
+      h('button#confirm-cancel', { type: 'button', onclick: () => close(false) }, t('common.cancel')),
+      h(`button#confirm-ok.${danger ? 'danger.solid' : 'primary'}`, { type: 'button', onclick: () => close(true) }, confirmLabel)),
+  ]).then(Boolean);
+}
+
+/** A labelled field with an error slot under it. */
+export function field(label, input, hint) {
+  return h('label', {}, h('span', {}, label), input, hint ? h('span.hint', {}, hint) : null, h('span.field-error'));
+}
+
+/** Marks `input` invalid with `message` (or clears it when message is empty). */
+export function setFieldError(input, message) {
+  input.classList.toggle('invalid', Boolean(message));
+  const slot = input.parentElement?.querySelector('.field-error');
+  if (slot) slot.textContent = message || '';
+  return !message;
+}
+
+/** Runs `action` with `button` disabled; errors are shown and swallowed (the page stays usable). */
+export async function busy(button, action) {
+  button.disabled = true;
+  try {
+    return await action();
+  } catch (error) {
+    showError(error);
+    return undefined;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+export const fmt = (n) => Number(n ?? 0).toLocaleString();
+
+export function table(columns, rows, { empty, onRowClick, selected, rowId } = {}) {
+  if (!rows.length) return h('div.empty', {}, empty ?? t('common.empty'));
+  return h('table', {},
+    h('thead', {}, h('tr', {}, columns.map((c) => h(c.num ? 'th.num' : 'th', {}, c.label)))),
+    h('tbody', {}, rows.map((row) => h(`tr${onRowClick ? '.selectable' : ''}${selected !== undefined && rowId?.(row) === selected ? '.selected' : ''}`,
+      { onclick: onRowClick ? () => onRowClick(row) : undefined, dataset: rowId ? { id: String(rowId(row)) } : undefined },
+      columns.map((c) => h(c.num ? 'td.num' : 'td', {}, c.render(row)))))));
+}

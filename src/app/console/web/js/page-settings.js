@@ -1,0 +1,78 @@
+import { get, post } from './api.js';
+import { busy, confirmDialog, field, h, mount, setFieldError, toast } from './dom.js';
+import { t } from './i18n.js';
+
+/** LLM_KEY status and saving it to .env; force reset of the database from the YAML. */
+export async function renderSettings(root) {
+  let status;
+  async function reload() {
+    try {
+      status = await get('/api/ai/admin/master-key');
+    } catch (error) {
+      mount(root, h('h2', {}, t('nav.settings')), h('div.alert.error#page-error', {}, error.message));
+      return;
+    }
+    render();
+  }
+
+  function render() {
+    const rows = [
+      [t('llmKey.state'), h('span.badge.ok#llm-key-state', {}, t('llmKey.set'))],
+      [t('llmKey.fingerprint'), h('span.mono#llm-key-fingerprint', {}, status.fingerprint)],
+      [t('llmKey.source'), h('span#llm-key-source', {}, t(`llmKey.source.${status.source}`))],
+      [t('llmKey.envFile'), h('span.mono', {}, status.envFile, ' ', status.envFileHasKey
+        ? h(`span.badge.${status.envFileDiffers ? 'warn' : 'ok'}#llm-key-in-env`, {}, status.envFileDiffers ? t('llmKey.envDiffers') : t('llmKey.inEnv'))
+        : h('span.badge.warn#llm-key-in-env', {}, t('llmKey.notInEnv')))],
+      [t('llmKey.sealed'), h('span#llm-key-sealed', {}, t('llmKey.sealedCount', { db: status.encryptedInDatabase, yaml: status.encryptedInYaml }))],
+    ];
+    const keyInput = h('input#llm-key-input', { type: 'password', autocomplete: 'off', class: 'mono', placeholder: t('llmKey.placeholder') });
+    const writeEnv = h('input#llm-key-write-env', { type: 'checkbox', checked: !status.envFileHasKey || status.envFileDiffers });
+    const result = h('div#llm-key-result');
+    const save = h('button.primary#llm-key-save', { type: 'submit' }, t('llmKey.save'));
+    const form = h('form.stack', { novalidate: true }, field(t('llmKey.input'), keyInput, t('llmKey.inputHint')),
+      h('label.inline', {}, writeEnv, t('llmKey.writeEnv')), h('div.row', {}, save), result);
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const key = keyInput.value.trim();
+      if (!setFieldError(keyInput, key.length >= 32 ? '' : t('llmKey.tooShort'))) return;
+      busy(save, async () => {
+        try {
+          status = await post('/api/ai/admin/master-key', { key, writeEnvFile: writeEnv.checked });
+        } catch (error) {
+          mount(result, h('div.alert.error#llm-key-error', {}, error.message));
+          return;
+        }
+        render();
+        toast(writeEnv.checked ? t('llmKey.written', { file: status.envFile }) : t('llmKey.verified'), 'ok');
+        if (!writeEnv.checked) {
+          mount(document.getElementById('llm-key-result'), h('div.alert.ok', {}, t('llmKey.envInstructions'), h('pre.mono', {}, 'export LLM_KEY=<…>')));
+        }
+      });
+    });
+
+    const resetResult = h('div#reset-result');
+    const reset = h('button.danger.solid#reset-from-yaml', { type: 'button' }, t('reset.button'));
+    reset.addEventListener('click', async () => {
+      if (!(await confirmDialog(t('reset.title'), t('reset.confirm'), { confirmLabel: t('reset.button') }))) return;
+      await busy(reset, async () => {
+        try {
+          const report = await post('/api/ai/admin/reload-from-yaml');
+          mount(resetResult, h('div.alert.ok#reset-report', {}, t('reset.done', {
+            added: report.added?.length ?? 0, replaced: report.replaced?.length ?? 0, removed: report.removed?.length ?? 0,
+          })));
+        } catch (error) {
+          mount(resetResult, h('div.alert.error#reset-error', {}, error.message));
+        }
+      });
+    });
+
+    mount(root,
+      h('h2', {}, t('nav.settings')),
+      h('div.card.stack#llm-key-card', {}, h('h3', {}, 'LLM_KEY'), h('p.muted', {}, t('llmKey.intro')),
+        h('table', {}, h('tbody', {}, rows.map(([label, value]) => h('tr', {}, h('th', {}, label), h('td', {}, value))))),
+        h('h3', {}, t('llmKey.saveTitle')), form),
+      h('div.card.stack#reset-card', { style: 'margin-top:16px' }, h('h3', {}, t('reset.title')), h('p.muted', {}, t('reset.intro')), reset, resetResult));
+  }
+
+  await reload();
+}

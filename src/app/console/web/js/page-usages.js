@@ -1,0 +1,95 @@
+import { catalogueFor } from './catalogue.js';
+import { busy, confirmDialog, field, h, mount, setFieldError, showError, table, toast } from './dom.js';
+import { t } from './i18n.js';
+
+/** A platform select and a model select that follows it; `initial` = { platformId, modelId }. */
+export function bindingPicker(platforms, initial = {}, idPrefix = 'binding') {
+  const platformSelect = h(`select#${idPrefix}-platform`, {}, platforms.map((p) => h('option', { value: String(p.id) }, p.name)));
+  const modelSelect = h(`select#${idPrefix}-model`);
+  const fill = () => {
+    const platform = platforms.find((p) => String(p.id) === platformSelect.value);
+    mount(modelSelect, (platform?.models ?? []).map((m) => h('option', { value: String(m.id) }, `${m.displayName} (${m.modelName})`)));
+  };
+  if (initial.platformId !== undefined && initial.platformId !== null) platformSelect.value = String(initial.platformId);
+  fill();
+  if (initial.modelId !== undefined && initial.modelId !== null) modelSelect.value = String(initial.modelId);
+  platformSelect.addEventListener('change', fill);
+  return {
+    platformSelect,
+    modelSelect,
+    value() {
+      const platform = platforms.find((p) => String(p.id) === platformSelect.value);
+      const model = platform?.models.find((m) => String(m.id) === modelSelect.value);
+      return platform && model ? { platform, model } : null;
+    },
+  };
+}
+
+/** System usage bindings (main / fast / reason and custom keys): what every user's slots start from. */
+export async function renderUsages(root, ctx) {
+  const cat = catalogueFor(ctx.mode);
+  let platforms;
+  let usages;
+  async function reload() {
+    try {
+      platforms = (await cat.load()).platforms;
+      usages = await cat.loadUsages();
+    } catch (error) {
+      mount(root, h('h2', {}, t('nav.usages')), h('div.alert.error#page-error', {}, error.message));
+      return;
+    }
+    render();
+  }
+
+  function render() {
+    const rows = table([
+      { label: t('usages.key'), render: (u) => h('strong.mono', {}, u.usageKey) },
+      { label: t('usages.binding'), render: (u) => {
+        const picker = bindingPicker(platforms, { platformId: u.platformId, modelId: u.modelId }, `usage-${u.usageKey}`);
+        const save = h('button.small.primary', { type: 'button', dataset: { action: 'save-usage' } }, t('common.save'));
+        save.addEventListener('click', () => busy(save, async () => {
+          const chosen = picker.value();
+          if (!chosen) return showError(new Error(t('usages.pickModel')));
+          await cat.setUsage(u.usageKey, chosen.platform, chosen.model, false);
+          toast(t('usages.saved', { key: u.usageKey }), 'ok');
+          await reload();
+        }));
+        return h('div.row', {}, picker.platformSelect, picker.modelSelect, save);
+      } },
+      { label: t('usages.current'), render: (u) => (u.platform ? `${u.platform} / ${u.model}` : h('span.badge.bad', {}, t('usages.unbound'))) },
+      { label: '', render: (u) => (cat.deleteUsage ? h('button.small.danger', { type: 'button', onclick: () => removeUsage(u) }, t('common.delete')) : null) },
+    ], usages, { empty: t('usages.none'), rowId: (u) => u.usageKey });
+
+    const keyInput = h('input#new-usage-key', { placeholder: 'vision', class: 'mono', maxlength: 64 });
+    const picker = bindingPicker(platforms, {}, 'new-usage');
+    const add = h('button.primary#add-usage', { type: 'submit' }, `+ ${t('usages.add')}`);
+    const form = h('form.row', { novalidate: true }, field(t('usages.key'), keyInput), field(t('platforms.name'), picker.platformSelect),
+      field(t('model.displayName'), picker.modelSelect), add);
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const key = keyInput.value.trim();
+      if (!setFieldError(keyInput, /^[A-Za-z0-9_.-]{1,64}$/.test(key) ? '' : t('usages.keyInvalid'))) return;
+      const chosen = picker.value();
+      if (!chosen) return showError(new Error(t('usages.pickModel')));
+      busy(add, async () => {
+        await cat.setUsage(key, chosen.platform, chosen.model, !usages.some((u) => u.usageKey === key));
+        toast(t('usages.saved', { key }), 'ok');
+        await reload();
+      });
+    });
+    mount(root, h('h2', {}, t('nav.usages')), h('p.muted', {}, t('usages.intro')),
+      h('div.card#usages-table', {}, rows), h('div.card', {}, h('h3', {}, t('usages.add')), form));
+  }
+
+  async function removeUsage(u) {
+    if (!(await confirmDialog(t('common.delete'), t('usages.deleteConfirm', { key: u.usageKey })))) return;
+    try {
+      await cat.deleteUsage(u.usageKey);
+      await reload();
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  await reload();
+}

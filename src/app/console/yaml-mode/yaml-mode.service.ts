@@ -1,0 +1,153 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { readFileSync, statSync } from 'fs';
+import { parseDocument, type Document } from 'yaml';
+import { replaceFileAtomically } from '../../../cli/support/durable-file';
+import { ModelProbeService } from '../../../llm-manager/builder/model-probe.service';
+import { ENV_VAR_PATTERN } from '../../../llm-manager/common/input-rules';
+import { LlmManagerError } from '../../../llm-manager/common/llm-manager.error';
+import { LLM_MANAGER_RESOLVED_OPTIONS } from '../../../llm-manager/llm-manager.constants';
+import type { ResolvedLlmManagerOptions } from '../../../llm-manager/llm-manager.options';
+import { SecurityService } from '../../../llm-manager/security/security.service';
+import type { YamlConfig, YamlPlatform } from '../../../llm-manager/yaml-sync/yaml-config';
+import { loadYamlConfig, parseYamlConfig } from '../../../llm-manager/yaml-sync/yaml-config.loader';
+import { setApiKey } from './yaml-document-edits';
+import type { YamlKeyMode, YamlModeView, YamlPlatformView } from './yaml-mode.types';
+
+/** What a key form sends: the key in clear text for `encrypted`/`plain`, a variable name for `env`. */
+export interface YamlKeyInput {
+  mode: YamlKeyMode;
+  apiKey?: string;
+  apiKeyEnv?: string;
+  confirmPlaintext?: boolean;
+}
+
+/**
+ * YAML mode of the console (M7): reads `llm_mgr_cfg.yaml` and writes edits back to it. Every write validates the
+ * whole new text with the same loader the start-up uses and replaces the file atomically, so the file is never left
+ * half-valid; the database is not touched (edits apply on restart or on a reset from YAML).
+ */
+@Injectable()
+export class YamlModeService {
+  constructor(
+    @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
+    private readonly security: SecurityService,
+    private readonly probes: ModelProbeService,
+  ) {}
+
+  view(): YamlModeView {
+    return this.toView(loadYamlConfig(this.path), []);
+  }
+
+  /** Applies `change` to the parsed file, validates the result and writes it; returns the new view. */
+  edit(change: (doc: Document) => string[] | void): YamlModeView {
+    loadYamlConfig(this.path); // a file that is already broken is fixed by hand first: the message says where
+    const doc = parseDocument(readFileSync(this.path, 'utf8'), { uniqueKeys: false });
+    const removed = change(doc) ?? [];
+    const text = doc.toString({ lineWidth: 0 });
+    const config = parseYamlConfig(text, this.path);
+    replaceFileAtomically(this.path, text, statSync(this.path).mode & 0o777);
+    return this.toView(config, removed);
+  }
+
+  /** Sets a platform's `api_key` as an `ENC:v1:` value, an `{ENV}` placeholder, plain text (confirmed) or none. */
+  setKey(platform: string, input: YamlKeyInput): YamlModeView {
+    const value = this.keyText(input);
+    return this.edit((doc) => setApiKey(doc, platform, value));
+  }
+
+  /** Lists the models of a YAML platform with its own key, or with the URL and key given instead. */
+  async probe(platform: string, override: { baseUrl?: string; apiKey?: string }): Promise<string[]> {
+    const found = this.find(loadYamlConfig(this.path), platform);
+    return this.probes.probePlatformModels(override.baseUrl ?? found.baseUrl, override.apiKey || this.keyOf(found));
+  }
+
+  private get path(): string {
+    return this.options.configPath;
+  }
+
+  private keyText(input: YamlKeyInput): string | null {
+    switch (input.mode) {
+      case 'none':
+        return null;
+      case 'env':
+        if (!input.apiKeyEnv || !ENV_VAR_PATTERN.test(input.apiKeyEnv)) {
+          throw new LlmManagerError('VALIDATION_FAILED', 'apiKeyEnv: name an environment variable such as DEEPSEEK_API_KEY.', {
+            details: { field: 'apiKeyEnv' },
+          });
+        }
+        return `{${input.apiKeyEnv}}`;
+      case 'encrypted':
+      case 'plain': {
+        const key = input.apiKey?.trim();
+        if (!key || /\s/.test(key)) {
+          throw new LlmManagerError('VALIDATION_FAILED', 'apiKey: enter the API key (no spaces or line breaks).', { details: { field: 'apiKey' } });
+        }
+        if (input.mode === 'encrypted') return this.security.encrypt(key);
+        if (input.confirmPlaintext !== true) {
+          throw new LlmManagerError(
+            'VALIDATION_FAILED',
+            'Writing an API key in plain text into the YAML exposes it to anyone who can read the file, its backups or ' +
+              'its version history. Save it encrypted or as an {ENV} placeholder instead, or confirm plain text ' +
+              '(confirmPlaintext: true).',
+            { details: { field: 'confirmPlaintext' } },
+          );
+        }
+        return key;
+      }
+    }
+  }
+
+  private find(config: YamlConfig, name: string): YamlPlatform {
+    const platform = config.platforms.find((candidate) => candidate.name === name);
+    if (!platform) throw new LlmManagerError('PLATFORM_NOT_FOUND', `The YAML has no platform '${name}'.`);
+    return platform;
+  }
+
+  private keyOf(platform: YamlPlatform): string | null {
+    const key = platform.apiKey;
+    switch (key.kind) {
+      case 'none':
+        return null;
+      case 'env':
+        return this.options.env[key.variable] || null;
+      case 'encrypted':
+        return this.security.decrypt(key.envelope, `platform '${platform.name}' in the YAML`);
+      case 'plain':
+        return key.value;
+    }
+  }
+
+  private toView(config: YamlConfig, removedUsages: string[]): YamlModeView {
+    return {
+      path: this.path,
+      platforms: config.platforms.map((platform, index) => this.platformView(platform, index === 0)),
+      usages: config.usages.map(({ usageKey, platform, model }) => ({ usageKey, platform, model })),
+      warnings: config.warnings,
+      removedUsages,
+    };
+  }
+
+  private platformView(platform: YamlPlatform, isDefault: boolean): YamlPlatformView {
+    const key = platform.apiKey;
+    let maskedKey: string | null = null;
+    let keyProblem: string | null = null;
+    if (key.kind === 'plain') maskedKey = this.security.mask(key.value);
+    if (key.kind === 'encrypted') {
+      try {
+        maskedKey = this.security.mask(this.security.decrypt(key.envelope, `platform '${platform.name}' in the YAML`));
+      } catch (error: unknown) {
+        keyProblem = error instanceof Error ? error.message : String(error);
+      }
+    }
+    return {
+      name: platform.name,
+      baseUrl: platform.baseUrl,
+      isDefault,
+      keySource: key.kind,
+      apiKeyEnv: key.kind === 'env' ? key.variable : null,
+      maskedKey,
+      keyProblem,
+      models: platform.models.map(({ displayName, modelName, extraBody }) => ({ displayName, modelName, extraBody })),
+    };
+  }
+}

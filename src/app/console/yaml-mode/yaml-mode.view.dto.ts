@@ -1,0 +1,34 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { YamlKeySource, YamlModeView, YamlModelView, YamlPlatformView, YamlUsageView } from './yaml-mode.types';
+
+export class YamlModelViewDto implements YamlModelView {
+  @ApiProperty({ example: 'DeepSeek-R1' }) displayName!: string;
+  @ApiProperty({ example: 'deepseek-reasoner' }) modelName!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, example: { thinking: { type: 'enabled' } } })
+  extraBody!: Record<string, unknown> | null;
+}
+
+export class YamlPlatformViewDto implements YamlPlatformView {
+  @ApiProperty({ example: 'DeepSeek' }) name!: string;
+  @ApiProperty({ example: 'https://api.deepseek.com/v1' }) baseUrl!: string;
+  @ApiProperty({ example: true }) isDefault!: boolean;
+  @ApiProperty({ enum: ['encrypted', 'plain', 'env', 'none'], example: 'env' }) keySource!: YamlKeySource;
+  @ApiProperty({ nullable: true, type: String, example: 'DEEPSEEK_API_KEY' }) apiKeyEnv!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'sk-…abcd' }) maskedKey!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: null }) keyProblem!: string | null;
+  @ApiProperty({ type: [YamlModelViewDto] }) models!: YamlModelViewDto[];
+}
+
+export class YamlUsageViewDto implements YamlUsageView {
+  @ApiProperty({ example: 'main' }) usageKey!: string;
+  @ApiProperty({ example: 'DeepSeek' }) platform!: string;
+  @ApiProperty({ example: 'DeepSeek-V3' }) model!: string;
+}
+
+export class YamlModeViewDto implements YamlModeView {
+  @ApiProperty({ example: '/srv/llm-mgr/llm_mgr_cfg.yaml' }) path!: string;
+  @ApiProperty({ type: [YamlPlatformViewDto] }) platforms!: YamlPlatformViewDto[];
+  @ApiProperty({ type: [YamlUsageViewDto] }) usages!: YamlUsageViewDto[];
+  @ApiProperty({ type: [String] }) warnings!: string[];
+  @ApiProperty({ type: [String], example: [] }) removedUsages!: string[];
+}

@@ -1,0 +1,107 @@
+import 'reflect-metadata';
+import type { INestApplication } from '@nestjs/common';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import type { AddressInfo } from 'net';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import type { Browser, Page } from 'playwright-core';
+import { createApp } from '../../src/app/create-app';
+import { launchChromium, screenshot } from './browser';
+import { startFakeUpstream, type FakeUpstream } from './fake-upstream';
+import { createTestDatabase, testEngineName } from './test-engine';
+import { SYSTEM_KEY, SYSTEM_KEY_ENV, upstreamYaml } from './upstream-yaml';
+
+export const CONSOLE_ADMIN_TOKEN = 'llma_console-e2e-admin-token-0123456789abcdef';
+/** The master key, given through the process environment (not `.env`), so the console can write it to `.env`. */
+export const CONSOLE_LLM_KEY = 'console-e2e-master-key-0123456789-abcdefghij';
+const quiet = { log: (): void => {}, error: (): void => {}, warn: (): void => {} };
+
+/** The real standalone server on a temp folder, the fake upstream behind its YAML, and one headless Chromium page. */
+export interface ConsoleRig {
+  dir: string;
+  upstream: FakeUpstream;
+  app: INestApplication;
+  baseUrl: string;
+  browser: Browser;
+  page: Page;
+  /** Every response body the page received from /api, to prove no key ever travels in clear. */
+  apiBodies: string[];
+  /** Errors thrown by the page's scripts: a test fails on any. */
+  pageErrors: string[];
+  /** The REST API as the admin, for arranging and checking state outside the browser. */
+  call(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+export async function startConsoleRig(): Promise<ConsoleRig> {
+  const upstream = await startFakeUpstream({ apiKey: SYSTEM_KEY });
+  const dir = mkdtempSync(join(tmpdir(), 'llm-mgr-console-'));
+  writeFileSync(join(dir, 'llm_mgr_cfg.yaml'), upstreamYaml(upstream.url));
+  // The engine of the jest project (SQLite, PostgreSQL, MariaDB), reached as an operator would: LLM_MGR_DATABASE_URL.
+  const database = createTestDatabase(testEngineName(), join(dir, 'llm_config.db'));
+  const env = {
+    LLM_MGR_ADMIN_TOKEN: CONSOLE_ADMIN_TOKEN,
+    LLM_KEY: CONSOLE_LLM_KEY,
+    LLM_MGR_DATABASE_URL: database.url,
+    [SYSTEM_KEY_ENV]: SYSTEM_KEY,
+  };
+  const { app } = await createApp({ cwd: dir, env, logger: quiet });
+  await app.listen(0, '127.0.0.1');
+  const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  const browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
+  const page = await context.newPage();
+  const apiBodies: string[] = [];
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('response', async (response) => {
+    if (!response.url().includes('/api/')) return;
+    apiBodies.push(await response.text().catch(() => ''));
+  });
+  const call = async (method: string, path: string, body?: unknown, token = CONSOLE_ADMIN_TOKEN): Promise<{ status: number; body: any }> => {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  };
+  return {
+    dir, upstream, app, baseUrl, browser, page, apiBodies, pageErrors, call,
+    async close() {
+      await browser.close();
+      await app.close();
+      await upstream.close();
+      database.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Opens `#/<page>` and waits until the page has rendered its data. */
+export async function openPage(rig: ConsoleRig, name: string): Promise<void> {
+  await rig.page.goto(`${rig.baseUrl}/console#/${name}`);
+  await rig.page.waitForSelector(`#page[data-page="${name}"][data-ready="true"]`);
+}
+
+/** Signs in with the admin token through the login form. */
+export async function signIn(rig: ConsoleRig): Promise<void> {
+  await rig.page.goto(`${rig.baseUrl}/console`);
+  await rig.page.fill('#login-token', CONSOLE_ADMIN_TOKEN);
+  await rig.page.click('#login-submit');
+  await rig.page.waitForSelector('#page[data-ready="true"]');
+}
+
+/** Clicks the red button of the confirmation dialog. */
+export async function confirm(page: Page): Promise<void> {
+  await page.click('#confirm-ok', { timeout: 5_000 }).catch(async (error: unknown) => {
+    await screenshot(page, 'failure-confirm');
+    throw error;
+  });
+}
+
+/** Waits for a toast containing `text` (the server's message or ours). */
+export async function toastWith(page: Page, text: string): Promise<void> {
+  await page.locator('.toast', { hasText: text }).first().waitFor();
+}
