@@ -70,8 +70,7 @@ describe('console (browser): login, DB mode, users, dashboard, LLM_KEY, reset', 
     await page.fill('#new-platform-base-url', rig.upstream.url);
     await page.fill('#new-platform-name', 'Fake');
     await page.click('#new-platform-save');
-    const conflict = await page.locator('#platform-form-error').textContent();
-    expect(conflict).toMatch(/already|exists|taken/i);
+    await page.locator('#platform-form-error', { hasText: "A platform named 'Fake' already exists. Choose another name." }).waitFor();
     await page.fill('#new-platform-name', 'Console');
     await page.click('#new-platform-save');
     await page.locator('#platform-detail h3', { hasText: 'Console' }).waitFor();
@@ -141,11 +140,11 @@ describe('console (browser): login, DB mode, users, dashboard, LLM_KEY, reset', 
     await page.locator('#key-section .badge', { hasText: '{CONSOLE_LAB_KEY}' }).waitFor();
     await page.locator('#models-section tr', { hasText: 'Broken' }).locator('[data-action="delete-model"]').click();
     await confirm(page);
-    await toastWith(page, 'Model deleted');
-    expect(await page.locator('#models-section tr', { hasText: 'Broken' }).count()).toBe(0);
+    await page.locator('#models-section tr', { hasText: 'Broken' }).waitFor({ state: 'detached' });
     await page.click('#delete-platform');
     await confirm(page);
-    await toastWith(page, 'deleted');
+    await toastWith(page, 'Platform "Console Lab" deleted');
+    await page.locator('#platform-detail h3', { hasText: 'Fake' }).waitFor();
     const names = (await rig.call('GET', '/api/ai/admin/sys-platforms')).body.map((p: { name: string }) => p.name);
     expect(names).toEqual(['Fake', 'Spare']);
   });

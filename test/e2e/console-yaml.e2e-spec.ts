@@ -158,12 +158,12 @@ describe('console (browser): YAML mode', () => {
     await openPage(rig, 'platforms');
     await page.locator('#models-section tr', { hasText: '推理' }).locator('[data-action="delete-model"]').click();
     await confirm(page);
-    await toastWith(page, 'Model deleted');
+    await page.locator('#models-section tr', { hasText: '推理' }).waitFor({ state: 'detached' });
     expect(doc().platforms['YAML Lab'].models).toEqual({});
     expect(Object.keys(doc().usages)).toEqual(['main', 'reason']);
     await page.click('#delete-platform');
     await confirm(page);
-    await toastWith(page, 'deleted');
+    await toastWith(page, 'Platform "YAML Lab" deleted');
     expect(Object.keys(doc().platforms)).toEqual(['Fake', 'Spare']);
     expect(yaml()).toContain("# Kept by the console: an operator's comment.");
   });

@@ -50,7 +50,7 @@ export async function renderPlatforms(root, ctx) {
           }),
           p ? h('div.row', { style: 'margin-top:12px' },
             h('button#set-default', { type: 'button', disabled: p.isDefault, onclick: (e) => busy(e.currentTarget, async () => {
-              await cat.setDefault(p.id); toast(t('platforms.defaultDone', { name: p.name }), 'ok'); await reload();
+              await cat.setDefault(p.id); await reload(); toast(t('platforms.defaultDone', { name: p.name }), 'ok');
             }) }, `⇈ ${t('platforms.setDefault')}`),
             h('button.danger#delete-platform', { type: 'button', onclick: () => deletePlatform(p) }, t('platforms.delete'))) : null),
         p ? detail(p) : h('div.card.empty', {}, t('platforms.pick'))));
@@ -71,8 +71,8 @@ export async function renderPlatforms(root, ctx) {
         if (baseUrl.value.trim() !== p.baseUrl) patch.baseUrl = baseUrl.value.trim();
         await cat.updatePlatform(p.id, patch);
         if (ctx.mode === 'yaml' && patch.name) state.selectedId = patch.name;
-        toast(t('common.saved'), 'ok');
         await reload();
+        toast(t('common.saved'), 'ok');
       });
     });
     return h('div.card.stack#platform-detail', {},
@@ -119,8 +119,8 @@ export async function renderPlatforms(root, ctx) {
       await busy(saveBtn, async () => {
         await cat.setKey(p.id, input);
         keyInput.value = '';
-        toast(t('key.saved'), 'ok');
         await reload();
+        toast(t('key.saved'), 'ok');
       });
     });
     sync();
@@ -236,9 +236,9 @@ export async function renderPlatforms(root, ctx) {
     if (!(await confirmDialog(t('platforms.delete'), t('platforms.deleteConfirm', { name: p.name })))) return;
     try {
       const result = await cat.deletePlatform(p.id);
-      toast(t('platforms.deleted', { name: p.name }) + (result?.removedUsages?.length ? `\n${t('usages.removed', { keys: result.removedUsages.join(', ') })}` : ''), 'ok');
       state.selectedId = null;
       await reload();
+      toast(t('platforms.deleted', { name: p.name }) + (result?.removedUsages?.length ? `\n${t('usages.removed', { keys: result.removedUsages.join(', ') })}` : ''), 'ok');
     } catch (error) {
       showError(error);
     }
@@ -247,23 +247,23 @@ export async function renderPlatforms(root, ctx) {
   async function addModel(p, initial) {
     const saved = await openModelDialog({ title: t('model.addTo', { name: p.name }), initial, save: (model) => cat.addModel(p.id, model) });
     if (!saved) return;
-    toast(t('model.added'), 'ok');
     await reload();
+    toast(t('model.added'), 'ok');
   }
 
   async function editModel(p, m) {
     const saved = await openModelDialog({ title: t('model.edit'), initial: m, save: (model) => cat.updateModel(p.id, m.id, model) });
     if (!saved) return;
-    toast(t('common.saved'), 'ok');
     await reload();
+    toast(t('common.saved'), 'ok');
   }
 
   async function deleteModel(p, m) {
     if (!(await confirmDialog(t('model.delete'), t('model.deleteConfirm', { name: m.displayName })))) return;
     try {
       await cat.deleteModel(p.id, m.id);
-      toast(t('model.deleted'), 'ok');
       await reload();
+      toast(t('model.deleted'), 'ok');
     } catch (error) {
       showError(error);
     }

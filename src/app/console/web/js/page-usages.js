@@ -51,8 +51,8 @@ export async function renderUsages(root, ctx) {
           const chosen = picker.value();
           if (!chosen) return showError(new Error(t('usages.pickModel')));
           await cat.setUsage(u.usageKey, chosen.platform, chosen.model, false);
-          toast(t('usages.saved', { key: u.usageKey }), 'ok');
           await reload();
+          toast(t('usages.saved', { key: u.usageKey }), 'ok');
         }));
         return h('div.row', {}, picker.platformSelect, picker.modelSelect, save);
       } },
@@ -73,8 +73,8 @@ export async function renderUsages(root, ctx) {
       if (!chosen) return showError(new Error(t('usages.pickModel')));
       busy(add, async () => {
         await cat.setUsage(key, chosen.platform, chosen.model, !usages.some((u) => u.usageKey === key));
-        toast(t('usages.saved', { key }), 'ok');
         await reload();
+        toast(t('usages.saved', { key }), 'ok');
       });
     });
     mount(root, h('h2', {}, t('nav.usages')), h('p.muted', {}, t('usages.intro')),

@@ -93,8 +93,8 @@ export async function renderUsers(root, ctx) {
       const chosen = picker.value();
       if (!chosen) return showError(new Error(t('usages.pickModel')));
       await put(`/api/ai/admin/users/${seg(d.userId)}/slots/${seg(s.usage_key)}`, { platformId: chosen.platform.id, modelId: chosen.model.id });
-      toast(t('usages.saved', { key: s.usage_key }), 'ok');
       await reload();
+      toast(t('usages.saved', { key: s.usage_key }), 'ok');
     }));
     return h('div.row', {}, picker.platformSelect, picker.modelSelect, save);
   }
@@ -109,8 +109,8 @@ export async function renderUsers(root, ctx) {
       if (!setFieldError(keyInput, keyInput.value.trim() ? '' : t('common.required'))) return;
       busy(save, async () => {
         await post(`/api/ai/admin/users/${seg(d.userId)}/api-key`, { platformId: Number(platformSelect.value), apiKey: keyInput.value.trim() });
-        toast(t('key.saved'), 'ok');
         await reload();
+        toast(t('key.saved'), 'ok');
       });
     });
     return form;
@@ -120,8 +120,8 @@ export async function renderUsers(root, ctx) {
     if (!(await confirmDialog(t('users.revoke'), t('users.revokeConfirm', { name: k.name })))) return;
     try {
       await del(`/api/ai/admin/tokens/${k.id}`);
-      toast(t('users.revokedDone'), 'ok');
       await reload();
+      toast(t('users.revokedDone'), 'ok');
     } catch (error) {
       showError(error);
     }
