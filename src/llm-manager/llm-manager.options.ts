@@ -1,3 +1,4 @@
+import { checkedPurgeCron } from './usage/task-scheduler';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import { passportIdentity, type IdentityResolver } from './common/request-identity';
 
@@ -188,7 +189,7 @@ export function resolveOptions(
     maxRetries: options.maxRetries ?? 2,
     resolveIdentity: options.resolveIdentity ?? passportIdentity,
     usageRetentionDays: options.usageRetentionDays ?? envNumber(env, 'LLM_USAGE_RETENTION_DAYS') ?? 90,
-    usagePurgeCron: options.usagePurgeCron ?? purgeCronFromEnv(env.LLM_USAGE_PURGE_CRON),
+    usagePurgeCron: checkedPurgeCron(options.usagePurgeCron ?? purgeCronFromEnv(env.LLM_USAGE_PURGE_CRON)),
     allowPrivateBaseUrls: options.allowPrivateBaseUrls ?? envFlag(env, 'LLM_ALLOW_PRIVATE_BASE_URLS') ?? false,
     configSyncIntervalMs: options.configSyncIntervalMs ?? 1000,
   };

@@ -95,7 +95,7 @@ describe('probe and test-model routes (M6, M7) against a real HTTP upstream', ()
   it('test-model by ids: ok with a latency; an upstream failure is ok: false with its status', async () => {
     const ok = await http.post(TEST, A, { platformId: fake.id, modelId: modelId(fake, 'chat') });
     expect(ok.status).toBe(200);
-    expect(ok.body).toEqual({ ok: true, latencyMs: expect.any(Number) as unknown });
+    expect(ok.body).toEqual({ ok: true, latencyMs: expect.any(Number) as unknown, platform: 'Fake', model: 'chat' });
     const broken = await http.post(TEST, A, { platformId: fake.id, modelId: modelId(fake, 'broken') });
     expect(broken.status).toBe(200);
     expect(broken.body).toMatchObject({ ok: false, status: 500, error: expect.any(String) as unknown });

@@ -1,15 +1,26 @@
 import 'reflect-metadata';
-import { existsSync } from 'fs';
+import type { DataSource } from 'typeorm';
 import { openDataSource } from '../../src/llm-manager/database/data-source.factory';
 import { TempStore } from '../support/temp-store';
 
-describe('schema from migrations (SQLite file)', () => {
+/** llm-mgr's table names (TypeORM also lists the engine's catalogue views), without a schema prefix. */
+async function tableNames(dataSource: DataSource): Promise<string[]> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    const names = (await runner.getTables()).map((table) => table.name.split('.').pop()!);
+    return names.filter((name) => name.startsWith('llm_') || name === 'usage_log_entries').sort();
+  } finally {
+    await runner.release();
+  }
+}
+
+describe('schema from migrations (on the engine of this run, in an empty schema/database)', () => {
   const store = new TempStore();
+  const open = (): Promise<DataSource> => openDataSource(store.options().database!);
   afterAll(() => store.remove());
 
   it('builds every table from an empty database and matches the entities exactly', async () => {
-    expect(existsSync(store.dbPath)).toBe(false);
-    const dataSource = await openDataSource({ type: 'better-sqlite3', database: store.dbPath });
+    const dataSource = await open();
     try {
       const ran = await dataSource.runMigrations({ transaction: 'all' });
       expect(ran.map((m) => m.name)).toEqual([
@@ -17,15 +28,13 @@ describe('schema from migrations (SQLite file)', () => {
         'UsageOutcome1767312000000',
         'ApiTokens1767398400000',
         'ConfigVersion1767484800000',
+        'UsageCoveringIndex1767571200000',
       ]);
 
       const pending = await dataSource.driver.createSchemaBuilder().log();
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
 
-      const tables = (await dataSource.query(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-      )) as Array<{ name: string }>;
-      expect(tables.map((t) => t.name)).toEqual([
+      expect(await tableNames(dataSource)).toEqual([
         'llm_api_tokens',
         'llm_mgr_config_version',
         'llm_mgr_meta',
@@ -42,10 +51,12 @@ describe('schema from migrations (SQLite file)', () => {
   });
 
   it('has the seed columns on usage_log_entries and answers one user\'s time range from the index', async () => {
-    const dataSource = await openDataSource({ type: 'better-sqlite3', database: store.dbPath });
+    const dataSource = await open();
     try {
-      const columns = (await dataSource.query('PRAGMA table_info(usage_log_entries)')) as Array<{ name: string }>;
-      expect(columns.map((c) => c.name)).toEqual(
+      const runner = dataSource.createQueryRunner();
+      const table = await runner.getTable('usage_log_entries');
+      await runner.release();
+      expect(table!.columns.map((c) => c.name)).toEqual(
         expect.arrayContaining([
           'user_id',
           'model_id',
@@ -57,6 +68,10 @@ describe('schema from migrations (SQLite file)', () => {
           'created_at',
         ]),
       );
+      expect(table!.indices.map((index) => index.name)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^IDX_usage_log_entries_user_created/)]),
+      );
+      if (dataSource.options.type !== 'better-sqlite3') return;
       const plan = (await dataSource.query(
         'EXPLAIN QUERY PLAN SELECT SUM(total_tokens) FROM usage_log_entries WHERE user_id = ? AND created_at >= ?',
         ['u1', '2026-01-01'],
@@ -68,7 +83,7 @@ describe('schema from migrations (SQLite file)', () => {
   });
 
   it('running the migrations again on a migrated database does nothing', async () => {
-    const dataSource = await openDataSource({ type: 'better-sqlite3', database: store.dbPath });
+    const dataSource = await open();
     try {
       expect(await dataSource.runMigrations({ transaction: 'all' })).toEqual([]);
     } finally {

@@ -13,6 +13,7 @@ import { USAGE_ROW_COLUMNS, type UsageRow } from '../../src/llm-manager/usage/us
 import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
 import { DEFAULT_USAGE_WRITER_OPTIONS, USAGE_WRITER_OPTIONS } from '../../src/llm-manager/usage/usage-writer.options';
 import { UsageModule } from '../../src/llm-manager/usage/usage.module';
+import { ConfigChanges } from '../../src/llm-manager/common/config-changes';
 import { TempStore } from '../support/temp-store';
 
 const CALL_TIME = new Date('2026-01-02T10:00:00.000Z');
@@ -302,9 +303,10 @@ describe('UsageWriter in a Nest application', () => {
       providers: [
         { provide: LLM_MGR_DATA_SOURCE_TOKEN, useValue: dataSource },
         // What LlmManagerModule provides globally; the purge schedule is off so only the writer is under test.
-        { provide: LLM_MANAGER_RESOLVED_OPTIONS, useValue: resolveOptions({ usagePurgeCron: false }, {}) },
+        { provide: LLM_MANAGER_RESOLVED_OPTIONS, useValue: resolveOptions({ usagePurgeCron: false, configSyncIntervalMs: 0 }, {}) },
+        ConfigChanges,
       ],
-      exports: [LLM_MGR_DATA_SOURCE_TOKEN, LLM_MANAGER_RESOLVED_OPTIONS],
+      exports: [LLM_MGR_DATA_SOURCE_TOKEN, LLM_MANAGER_RESOLVED_OPTIONS, ConfigChanges],
     })
     class StoreModule implements OnApplicationShutdown {
       constructor(@Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly ds: DataSource) {}

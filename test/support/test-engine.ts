@@ -54,7 +54,7 @@ export function createTestDatabase(engine: TestEngineName, sqlitePath: string): 
       options: { type: 'postgres', ...PG, schema: name, connectTimeoutMS: 5000 },
       url: `postgres://${PG.username}@${PG.host}:${PG.port}/${PG.database}?schema=${name}`,
       snapshot: () =>
-        run('pg_dump', ['-h', PG.host, '-p', String(PG.port), '-U', PG.username, '-n', name, '--no-owner', PG.database]),
+        run('pg_dump', ['-h', PG.host, '-p', String(PG.port), '-U', PG.username, '-n', name, '--no-owner', '--restrict-key=llmmgrtest', PG.database]),
       drop: () => psql(`DROP SCHEMA IF EXISTS "${name}" CASCADE`),
     };
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CronJob } from 'cron';
+import { CronJob, validateCronExpression } from 'cron';
 import { LlmManagerError } from '../common/llm-manager.error';
 
 /** A task registered on a schedule. */
@@ -30,12 +30,7 @@ export class CronTaskScheduler extends TaskScheduler {
       job = CronJob.from({ cronTime: cron, onTick, start: true, unrefTimeout: true });
       due = job.nextDate().toJSDate();
     } catch (error) {
-      throw new LlmManagerError(
-        'CONFIG_INVALID',
-        `"${cron}" is not a valid cron expression for the usage purge (usagePurgeCron / LLM_USAGE_PURGE_CRON). ` +
-          'Use five fields such as "0 3 * * *" (03:00 daily), or false to switch it off.',
-        { cause: error },
-      );
+      throw invalidPurgeCron(cron, error);
     }
     return {
       nextRun: () => job.nextDate().toJSDate(),
@@ -44,4 +39,24 @@ export class CronTaskScheduler extends TaskScheduler {
       },
     };
   }
+}
+
+/**
+ * The purge cron, checked when the options are resolved: a bad expression stops the start before any connection is
+ * opened, so nothing is left to close.
+ */
+export function checkedPurgeCron(cron: string | false): string | false {
+  if (cron === false) return cron;
+  const { valid, error } = validateCronExpression(cron);
+  if (!valid) throw invalidPurgeCron(cron, error);
+  return cron;
+}
+
+function invalidPurgeCron(cron: string, cause: unknown): LlmManagerError {
+  return new LlmManagerError(
+    'CONFIG_INVALID',
+    `"${cron}" is not a valid cron expression for the usage purge (usagePurgeCron / LLM_USAGE_PURGE_CRON). ` +
+      'Use five fields such as "0 3 * * *" (03:00 daily), or false to switch it off.',
+    { cause },
+  );
 }
