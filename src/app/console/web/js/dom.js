@@ -106,3 +106,24 @@ export function table(columns, rows, { empty, onRowClick, selected, rowId } = {}
       { onclick: onRowClick ? () => onRowClick(row) : undefined, dataset: rowId ? { id: String(rowId(row)) } : undefined },
       columns.map((c) => h(c.num ? 'td.num' : 'td', {}, c.render(row)))))));
 }
+
+/**
+ * Wires a dialog form: on submit, `validate()` (false stops), then `action()` with the button disabled; its result
+ * closes the dialog, a failure shows the server's message in `serverError` and keeps the dialog open.
+ */
+export function submitDialogForm(form, { submit, serverError, validate, action, close }) {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (!validate()) return;
+    submit.disabled = true;
+    try {
+      close(await action());
+    } catch (error) {
+      serverError.hidden = false;
+      serverError.textContent = error.message;
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return form;
+}

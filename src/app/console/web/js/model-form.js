@@ -1,4 +1,4 @@
-import { busy, field, h, modal, setFieldError } from './dom.js';
+import { field, h, modal, setFieldError, submitDialogForm } from './dom.js';
 import { t } from './i18n.js';
 
 /** Parses the extra_body editor: '' → null, a JSON object → it, anything else → an error message. */
@@ -34,26 +34,20 @@ export function openModelDialog({ title, initial = {}, save }) {
       field(t('model.extraBody'), extra, t('model.extraBodyHint')),
       serverError,
       h('div.row.end', {}, h('button', { type: 'button', onclick: () => close(null) }, t('common.cancel')), submit));
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      const okName = setFieldError(displayName, displayName.value.trim() ? '' : t('common.required'));
-      const okModel = setFieldError(modelName, modelName.value.trim() ? '' : t('common.required'));
-      const parsed = parseExtraBody(extra.value);
-      setFieldError(extra, parsed.error);
-      if (!okName || !okModel || parsed.error) return;
-      submit.disabled = true;
-      try {
-        const result = await save({ displayName: displayName.value.trim(), modelName: modelName.value.trim(), extraBody: parsed.value });
-        close(result ?? true);
-      } catch (error) {
-        serverError.hidden = false;
-        serverError.textContent = error.message;
-      } finally {
-        submit.disabled = false;
-      }
+    let parsed = { value: null };
+    return submitDialogForm(form, {
+      submit,
+      serverError,
+      close,
+      validate: () => {
+        const okName = setFieldError(displayName, displayName.value.trim() ? '' : t('common.required'));
+        const okModel = setFieldError(modelName, modelName.value.trim() ? '' : t('common.required'));
+        parsed = parseExtraBody(extra.value);
+        setFieldError(extra, parsed.error);
+        return okName && okModel && !parsed.error;
+      },
+      action: async () =>
+        (await save({ displayName: displayName.value.trim(), modelName: modelName.value.trim(), extraBody: parsed.value })) ?? true,
     });
-    return form;
   });
 }
-
-export { busy };

@@ -1,5 +1,5 @@
 import { catalogueFor } from './catalogue.js';
-import { busy, confirmDialog, field, h, modal, mount, setFieldError, showError, table, toast } from './dom.js';
+import { busy, confirmDialog, field, h, modal, mount, setFieldError, showError, submitDialogForm, table, toast } from './dom.js';
 import { t } from './i18n.js';
 import { openModelDialog } from './model-form.js';
 
@@ -208,21 +208,16 @@ export async function renderPlatforms(root, ctx) {
       const submit = h('button.primary#new-platform-save', { type: 'submit' }, t('common.add'));
       const form = h('form.stack', { novalidate: true }, field(t('platforms.name'), name), field(t('platforms.baseUrl'), baseUrl, t('platforms.baseUrlHint')),
         serverError, h('div.row.end', {}, h('button', { type: 'button', onclick: () => close(null) }, t('common.cancel')), submit));
-      form.addEventListener('submit', async (event) => {
-        event.preventDefault();
-        if (!validatePlatform(name, baseUrl)) return;
-        submit.disabled = true;
-        try {
+      return submitDialogForm(form, {
+        submit,
+        serverError,
+        close,
+        validate: () => validatePlatform(name, baseUrl),
+        action: async () => {
           await cat.addPlatform({ name: name.value.trim(), baseUrl: baseUrl.value.trim() });
-          close(name.value.trim());
-        } catch (error) {
-          serverError.hidden = false;
-          serverError.textContent = error.message;
-        } finally {
-          submit.disabled = false;
-        }
+          return name.value.trim();
+        },
       });
-      return form;
     });
     if (!created) return;
     toast(t('platforms.added', { name: created }), 'ok');
