@@ -222,7 +222,8 @@ describe('console (browser): login, DB mode, users, dashboard, LLM_KEY, reset', 
     expect(await page.locator('#dash-by-model td', { hasText: 'chat' }).count()).toBeGreaterThan(0);
     await page.selectOption('#dash-granularity', 'hour');
     await page.selectOption('#dash-since', '24h');
-    await page.locator('#dash-timeline svg').waitFor();
+    await page.locator('#dash-timeline[data-since="24h"][data-granularity="hour"] svg').waitFor();
+    expect(await page.locator('#dash-timeline svg rect.bar:not(.err)').count()).toBeGreaterThanOrEqual(24);
     await screenshot(page, '08-dashboard');
   });
 

@@ -26,10 +26,10 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Saves a full-page screenshot as `test-artifacts/console/<name>.png`. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** Saves a full-page screenshot as `test-artifacts/console/<name>.png`; `hide` is CSS of what to leave out (toasts). */
+export async function screenshot(page: Page, name: string, hide = '.toasts'): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage: true, style: hide ? `${hide} { visibility: hidden !important; }` : undefined });
   return path;
 }

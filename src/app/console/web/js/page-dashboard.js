@@ -36,10 +36,15 @@ export async function renderDashboard(root, ctx) {
       ['hour', 'day'].map((g) => h('option', { value: g }, t(`dash.${g}`))));
     gran.value = state.granularity;
     const user = h('select#dash-user', { onchange: (e) => { state.user = e.target.value; reload(); } },
-      users.map((u) => h('option', { value: u.user_id }, u.user_id)));
+      users.map((u) => h('option', { value: u.user_id }, userLabel(u.user_id))));
     if (state.user) user.value = state.user;
     return h('div.row', {}, h('label', {}, t('dash.range'), since), h('label', {}, t('dash.granularity'), gran), h('label', {}, t('dash.user'), user));
   }
+
+  // '2026-11-27 03:00' → '03:00' within a day, '11-27 03h' over several days, '11-27' for days.
+  const bucketLabel = (time, count) =>
+    state.granularity === 'day' ? time.slice(5) : count > 25 ? `${time.slice(5, 10)} ${time.slice(11, 13)}h` : time.slice(11);
+  const userLabel = (id) => (id === '-1' ? t('dash.system') : id);
 
   const stat = (label, value, id) => h('div.stat', { id }, h('div.label', {}, label), h('div.value', {}, fmt(value)));
   const numbers = [
@@ -62,13 +67,13 @@ export async function renderDashboard(root, ctx) {
       h('div.card.stack', {},
         h('h3', {}, t('dash.perUser')),
         h('div.chart-block#dash-users', {},
-          h('div.chart', {}, barChart(users.map((u) => ({ label: u.user_id, value: u.tokens })), { title: t('dash.perUser') })),
-          table([{ label: t('users.userId'), render: (r) => h('span.mono', {}, r.user_id) }, ...numbers], users, { empty: t('dash.noUsage') }))),
+          h('div.chart', {}, barChart(users.map((u) => ({ label: userLabel(u.user_id), value: u.tokens })), { title: t('dash.perUser') })),
+          table([{ label: t('users.userId'), render: (r) => h('span.mono', {}, userLabel(r.user_id)) }, ...numbers], users, { empty: t('dash.noUsage') }))),
       state.user ? h('div.card.stack', { style: 'margin-top:16px' },
         h('h3', {}, t('dash.timeline', { user: state.user })),
         h('div.legend', {}, h('span', {}, h('i', { style: 'background:var(--primary)' }), t('dash.tokens')), h('span', {}, h('i', { style: 'background:var(--danger)' }), t('dash.errors'))),
-        h('div.chart-block#dash-timeline', {},
-          h('div.chart', {}, timelineChart(timeline.map((p) => ({ label: state.granularity === 'hour' ? p.time.slice(11) : p.time.slice(5), value: p.tokens, errors: p.errors })), { title: t('dash.timeline', { user: state.user }) })),
+        h('div.chart-block#dash-timeline', { dataset: { since: state.since, granularity: state.granularity } },
+          h('div.chart', {}, timelineChart(timeline.map((p) => ({ label: bucketLabel(p.time, timeline.length), value: p.tokens, errors: p.errors })), { title: t('dash.timeline', { user: state.user }) })),
           h('div', { style: 'max-height:260px;overflow:auto' }, table([
             { label: t('dash.time'), render: (p) => p.time },
             { label: t('dash.tokens'), num: true, render: (p) => fmt(p.tokens) },

@@ -1,0 +1,73 @@
+import { parseDocument } from 'yaml';
+import { LlmManagerError } from '../../../llm-manager/common/llm-manager.error';
+import { parseYamlConfig } from '../../../llm-manager/yaml-sync/yaml-config.loader';
+import * as edits from './yaml-document-edits';
+
+const TEXT = `# operator's note
+platforms:
+  A:
+    base_url: https://a.example.com/v1   # endpoint A
+    models:
+      Fast: a-fast
+  B:
+    base_url: https://b.example.com/v1
+    api_key: '{B_KEY}'
+    models:
+      Big: { model_name: b-big, extra_body: { t: 1 } }
+usages:
+  main: { platform: A, model: Fast }
+  fast: { platform: A, model: Fast }
+  reason: { platform: B, model: Big }
+`;
+
+function edited(change: (doc: ReturnType<typeof parseDocument>) => unknown): string {
+  const doc = parseDocument(TEXT);
+  change(doc);
+  const text = doc.toString({ lineWidth: 0 });
+  parseYamlConfig(text, 'test.yaml'); // every result must still load
+  return text;
+}
+
+describe('YAML mode edits', () => {
+  it('keep comments, and bindings follow a renamed platform or model', () => {
+    const text = edited((doc) => {
+      edits.updatePlatform(doc, 'A', { name: 'Alpha', baseUrl: 'https://alpha.example.com/v1' });
+      edits.updateModel(doc, 'Alpha', 'Fast', { displayName: 'Quick', modelName: 'a-quick', extraBody: { x: true } });
+    });
+    expect(text).toContain("# operator's note");
+    expect(text).toContain('# endpoint A');
+    const config = parseYamlConfig(text, 'test.yaml');
+    expect(config.platforms[0]).toMatchObject({ name: 'Alpha', baseUrl: 'https://alpha.example.com/v1' });
+    expect(config.platforms[0].models[0]).toMatchObject({ displayName: 'Quick', modelName: 'a-quick', extraBody: { x: true } });
+    expect(config.usages.find((u) => u.usageKey === 'main')).toMatchObject({ platform: 'Alpha', model: 'Quick' });
+  });
+
+  it('move a platform to the top, put api_key after base_url, and drop the bindings of what is deleted', () => {
+    const text = edited((doc) => {
+      edits.moveToTop(doc, 'B');
+      edits.setApiKey(doc, 'A', '{A_KEY}');
+      expect(edits.deleteModel(doc, 'B', 'Big')).toEqual(['reason']);
+    });
+    expect(text).toMatch(/ {2}A:\n {4}base_url: .*\n {4}api_key: '\{A_KEY\}'/);
+    const config = parseYamlConfig(text, 'test.yaml');
+    expect(config.platforms.map((p) => p.name)).toEqual(['B', 'A']);
+    expect(config.usages.map((u) => u.usageKey)).toEqual(['main', 'fast']);
+  });
+
+  it('refuse a taken name (case-insensitive) and an unknown platform with domain codes', () => {
+    const doc = parseDocument(TEXT);
+    const codeOf = (action: () => unknown): string | undefined => {
+      try {
+        action();
+      } catch (error) {
+        return error instanceof LlmManagerError ? error.code : 'other';
+      }
+      return undefined;
+    };
+    expect(codeOf(() => edits.addPlatform(doc, 'a', 'https://x.example.com'))).toBe('NAME_CONFLICT');
+    expect(codeOf(() => edits.updatePlatform(doc, 'A', { name: 'b' }))).toBe('NAME_CONFLICT');
+    expect(codeOf(() => edits.addModel(doc, 'A', { displayName: 'fast', modelName: 'x' }))).toBe('NAME_CONFLICT');
+    expect(codeOf(() => edits.moveToTop(doc, 'Nope'))).toBe('PLATFORM_NOT_FOUND');
+    expect(codeOf(() => edits.deleteUsage(doc, 'nope'))).toBe('USAGE_SLOT_NOT_FOUND');
+  });
+});
