@@ -1,13 +1,21 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { MysqlDriver } from 'typeorm/driver/mysql/MysqlDriver';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { LlmManagerDatabaseOptions } from '../llm-manager.options';
 import { LLM_MANAGER_MIGRATIONS, LLM_MANAGER_MIGRATIONS_TABLE } from '../migrations';
 import { LLM_MANAGER_ENTITIES } from './entities';
 
-/** DataSource options for llm-mgr's own connection: our entities and migrations, never `synchronize`. */
+/**
+ * DataSource options for llm-mgr's own connection: our entities and migrations, never `synchronize`, and sessions
+ * that speak UTC. Every instant llm-mgr stores is UTC, whatever the time zone of the process or of the server: two
+ * instances in different zones, a server-side default (`now()`, `CURRENT_TIMESTAMP`) and the usage writer's own UTC
+ * strings must all agree.
+ */
 export function buildDataSourceOptions(database: LlmManagerDatabaseOptions): DataSourceOptions {
   return {
     ...database,
+    ...utcSession(database),
     name: LLM_MGR_DATA_SOURCE,
     entities: LLM_MANAGER_ENTITIES,
     migrations: LLM_MANAGER_MIGRATIONS,
@@ -19,5 +27,56 @@ export function buildDataSourceOptions(database: LlmManagerDatabaseOptions): Dat
 
 /** Opens the connection without touching the schema; `runMigrations` is a separate, explicit step. */
 export async function openDataSource(database: LlmManagerDatabaseOptions): Promise<DataSource> {
-  return new DataSource(buildDataSourceOptions(database)).initialize();
+  const dataSource = new DataSource(buildDataSourceOptions(database));
+  if (dataSource.options.type === 'postgres') storeInstantsWithTimeZone(dataSource.driver as PostgresDriver);
+  await dataSource.initialize();
+  if (dataSource.options.type === 'mysql' || dataSource.options.type === 'mariadb') {
+    await useUtcSessions(dataSource);
+  }
+  return dataSource;
+}
+
+function utcSession(database: LlmManagerDatabaseOptions): Partial<DataSourceOptions> {
+  switch (database.type) {
+    case 'postgres': {
+      // Session TimeZone UTC: date_trunc buckets and the usage writer's UTC strings are read as UTC.
+      const extra = (database.extra ?? {}) as { options?: string };
+      return { extra: { ...extra, options: [extra.options, '-c TimeZone=UTC'].filter(Boolean).join(' ') } };
+    }
+    case 'mysql':
+    case 'mariadb':
+      // mysql2 writes and reads DATETIME values as UTC instead of the process's local time.
+      return { timezone: 'Z' };
+    default:
+      return {};
+  }
+}
+
+/**
+ * PostgreSQL: every date column is `timestamp with time zone`, so an instant means the same to every client. TypeORM
+ * maps `Date` and its create/update columns to `timestamp without time zone` for every PostgreSQL DataSource; ours alone
+ * is told otherwise, before it builds its metadata (the migrations read the same driver, so the schema agrees).
+ */
+function storeInstantsWithTimeZone(driver: PostgresDriver): void {
+  driver.mappedDataTypes.createDate = 'timestamptz';
+  driver.mappedDataTypes.updateDate = 'timestamptz';
+  driver.mappedDataTypes.deleteDate = 'timestamptz';
+  const normalizeType = driver.normalizeType.bind(driver);
+  driver.normalizeType = (column) => {
+    const type = normalizeType(column);
+    return type === 'timestamp without time zone' ? 'timestamp with time zone' : type;
+  };
+}
+
+/**
+ * MySQL/MariaDB: `CURRENT_TIMESTAMP` defaults follow the session's `time_zone`, which is the server's unless set. Every
+ * pooled connection sets it to UTC: new ones as the pool opens them, and the one TypeORM opened while initialising.
+ */
+async function useUtcSessions(dataSource: DataSource): Promise<void> {
+  const pool = (dataSource.driver as MysqlDriver).pool as
+    | { on(event: 'connection', listener: (connection: { query(sql: string, done: (error: unknown) => void): void }) => void): void }
+    | undefined;
+  // A failed SET means a broken connection, which fails its next query anyway; nothing to add here.
+  pool?.on('connection', (connection) => connection.query("SET time_zone = '+00:00'", () => undefined));
+  await dataSource.query("SET time_zone = '+00:00'");
 }
