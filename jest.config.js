@@ -7,8 +7,9 @@ const base = {
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 const SUITES = ['<rootDir>/test/medium/**/*.spec.ts', '<rootDir>/test/e2e/**/*.e2e-spec.ts'];
-// cli-* and usage-query run every engine themselves; usage-writer is about a SQLite file (busy locks, file reopen).
-const ENGINE_COVERED_ELSEWHERE = ['/test/e2e/cli-', '/test/e2e/package-host-app', '/test/medium/usage-query', '/test/medium/usage-writer'];
+// cli-*, usage-query and instances-shared-db run the server engines themselves; usage-writer is about a SQLite file (busy locks, file reopen).
+const ENGINE_COVERED_ELSEWHERE = ['/test/e2e/cli-', '/test/e2e/package-host-app', '/test/medium/usage-query', '/test/medium/usage-writer',
+  '/test/e2e/instances-shared-db'];
 
 const engine = (name) => ({
   ...base,

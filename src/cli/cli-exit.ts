@@ -66,6 +66,7 @@ function exitCodeForLibraryError(code: LlmManagerErrorCode): ExitCode {
     case 'FORBIDDEN_IN_FIXED_MODE':
     case 'FORBIDDEN':
     case 'UPSTREAM_ERROR':
+    case 'DATABASE_BUSY':
       return ExitCode.Failure;
     default:
       return assertUnreachable(code);

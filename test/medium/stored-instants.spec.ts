@@ -19,7 +19,7 @@ describe('stored instants are UTC whatever the time zone of the process', () => 
   const run = (timeZone: string, step: 'write' | 'read'): Record<string, number> => {
     const output = execFileSync(
       process.execPath,
-      ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'support', 'instant-probe.ts'), step],
+      ['-r', require.resolve('ts-node/register/transpile-only'), join(__dirname, '..', 'support', 'instant-probe.ts'), step],
       {
         env: { ...process.env, TZ: timeZone, TS_NODE_PROJECT: join(__dirname, '..', '..', 'tsconfig.test.json'), PROBE_DATABASE: JSON.stringify(store.options().database) },
         encoding: 'utf8',

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ModelEntity } from '../database/model.entity';
 import type { PlatformEntity } from '../database/platform.entity';
 import { CatalogueReader } from '../admin/catalogue-reader';
-import { LlmManagerError } from '../common/llm-manager.error';
+import { LlmManagerError, type LlmManagerErrorCode } from '../common/llm-manager.error';
 import { requireBaseUrl } from '../common/input-rules';
 import { SYSTEM_USER_ID } from '../llm-manager.constants';
 import { maskSecretsInText } from '../security/mask-secret';
@@ -38,6 +38,7 @@ export type ModelTestTarget = { platformId: number; modelId: number } | { usageK
 
 const PROBE_TIMEOUT_MS = 15_000;
 const TEST_TIMEOUT_MS = 30_000;
+const SLOT_RESOLUTION_CODES: ReadonlySet<LlmManagerErrorCode> = new Set(['USAGE_SLOT_NOT_FOUND', 'NO_USABLE_MODEL', 'MODEL_NOT_FOUND']);
 /** Usage rows of test requests carry this agent name, so dashboards can tell them apart. */
 export const TEST_AGENT_NAME = 'llm-mgr:test';
 
@@ -84,18 +85,19 @@ export class ModelProbeService {
    */
   async testModel(userId: string | undefined, target: ModelTestTarget, timeoutMs = TEST_TIMEOUT_MS): Promise<ModelTestResult> {
     const user = userId ?? SYSTEM_USER_ID;
-    const { platform, model } = await this.resolveTarget(user, target);
+    const bound = 'usageKey' in target ? null : await this.resolveTarget(user, target);
     const started = this.clock.now().getTime();
     let usedKey: string | undefined;
     try {
-      const llm =
-        'usageKey' in target
-          ? await this.builder.getUserLlm(user, { usageKey: target.usageKey, agentName: TEST_AGENT_NAME })
-          : await this.builder.buildFor(user, platform, model, TEST_AGENT_NAME, { timeoutMs, maxRetries: 0 });
+      const llm = bound
+        ? await this.builder.buildFor(user, bound.platform, bound.model, TEST_AGENT_NAME, { timeoutMs, maxRetries: 0 })
+        : await this.builder.getUserLlm(user, { usageKey: (target as { usageKey: string }).usageKey, agentName: TEST_AGENT_NAME });
       usedKey = typeof llm.apiKey === 'string' ? llm.apiKey : undefined;
       await llm.invoke('Reply with the single word OK.', { signal: AbortSignal.timeout(timeoutMs) });
       return { ok: true, latencyMs: this.clock.now().getTime() - started, platform: llm.info.platformName, model: llm.info.modelDisplayName };
     } catch (error) {
+      // A slot that cannot be resolved is the caller's mistake (404/409), not an answer of the upstream.
+      if (!bound && error instanceof LlmManagerError && SLOT_RESOLUTION_CODES.has(error.code)) throw error;
       const status = (error as { status?: unknown }).status;
       // The SDK reports a refused URL as "Connection error."; the guard's own message says what to do.
       const message = ownErrorIn(error)?.message ?? (error instanceof Error ? error.message : String(error));

@@ -24,6 +24,8 @@ export function httpStatusFor(code: LlmManagerErrorCode): HttpStatus {
       return HttpStatus.CONFLICT;
     case 'UPSTREAM_ERROR':
       return HttpStatus.BAD_GATEWAY;
+    case 'DATABASE_BUSY':
+      return HttpStatus.SERVICE_UNAVAILABLE;
     case 'MASTER_KEY_MISSING':
     case 'MASTER_KEY_INVALID':
     case 'SECRET_INVALID':

@@ -20,6 +20,7 @@ export const LLM_MANAGER_ERROR_CODES = [
   'USAGE_SLOT_NOT_FOUND',
   'NO_USABLE_MODEL',
   'UPSTREAM_ERROR',
+  'DATABASE_BUSY',
 ] as const;
 
 export type LlmManagerErrorCode = (typeof LLM_MANAGER_ERROR_CODES)[number];

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { resolveMasterKey } from '../security/master-key';
 import type { SecurityService } from '../security/security.service';
+import { withDatabaseLock } from './database-lock';
 import { MetaEntity } from './meta.entity';
 import { openDataSource } from './data-source.factory';
 import { PlatformEntity } from './platform.entity';
@@ -22,8 +23,11 @@ export async function openStore(
   const dataSource = await openDataSource(options.database);
   try {
     await createSchemaIfNamed(dataSource);
-    await dataSource.runMigrations({ transaction: 'all' });
-    await unlockSecrets(dataSource, options, security, logger);
+    // Instances starting together take turns: the first migrates and writes the key check, the others find both done.
+    await withDatabaseLock(dataSource, 'llm_mgr_startup', async () => {
+      await dataSource.runMigrations({ transaction: 'all' });
+      await unlockSecrets(dataSource, options, security, logger);
+    });
     return dataSource;
   } catch (error) {
     await dataSource.destroy();

@@ -52,6 +52,7 @@ export class UsagePurgeJob implements OnApplicationBootstrap, BeforeApplicationS
   async tick(scheduledAt: Date): Promise<number | null> {
     try {
       if (!(await this.lease.claim('usage_purge', scheduledAt))) return null;
+      this.logger.log(`Usage purge: this instance runs the tick of ${scheduledAt.toISOString()}.`);
     } catch (error) {
       this.logger.warn(`Usage purge skipped, its tick could not be claimed: ${errorMessage(error)}`);
       return null;

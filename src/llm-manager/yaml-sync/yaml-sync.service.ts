@@ -4,6 +4,7 @@ import { ConfigChanges } from '../common/config-changes';
 import { LLM_MANAGER_RESOLVED_OPTIONS, SYSTEM_USER_ID } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
+import { withDatabaseLock } from '../database/database-lock';
 import { MetaEntity } from '../database/meta.entity';
 import { PlatformEntity } from '../database/platform.entity';
 import { SecurityService } from '../security/security.service';
@@ -13,6 +14,7 @@ import type { YamlConfig } from './yaml-config';
 import { loadYamlConfig } from './yaml-config.loader';
 
 const IMPORTED_NAMES = 'yaml_imported_names';
+const SYNC_LOCK = 'llm_mgr_yaml_sync';
 
 /**
  * Brings `llm_mgr_cfg.yaml` into the database (M11): a full import on an empty database, an incremental one on
@@ -57,15 +59,20 @@ export class YamlSyncService implements OnModuleInit {
 
   /** First import on an empty database, otherwise add only what is new in the YAML. */
   async syncIncremental(): Promise<SyncReport> {
-    const input = await this.prepare();
-    const hasSystemPlatforms = (await this.dataSource.getRepository(PlatformEntity).countBy({ ownerId: SYSTEM_USER_ID })) > 0;
-    const mode: SyncMode = hasSystemPlatforms || Object.keys(input.imported).length > 0 ? 'incremental' : 'initial';
-    return this.run(mode, input, SyncStrategy.incremental);
+    // Under a database lock: instances starting together must not both decide "new" and import it twice.
+    return withDatabaseLock(this.dataSource, SYNC_LOCK, async () => {
+      const input = await this.prepare();
+      const hasSystemPlatforms = (await this.dataSource.getRepository(PlatformEntity).countBy({ ownerId: SYSTEM_USER_ID })) > 0;
+      const mode: SyncMode = hasSystemPlatforms || Object.keys(input.imported).length > 0 ? 'incremental' : 'initial';
+      return this.run(mode, input, SyncStrategy.incremental);
+    });
   }
 
   /** YAML overwrites the system platforms; users' own keys, platforms and selections are kept. */
   async forceReset(): Promise<SyncReport> {
-    const report = await this.run('reset', await this.prepare(), SyncStrategy.forceReset);
+    const report = await withDatabaseLock(this.dataSource, SYNC_LOCK, async () =>
+      this.run('reset', await this.prepare(), SyncStrategy.forceReset),
+    );
     this.logger.log(summarizeReport(report));
     return report;
   }
