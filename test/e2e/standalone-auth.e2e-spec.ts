@@ -5,6 +5,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import request, { type Response } from 'supertest';
 import { createApp } from '../../src/app/create-app';
+import { createTestDatabase, testEngineName } from '../support/test-engine';
 import { useNoNetworkGuard } from '../support/no-network';
 
 /** Keeps every line a logger receives, so the spec can prove no token was ever logged. */
@@ -44,6 +45,9 @@ const ENV = { DEEPSEEK_API_KEY: 'sk-test-deepseek-0000111122223333', LLM_ALLOW_P
 describe('standalone server: admin token, user tokens, isolation', () => {
   useNoNetworkGuard();
   const dir = mkdtempSync(join(tmpdir(), 'llm-mgr-standalone-'));
+  // The engine of this run: the default llm_config.db in `dir` on SQLite, else LLM_MGR_DATABASE_URL.
+  const database = createTestDatabase(testEngineName(), join(dir, 'llm_config.db'));
+  const env = { ...ENV, ...(database.engine === 'sqlite' ? {} : { LLM_MGR_DATABASE_URL: database.url }) };
   const logger = new CapturingLogger();
   const bodies: string[] = [];
   const consoleOutput = captureConsole();
@@ -66,7 +70,7 @@ describe('standalone server: admin token, user tokens, isolation', () => {
 
   beforeAll(async () => {
     copyFileSync(REPO_YAML, join(dir, 'llm_mgr_cfg.yaml'));
-    ({ app } = await createApp({ cwd: dir, env: ENV, logger }));
+    ({ app } = await createApp({ cwd: dir, env, logger }));
     await app.init();
     const envFile = readFileSync(join(dir, '.env'), 'utf8');
     adminToken = /^LLM_MGR_ADMIN_TOKEN=(.+)$/m.exec(envFile)?.[1] ?? '';
@@ -74,6 +78,7 @@ describe('standalone server: admin token, user tokens, isolation', () => {
   afterAll(async () => {
     consoleOutput.restore();
     await app?.close();
+    database.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -81,7 +86,7 @@ describe('standalone server: admin token, user tokens, isolation', () => {
     expect(adminToken).toMatch(/^llma_[A-Za-z0-9_-]{43}$/);
     expect(readFileSync(join(dir, '.env'), 'utf8')).toMatch(/^LLM_KEY=/m);
     expect(statSync(join(dir, '.env')).mode & 0o777).toBe(0o600);
-    expect(existsSync(join(dir, 'llm_config.db'))).toBe(true);
+    if (database.engine === 'sqlite') expect(existsSync(join(dir, 'llm_config.db'))).toBe(true);
     const announcement = logger.lines.filter((line) => line.includes('LLM_MGR_ADMIN_TOKEN'));
     expect(announcement).toHaveLength(1);
     expect(announcement[0]).toContain(join(dir, '.env'));
@@ -158,7 +163,7 @@ describe('standalone server: admin token, user tokens, isolation', () => {
     const erin = await issue('erin', 'survives restart');
     await app.close();
     const linesBefore = logger.lines.length;
-    ({ app } = await createApp({ cwd: dir, env: ENV, logger }));
+    ({ app } = await createApp({ cwd: dir, env, logger }));
     await app.init();
 
     expect(readFileSync(join(dir, '.env'), 'utf8').match(/^LLM_MGR_ADMIN_TOKEN=/gm)).toHaveLength(1);

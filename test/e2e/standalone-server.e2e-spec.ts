@@ -8,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import { createApp } from '../../src/app/create-app';
 import { LlmManagerError } from '../../src/llm-manager/common/llm-manager.error';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
+import { createTestDatabase, testEngineName } from '../support/test-engine';
 import { useNoNetworkGuard } from '../support/no-network';
 
 const REPO_YAML = join(__dirname, '..', '..', 'llm_mgr_cfg.yaml');
@@ -33,15 +34,22 @@ async function startFailure(start: Promise<unknown>): Promise<LlmManagerError> {
 describe('standalone server: Swagger and /health', () => {
   useNoNetworkGuard();
   const dir = freshFolder();
+  // The engine of this run: the default llm_config.db in `dir` on SQLite, else LLM_MGR_DATABASE_URL.
+  const database = createTestDatabase(testEngineName(), join(dir, 'llm_config.db'));
   let app: INestApplication;
 
   beforeAll(async () => {
-    const env = { LLM_MGR_ADMIN_TOKEN: ADMIN, DEEPSEEK_API_KEY: 'sk-test-deepseek-0000111122223333' };
+    const env = {
+      LLM_MGR_ADMIN_TOKEN: ADMIN,
+      DEEPSEEK_API_KEY: 'sk-test-deepseek-0000111122223333',
+      ...(database.engine === 'sqlite' ? {} : { LLM_MGR_DATABASE_URL: database.url }),
+    };
     ({ app } = await createApp({ cwd: dir, env, logger: { log: () => {}, error: () => {}, warn: () => {} } }));
     await app.init();
   });
   afterAll(async () => {
     await app?.close();
+    database.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
