@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { Column, DataSource, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, DataSource, Entity, PrimaryGeneratedColumn, type DataSourceOptions } from 'typeorm';
 import { LlmManagerModule } from '../../src/llm-manager/llm-manager.module';
 import type { LlmManagerOptions } from '../../src/llm-manager/llm-manager.options';
 import { TempStore } from '../support/temp-store';
@@ -90,7 +90,7 @@ describe('a host app that lends llm-mgr its own TypeORM DataSource', () => {
   let hostDataSource: DataSource;
 
   beforeAll(async () => {
-    // The host's own schema on the same SQLite file: one table of its own, created by its own synchronize.
+    // The host's own schema in the same database: one table of its own, created by its own synchronize.
     @Entity('host_orders')
     class HostOrder {
       @PrimaryGeneratedColumn()
@@ -98,7 +98,7 @@ describe('a host app that lends llm-mgr its own TypeORM DataSource', () => {
       @Column({ type: 'varchar', length: 20 })
       label!: string;
     }
-    hostDataSource = await new DataSource({ type: 'better-sqlite3', database: store.dbPath, entities: [HostOrder], synchronize: true }).initialize();
+    hostDataSource = await new DataSource({ ...store.database.options, entities: [HostOrder], synchronize: true } as DataSourceOptions).initialize();
     await hostDataSource.getRepository(HostOrder).insert({ label: 'kept' });
     const { database: _ignored, ...withoutDatabase } = store.options();
     @Module({
@@ -118,8 +118,10 @@ describe('a host app that lends llm-mgr its own TypeORM DataSource', () => {
 
   it('stores llm-mgr tables beside the host tables, leaving the host schema and rows alone', async () => {
     await request(app.getHttpServer()).get('/host/fast-model').set('x-user-id', 'carol').expect(200);
-    const tables = (await hostDataSource.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")) as Array<{ name: string }>;
-    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['host_orders', 'llm_platforms', 'llm_mgr_migrations', 'usage_log_entries']));
-    expect(await hostDataSource.query('SELECT label FROM host_orders')).toEqual([{ label: 'kept' }]);
+    const runner = hostDataSource.createQueryRunner();
+    const tables = (await runner.getTables()).map((table) => table.name.split('.').pop());
+    await runner.release();
+    expect(tables).toEqual(expect.arrayContaining(['host_orders', 'llm_platforms', 'llm_mgr_migrations', 'usage_log_entries']));
+    expect(await hostDataSource.getRepository('HostOrder').find({ select: { label: true } })).toEqual([{ label: 'kept' }]);
   });
 });
