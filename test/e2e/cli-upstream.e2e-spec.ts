@@ -88,7 +88,7 @@ describe('llm-mgr test', () => {
   it('merges extra_body, and prints JSON with --json', async () => {
     const thinking = await ws.run(['test', 'Fake', 'thinking', '--json']);
     expect(thinking.code).toBe(0);
-    expect(JSON.parse(thinking.stdout)).toEqual({ ok: true, latencyMs: expect.any(Number) });
+    expect(JSON.parse(thinking.stdout)).toEqual({ ok: true, latencyMs: expect.any(Number), platform: 'Fake', model: 'thinking' });
     expect(upstream.chatRequests[0].body).toMatchObject({ model: 'fake-reasoning', enable_thinking: true, thinking_budget: 256 });
   });
 

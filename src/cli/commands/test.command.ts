@@ -16,7 +16,7 @@ export const testCommand: CliCommand = {
       'Prints the latency, or the error the upstream answered with. The request is recorded in the usage log as ' +
       'agent llm-mgr:test.',
   ],
-  options: { json: { type: 'boolean', description: 'Print the result as JSON: { ok, latencyMs, error?, status? }.' } },
+  options: { json: { type: 'boolean', description: 'Print the result as JSON: { ok, latencyMs, platform?, model?, error?, status? }.' } },
   positionals: [
     { name: 'platform', required: true, description: 'Display name of a system platform, e.g. DeepSeek' },
     { name: 'model', required: true, description: 'Display name of one of its models, e.g. DeepSeek-V3' },
