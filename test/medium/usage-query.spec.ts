@@ -10,7 +10,11 @@ import { PlatformEntity } from '../../src/llm-manager/database/platform.entity';
 import { UsageLogEntryEntity } from '../../src/llm-manager/database/usage-log-entry.entity';
 import type { LlmManagerDatabaseOptions } from '../../src/llm-manager/llm-manager.options';
 import { Clock } from '../../src/llm-manager/usage/clock';
-import { UsageQueryService } from '../../src/llm-manager/usage/usage-query.service';
+import {
+  PURGE_CHUNK_ROWS,
+  PURGE_FIRST_CHUNK_ROWS,
+  UsageQueryService,
+} from '../../src/llm-manager/usage/usage-query.service';
 import type { UsageRow } from '../../src/llm-manager/usage/usage-row';
 import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
 import { TempStore } from '../support/temp-store';
@@ -294,7 +298,13 @@ describe.each(engines)('usage queries on $name', (engine) => {
 
     expect(await usage.summary({})).toMatchObject({ tokens: 2197, requests: 5 });
     if (engine.name === 'SQLite') {
-      expect(recorder.queries.filter((q) => q.sql.startsWith('DELETE'))).toHaveLength(3);
+      // Several statements, the first of PURGE_FIRST_CHUNK_ROWS, none above PURGE_CHUNK_ROWS (later sizes follow timing).
+      const limits = recorder.queries
+        .filter((q) => q.sql.startsWith('DELETE'))
+        .map((q) => Number(/LIMIT (\d+)/.exec(q.sql)?.[1]));
+      expect(limits.length).toBeGreaterThan(1);
+      expect(limits[0]).toBe(PURGE_FIRST_CHUNK_ROWS);
+      for (const limit of limits) expect(limit).toBeLessThanOrEqual(PURGE_CHUNK_ROWS);
     }
   });
 });
@@ -317,7 +327,21 @@ describe('usage queries on SQLite: query plans', () => {
     store.remove();
   });
 
-  it('answers every range query on one user from the (user_id, created_at) index', async () => {
+  it('picks each purge chunk from the created_at index, oldest first, without sorting the whole range', async () => {
+    const usage = new UsageQueryService(dataSource, writer, clock);
+    plans.queries.length = 0;
+    await usage.purge(at(0));
+    const deletes = plans.queries.filter((q) => q.sql.startsWith('DELETE'));
+    expect(deletes.length).toBeGreaterThan(0);
+    for (const { sql, parameters } of deletes) {
+      const plan = (await dataSource.query(`EXPLAIN QUERY PLAN ${sql}`, parameters)) as Array<{ detail: string }>;
+      const steps = plan.map((step) => step.detail).join('\n');
+      expect(steps).toMatch(/USING COVERING INDEX IDX_usage_log_entries_created \(created_at<\?\)/);
+      expect(steps).not.toMatch(/TEMP B-TREE/);
+    }
+  });
+
+  it('answers every range query on one user from the covering (user_id, created_at, …) index alone', async () => {
     const usage = new UsageQueryService(dataSource, writer, clock);
     plans.queries.length = 0;
     await usage.summary({ userId: 'u1', since: at(0), until: at(HOUR) });
@@ -330,7 +354,7 @@ describe('usage queries on SQLite: query plans', () => {
     for (const { sql, parameters } of selects) {
       const plan = (await dataSource.query(`EXPLAIN QUERY PLAN ${sql}`, parameters)) as Array<{ detail: string }>;
       expect(plan.map((step) => step.detail).join('\n')).toMatch(
-        /SEARCH u USING (COVERING )?INDEX IDX_usage_log_entries_user_created \(user_id=\? AND created_at>\?/,
+        /SEARCH u USING COVERING INDEX IDX_usage_log_entries_user_created_totals \(user_id=\? AND created_at>\?/,
       );
     }
   });

@@ -11,7 +11,17 @@ export type UsageOutcome = 'ok' | 'error' | 'aborted' | 'abandoned';
 
 /** One row per LLM call made through a tracked model (M14), with the seed's columns. */
 @Entity('usage_log_entries')
-@Index('IDX_usage_log_entries_user_created', ['userId', 'createdAt'])
+// Covers one user's statistics: the query reads the index alone, never the scattered rows (bench P5).
+@Index('IDX_usage_log_entries_user_created_totals', [
+  'userId',
+  'createdAt',
+  'modelId',
+  'agentName',
+  'totalTokens',
+  'promptTokens',
+  'completionTokens',
+  'success',
+])
 @Index('IDX_usage_log_entries_created', ['createdAt'])
 export class UsageLogEntryEntity {
   @PrimaryGeneratedColumn()

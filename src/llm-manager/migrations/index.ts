@@ -2,6 +2,7 @@ import { InitialSchema1767225600000 } from './1767225600000-initial-schema';
 import { UsageOutcome1767312000000 } from './1767312000000-usage-outcome';
 import { ApiTokens1767398400000 } from './1767398400000-api-tokens';
 import { ConfigVersion1767484800000 } from './1767484800000-config-version';
+import { UsageCoveringIndex1767571200000 } from './1767571200000-usage-covering-index';
 
 /** Every migration of llm-mgr, oldest first. They run on start. */
 export const LLM_MANAGER_MIGRATIONS = [
@@ -9,6 +10,7 @@ export const LLM_MANAGER_MIGRATIONS = [
   UsageOutcome1767312000000,
   ApiTokens1767398400000,
   ConfigVersion1767484800000,
+  UsageCoveringIndex1767571200000,
 ];
 
 /** Name of llm-mgr's migrations table, apart from any table a host uses for its own migrations. */

@@ -21,6 +21,15 @@ import { UsageWriter } from './usage-writer';
 
 /** Rows one purge statement deletes at most, so concurrent usage writes never wait long on its locks. */
 export const PURGE_CHUNK_ROWS = 5_000;
+/** Rows of the first purge statement; later ones are sized from how long the previous one took. */
+export const PURGE_FIRST_CHUNK_ROWS = 500;
+/** Fewest rows a purge statement deletes, so a slow disk cannot turn a purge into one commit per row. */
+const PURGE_MIN_CHUNK_ROWS = 50;
+/**
+ * How long one purge statement should hold the database. On SQLite a chunk blocks every writer (and, with
+ * better-sqlite3, the event loop) for its whole duration: 5,000 rows took up to 240 ms there (bench P5).
+ */
+export const PURGE_CHUNK_TARGET_MS = 20;
 /** Longest timeline answered, in buckets (over a year of hours). */
 export const MAX_TIMELINE_BUCKETS = 10_000;
 
@@ -135,31 +144,33 @@ export class UsageQueryService {
   }
 
   /**
-   * Deletes rows with `created_at < olderThan`, at most `PURGE_CHUNK_ROWS` per statement, and returns how many
-   * went. Each chunk is the oldest ids still matching, found first and deleted by an id bound, because neither
-   * PostgreSQL nor MySQL accepts `DELETE … LIMIT` from the same table in a portable way.
+   * Deletes rows with `created_at < olderThan` in chunks and returns how many went. A chunk is the oldest rows
+   * still matching, picked through the `created_at` index in a derived table (neither PostgreSQL nor MySQL accepts
+   * `DELETE … ORDER BY … LIMIT` portably, and MySQL refuses a plain subquery on the table being deleted from).
+   * Chunks are sized to take about `PURGE_CHUNK_TARGET_MS` each (between `PURGE_MIN_CHUNK_ROWS` and
+   * `PURGE_CHUNK_ROWS` rows), so a usage write in between waits about that long at most, whatever the disk.
    */
   async purge(olderThan: Date): Promise<number> {
     await this.writer.flush();
     const before = this.dialect.dateTime(olderThan);
+    const table = UsageSqlDialect.usageTable(this.dataSource);
     let deleted = 0;
+    let chunkRows = Math.min(PURGE_FIRST_CHUNK_ROWS, PURGE_CHUNK_ROWS);
     for (;;) {
-      const last = await this.dataSource
-        .createQueryBuilder(UsageLogEntryEntity, 'u')
-        .select('u.id', 'id')
-        .where('u.createdAt < :before', { before })
-        .orderBy('u.id', 'ASC')
-        .offset(PURGE_CHUNK_ROWS - 1)
-        .limit(1)
-        .getRawOne<{ id: unknown }>();
-      const statement = this.dataSource
+      const started = performance.now();
+      const { affected } = await this.dataSource
         .createQueryBuilder()
         .delete()
         .from(UsageLogEntryEntity)
-        .where('created_at < :before', { before });
-      if (last) statement.andWhere('id <= :lastId', { lastId: Number(last.id) });
-      deleted += (await statement.execute()).affected ?? 0;
-      if (!last) return deleted;
+        .where(
+          `id IN (SELECT id FROM (SELECT id FROM ${table} WHERE created_at < :before ORDER BY created_at ` +
+            `LIMIT ${chunkRows}) chunk)`,
+          { before },
+        )
+        .execute();
+      deleted += affected ?? 0;
+      if ((affected ?? 0) < chunkRows) return deleted;
+      chunkRows = nextChunkRows(chunkRows, performance.now() - started);
       // better-sqlite3 runs synchronously: give queued usage writes their turn between chunks.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
@@ -188,6 +199,12 @@ export class UsageQueryService {
       .addSelect('COUNT(*)', 'requests')
       .addSelect('COALESCE(SUM(CASE WHEN u.success = 0 THEN 1 ELSE 0 END), 0)', 'errors');
   }
+}
+
+/** The next chunk's size: scaled toward the target duration, at most doubling, within the bounds. */
+export function nextChunkRows(rows: number, tookMs: number): number {
+  const scaled = Math.floor((rows * PURGE_CHUNK_TARGET_MS) / Math.max(tookMs, 1));
+  return Math.max(PURGE_MIN_CHUNK_ROWS, Math.min(PURGE_CHUNK_ROWS, 2 * rows, scaled));
 }
 
 /** SUM and COUNT come back as numbers (SQLite), strings (PostgreSQL bigint/numeric) or decimals (MySQL). */
