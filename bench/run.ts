@@ -3,7 +3,7 @@
  *
  *   npx ts-node --transpile-only bench/run.ts [--quick]
  *
- * Timings never fail the run; a broken bench (exception, lost usage rows) exits non-zero.
+ * Timings never fail the run; a broken bench (exception, lost usage rows, PostgreSQL unreachable) exits non-zero.
  */
 import { cpus, platform, release } from 'node:os';
 import { startContext, type BenchContext } from './context';
@@ -11,10 +11,11 @@ import { benchGetUserLlm } from './p1-get-user-llm.bench';
 import { benchInvokeOverhead } from './p2-invoke-overhead.bench';
 import { benchUsageRows } from './p3-usage-rows.bench';
 import { benchTokenEstimate } from './p4-token-estimate.bench';
+import { benchUsageStats } from './p5-usage-stats.bench';
 import { fmt, ratio, type Figure } from './stats';
 
 const BENCHES: ReadonlyArray<(ctx: BenchContext) => Promise<Figure[]>> = [
-  benchGetUserLlm, benchInvokeOverhead, benchUsageRows, benchTokenEstimate,
+  benchGetUserLlm, benchInvokeOverhead, benchUsageRows, benchTokenEstimate, benchUsageStats,
 ];
 
 function table(figures: readonly Figure[], quick: boolean, seconds: number): string {
@@ -23,7 +24,7 @@ function table(figures: readonly Figure[], quick: boolean, seconds: number): str
     `## llm-mgr bench (${quick ? 'quick' : 'full'}) — ${new Date().toISOString()}`,
     '',
     `Machine: ${cpu[0]?.model.trim() ?? 'unknown CPU'} × ${cpu.length}, ${platform()} ${release()}, node ${process.version}; ` +
-      `SQLite (better-sqlite3); local fake upstream; ${seconds.toFixed(1)} s`,
+      `SQLite (better-sqlite3) file in the temp dir; P5 also PostgreSQL on 127.0.0.1:5432; local fake upstream; ${seconds.toFixed(1)} s`,
     '',
     '| # | Figure | Value | Floor | Ratio | Goal | Met |',
     '|---|---|---:|---:|---:|---|---|',
