@@ -184,7 +184,7 @@ export class UsageQueryService {
       query.andWhere('u.createdAt >= :since', { since: this.dialect.dateTime(filter.since) });
     }
     if (filter.until !== undefined) {
-      query.andWhere('u.createdAt < :until', { until: this.dialect.dateTime(filter.until) });
+      query.andWhere('u.createdAt < :until', { until: this.dialect.upperBound(filter.until) });
     }
     if (filter.modelId !== undefined) query.andWhere('u.modelId = :modelId', { modelId: filter.modelId });
     if (filter.agentName !== undefined) query.andWhere('u.agentName = :agentName', { agentName: filter.agentName });

@@ -63,6 +63,15 @@ export class UsageSqlDialect {
   }
 
   /**
+   * How the exclusive upper bound of a range is bound. MySQL/MariaDB keep whole seconds, so a row written at
+   * 12:00:00.300 is stored as 12:00:00: an `until` of 12:00:00.400 must be bound as 12:00:01, or the row written just
+   * before it would fall outside.
+   */
+  upperBound(date: Date): string {
+    return this.dateTime(this.engine === 'mysql' ? new Date(Math.ceil(date.getTime() / 1000) * 1000) : date);
+  }
+
+  /**
    * SQL naming the UTC bucket of `column`: `YYYY-MM-DD HH` per hour, `YYYY-MM-DD` per day. No `:` in the labels,
    * which TypeORM would read as a named parameter.
    */
