@@ -29,6 +29,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         'ApiTokens1767398400000',
         'ConfigVersion1767484800000',
         'UsageCoveringIndex1767571200000',
+        'UtcTimestamps1767657600000',
       ]);
 
       const pending = await dataSource.driver.createSchemaBuilder().log();
