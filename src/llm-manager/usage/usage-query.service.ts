@@ -29,7 +29,7 @@ const PURGE_MIN_CHUNK_ROWS = 50;
  * How long one purge statement should hold the database. On SQLite a chunk blocks every writer (and, with
  * better-sqlite3, the event loop) for its whole duration: 5,000 rows took up to 240 ms there (bench P5).
  */
-export const PURGE_CHUNK_TARGET_MS = 20;
+export const PURGE_CHUNK_TARGET_MS = 10;
 /** Longest timeline answered, in buckets (over a year of hours). */
 export const MAX_TIMELINE_BUCKETS = 10_000;
 
