@@ -33,6 +33,7 @@ function table(figures: readonly Figure[], quick: boolean, seconds: number): str
         `${fmt(ratio(f))}× | ${f.goal ?? ''} | ${f.met === undefined ? '' : f.met ? 'yes' : '**no**'} |`),
     '',
     'Ratio = value / floor (for rows/s: floor / value), so above 1× means slower than the floor.',
+    ...(quick ? ['', 'Quick run: counts too small (cold JIT, few samples) to judge goals; it only proves every bench still works.'] : []),
   ];
   return lines.join('\n');
 }
