@@ -83,6 +83,18 @@ describe('several instances on one database: configuration changes reach every i
     expect(after.info.modelId).not.toBe(deleted);
   });
 
+  it("a slot repaired on one instance after a deletion is not a change the other's caches pay for", async () => {
+    const fake = (await manager(a).listPlatforms('hal')).find((p) => p.name === 'Fake')!;
+    const thinking = fake.models.find((m) => m.displayName === 'thinking')!;
+    await manager(a).system.deleteModel(thinking.id);
+    await poll(b);
+    const onB = await manager(b).getUserLlm('hal');
+    // ivy's reason slot pointed at the deleted model: resolving it on A repairs and saves it.
+    expect((await manager(a).getUserLlm('ivy', { usageKey: 'reason' })).info.modelId).not.toBe(thinking.id);
+    await poll(b);
+    expect(await manager(b).getUserLlm('hal')).toBe(onB);
+  });
+
   it('changes written on both instances between two polls are each seen by the other', async () => {
     // Both cache a model on Fake, then both edit Spare: only the relay can tell either that its Fake model is stale.
     const onA = await manager(a).getUserLlm('frank');

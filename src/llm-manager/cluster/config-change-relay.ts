@@ -39,8 +39,9 @@ export class ConfigChangeRelay implements OnApplicationBootstrap, BeforeApplicat
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
     private readonly changes: ConfigChanges,
   ) {
-    this.unsubscribe = changes.subscribe(() => {
-      if (!this.relaying) this.enqueue(() => this.bump());
+    this.unsubscribe = changes.subscribe((change) => {
+      // A repair told to the others would make every instance drop every cached model, once per repaired slot.
+      if (!this.relaying && !(change.kind === 'selection' && change.repaired)) this.enqueue(() => this.bump());
     });
   }
 

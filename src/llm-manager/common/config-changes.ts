@@ -5,7 +5,11 @@ export type ConfigChange =
   | { kind: 'platform'; platformId: number }
   | { kind: 'model'; platformId: number; modelId: number }
   | { kind: 'user-key'; userId: string; platformId: number }
-  | { kind: 'selection'; userId: string; usageKey: string }
+  /**
+   * `repaired`: a self-repair (M9). It only follows a change that was announced already (a model or platform gone, a
+   * key removed), and every instance repairs the same way, so other instances need not hear of it.
+   */
+  | { kind: 'selection'; userId: string; usageKey: string; repaired?: true }
   | { kind: 'api-token'; tokenId: number }
   /** Anything may have changed: a YAML reset, or a write by another instance sharing the database. */
   | { kind: 'all' };

@@ -138,7 +138,7 @@ export class UserSelectionService implements OnModuleDestroy {
       `Repaired usage slot '${slot.usageKey}' of user ${slot.userId}: it pointed at platform ${slot.platformId}/model ` +
         `${slot.modelId}, which is gone or no longer usable; now ${target.platform.name}/${target.model.displayName}.`,
     );
-    this.changes.publish({ kind: 'selection', userId: slot.userId, usageKey: slot.usageKey });
+    this.changes.publish({ kind: 'selection', userId: slot.userId, usageKey: slot.usageKey, repaired: true });
     return target;
   }
 
