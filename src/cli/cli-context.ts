@@ -6,6 +6,7 @@ import { resolveOptions } from '../llm-manager/llm-manager.options';
 import { flag, text, type ParsedArgs } from './cli-args';
 import { configError } from './cli-exit';
 import type { CliIo } from './cli-io';
+import { errorMessage } from '../llm-manager/common/error-message';
 
 /** Everything a command needs about where it runs; built once per invocation. */
 export interface CliContext {
@@ -45,7 +46,7 @@ export function createContext(
   try {
     options = resolveOptions({ env, envFilePath: envFile, generateMasterKey: false });
   } catch (error: unknown) {
-    throw configError(error instanceof Error ? error.message : String(error), error);
+    throw configError(errorMessage(error), error);
   }
   const secrets = [options.masterKey ?? '', databasePassword(env.LLM_MGR_DATABASE_URL)].filter((s) => s.length > 0);
   return { io, cwd, debug: flag(args, 'debug'), envFile, processEnv, env, options, secrets };

@@ -10,6 +10,7 @@ import { err, out, type CliIo } from './cli-io';
 import type { CliCommand } from './commands/command';
 import { COMMANDS } from './commands';
 import { hasJournal } from './rotation/rotation-journal';
+import { errorMessage } from '../llm-manager/common/error-message';
 
 /** Where the CLI runs: its streams, environment and working folder. `main.ts` passes the process's own. */
 export interface CliRuntime {
@@ -88,7 +89,7 @@ function printed(io: CliIo, text: string): ExitCode {
 function report(io: CliIo, error: unknown, ctx: CliContext | null, debug: boolean): void {
   const secrets = ctx?.secrets ?? [];
   const known = error instanceof CliError || (error instanceof Error && error.name === 'LlmManagerError');
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const prefix = known || !(error instanceof Error) ? '' : `${error.name}: `;
   err(io, maskSecretsInText(`error: ${prefix}${message}`, secrets));
   if (debug) err(io, maskSecretsInText(inspect(error, { depth: 6 }), secrets));

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, ServiceUnavailableException } from '@nestjs
 import type { DataSource } from 'typeorm';
 import { SystemPlatformService } from '../../llm-manager/admin/system-platform.service';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../llm-manager/database/database.providers';
+import { errorMessage } from '../../llm-manager/common/error-message';
 
 /** What `GET /health` answers. */
 export interface HealthReport {
@@ -45,7 +46,7 @@ export class HealthService {
       };
     } catch (error: unknown) {
       // The reason goes to the log; the probe only learns that this instance should not get traffic.
-      this.logger.error(`Database unreachable: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.error(`Database unreachable: ${errorMessage(error)}`);
       const failure: HealthFailure = { status: 'unavailable', database: 'unreachable', config: 'loaded' };
       throw new ServiceUnavailableException(failure);
     }

@@ -8,6 +8,7 @@ import { err, out } from '../cli-io';
 import { setEnvVariable } from '../support/env-file';
 import { findYamlEnvelopes, readYamlIfPresent } from '../support/yaml-envelopes';
 import type { CliCommand } from './command';
+import { errorMessage } from '../../llm-manager/common/error-message';
 
 /** Bytes of a generated master key: 32, as `resolveMasterKey` generates them (base64url, 43 characters). */
 
@@ -90,18 +91,14 @@ async function countEncrypted(ctx: CliContext, replacing: boolean): Promise<numb
     return inYaml + (await countEncryptedInStore(ctx.options.database));
   } catch (error: unknown) {
     if (!replacing) {
-      err(ctx.io, `warning: could not check the database for encrypted data (${describe(error)}).`);
+      err(ctx.io, `warning: could not check the database for encrypted data (${errorMessage(error)}).`);
       return inYaml;
     }
     throw new CliError(
       ExitCode.Failure,
-      `Cannot check the database for data encrypted with the current LLM_KEY (${describe(error)}); nothing was ` +
+      `Cannot check the database for data encrypted with the current LLM_KEY (${errorMessage(error)}); nothing was ` +
         'changed. Make the database reachable (LLM_MGR_DATABASE_URL) and run init --force again.',
       { cause: error },
     );
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

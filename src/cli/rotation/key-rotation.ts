@@ -11,6 +11,7 @@ import { renameDurable, writeDurable } from '../support/durable-file';
 import { setEnvVariable } from '../support/env-file';
 import { findYamlEnvelopes, readYamlIfPresent, reencryptYaml } from '../support/yaml-envelopes';
 import { readJournal, removeJournal, writeJournal, type RotationJournal } from './rotation-journal';
+import { errorMessage } from '../../llm-manager/common/error-message';
 
 /*
  * Rotating LLM_KEY touches three places that cannot share one transaction: the database, the YAML and `.env`.
@@ -159,7 +160,7 @@ async function settleAfterFailure(ctx: CliContext, dataSource: DataSource, journ
   try {
     if (readJournal(ctx.envFile) !== undefined) await settleRotation(ctx, dataSource, journal);
   } catch (error: unknown) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     err(
       ctx.io,
       `warning: the rotation could not be settled (${reason}); run 'llm-mgr rotate-key' again to finish or undo it.`,

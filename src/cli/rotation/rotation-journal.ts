@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { configError } from '../cli-exit';
 import { writeDurable } from '../support/durable-file';
+import { errorMessage } from '../../llm-manager/common/error-message';
 
 /**
  * What a key rotation has promised to do, written before the database commits and removed when everything is
@@ -41,7 +42,7 @@ export function readJournal(envFile: string): RotationJournal | undefined {
     return journal;
   } catch (error: unknown) {
     throw configError(
-      `The key-rotation journal ${path} is damaged (${error instanceof Error ? error.message : String(error)}). ` +
+      `The key-rotation journal ${path} is damaged (${errorMessage(error)}). ` +
         'Check whether the database opens with LLM_KEY; if it does, delete the journal and rotate again.',
       error,
     );

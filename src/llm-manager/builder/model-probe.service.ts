@@ -10,6 +10,7 @@ import { Clock } from '../usage/clock';
 import { UserSelectionService } from '../user-selection/user-selection.service';
 import { LlmBuilderService } from './llm-builder.service';
 import { UpstreamHttp } from './upstream-http';
+import { errorMessage } from '../common/error-message';
 
 /** Result of `testModel()`: latency on success, the upstream's message on failure. */
 export interface ModelTestResult {
@@ -100,7 +101,7 @@ export class ModelProbeService {
       if (!bound && error instanceof LlmManagerError && SLOT_RESOLUTION_CODES.has(error.code)) throw error;
       const status = (error as { status?: unknown }).status;
       // The SDK reports a refused URL as "Connection error."; the guard's own message says what to do.
-      const message = ownErrorIn(error)?.message ?? (error instanceof Error ? error.message : String(error));
+      const message = ownErrorIn(error)?.message ?? errorMessage(error);
       return {
         ok: false,
         latencyMs: this.clock.now().getTime() - started,
@@ -182,5 +183,5 @@ function ownErrorIn(error: unknown): LlmManagerError | undefined {
 function networkCode(error: unknown): string {
   const cause = (error as { cause?: { code?: unknown } }).cause;
   if (cause && typeof cause.code === 'string') return cause.code;
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }

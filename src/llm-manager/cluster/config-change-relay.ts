@@ -11,6 +11,7 @@ import { ConfigVersionEntity } from '../database/config-version.entity';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
+import { errorMessage } from '../common/error-message';
 
 const ROW_ID = 1;
 
@@ -105,7 +106,7 @@ export class ConfigChangeRelay implements OnApplicationBootstrap, BeforeApplicat
   private enqueue(step: () => Promise<void>): Promise<void> {
     const run = this.queue.then(step).catch((error: unknown) => {
       // A failed poll is made good by the next one; a failed bump is logged. Neither may fail the write behind it.
-      this.logger.warn(`Configuration sync between instances: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(`Configuration sync between instances: ${errorMessage(error)}`);
     });
     this.queue = run;
     return run;

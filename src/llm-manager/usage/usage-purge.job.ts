@@ -5,6 +5,7 @@ import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { Clock } from './clock';
 import { TaskScheduler, type ScheduledTask } from './task-scheduler';
 import { UsageQueryService } from './usage-query.service';
+import { errorMessage } from '../common/error-message';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -80,8 +81,4 @@ export class UsagePurgeJob implements OnApplicationBootstrap, BeforeApplicationS
       return 0;
     }
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

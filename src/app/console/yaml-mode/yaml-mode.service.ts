@@ -12,6 +12,7 @@ import type { YamlConfig, YamlPlatform } from '../../../llm-manager/yaml-sync/ya
 import { loadYamlConfig, parseYamlConfig } from '../../../llm-manager/yaml-sync/yaml-config.loader';
 import { setApiKey } from './yaml-document-edits';
 import type { YamlKeyMode, YamlModeView, YamlPlatformView } from './yaml-mode.types';
+import { errorMessage } from '../../../llm-manager/common/error-message';
 
 /** What a key form sends: the key in clear text for `encrypted`/`plain`, a variable name for `env`. */
 export interface YamlKeyInput {
@@ -136,7 +137,7 @@ export class YamlModeService {
       try {
         maskedKey = this.security.mask(this.security.decrypt(key.envelope, `platform '${platform.name}' in the YAML`));
       } catch (error: unknown) {
-        keyProblem = error instanceof Error ? error.message : String(error);
+        keyProblem = errorMessage(error);
       }
     }
     return {
