@@ -2,7 +2,8 @@ import { SecretCipher } from '../../src/llm-manager/security/secret-cipher';
 import type { SyncReport } from '../../src/llm-manager/yaml-sync/sync-report';
 import { loadYamlConfig, parseYamlConfig } from '../../src/llm-manager/yaml-sync/yaml-config.loader';
 import { UsageLogEntryEntity } from '../../src/llm-manager/database/usage-log-entry.entity';
-import { mariadbDatabase, openForInspection, postgresDatabase, type ServerDatabase } from './cli-databases';
+import { createTestDatabase, type TestDatabase, type TestEngineName } from '../support/test-engine';
+import { openForInspection } from './cli-databases';
 import { ensureCliBuilt, finished, waitForStderr } from './cli-harness';
 import { CLI_TEST_KEY, CliWorkspace } from './cli-workspace';
 import {
@@ -28,23 +29,24 @@ beforeAll(async () => {
   main = await ensureCliBuilt();
 }, 360_000);
 
-// Each engine runs in a database of its own, created here and dropped after; a server that is down fails the run.
-describe.each<[string, () => ServerDatabase]>([
-  ['PostgreSQL', postgresDatabase],
-  ['MariaDB', mariadbDatabase],
-])('the CLI on %s (LLM_MGR_DATABASE_URL)', (_name, makeDatabase) => {
-  const database = makeDatabase();
+// Each engine runs in a schema or database of its own, created here and dropped after; a server that is down fails
+// the run.
+describe.each<[string, TestEngineName]>([
+  ['PostgreSQL', 'postgres'],
+  ['MariaDB', 'mariadb'],
+])('the CLI on %s (LLM_MGR_DATABASE_URL)', (_name, engine) => {
+  let database: TestDatabase;
   let ws: CliWorkspace;
 
   beforeAll(async () => {
-    await database.create();
+    database = createTestDatabase(engine, '');
     ws = new CliWorkspace(main, database.url);
     ws.writeEnv({ LLM_KEY: CLI_TEST_KEY });
     ws.writeYaml(cliYaml('http://127.0.0.1:9/v1', new SecretCipher(CLI_TEST_KEY)));
   });
   afterAll(async () => {
     ws?.remove();
-    await database.drop();
+    database?.drop();
   });
 
   it('syncs: the first import, then an incremental one, then a force reset', async () => {

@@ -9,6 +9,7 @@ import { UsageQueryService } from '../../src/llm-manager/usage/usage-query.servi
 import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
 import type { UsageRow } from '../../src/llm-manager/usage/usage-row';
 import { TempStore } from '../support/temp-store';
+import { usageRow } from '../support/usage-rows';
 
 class FixedClock extends Clock {
   constructor(public current: Date) {
@@ -20,22 +21,8 @@ class FixedClock extends Clock {
 }
 
 function row(createdAt: string): UsageRow {
-  return {
-    userId: 'u1',
-    modelId: 1,
-    promptTokens: 1,
-    completionTokens: 1,
-    totalTokens: 2,
-    reasoningTokens: 0,
-    success: true,
-    usageSource: 'estimated',
-    outcome: 'ok',
-    reportedPromptTokens: null,
-    reportedCompletionTokens: null,
-    latencyMs: 1,
-    agentName: null,
-    createdAt: new Date(createdAt),
-  };
+  const tokens = { promptTokens: 1, completionTokens: 1, totalTokens: 2 };
+  return usageRow({ userId: 'u1', modelId: 1, ...tokens, latencyMs: 1, createdAt: new Date(createdAt) });
 }
 
 describe('scheduled usage purge', () => {

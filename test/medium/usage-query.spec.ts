@@ -1,6 +1,4 @@
 import 'reflect-metadata';
-import { randomBytes } from 'crypto';
-import { createConnection } from 'mysql2/promise';
 import type { DataSource, Logger as TypeOrmLogger } from 'typeorm';
 import { runInThisContext } from 'vm';
 import { LlmManagerError } from '../../src/llm-manager/common/llm-manager.error';
@@ -8,7 +6,6 @@ import { openDataSource } from '../../src/llm-manager/database/data-source.facto
 import { ModelEntity } from '../../src/llm-manager/database/model.entity';
 import { PlatformEntity } from '../../src/llm-manager/database/platform.entity';
 import { UsageLogEntryEntity } from '../../src/llm-manager/database/usage-log-entry.entity';
-import type { LlmManagerDatabaseOptions } from '../../src/llm-manager/llm-manager.options';
 import { Clock } from '../../src/llm-manager/usage/clock';
 import {
   PURGE_CHUNK_ROWS,
@@ -18,6 +15,8 @@ import {
 import type { UsageRow } from '../../src/llm-manager/usage/usage-row';
 import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
 import { TempStore } from '../support/temp-store';
+import { usageRow } from '../support/usage-rows';
+import { createTestDatabase, type TestDatabase } from '../support/test-engine';
 
 const HOUR = 3_600_000;
 /** 2026-01-02T00:00:00Z, the day the known rows fall on. */
@@ -66,59 +65,17 @@ function sqliteEngine(recorder: QueryRecorder): Engine {
   };
 }
 
-function postgresEngine(): Engine {
-  const schema = `usage_${randomBytes(4).toString('hex')}`;
-  let dataSource: DataSource | undefined;
+/** PostgreSQL or MariaDB, in a schema or database of its own (test/support/test-engine.ts). */
+function serverEngine(engine: 'postgres' | 'mariadb', name: string, wallTime: string): Engine {
+  let database: TestDatabase | undefined;
   return {
-    name: 'PostgreSQL',
-    wallTime: "to_char(u.createdAt, 'YYYY-MM-DD HH24 MI SS')",
-    open: async () => {
-      const options = { type: 'postgres', host: '127.0.0.1', port: 5432, username: 'postgres', database: 'test' } as const;
-      dataSource = await openDataSource({ ...options, schema, connectTimeoutMS: 5000 } as LlmManagerDatabaseOptions);
-      await dataSource.query(`CREATE SCHEMA "${schema}"`);
-      return dataSource;
+    name,
+    wallTime,
+    open: () => {
+      database = createTestDatabase(engine, '');
+      return openDataSource(database.options);
     },
-    drop: async () => {
-      if (dataSource?.isInitialized) await dataSource.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    },
-  };
-}
-
-function mariadbEngine(): Engine {
-  const database = `usage_${randomBytes(4).toString('hex')}`;
-  const server = { host: '127.0.0.1', port: 3306, user: 'root', password: '', connectTimeout: 5000 };
-  return {
-    name: 'MariaDB',
-    wallTime: "DATE_FORMAT(u.createdAt, '%Y-%m-%d %H %i %s')",
-    open: async () => {
-      const admin = await createConnection(server);
-      await admin.query(`CREATE DATABASE \`${database}\``);
-      await admin.end();
-      return openDataSource({ type: 'mariadb', host: server.host, port: server.port, username: 'root', password: '', database });
-    },
-    drop: async () => {
-      const admin = await createConnection(server);
-      await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
-      await admin.end();
-    },
-  };
-}
-
-function usageRow(overrides: Partial<UsageRow> & Pick<UsageRow, 'userId' | 'createdAt'>): UsageRow {
-  return {
-    modelId: null,
-    promptTokens: 0,
-    completionTokens: 0,
-    totalTokens: 0,
-    reasoningTokens: 0,
-    success: true,
-    usageSource: 'estimated',
-    outcome: 'ok',
-    reportedPromptTokens: null,
-    reportedCompletionTokens: null,
-    latencyMs: null,
-    agentName: null,
-    ...overrides,
+    drop: async () => database?.drop(),
   };
 }
 
@@ -127,7 +84,11 @@ function tokens(prompt: number, completion: number): Pick<UsageRow, 'promptToken
 }
 
 const recorder = new QueryRecorder();
-const engines: Engine[] = [sqliteEngine(recorder), postgresEngine(), mariadbEngine()];
+const engines: Engine[] = [
+  sqliteEngine(recorder),
+  serverEngine('postgres', 'PostgreSQL', "to_char(u.createdAt, 'YYYY-MM-DD HH24 MI SS')"),
+  serverEngine('mariadb', 'MariaDB', "DATE_FORMAT(u.createdAt, '%Y-%m-%d %H %i %s')"),
+];
 const zero = { tokens: 0, prompt_tokens: 0, completion_tokens: 0, requests: 0, errors: 0 };
 
 // A zone far from UTC, so any local-time conversion on the way to or from the database shows up as a wrong day.

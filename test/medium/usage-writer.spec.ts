@@ -15,6 +15,7 @@ import { DEFAULT_USAGE_WRITER_OPTIONS, USAGE_WRITER_OPTIONS } from '../../src/ll
 import { UsageModule } from '../../src/llm-manager/usage/usage.module';
 import { ConfigChanges } from '../../src/llm-manager/common/config-changes';
 import { TempStore } from '../support/temp-store';
+import { usageRow as sharedUsageRow } from '../support/usage-rows';
 
 const CALL_TIME = new Date('2026-01-02T10:00:00.000Z');
 /**
@@ -35,23 +36,17 @@ class ManualClock extends Clock {
 
 /** Row number `i`, recognisable in the table by its latency. */
 function usageRow(i: number, overrides: Partial<UsageRow> = {}): UsageRow {
-  return {
+  return sharedUsageRow({
     userId: PRIVATE_USER,
     modelId: 1,
     promptTokens: 10,
     completionTokens: 5,
     totalTokens: 15,
-    reasoningTokens: 0,
-    success: true,
-    usageSource: 'estimated',
-    outcome: 'ok',
-    reportedPromptTokens: null,
-    reportedCompletionTokens: null,
     latencyMs: i,
     agentName: 'agent_muse',
     createdAt: new Date(CALL_TIME.getTime() + i),
     ...overrides,
-  };
+  });
 }
 
 function range(from: number, to: number): number[] {

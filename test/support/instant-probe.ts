@@ -7,6 +7,7 @@ import type { LlmManagerDatabaseOptions } from '../../src/llm-manager/llm-manage
 import { SystemClock } from '../../src/llm-manager/usage/clock';
 import { UsageQueryService } from '../../src/llm-manager/usage/usage-query.service';
 import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
+import { usageRow } from './usage-rows';
 
 async function main(step: string): Promise<void> {
   const dataSource = await openDataSource(JSON.parse(process.env.PROBE_DATABASE!) as LlmManagerDatabaseOptions);
@@ -20,11 +21,7 @@ async function main(step: string): Promise<void> {
       );
       const writer = new UsageWriter(dataSource, new SystemClock());
       const usageAt = new Date();
-      writer.enqueue({
-        userId: 'u', modelId: 1, promptTokens: 1, completionTokens: 1, totalTokens: 2, reasoningTokens: 0, success: true,
-        usageSource: 'estimated', outcome: 'ok', reportedPromptTokens: null, reportedCompletionTokens: null, latencyMs: 1,
-        agentName: null, createdAt: usageAt,
-      });
+      writer.enqueue(usageRow({ userId: 'u', modelId: 1, totalTokens: 2, latencyMs: 1, createdAt: usageAt }));
       await writer.beforeApplicationShutdown();
       const row = await tokens.findOneByOrFail({ id: saved.id });
       print({ before, createdAt: row.createdAt.getTime(), lastUsedAt: row.lastUsedAt!.getTime(), usageAt: usageAt.getTime() });
