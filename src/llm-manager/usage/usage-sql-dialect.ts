@@ -10,11 +10,9 @@ type Engine = 'sqlite' | 'postgres' | 'mysql';
 /**
  * Everything about usage SQL that differs between engines, in one place.
  *
- * `created_at` always holds UTC wall-clock time. TypeORM would instead write a `Date` to PostgreSQL's
- * `timestamp without time zone` and MySQL/MariaDB's `datetime` as the Node process's LOCAL wall time (node-postgres
- * and mysql2 serialise dates in the local zone; PostgreSQL drops the offset), so SQL bucketing would follow the
- * server's TZ and instances in different zones would disagree. We therefore bind UTC strings ourselves, for writes
- * and for range bounds alike.
+ * `created_at` is an instant in UTC on every engine: llm-mgr's sessions speak UTC (data-source.factory.ts), and
+ * PostgreSQL's column is `timestamptz`. The writer and the range bounds bind UTC strings in one text format, which is
+ * also how SQLite stores and compares them, so bucketing by text (`YYYY-MM-DD HH`) means the same on all three.
  */
 export class UsageSqlDialect {
   private constructor(
