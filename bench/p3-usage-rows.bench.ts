@@ -64,7 +64,7 @@ async function naiveRowsPerSecond(db: DataSource, userId: string, calls: number,
 function finishedCall(i: number): FinishedCall {
   const at = Date.now();
   return {
-    startedAt: at - 5, endedAt: at, outcome: 'ok', billable: true, promptMessages: [new HumanMessage(`row ${i}: how many tokens?`)],
+    callId: `bench-${i}`, startedAt: at - 5, endedAt: at, outcome: 'ok', billable: true, promptMessages: [new HumanMessage(`row ${i}: how many tokens?`)],
     promptExtras: '', completionText: 'Echo: a short answer.', reasoningText: '', reported: { prompt: 12, completion: 6, reasoning: 0 },
   };
 }

@@ -181,7 +181,7 @@ async function withWriter(writer: UsageWriter, purge: () => Promise<unknown>): P
       stop = done;
       await new Promise((resolve) => setTimeout(resolve, WRITER_TICK_MS));
       writer.enqueue({
-        userId: 'bench-writer', modelId: 1, promptTokens: 10, completionTokens: 5, totalTokens: 15, reasoningTokens: 0,
+        callId: null, userId: 'bench-writer', modelId: 1, promptTokens: 10, completionTokens: 5, totalTokens: 15, reasoningTokens: 0,
         success: true, usageSource: 'estimated', outcome: 'ok', reportedPromptTokens: null, reportedCompletionTokens: null,
         latencyMs: 1, agentName: null, createdAt: new Date(),
       });

@@ -28,7 +28,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const rows: Row[] = Array.from({ length: ROWS }, (_, i) => {
   const [prompt, completion, even] = [100 + (i % 997), 20 + (i % 313), i % 2 === 0];
   return {
-    userId: `user-${i % USERS}`, modelId: 1 + (i % 7), promptTokens: prompt, completionTokens: completion,
+    callId: null, userId: `user-${i % USERS}`, modelId: 1 + (i % 7), promptTokens: prompt, completionTokens: completion,
     totalTokens: prompt + completion, reasoningTokens: i % 5 === 0 ? 10 : 0, success: i % 50 !== 0,
     usageSource: even ? 'reported' : 'estimated', outcome: i % 50 === 0 ? 'error' : 'ok',
     reportedPromptTokens: even ? prompt : null, reportedCompletionTokens: even ? completion : null,

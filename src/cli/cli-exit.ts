@@ -67,6 +67,8 @@ function exitCodeForLibraryError(code: LlmManagerErrorCode): ExitCode {
     case 'FORBIDDEN':
     case 'UPSTREAM_ERROR':
     case 'DATABASE_BUSY':
+    case 'STREAM_ABANDONED':
+    case 'SHUTTING_DOWN':
       return ExitCode.Failure;
     default:
       return assertUnreachable(code);

@@ -1,4 +1,5 @@
 import { checkedPurgeCron } from './usage/task-scheduler';
+import { resolveUsageWriterOptions, type UsageWriterOptions } from './usage/usage-writer.options';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import { passportIdentity, type IdentityResolver } from './common/request-identity';
 
@@ -70,6 +71,29 @@ export interface LlmManagerOptions {
    * its database, and drops its cached models when there are some (B7); `0` stops looking. Default: `1000`.
    */
   configSyncIntervalMs?: number;
+  /**
+   * How usage rows are batched into the database and retried through an outage. Default: `batchSize` 500 (env
+   * `LLM_MGR_USAGE_BATCH_SIZE`), `flushIntervalMs` 1000 (env `LLM_MGR_USAGE_FLUSH_MS`), `maxQueue` 100000 (env
+   * `LLM_MGR_USAGE_MAX_QUEUE`), `retryBaseMs` 500, `retryMaxMs` 30000.
+   */
+  usageWriter?: Partial<UsageWriterOptions>;
+  /**
+   * Folder of the usage journal, the append-only local file that keeps every call's usage through `kill -9` and a
+   * database outage at shutdown (replayed on the next start), or `false` for none (B10). Default: env
+   * `LLM_MGR_USAGE_JOURNAL` (a path, or `off`), else `llm_mgr_journal` in the working directory.
+   */
+  usageJournal?: string | false;
+  /**
+   * On shutdown, how long LLM calls in flight may run on before they are cancelled and recorded as `aborted`, in ms.
+   * Default: env `LLM_MGR_SHUTDOWN_DRAIN_MS`, else `10000`.
+   */
+  shutdownDrainMs?: number;
+  /**
+   * A stream whose reader has not asked for its next chunk for this long, in ms, is closed and recorded as
+   * `abandoned`; a reader that comes back gets a `STREAM_ABANDONED` error. Default: env `LLM_MGR_ABANDONED_STREAM_MS`,
+   * else `120000`.
+   */
+  abandonedStreamMs?: number;
 }
 
 /** Options after defaults and environment variables are applied: what the rest of the library reads. */
@@ -91,6 +115,10 @@ export interface ResolvedLlmManagerOptions {
   usagePurgeCron: string | false;
   allowPrivateBaseUrls: boolean;
   configSyncIntervalMs: number;
+  usageWriter: UsageWriterOptions;
+  usageJournal: string | false;
+  shutdownDrainMs: number;
+  abandonedStreamMs: number;
 }
 
 export const DEFAULT_DATABASE: LlmManagerDatabaseOptions = { type: 'better-sqlite3', database: 'llm_config.db' };
@@ -112,6 +140,25 @@ function envNumber(env: Record<string, string | undefined>, name: string): numbe
   if (raw === undefined || raw.trim() === '') return undefined;
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0) throw new Error(`Environment variable ${name}="${raw}" must be a number ≥ 0.`);
+  return value;
+}
+
+function positiveFromEnv(env: Record<string, string | undefined>, name: string): number | undefined {
+  const value = envNumber(env, name);
+  if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+    throw new Error(`Environment variable ${name}="${env[name]}" must be a whole number ≥ 1.`);
+  }
+  return value;
+}
+
+function journalFromEnv(raw: string | undefined): string | false {
+  if (raw === undefined || raw.trim() === '') return 'llm_mgr_journal';
+  return ['off', 'false', 'none'].includes(raw.trim().toLowerCase()) ? false : raw.trim();
+}
+
+/** A duration option in ms: a whole number ≥ 1, or a clear error naming it. */
+function checkedMs(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`Option ${name}=${String(value)} must be a whole number of milliseconds ≥ 1.`);
   return value;
 }
 
@@ -153,6 +200,10 @@ function postgresFromUrl(url: string): LlmManagerDatabaseOptions {
   return { type: 'postgres', url: parsed.toString(), schema };
 }
 
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 /** Turns `postgres://…`, `mysql://…` or a file path into TypeORM options. */
 export function databaseFromUrl(url: string): LlmManagerDatabaseOptions {
   if (/^postgres(ql)?:\/\//i.test(url)) return postgresFromUrl(url);
@@ -192,5 +243,19 @@ export function resolveOptions(
     usagePurgeCron: checkedPurgeCron(options.usagePurgeCron ?? purgeCronFromEnv(env.LLM_USAGE_PURGE_CRON)),
     allowPrivateBaseUrls: options.allowPrivateBaseUrls ?? envFlag(env, 'LLM_ALLOW_PRIVATE_BASE_URLS') ?? false,
     configSyncIntervalMs: options.configSyncIntervalMs ?? 1000,
+    usageWriter: resolveUsageWriterOptions(
+      withoutUndefined({
+        batchSize: positiveFromEnv(env, 'LLM_MGR_USAGE_BATCH_SIZE'),
+        flushIntervalMs: positiveFromEnv(env, 'LLM_MGR_USAGE_FLUSH_MS'),
+        maxQueue: positiveFromEnv(env, 'LLM_MGR_USAGE_MAX_QUEUE'),
+        ...options.usageWriter,
+      }),
+    ),
+    usageJournal: options.usageJournal ?? journalFromEnv(env.LLM_MGR_USAGE_JOURNAL),
+    shutdownDrainMs: checkedMs('shutdownDrainMs', options.shutdownDrainMs ?? positiveFromEnv(env, 'LLM_MGR_SHUTDOWN_DRAIN_MS') ?? 10_000),
+    abandonedStreamMs: checkedMs(
+      'abandonedStreamMs',
+      options.abandonedStreamMs ?? positiveFromEnv(env, 'LLM_MGR_ABANDONED_STREAM_MS') ?? 120_000,
+    ),
   };
 }

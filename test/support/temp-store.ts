@@ -33,6 +33,7 @@ export class TempStore {
   readonly dbPath = join(this.dir, 'llm_config.db');
   readonly yamlPath = join(this.dir, 'llm_mgr_cfg.yaml');
   readonly envPath = join(this.dir, '.env');
+  readonly journalDir = join(this.dir, 'llm_mgr_journal');
   readonly database: TestDatabase = createTestDatabase(testEngineName(), this.dbPath);
 
   constructor(yaml: string = readFileSync(join(__dirname, '..', 'fixtures', 'basic.yaml'), 'utf8')) {
@@ -51,6 +52,7 @@ export class TempStore {
       envFilePath: this.envPath,
       masterKey: TEST_MASTER_KEY,
       env: { TEST_PLATFORM_KEY: 'sk-test-env-key-0000111122223333' },
+      usageJournal: this.journalDir,
       ...overrides,
     };
   }

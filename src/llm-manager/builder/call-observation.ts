@@ -11,6 +11,8 @@ export interface ReportedUsage {
 
 /** Everything the recorder needs about one finished call; tokens are estimated from it later, off the call path. */
 export interface FinishedCall {
+  /** Unique id of the call, stored in its row (B10). */
+  callId: string;
   startedAt: number;
   endedAt: number;
   outcome: UsageOutcome;
@@ -38,9 +40,10 @@ export class CallObservation {
   private sawOutput = false;
 
   constructor(
-    private readonly startedAt: number,
-    private readonly promptMessages: BaseMessage[],
-    private readonly promptExtras: string,
+    readonly startedAt: number,
+    readonly promptMessages: BaseMessage[],
+    /** Tool and schema definitions sent with the prompt. */
+    readonly promptExtras: string,
   ) {}
 
   observeChunk(chunk: ChatGenerationChunk): void {
@@ -53,8 +56,9 @@ export class CallObservation {
     for (const generation of result.generations) this.collect(generation.message);
   }
 
-  finish(outcome: UsageOutcome, endedAt: number): FinishedCall {
+  finish(callId: string, outcome: UsageOutcome, endedAt: number): FinishedCall {
     return {
+      callId,
       startedAt: this.startedAt,
       endedAt,
       outcome,

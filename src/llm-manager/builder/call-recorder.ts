@@ -1,11 +1,16 @@
-import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
+import { LlmManagerError } from '../common/llm-manager.error';
+import { errorMessage } from '../common/error-message';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { Clock } from '../usage/clock';
 import { TokenEstimator, type TokenFamily } from '../usage/token-estimator';
-import { UsageWriter } from '../usage/usage-writer';
+import { UsageJournal } from '../usage/usage-journal';
+import { UsageLedger } from '../usage/usage-ledger';
+import type { UsageRow } from '../usage/usage-row';
 import { promptText, type FinishedCall } from './call-observation';
-import type { CallSink } from './call-tracker';
+import { abandoned, type CallSink } from './call-tracker';
+import type { LiveCall } from './live-call';
 
 /** Who a tracked model bills. */
 export interface BillingContext {
@@ -15,53 +20,125 @@ export interface BillingContext {
   family: TokenFamily;
 }
 
+interface Live {
+  call: LiveCall;
+  /** The prompt's estimated tokens, counted off the call path right after the request left. */
+  promptTokens: Promise<number>;
+}
+
 /**
- * Turns finished calls into usage rows. Token estimation runs after the call has returned to its caller (a
- * setImmediate away, in slices for long texts), then the row is queued for the batch writer; on shutdown every
- * estimation in flight finishes before the writer's last flush.
+ * Turns calls into usage rows (the ledger, B10). A call is journaled as it leaves and as it ends, synchronously, so
+ * a killed process loses none; its tokens are estimated off the call path (a setImmediate away, in slices for long
+ * texts), then the row goes to the ledger. The recorder also ends calls nobody else will: streams left unread for
+ * `abandonedStreamMs` (→ `abandoned`), and on shutdown the calls still running after `shutdownDrainMs` (→ `aborted`).
  */
 @Injectable()
-export class CallRecorder implements BeforeApplicationShutdown {
-  private readonly inFlight = new Set<Promise<void>>();
+export class CallRecorder implements BeforeApplicationShutdown, OnModuleDestroy {
+  private readonly logger = new Logger('UsageLedger');
+  private readonly live = new Map<string, Live>();
+  private readonly sweep: ReturnType<typeof setInterval>;
+  private whenIdle: (() => void) | null = null;
 
   constructor(
-    private readonly writer: UsageWriter,
+    private readonly ledger: UsageLedger,
+    private readonly journal: UsageJournal,
     private readonly clock: Clock,
     private readonly estimator: TokenEstimator,
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
-  ) {}
+  ) {
+    const every = Math.min(1000, Math.max(10, Math.floor(options.abandonedStreamMs / 4)));
+    this.sweep = setInterval(() => this.stopUnreadStreams(), every);
+    this.sweep.unref();
+    process.on('beforeExit', this.onBeforeExit);
+  }
+
+  /** Calls that have left and not yet ended. */
+  get liveCalls(): number {
+    return this.live.size;
+  }
 
   /** The sink a tracked model reports to. */
   sinkFor(context: BillingContext): CallSink {
     return {
       now: () => this.clock.now().getTime(),
+      open: (call) => this.open(context, call),
       record: (call) => this.record(context, call),
     };
   }
 
-  /** Resolves when every call recorded so far is in the writer's queue. */
-  async drain(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  /** Resolves when every call ended so far is in the writer's queue. */
+  drain(): Promise<void> {
+    return this.ledger.whenCounted();
   }
 
+  /**
+   * Graceful shutdown: calls in flight get `shutdownDrainMs` to finish, the rest are recorded as `aborted` and
+   * cancelled, then the ledger writes everything (what the database refuses stays in the journal).
+   */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.drain();
-    await this.writer.flush();
+    clearInterval(this.sweep);
+    if (this.live.size > 0) {
+      this.logger.log(`Waiting up to ${this.options.shutdownDrainMs} ms for ${this.live.size} LLM calls in flight.`);
+      await this.untilIdle(this.options.shutdownDrainMs);
+    }
+    if (this.live.size > 0) this.logger.warn(`${this.live.size} LLM calls were still running at shutdown: recorded as aborted.`);
+    const reason = new LlmManagerError('SHUTTING_DOWN', 'The application is shutting down; this LLM call was cancelled.');
+    for (const { call } of [...this.live.values()]) call.stop('aborted', reason);
+    await this.ledger.close();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweep);
+    process.off('beforeExit', this.onBeforeExit);
+  }
+
+  private open(context: BillingContext, call: LiveCall): void {
+    const { observation } = call;
+    this.journal.append(call.id, {
+      t: 'begin',
+      id: call.id,
+      userId: context.userId,
+      modelId: context.modelId,
+      agentName: context.agentName,
+      at: observation.startedAt,
+      promptChars: observation.promptMessages.reduce((n, m) => n + promptText(m).length, observation.promptExtras.length),
+    });
+    const promptTokens = this.estimatePrompt(context.family, observation).then((tokens) => {
+      if (this.live.has(call.id)) this.journal.append(call.id, { t: 'prompt', id: call.id, tokens });
+      return tokens;
+    });
+    this.live.set(call.id, { call, promptTokens });
   }
 
   private record(context: BillingContext, call: FinishedCall): void {
-    const job = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.toRow(context, call))
-      .then((row) => this.writer.enqueue(row))
-      .finally(() => this.inFlight.delete(job));
-    this.inFlight.add(job);
+    const live = this.live.get(call.callId);
+    this.live.delete(call.callId);
+    if (this.live.size === 0) this.whenIdle?.();
+    this.journal.append(call.callId, {
+      t: 'end',
+      id: call.callId,
+      outcome: call.outcome,
+      at: call.endedAt,
+      completionChars: call.completionText.length + call.reasoningText.length,
+      reported: call.reported,
+    });
+    this.ledger.count(this.toRow(context, call, live?.promptTokens ?? this.estimatePrompt(context.family, call)));
   }
 
-  private async toRow(context: BillingContext, call: FinishedCall): Promise<Parameters<UsageWriter['enqueue']>[0]> {
-    const estimated = call.billable ? await this.estimate(context.family, call) : { prompt: 0, completion: 0, reasoning: 0 };
+  /** A setImmediate away, so the request goes out first; long prompts are counted in slices. */
+  private async estimatePrompt(family: TokenFamily, prompt: Pick<FinishedCall, 'promptMessages' | 'promptExtras'>): Promise<number> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const messages = prompt.promptMessages.map((m) => ({ role: m.getType(), content: promptText(m) }));
+    if (prompt.promptExtras) messages.push({ role: 'system', content: prompt.promptExtras });
+    return this.estimator.estimateMessagesAsync(messages, family);
+  }
+
+  private async toRow(context: BillingContext, call: FinishedCall, promptTokens: Promise<number>): Promise<UsageRow> {
+    const estimated = call.billable ? await this.estimate(context.family, call, promptTokens) : { prompt: 0, completion: 0, reasoning: 0 };
     const billReported = this.options.billedUsage === 'reported' && call.reported !== null;
     const billed = billReported ? call.reported! : estimated;
     return {
+      callId: call.callId,
       userId: context.userId,
       modelId: context.modelId,
       promptTokens: billed.prompt,
@@ -82,12 +159,43 @@ export class CallRecorder implements BeforeApplicationShutdown {
   private async estimate(
     family: TokenFamily,
     call: FinishedCall,
+    promptTokens: Promise<number>,
   ): Promise<{ prompt: number; completion: number; reasoning: number }> {
-    const messages = call.promptMessages.map((m) => ({ role: m.getType(), content: promptText(m) }));
-    if (call.promptExtras) messages.push({ role: 'system', content: call.promptExtras });
-    const prompt = await this.estimator.estimateMessagesAsync(messages, family);
+    const prompt = await promptTokens;
     const reasoning = await this.estimator.estimateAsync(call.reasoningText, family);
     const answer = await this.estimator.estimateAsync(call.completionText, family);
     return { prompt, completion: answer + reasoning, reasoning };
   }
+
+  /** Streams whose consumer has not asked for the next chunk for `abandonedStreamMs` are recorded and closed. */
+  private stopUnreadStreams(): void {
+    const limit = this.clock.now().getTime() - this.options.abandonedStreamMs;
+    for (const { call } of [...this.live.values()]) {
+      if (call.waitingSince !== 0 && call.waitingSince <= limit) call.stop('abandoned', abandoned());
+    }
+  }
+
+  private untilIdle(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        self.whenIdle = null;
+        resolve();
+      }
+      this.whenIdle = done;
+    });
+  }
+
+  /**
+   * The event loop has nothing left to do (a script that ends without `app.close()`): a call still live now waits
+   * for a reader that will never come, so it is recorded as abandoned; the ledger then writes what is queued.
+   */
+  private readonly onBeforeExit = (): void => {
+    for (const { call } of [...this.live.values()]) call.stop('abandoned', abandoned());
+    this.ledger.writeBeforeExit().catch((error: unknown) => {
+      this.logger.error(`Usage rows could not be written before the process exited: ${errorMessage(error)}`);
+    });
+  };
 }

@@ -1,11 +1,12 @@
 import type { BaseMessage } from '@langchain/core/messages';
 import type { ChatGenerationChunk, ChatResult } from '@langchain/core/outputs';
-import { CallObservation, type FinishedCall } from './call-observation';
+import { LlmManagerError } from '../common/llm-manager.error';
+import { CallObservation } from './call-observation';
+import { LiveCall, type CallEnd } from './live-call';
 
-/** Where finished calls go (the recorder); the tracker itself holds no state between calls. */
-export interface CallSink {
-  now(): number;
-  record(call: FinishedCall): void;
+/** Where calls go (the recorder): told when one leaves, and once when it ends. */
+export interface CallSink extends CallEnd {
+  open(call: LiveCall): void;
 }
 
 interface CallOptionsLike {
@@ -16,60 +17,78 @@ interface CallOptionsLike {
 
 /**
  * Wraps the two ways a LangChain chat model reaches the upstream (`_generate`, `_streamResponseChunks`) so every
- * call ends in exactly one finished-call record: success, upstream error, abort, or a consumer that stopped reading.
- * LangChain's own callbacks cannot do this: a consumer's `break` fires neither end nor error.
+ * request that leaves ends in exactly one finished-call record: success, upstream error, abort (at any moment), a
+ * consumer that stopped reading, or the process shutting down. LangChain's own callbacks cannot do this: a
+ * consumer's `break` fires neither end nor error. A call whose signal was aborted before it started sends nothing
+ * and is not recorded.
  */
 export class CallTracker {
   constructor(private readonly sink: CallSink) {}
 
-  async trackGenerate(messages: BaseMessage[], options: CallOptionsLike, run: () => Promise<ChatResult>): Promise<ChatResult> {
-    const call = this.begin(messages, options);
+  async trackGenerate<O extends CallOptionsLike>(
+    messages: BaseMessage[],
+    options: O,
+    run: (options: O) => Promise<ChatResult>,
+  ): Promise<ChatResult> {
+    if (options.signal?.aborted) return run(options);
+    const call = this.open(messages, options);
     try {
-      const result = await run();
-      call.observeResult(result);
-      this.sink.record(call.finish('ok', this.sink.now()));
+      const result = await run({ ...options, signal: call.signal });
+      call.observation.observeResult(result);
+      call.settle('ok');
       return result;
     } catch (error) {
-      this.sink.record(call.finish(isAbort(error, options.signal) ? 'aborted' : 'error', this.sink.now()));
+      call.settle(isAbort(error, call.signal) ? 'aborted' : 'error');
       throw error;
     }
   }
 
-  async *trackStream(
+  async *trackStream<O extends CallOptionsLike>(
     messages: BaseMessage[],
-    options: CallOptionsLike,
-    source: AsyncGenerator<ChatGenerationChunk>,
+    options: O,
+    source: (options: O) => AsyncGenerator<ChatGenerationChunk>,
   ): AsyncGenerator<ChatGenerationChunk> {
-    const call = this.begin(messages, options);
-    let settled = false;
-    const settle = (outcome: FinishedCall['outcome']): void => {
-      settled = true;
-      this.sink.record(call.finish(outcome, this.sink.now()));
-    };
+    if (options.signal?.aborted) return yield* source(options);
+    const call = this.open(messages, options);
     try {
-      for await (const chunk of source) {
-        call.observeChunk(chunk);
+      for await (const chunk of source({ ...options, signal: call.signal })) {
+        call.observation.observeChunk(chunk);
+        call.waitingSince = this.sink.now();
         yield chunk;
+        call.waitingSince = 0;
+        if (call.outcome === 'abandoned') throw abandoned();
       }
       // LangChain's completions stream returns quietly when its signal fires.
-      settle(options.signal?.aborted ? 'aborted' : 'ok');
+      call.settle(call.signal.aborted ? 'aborted' : 'ok');
     } catch (error) {
-      settle(isAbort(error, options.signal) ? 'aborted' : 'error');
+      call.settle(isAbort(error, call.signal) ? 'aborted' : 'error');
       throw error;
     } finally {
-      // Reached without settling only when the consumer stopped iterating (`break`, `return`).
-      if (!settled) settle('abandoned');
+      // Still live here only when the consumer stopped iterating (`break`, `return`).
+      call.settle('abandoned');
     }
   }
 
-  private begin(messages: BaseMessage[], options: CallOptionsLike): CallObservation {
+  private open(messages: BaseMessage[], options: CallOptionsLike): LiveCall {
     const extras = [options.tools, options.response_format].filter((x) => x !== undefined);
-    return new CallObservation(this.sink.now(), messages, extras.length ? JSON.stringify(extras) : '');
+    const observation = new CallObservation(this.sink.now(), messages, extras.length ? JSON.stringify(extras) : '');
+    const call = new LiveCall(observation, this.sink, options.signal);
+    this.sink.open(call);
+    return call;
   }
 }
 
-function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
-  if (signal?.aborted) return true;
+/** What a consumer that comes back to a stream already recorded as abandoned gets. */
+export function abandoned(): LlmManagerError {
+  return new LlmManagerError(
+    'STREAM_ABANDONED',
+    'This stream waited for its reader longer than abandonedStreamMs and was closed and recorded as abandoned. ' +
+      'Read streams promptly, or raise abandonedStreamMs (env LLM_MGR_ABANDONED_STREAM_MS).',
+  );
+}
+
+function isAbort(error: unknown, signal: AbortSignal): boolean {
+  if (signal.aborted) return true;
   if (!(error instanceof Error)) return false;
   return error.name === 'AbortError' || error.name === 'APIUserAbortError' || error.message === 'AbortError';
 }

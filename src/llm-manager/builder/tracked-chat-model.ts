@@ -37,7 +37,7 @@ class TrackedCompletions extends ChatOpenAICompletions {
   }
 
   override _generate(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
-    return this.tracker.trackGenerate(messages, options, () => super._generate(messages, options, runManager));
+    return this.tracker.trackGenerate(messages, options, (tracked) => super._generate(messages, tracked, runManager));
   }
 
   override async *_streamResponseChunks(
@@ -45,7 +45,7 @@ class TrackedCompletions extends ChatOpenAICompletions {
     options: this['ParsedCallOptions'],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
-    yield* this.tracker.trackStream(messages, options, super._streamResponseChunks(messages, options, runManager));
+    yield* this.tracker.trackStream(messages, options, (tracked) => super._streamResponseChunks(messages, tracked, runManager));
   }
 }
 
@@ -58,7 +58,7 @@ class TrackedResponses extends ChatOpenAIResponses {
   }
 
   override _generate(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
-    return this.tracker.trackGenerate(messages, options, () => super._generate(messages, options, runManager));
+    return this.tracker.trackGenerate(messages, options, (tracked) => super._generate(messages, tracked, runManager));
   }
 
   override async *_streamResponseChunks(
@@ -66,7 +66,7 @@ class TrackedResponses extends ChatOpenAIResponses {
     options: this['ParsedCallOptions'],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
-    yield* this.tracker.trackStream(messages, options, super._streamResponseChunks(messages, options, runManager));
+    yield* this.tracker.trackStream(messages, options, (tracked) => super._streamResponseChunks(messages, tracked, runManager));
   }
 }
 

@@ -24,7 +24,10 @@ export function httpStatusFor(code: LlmManagerErrorCode): HttpStatus {
       return HttpStatus.CONFLICT;
     case 'UPSTREAM_ERROR':
       return HttpStatus.BAD_GATEWAY;
+    case 'STREAM_ABANDONED':
+      return HttpStatus.REQUEST_TIMEOUT;
     case 'DATABASE_BUSY':
+    case 'SHUTTING_DOWN':
       return HttpStatus.SERVICE_UNAVAILABLE;
     case 'MASTER_KEY_MISSING':
     case 'MASTER_KEY_INVALID':

@@ -21,6 +21,8 @@ export const LLM_MANAGER_ERROR_CODES = [
   'NO_USABLE_MODEL',
   'UPSTREAM_ERROR',
   'DATABASE_BUSY',
+  'STREAM_ABANDONED',
+  'SHUTTING_DOWN',
 ] as const;
 
 export type LlmManagerErrorCode = (typeof LLM_MANAGER_ERROR_CODES)[number];

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { resolveMasterKey } from '../security/master-key';
@@ -10,6 +11,8 @@ import { PlatformEntity } from './platform.entity';
 import { SysPlatformKeyEntity } from './sys-platform-key.entity';
 
 export const MASTER_KEY_CHECK = 'master_key_check';
+/** Meta key of this database's random id: the usage journal replays only into the database it was written for. */
+export const STORE_ID = 'store_id';
 
 /**
  * Opens llm-mgr's store: connect, migrate, then make sure the master key opens what is already encrypted.
@@ -27,6 +30,7 @@ export async function openStore(
     await withDatabaseLock(dataSource, 'llm_mgr_startup', async () => {
       await dataSource.runMigrations({ transaction: 'all' });
       await unlockSecrets(dataSource, options, security, logger);
+      await ensureStoreId(dataSource);
     });
     return dataSource;
   } catch (error) {
@@ -63,6 +67,11 @@ async function unlockSecrets(
   } else {
     await meta.insert({ key: MASTER_KEY_CHECK, value: security.createKeyCheck() });
   }
+}
+
+async function ensureStoreId(dataSource: DataSource): Promise<void> {
+  const meta = dataSource.getRepository(MetaEntity);
+  if ((await meta.findOneBy({ key: STORE_ID })) === null) await meta.insert({ key: STORE_ID, value: randomUUID() });
 }
 
 async function hasStoredSecrets(dataSource: DataSource): Promise<boolean> {

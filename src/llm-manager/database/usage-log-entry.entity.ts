@@ -4,10 +4,11 @@ import { booleanIntTransformer } from './json.transformer';
 export type UsageSource = 'estimated' | 'reported';
 
 /**
- * How the call ended. `error` (upstream HTTP error, network failure, stream cut by the server) is the only one
- * with `success = 0`; a caller that aborts or stops reading still made a billable request (the seed: 按次计费).
+ * How the call ended. `error` (upstream HTTP error, network failure, stream cut by the server) and `interrupted`
+ * (the process died while the call was in flight; written on the next start from the usage journal) have
+ * `success = 0`; a caller that aborts or stops reading still made a billable request (the seed: 按次计费).
  */
-export type UsageOutcome = 'ok' | 'error' | 'aborted' | 'abandoned';
+export type UsageOutcome = 'ok' | 'error' | 'aborted' | 'abandoned' | 'interrupted';
 
 /** One row per LLM call made through a tracked model (M14), with the seed's columns. */
 @Entity('usage_log_entries')
@@ -23,6 +24,7 @@ export type UsageOutcome = 'ok' | 'error' | 'aborted' | 'abandoned';
   'success',
 ])
 @Index('IDX_usage_log_entries_created', ['createdAt'])
+@Index('IDX_usage_log_entries_call_id', ['callId'], { unique: true })
 export class UsageLogEntryEntity {
   @PrimaryGeneratedColumn()
   id!: number;
@@ -70,6 +72,13 @@ export class UsageLogEntryEntity {
 
   @Column({ name: 'agent_name', type: 'varchar', length: 100, nullable: true })
   agentName!: string | null;
+
+  /**
+   * Id of the call this row records (B10): unique, so replaying the usage journal or retrying a batch never writes a
+   * call twice. `NULL` on rows written before the ledger had ids.
+   */
+  @Column({ name: 'call_id', type: 'varchar', length: 36, nullable: true })
+  callId!: string | null;
 
   /** Time of the call, set by the caller (rows are written later, in batches). */
   @Column({ name: 'created_at', type: Date })

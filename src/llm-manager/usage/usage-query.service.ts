@@ -17,7 +17,7 @@ import type {
   UserUsage,
 } from './usage-query.types';
 import { UsageSqlDialect, type UsageGranularity } from './usage-sql-dialect';
-import { UsageWriter } from './usage-writer';
+import { UsageLedger } from './usage-ledger';
 
 /** Rows one purge statement deletes at most, so concurrent usage writes never wait long on its locks. */
 export const PURGE_CHUNK_ROWS = 5_000;
@@ -39,8 +39,8 @@ type RawTotals = Record<keyof UsageSummary, unknown>;
 type Rows = SelectQueryBuilder<UsageLogEntryEntity>;
 
 /**
- * Reads `usage_log_entries` (M15, M16). Every read first flushes the writer, so it sees every call that has
- * finished; when that write fails the read fails with it rather than answer without the queued calls. A range on
+ * Reads `usage_log_entries` (M15, M16). Every read first writes what the ledger holds (rows still being counted,
+ * rows queued), so it sees every call this process has ended; when that write fails the read fails with it rather than answer without the queued calls. A range on
  * one user is served by the index `(user_id, created_at)`; time bounds are half-open (`since <= created_at < until`)
  * and compared in UTC on every engine.
  */
@@ -50,7 +50,8 @@ export class UsageQueryService {
 
   constructor(
     @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
-    private readonly writer: UsageWriter,
+    // Only `flush` is needed: a bare UsageWriter (tests, benchmarks, the CLI's own store) serves as well.
+    @Inject(UsageLedger) private readonly ledger: Pick<UsageLedger, 'flush'>,
     private readonly clock: Clock,
   ) {
     this.dialect = UsageSqlDialect.of(dataSource);
@@ -58,13 +59,13 @@ export class UsageQueryService {
 
   /** Totals of the rows matching `filter`; zeros when none do. */
   async summary(filter: UsageFilter = {}): Promise<UsageSummary> {
-    await this.writer.flush();
+    await this.ledger.flush();
     return toSummary(await this.withTotals(this.rows(filter)).getRawOne<RawTotals>());
   }
 
   /** A user's usage per model, most tokens first; `model_name` is `null` for a deleted model. */
   async byModel(userId: string, range: UsageRange = {}): Promise<ModelUsage[]> {
-    await this.writer.flush();
+    await this.ledger.flush();
     const raws = await this.withTotals(this.rows({ userId, ...range }))
       .addSelect('u.modelId', 'model_id')
       .addSelect('m.displayName', 'model_name')
@@ -87,7 +88,7 @@ export class UsageQueryService {
 
   /** A user's usage per agent name, most tokens first; calls made without an agent name share `null`. */
   async byAgent(userId: string, range: UsageRange = {}): Promise<AgentUsage[]> {
-    await this.writer.flush();
+    await this.ledger.flush();
     const raws = await this.withTotals(this.rows({ userId, ...range }))
       .addSelect('u.agentName', 'agent_name')
       .groupBy('u.agentName')
@@ -97,7 +98,7 @@ export class UsageQueryService {
 
   /** Every user's totals, most tokens first: for admins. */
   async userTotals(range: UsageRange = {}): Promise<UserUsage[]> {
-    await this.writer.flush();
+    await this.ledger.flush();
     const raws = await this.withTotals(this.rows(range))
       .addSelect('u.userId', 'user_id')
       .groupBy('u.userId')
@@ -120,7 +121,7 @@ export class UsageQueryService {
         { details: { granularity, buckets } },
       );
     }
-    await this.writer.flush();
+    await this.ledger.flush();
     const raws = await this.rows({ userId, since, until })
       .select(this.dialect.bucket(granularity, 'u.createdAt'), 'bucket')
       .addSelect('COALESCE(SUM(u.totalTokens), 0)', 'tokens')
@@ -151,7 +152,7 @@ export class UsageQueryService {
    * `PURGE_CHUNK_ROWS` rows), so a usage write in between waits about that long at most, whatever the disk.
    */
   async purge(olderThan: Date): Promise<number> {
-    await this.writer.flush();
+    await this.ledger.flush();
     const before = this.dialect.dateTime(olderThan);
     const table = UsageSqlDialect.usageTable(this.dataSource);
     let deleted = 0;

@@ -3,6 +3,8 @@ import type { Clock } from './clock';
 
 /** One LLM call as the writer records it: the columns of `usage_log_entries` except `id` (M14, B1). */
 export interface UsageRow {
+  /** Unique id of the call (B10); `null` for rows made by hand, which are never deduplicated. */
+  callId: string | null;
   userId: string;
   /** `null` when the call did not go through a stored model. */
   modelId: number | null;
@@ -25,6 +27,7 @@ export interface UsageRow {
 
 /** Database column of every `UsageRow` field; a `Record` so a new field cannot be forgotten here. */
 export const USAGE_ROW_COLUMNS: Readonly<Record<keyof UsageRow, string>> = {
+  callId: 'call_id',
   userId: 'user_id',
   modelId: 'model_id',
   promptTokens: 'prompt_tokens',
@@ -44,7 +47,8 @@ export const USAGE_ROW_COLUMNS: Readonly<Record<keyof UsageRow, string>> = {
 /** Field order of the multi-row INSERT. */
 export const USAGE_ROW_KEYS = Object.keys(USAGE_ROW_COLUMNS) as ReadonlyArray<keyof UsageRow>;
 
-const OUTCOMES: ReadonlySet<UsageOutcome> = new Set<UsageOutcome>(['ok', 'error', 'aborted', 'abandoned']);
+const OUTCOMES: ReadonlySet<UsageOutcome> = new Set<UsageOutcome>(['ok', 'error', 'aborted', 'abandoned', 'interrupted']);
+const CALL_ID_LENGTH = 36;
 const MAX_INT = 2_147_483_647;
 const USER_ID_LENGTH = 64;
 const AGENT_NAME_LENGTH = 100;
@@ -55,6 +59,7 @@ const AGENT_NAME_LENGTH = 100;
  */
 export function normaliseUsageRow(row: UsageRow, clock: Clock): UsageRow {
   return {
+    callId: typeof row.callId === 'string' && row.callId !== '' ? row.callId.slice(0, CALL_ID_LENGTH) : null,
     userId: String(row.userId).slice(0, USER_ID_LENGTH),
     modelId: nullableCount(row.modelId),
     promptTokens: count(row.promptTokens),

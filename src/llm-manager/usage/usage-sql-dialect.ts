@@ -44,6 +44,13 @@ export class UsageSqlDialect {
     }
   }
 
+  /** `insert` (a multi-row INSERT) made to skip rows whose unique `column` is already taken, and nothing else. */
+  insertOnce(insert: string, column: string): string {
+    // MySQL's INSERT IGNORE would also swallow truncations and bad values; a no-op update skips duplicates only.
+    if (this.engine === 'mysql') return `${insert} ON DUPLICATE KEY UPDATE ${column} = ${column}`;
+    return `${insert} ON CONFLICT (${column}) DO NOTHING`;
+  }
+
   /** The `n`-th (1-based) positional parameter. */
   placeholder(n: number): string {
     return this.engine === 'postgres' ? `$${n}` : '?';

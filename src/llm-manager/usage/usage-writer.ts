@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown } 
 import { DataSource } from 'typeorm';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
 import { Clock } from './clock';
+import { UsageJournal } from './usage-journal';
 import { normaliseUsageRow, USAGE_ROW_COLUMNS, USAGE_ROW_KEYS, type UsageRow } from './usage-row';
 import { UsageRowQueue, type QueuedUsageRow } from './usage-row-queue';
 import { UsageSqlDialect } from './usage-sql-dialect';
@@ -40,6 +41,7 @@ export class UsageWriter implements BeforeApplicationShutdown {
     @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
     private readonly clock: Clock,
     @Optional() @Inject(USAGE_WRITER_OPTIONS) options: Partial<UsageWriterOptions> = {},
+    @Optional() private readonly journal: UsageJournal | null = null,
   ) {
     this.options = resolveUsageWriterOptions(options);
     this.dialect = UsageSqlDialect.of(dataSource);
@@ -87,11 +89,18 @@ export class UsageWriter implements BeforeApplicationShutdown {
     return this.writing;
   }
 
+  /** Nest's hook; `UsageLedger.close()` runs the same steps first when the builder is loaded. */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.flushForShutdown(this.journal?.enabled ? this.journal.directory : null);
+  }
+
   /**
    * Writes everything still queued before the module closes the DataSource in `onApplicationShutdown`, retrying a
-   * few times. From here on no timer writes: a row queued later is written only by an explicit `flush()`.
+   * few times; never rejects, so the rest of the shutdown (closing the connection, exiting) always happens. From
+   * here on no timer writes: a row queued later is written only by an explicit `flush()`. Rows the database still
+   * refuses stay in `journalDirectory` when there is one, for the next start.
    */
-  async beforeApplicationShutdown(): Promise<void> {
+  async flushForShutdown(journalDirectory: string | null): Promise<void> {
     this.closing = true;
     this.clearTimer();
     let lastError: unknown;
@@ -104,9 +113,10 @@ export class UsageWriter implements BeforeApplicationShutdown {
       }
       if (this.pending === 0) return;
       if (attempt === SHUTDOWN_ATTEMPTS) {
-        this.logger.error(
-          `${this.pending} usage rows could not be written before shutdown and are lost. ${describeError(lastError)}`,
-        );
+        const fate = journalDirectory === null
+          ? 'are lost (the usage journal is off)'
+          : `stay in the usage journal (${journalDirectory}) and are written on the next start`;
+        this.logger.error(`${this.pending} usage rows could not be written before shutdown and ${fate}. ${describeError(lastError)}`);
         return;
       }
       // A plain timer on purpose: an unref()ed one would let the process exit in the middle of shutdown.
@@ -138,7 +148,9 @@ export class UsageWriter implements BeforeApplicationShutdown {
   private async writeBatch(batch: QueuedUsageRow[]): Promise<void> {
     this.inFlight = batch.length;
     try {
-      await this.insert(batch.map((entry) => entry.row));
+      const rows = batch.map((entry) => entry.row);
+      await this.insert(rows);
+      this.journal?.release(rows);
     } catch (error) {
       this.queue.returnToFront(batch);
       throw error;
@@ -172,7 +184,8 @@ export class UsageWriter implements BeforeApplicationShutdown {
       });
       return `(${marks.join(', ')})`;
     });
-    return [`INSERT INTO ${this.table} (${this.columnList}) VALUES ${tuples.join(', ')}`, parameters];
+    // A call already written (a replayed journal, a retried batch whose commit was not acknowledged) is skipped.
+    return [this.dialect.insertOnce(`INSERT INTO ${this.table} (${this.columnList}) VALUES ${tuples.join(', ')}`, 'call_id'), parameters];
   }
 
   private toColumnValue(row: UsageRow, key: keyof UsageRow): unknown {

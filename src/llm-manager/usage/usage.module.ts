@@ -5,10 +5,14 @@ import { CronTaskScheduler, TaskScheduler } from './task-scheduler';
 import { UsagePurgeJob } from './usage-purge.job';
 import { UsageQueryService } from './usage-query.service';
 import { UsageWriter } from './usage-writer';
-import { DEFAULT_USAGE_WRITER_OPTIONS, USAGE_WRITER_OPTIONS } from './usage-writer.options';
+import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
+import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
+import { UsageJournal } from './usage-journal';
+import { UsageLedger } from './usage-ledger';
+import { USAGE_WRITER_OPTIONS } from './usage-writer.options';
 
 /**
- * Usage tracking (M14–M16): the batch writer, the queries, and the clock both use. Relies on the global
+ * Usage tracking (M14–M16) and the ledger (B10): the journal, the batch writer, the queries, and the clock they use. Relies on the global
  * `LLM_MGR_DATA_SOURCE_TOKEN` of `LlmManagerModule`; the writer flushes in `beforeApplicationShutdown`, before that
  * module destroys the DataSource in `onApplicationShutdown`.
  */
@@ -17,11 +21,21 @@ import { DEFAULT_USAGE_WRITER_OPTIONS, USAGE_WRITER_OPTIONS } from './usage-writ
   providers: [
     { provide: Clock, useClass: SystemClock },
     { provide: TaskScheduler, useClass: CronTaskScheduler },
-    { provide: USAGE_WRITER_OPTIONS, useValue: DEFAULT_USAGE_WRITER_OPTIONS },
+    {
+      provide: USAGE_WRITER_OPTIONS,
+      inject: [LLM_MANAGER_RESOLVED_OPTIONS],
+      useFactory: (options: ResolvedLlmManagerOptions) => options.usageWriter,
+    },
+    {
+      provide: UsageJournal,
+      inject: [LLM_MANAGER_RESOLVED_OPTIONS],
+      useFactory: (options: ResolvedLlmManagerOptions) => new UsageJournal(options.usageJournal || null),
+    },
     UsageWriter,
+    UsageLedger,
     UsageQueryService,
     UsagePurgeJob,
   ],
-  exports: [Clock, TaskScheduler, USAGE_WRITER_OPTIONS, UsageWriter, UsageQueryService, UsagePurgeJob],
+  exports: [Clock, TaskScheduler, USAGE_WRITER_OPTIONS, UsageJournal, UsageWriter, UsageLedger, UsageQueryService, UsagePurgeJob],
 })
 export class UsageModule {}
