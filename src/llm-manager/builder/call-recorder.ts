@@ -195,7 +195,8 @@ export class CallRecorder implements BeforeApplicationShutdown, OnModuleDestroy 
   private readonly onBeforeExit = (): void => {
     for (const { call } of [...this.live.values()]) call.stop('abandoned', abandoned());
     this.ledger.writeBeforeExit().catch((error: unknown) => {
-      this.logger.error(`Usage rows could not be written before the process exited: ${errorMessage(error)}`);
+      const fate = this.journal.enabled ? `they stay in the usage journal (${this.journal.directory}) for the next start` : 'they are lost';
+      this.logger.error(`Usage rows could not be written before the process exited; ${fate}. ${errorMessage(error)}`);
     });
   };
 }

@@ -41,7 +41,7 @@ export class UsageWriter implements BeforeApplicationShutdown {
     @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
     private readonly clock: Clock,
     @Optional() @Inject(USAGE_WRITER_OPTIONS) options: Partial<UsageWriterOptions> = {},
-    @Optional() private readonly journal: UsageJournal | null = null,
+    @Optional() @Inject(UsageJournal) private readonly journal: UsageJournal | null = null,
   ) {
     this.options = resolveUsageWriterOptions(options);
     this.dialect = UsageSqlDialect.of(dataSource);
