@@ -30,6 +30,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         'ConfigVersion1767484800000',
         'UsageCoveringIndex1767571200000',
         'UtcTimestamps1767657600000',
+        'UsageCallId1767744000000',
       ]);
 
       const pending = await dataSource.driver.createSchemaBuilder().log();
