@@ -16,7 +16,12 @@ interface Segment {
 
 /** Segments a journal starts a new file after; small enough to replay quickly, big enough to rotate rarely. */
 const DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024;
-const SEGMENT_NAME = /^([A-Za-z0-9-]+)\.(\d+)\.([a-f0-9]+)\.(\d+)\.ndjson$/;
+const SEGMENT_NAME = /^([A-Za-z0-9-]+)\.(\d+)\.([a-z0-9]+)\.(\d+)\.ndjson$/;
+/**
+ * Tokens of the journals open in this process. A file with this process's pid and a token not in here was left by an
+ * earlier process that had the same pid (a container's pid 1 after a restart); one with a token in here is alive.
+ */
+const OPEN_IN_THIS_PROCESS = new Set<string>();
 
 /**
  * The usage journal (B10): an append-only local file that makes the ledger survive `kill -9`. Each call is written
@@ -60,6 +65,7 @@ export class UsageJournal {
     if (this.directory === null) return;
     mkdirSync(this.directory, { recursive: true, mode: 0o700 });
     this.storeId = storeId;
+    OPEN_IN_THIS_PROCESS.add(this.token);
   }
 
   /** Appends one record of call `callId`; the call then holds the file until `release`. Never throws. */
@@ -100,7 +106,7 @@ export class UsageJournal {
     const records: JournalRecord[] = [];
     for (const name of readdirSync(this.directory).sort(bySequence)) {
       const match = SEGMENT_NAME.exec(name);
-      if (!match || match[1] !== this.storeId || !isOrphan(Number(match[2]), match[3], this.token)) continue;
+      if (!match || match[1] !== this.storeId || !isOrphan(Number(match[2]), match[3])) continue;
       const file = this.nextFile();
       try {
         renameSync(join(this.directory, name), file);
@@ -122,6 +128,7 @@ export class UsageJournal {
   close(): void {
     if (this.current !== null) this.seal(this.current);
     this.current = null;
+    OPEN_IN_THIS_PROCESS.delete(this.token);
   }
 
   private writable(): Segment {
@@ -177,9 +184,9 @@ export function parseRecords(text: string): JournalRecord[] {
   return records;
 }
 
-/** A file's process is gone: not this one, and either this pid's earlier life (a restart) or no such process. */
-function isOrphan(pid: number, token: string, ownToken: string): boolean {
-  if (pid === process.pid) return token !== ownToken;
+/** A file's process is gone: this pid's earlier life (a restart), or no such process any more. */
+function isOrphan(pid: number, token: string): boolean {
+  if (pid === process.pid) return !OPEN_IN_THIS_PROCESS.has(token);
   try {
     process.kill(pid, 0);
     return false;

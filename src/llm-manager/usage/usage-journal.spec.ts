@@ -1,0 +1,101 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rowsFromJournal, type JournalRecord } from './journal-records';
+import { parseRecords, UsageJournal } from './usage-journal';
+
+const STORE = '11111111-2222-4333-8444-555555555555';
+const begin = (id: string): JournalRecord => ({ t: 'begin', id, userId: 'u', modelId: 3, agentName: null, at: 1_000, promptChars: 40 });
+
+describe('UsageJournal', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'llm-mgr-journal-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const files = (): string[] => readdirSync(dir).sort();
+
+  it('writes one line per record to a file only its owner can read, and deletes it once every call is released', () => {
+    const journal = new UsageJournal(dir);
+    journal.open(STORE);
+    journal.append('a', begin('a'));
+    journal.append('b', begin('b'));
+    const [file] = files();
+    expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(parseRecords(readFileSync(join(dir, file), 'utf8')).map((r) => r.id)).toEqual(['a', 'b']);
+
+    journal.release([{ callId: 'a' }]);
+    journal.close();
+    expect(files()).toEqual([file]); // 'b' is not committed yet
+    journal.release([{ callId: 'b' }, { callId: null }, { callId: 'unknown' }]);
+    expect(files()).toEqual([]);
+    expect(journal.openCalls).toBe(0);
+  });
+
+  it('starts a new file past its size limit and deletes old ones as their calls are released', () => {
+    const journal = new UsageJournal(dir, 300);
+    journal.open(STORE);
+    for (const id of ['a', 'b', 'c', 'd', 'e']) journal.append(id, begin(id));
+    expect(files().length).toBeGreaterThan(1);
+    // A call whose records span two files holds both.
+    journal.append('a', { t: 'prompt', id: 'a', tokens: 5 });
+    journal.release([{ callId: 'b' }, { callId: 'c' }, { callId: 'd' }, { callId: 'e' }]);
+    expect(files().length).toBeGreaterThan(0);
+    journal.release([{ callId: 'a' }]);
+    journal.close();
+    expect(files()).toEqual([]);
+  });
+
+  it("claims only the files of dead processes on its own database, and only once", () => {
+    const dead = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).toString());
+    writeFileSync(join(dir, `${STORE}.${dead}.aaaa.1.ndjson`), JSON.stringify(begin('x')) + '\n{"t":"beg');
+    writeFileSync(join(dir, `${STORE}.${process.ppid}.bbbb.1.ndjson`), JSON.stringify(begin('alive')) + '\n');
+    writeFileSync(join(dir, `99999999-2222-4333-8444-555555555555.${dead}.cccc.1.ndjson`), JSON.stringify(begin('other')) + '\n');
+
+    const first = new UsageJournal(dir);
+    first.open(STORE);
+    expect(first.claimOrphans().map((r) => r.id)).toEqual(['x']);
+    const second = new UsageJournal(dir);
+    second.open(STORE);
+    // The claimed file now carries the first journal's name: this process is alive, so it is not an orphan.
+    expect(second.claimOrphans()).toEqual([]);
+    first.release([{ callId: 'x' }]);
+    expect(files().some((name) => name.includes('.aaaa.'))).toBe(false);
+    expect(files()).toHaveLength(2);
+  });
+
+  it('is a no-op when turned off', () => {
+    const journal = new UsageJournal(null);
+    journal.open(STORE);
+    journal.append('a', begin('a'));
+    expect(journal.claimOrphans()).toEqual([]);
+    expect(journal.enabled).toBe(false);
+    expect(files()).toEqual([]);
+  });
+});
+
+describe('rowsFromJournal', () => {
+  it('prefers the finished row, else builds one from how the call ended, else records it as interrupted', () => {
+    const rows = rowsFromJournal(
+      [
+        begin('in-flight'),
+        { t: 'prompt', id: 'in-flight', tokens: 12 },
+        begin('ended'),
+        { t: 'end', id: 'ended', outcome: 'ok', at: 1_250, completionChars: 41, reported: { prompt: 30, completion: 9, reasoning: 2 } },
+        begin('failed'),
+        { t: 'end', id: 'failed', outcome: 'error', at: 1_010, completionChars: 0, reported: null },
+      ],
+      'estimated',
+    );
+    expect(rows.map((r) => [r.callId, r.outcome, r.success, r.promptTokens, r.completionTokens, r.latencyMs, r.reportedPromptTokens])).toEqual([
+      ['in-flight', 'interrupted', false, 12, 0, null, null],
+      ['ended', 'ok', true, 10, 11, 250, 30],
+      ['failed', 'error', false, 0, 0, 10, null],
+    ]);
+    const reported = rowsFromJournal([begin('r'), { t: 'end', id: 'r', outcome: 'ok', at: 1_100, completionChars: 4, reported: { prompt: 30, completion: 9, reasoning: 2 } }], 'reported');
+    expect(reported[0]).toMatchObject({ usageSource: 'reported', promptTokens: 30, completionTokens: 9, reasoningTokens: 2, totalTokens: 39 });
+  });
+});
