@@ -6,12 +6,17 @@
  *   - the CallRecorder → UsageWriter path alone, fed finished calls directly.
  * Rows are counted afterwards: a lost row throws, so does a floor that lost one.
  */
-import { HumanMessage } from '@langchain/core/messages';
+import { AIMessage, HumanMessage } from '@langchain/core/messages';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ChatOpenAI } from '@langchain/openai';
 import type { DataSource } from 'typeorm';
 import { CallRecorder } from '../src/llm-manager/builder/call-recorder';
 import { CallTracker } from '../src/llm-manager/builder/call-tracker';
-import type { FinishedCall } from '../src/llm-manager/builder/call-observation';
+import { CallObservation } from '../src/llm-manager/builder/call-observation';
+import { LiveCall } from '../src/llm-manager/builder/live-call';
+import { UsageJournal } from '../src/llm-manager/usage/usage-journal';
 import { TrackedChatModel } from '../src/llm-manager/builder/tracked-chat-model';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../src/llm-manager/database/database.providers';
 import { UsageLogEntryEntity } from '../src/llm-manager/database/usage-log-entry.entity';
@@ -61,13 +66,43 @@ async function naiveRowsPerSecond(db: DataSource, userId: string, calls: number,
   return written / seconds;
 }
 
-function finishedCall(i: number): FinishedCall {
-  const at = Date.now();
-  return {
-    callId: `bench-${i}`, startedAt: at - 5, endedAt: at, outcome: 'ok', billable: true, promptMessages: [new HumanMessage(`row ${i}: how many tokens?`)],
-    promptExtras: '', completionText: 'Echo: a short answer.', reasoningText: '', reported: { prompt: 12, completion: 6, reasoning: 0 },
-  };
+/** One call through the recorder as a tracked model makes it: journaled as it leaves, settled with a result. */
+function recordOneCall(sink: ReturnType<CallRecorder['sinkFor']>, i: number): void {
+  const call = new LiveCall(new CallObservation(Date.now() - 5, [new HumanMessage(`row ${i}: how many tokens?`)], ''), sink, undefined);
+  sink.open(call);
+  const message = new AIMessage({ content: 'Echo: a short answer.', usage_metadata: { input_tokens: 12, output_tokens: 6, total_tokens: 18 } });
+  call.observation.observeResult({ generations: [{ text: 'Echo: a short answer.', message }] });
+  call.settle('ok');
 }
+
+/** What the journal costs a call: its four synchronous appends (begin, prompt, end, row) and the release, in µs. */
+function journalMicrosPerCall(calls: number): number {
+  const dir = mkdtempSync(join(tmpdir(), 'llm-mgr-bench-journal-'));
+  try {
+    const journal = new UsageJournal(dir);
+    journal.open('bench-store');
+    const start = now();
+    for (let i = 0; i < calls; i += 1) {
+      const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+      journal.append(id, { t: 'begin', id, userId: 'p3', modelId: 1, agentName: 'bench-p3', at: Date.now(), promptChars: 26 });
+      journal.append(id, { t: 'prompt', id, tokens: 12 });
+      journal.append(id, { t: 'end', id, outcome: 'ok', at: Date.now(), completionChars: 21, reported: { prompt: 12, completion: 6, reasoning: 0 } });
+      journal.append(id, { t: 'row', id, row: JOURNAL_ROW });
+      journal.release([{ callId: id }]);
+    }
+    const micros = ((now() - start) * 1000) / calls;
+    journal.close();
+    return micros;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const JOURNAL_ROW = {
+  callId: null, userId: 'p3', modelId: 1, promptTokens: 12, completionTokens: 6, totalTokens: 18, reasoningTokens: 0, success: true,
+  usageSource: 'estimated' as const, outcome: 'ok' as const, reportedPromptTokens: 12, reportedCompletionTokens: 6, latencyMs: 5,
+  agentName: 'bench-p3', createdAt: new Date(0).toISOString(),
+};
 
 export async function benchUsageRows(ctx: BenchContext): Promise<Figure[]> {
   const calls = ctx.quick ? 1_000 : 10_000;
@@ -114,14 +149,15 @@ export async function benchUsageRows(ctx: BenchContext): Promise<Figure[]> {
   const recorderUser = 'p3-recorder';
   const recorderSink = recorder.sinkFor({ userId: recorderUser, modelId, agentName: 'bench-p3', family: 'openai' });
   const recorderRate = await measured(recorderUser, async () => {
-    await pool(calls, CONCURRENCY, async (i) => recorderSink.record(finishedCall(i)));
+    await pool(calls, CONCURRENCY, async (i) => recordOneCall(recorderSink, i));
   });
+  const journalMicros = journalMicrosPerCall(calls);
   const recorderFloor = await naiveRowsPerSecond(db, 'p3-naive-rows', floorCalls, async () => undefined);
 
   const goal = `≥ ${RATE_GOAL} rows/s, ≥ ${TIMES_NAIVE_GOAL}× naive (≤ ${1 / TIMES_NAIVE_GOAL}×), 0 lost`;
   return [
     {
-      id: 'P3', label: `usage pipeline (CallRecorder → UsageWriter), ${calls} calls @${CONCURRENCY}, lost: 0`,
+      id: 'P3', label: `usage pipeline (CallRecorder → journal → UsageWriter), ${calls} calls @${CONCURRENCY}, lost: 0`,
       value: recorderRate, floor: recorderFloor, unit: 'rows/s', higherIsBetter: true, goal,
       met: recorderRate >= RATE_GOAL && recorderRate >= TIMES_NAIVE_GOAL * recorderFloor, floorNote: 'naive: awaited insert per row',
     },
@@ -131,6 +167,12 @@ export async function benchUsageRows(ctx: BenchContext): Promise<Figure[]> {
       goal: `context: LangChain-bound; raw invoke alone ${Math.round(rawCallsPerSecond)} calls/s ` +
         `(tracked ${fmt(rawCallsPerSecond / trackedRate)}× its time)`,
       floorNote: 'naive: raw invoke + awaited insert',
+    },
+    {
+      id: 'P3', label: `usage journal per call (4 appends with writeSync + release), ${calls} calls`,
+      value: journalMicros / 1000, floor: 1000 / RATE_GOAL, unit: 'ms/call',
+      goal: `context: the journal's share of the ${1000 / RATE_GOAL} ms a call may take at ${RATE_GOAL} rows/s`,
+      floorNote: 'one call at the P3 goal rate',
     },
   ];
 }
