@@ -59,14 +59,15 @@ describe('the usage journal and the ledger inside one process', () => {
   it('a call whose signal was aborted before it started sends nothing and records nothing', async () => {
     const llm = await chat();
     await expect(llm.invoke('never sent', { signal: AbortSignal.abort() })).rejects.toThrow();
-    for (const open of [() => llm.stream('never sent either', { signal: AbortSignal.abort() })]) {
-      await expect((async () => {
-        for await (const _ of await open()) {
-          // nothing arrives
-        }
-      })()).rejects.toThrow();
-    }
-    expect(await llm.getUsageTotal()).toMatchObject({ requests: 0, tokens: 0 });
+    await expect((async () => {
+      for await (const _ of await llm.stream('never sent either', { signal: AbortSignal.abort() })) {
+        // nothing arrives
+      }
+    })()).rejects.toThrow();
+    await expect(llm.batch(['nor this'], { signal: AbortSignal.abort() })).rejects.toThrow();
+    await moduleRef.get(CallRecorder).drain();
+    await moduleRef.get(UsageWriter).flush();
+    expect(await rows()).toEqual([]);
     expect(upstream.chatRequests).toHaveLength(0);
   });
 

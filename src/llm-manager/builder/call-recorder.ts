@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { LlmManagerError } from '../common/llm-manager.error';
 import { errorMessage } from '../common/error-message';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
@@ -33,10 +40,10 @@ interface Live {
  * `abandonedStreamMs` (→ `abandoned`), and on shutdown the calls still running after `shutdownDrainMs` (→ `aborted`).
  */
 @Injectable()
-export class CallRecorder implements BeforeApplicationShutdown, OnModuleDestroy {
+export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
   private readonly logger = new Logger('UsageLedger');
   private readonly live = new Map<string, Live>();
-  private readonly sweep: ReturnType<typeof setInterval>;
+  private sweep: ReturnType<typeof setInterval> | undefined;
   private whenIdle: (() => void) | null = null;
 
   constructor(
@@ -45,8 +52,11 @@ export class CallRecorder implements BeforeApplicationShutdown, OnModuleDestroy 
     private readonly clock: Clock,
     private readonly estimator: TokenEstimator,
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
-  ) {
-    const every = Math.min(1000, Math.max(10, Math.floor(options.abandonedStreamMs / 4)));
+  ) {}
+
+  /** Starts the sweep for unread streams and the `beforeExit` flush, once the whole module has started. */
+  onApplicationBootstrap(): void {
+    const every = Math.min(1000, Math.max(10, Math.floor(this.options.abandonedStreamMs / 4)));
     this.sweep = setInterval(() => this.stopUnreadStreams(), every);
     this.sweep.unref();
     process.on('beforeExit', this.onBeforeExit);
