@@ -23,6 +23,9 @@ const engine = (name) => ({
 
 module.exports = {
   testTimeout: 30000,
+  // Names the run and, at its end, drops every PostgreSQL schema / MariaDB database it created (test/support/test-run.js).
+  globalSetup: '<rootDir>/test/support/test-run.setup.js',
+  globalTeardown: '<rootDir>/test/support/test-run.teardown.js',
   projects: [
     {
       ...base,
