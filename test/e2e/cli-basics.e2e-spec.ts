@@ -32,6 +32,15 @@ describe('the built binary', () => {
     expect(readFileSync(join(ws.dir, 'new.env'), 'utf8')).toMatch(/^LLM_KEY=[A-Za-z0-9_-]{43}$/m);
   });
 
+  it('takes --dotenv, a name of its own, where a node in front of it (npx) would take --env-file', async () => {
+    const result = await ws.run(['--dotenv', 'before.env', 'init']);
+    expect(result.code).toBe(0);
+    expect((await ws.run(['init', '--dotenv=after.env'])).code).toBe(0);
+    for (const file of ['before.env', 'after.env']) {
+      expect(readFileSync(join(ws.dir, file), 'utf8')).toMatch(/^LLM_KEY=[A-Za-z0-9_-]{43}$/m);
+    }
+  });
+
   it('lists every command and the exit codes on --help, and the version on --version', async () => {
     const help = await ws.run(['--help']);
     expect(help.code).toBe(0);
