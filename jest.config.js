@@ -30,7 +30,7 @@ module.exports = {
     {
       ...base,
       displayName: 'unit',
-      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/support/**/*.spec.ts'],
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/support/**/*.spec.ts', '<rootDir>/config/**/*.spec.ts'],
     },
     { ...base, displayName: 'sqlite', testMatch: SUITES, globals: { LLM_MGR_TEST_DB: 'sqlite' } },
     engine('postgres'),
