@@ -53,7 +53,9 @@ export async function launchChromium(): Promise<Browser> {
       args: ['--headless', '--no-sandbox', '--no-zygote', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
     });
   } catch (error) {
-    throw new Error(`Chromium (${binary.source}: ${binary.path}) did not start. Set ${TEST_CHROMIUM_ENV} to another binary.`, {
+    // @sparticuz/chromium reuses whatever sits at its path: a run killed while unpacking leaves a broken binary there.
+    const npmHint = binary.source === 'npm' ? ` If it was cut while unpacking, delete ${binary.path}: the next run unpacks it again.` : '';
+    throw new Error(`Chromium (${binary.source}: ${binary.path}) did not start. Set ${TEST_CHROMIUM_ENV} to another binary.${npmHint}`, {
       cause: error,
     });
   }
