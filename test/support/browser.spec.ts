@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -21,6 +22,9 @@ describe('the Chromium of the console tests', () => {
     const binary = await findChromium();
     expect(binary.source).toBe('npm');
     accessSync(binary.path, constants.X_OK);
+    // NSS from the package, not from the system: a fresh Debian has no libnss3 unless Debian's chromium pulled it in.
+    const linked = execFileSync('ldd', [binary.path], { env: { ...process.env, PATH: saved.path, LD_LIBRARY_PATH: binary.libraryPath } }).toString();
+    expect(linked).toMatch(new RegExp(`libnss3\\.so => ${binary.libraryPath}/libnss3\\.so`));
 
     const browser = await launchChromium();
     try {

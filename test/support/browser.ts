@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'fs';
-import { delimiter, join } from 'path';
+import { delimiter, dirname, join } from 'path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 /**
@@ -16,11 +16,13 @@ export const SCREENSHOT_DIR = join(__dirname, '..', '..', 'test-artifacts', 'con
 export interface ChromiumBinary {
   readonly path: string;
   readonly source: 'system' | 'npm' | typeof TEST_CHROMIUM_ENV;
+  /** Shared libraries the binary is started with (`LD_LIBRARY_PATH`): the npm build brings its own NSS. */
+  readonly libraryPath?: string;
 }
 
 /** The binary chosen by `LLM_MGR_TEST_CHROMIUM` (see there); the npm one is unpacked to the temp folder once. */
 export async function findChromium(setting = process.env[TEST_CHROMIUM_ENV] ?? ''): Promise<ChromiumBinary> {
-  if (setting === 'npm') return { path: await npmChromium(), source: 'npm' };
+  if (setting === 'npm') return npmChromium();
   if (setting === 'system' || setting === '') {
     const system = systemChromium();
     if (system) return { path: system, source: 'system' };
@@ -30,7 +32,7 @@ export async function findChromium(setting = process.env[TEST_CHROMIUM_ENV] ?? '
           'Install it (`apt-get install -y chromium`) or unset the variable to use the npm one.',
       );
     }
-    return { path: await npmChromium(), source: 'npm' };
+    return npmChromium();
   }
   if (!existsSync(setting)) {
     throw new Error(`${TEST_CHROMIUM_ENV}=${setting}: no such file. Point it at a Chromium or Chrome binary, or unset it.`);
@@ -45,8 +47,12 @@ export async function findChromium(setting = process.env[TEST_CHROMIUM_ENV] ?? '
 export async function launchChromium(): Promise<Browser> {
   const binary = await findChromium();
   try {
+    const env = binary.libraryPath
+      ? { ...process.env, LD_LIBRARY_PATH: [binary.libraryPath, process.env.LD_LIBRARY_PATH].filter(Boolean).join(delimiter) }
+      : undefined;
     return await chromium.launch({
       executablePath: binary.path,
+      env,
       headless: true,
       timeout: 60_000,
       // --no-zygote: the npm build is a headless shell made for containers; it also suits Debian's Chromium.
@@ -72,10 +78,19 @@ function systemChromium(): string | null {
   return null;
 }
 
-/** @sparticuz/chromium 143 (the last line for Node 20 with a CommonJS build) unpacks its brotli binary to /tmp. */
-async function npmChromium(): Promise<string> {
+/**
+ * @sparticuz/chromium 143 (the last line for Node 20 with a CommonJS build) unpacks its brotli binary to the temp
+ * folder. Its NSS libraries (al2023.tar.br) it unpacks only on Amazon Linux, and a fresh Debian has no libnss3 without
+ * Debian's chromium: we unpack them too, with the package's own `inflate` (not exported, hence the file path; the
+ * version is pinned with ~).
+ */
+async function npmChromium(): Promise<ChromiumBinary> {
+  const entry = require.resolve('@sparticuz/chromium');
   const { default: packaged } = (await import('@sparticuz/chromium')) as { default: { executablePath(): Promise<string> } };
-  return packaged.executablePath();
+  const { inflate } = require(join(dirname(entry), 'lambdafs.cjs')) as { inflate(file: string): Promise<string> };
+  const path = await packaged.executablePath();
+  const libraries = await inflate(join(dirname(entry), '..', '..', 'bin', 'al2023.tar.br'));
+  return { path, source: 'npm', libraryPath: join(libraries, 'lib') };
 }
 
 /** Saves a full-page screenshot as `test-artifacts/console/<name>.png`; `hide` is CSS of what to leave out (toasts). */
