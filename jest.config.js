@@ -7,9 +7,11 @@ const base = {
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 const SUITES = ['<rootDir>/test/medium/**/*.spec.ts', '<rootDir>/test/e2e/**/*.e2e-spec.ts'];
-// cli-*, usage-query and instances-shared-db run the server engines themselves; usage-writer is about a SQLite file (busy locks, file reopen).
+// cli-*, usage-query and instances-shared-db run the server engines themselves; usage-writer is about a SQLite file (busy locks, file reopen);
+// console-no-browser (a nested Jest's exit) and start-build (when `npm start` builds) use no database; test-run-cleanup
+// makes PostgreSQL and MariaDB places itself.
 const ENGINE_COVERED_ELSEWHERE = ['/test/e2e/cli-', '/test/e2e/package-host-app', '/test/medium/usage-query', '/test/medium/usage-writer',
-  '/test/e2e/instances-shared-db'];
+  '/test/e2e/instances-shared-db', '/test/e2e/console-no-browser', '/test/e2e/start-build', '/test/medium/test-run-cleanup'];
 
 const engine = (name) => ({
   ...base,
@@ -22,11 +24,14 @@ const engine = (name) => ({
 
 module.exports = {
   testTimeout: 30000,
+  // Names the run and, at its end, drops every PostgreSQL schema / MariaDB database it created (test/support/test-run.js).
+  globalSetup: '<rootDir>/test/support/test-run.setup.js',
+  globalTeardown: '<rootDir>/test/support/test-run.teardown.js',
   projects: [
     {
       ...base,
       displayName: 'unit',
-      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/support/**/*.spec.ts'],
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/support/**/*.spec.ts', '<rootDir>/config/**/*.spec.ts'],
     },
     { ...base, displayName: 'sqlite', testMatch: SUITES, globals: { LLM_MGR_TEST_DB: 'sqlite' } },
     engine('postgres'),

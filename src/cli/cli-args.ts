@@ -40,6 +40,13 @@ export const COMMON_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     valueName: '<path>',
     description: 'The .env file read for LLM_KEY and other variables (the environment wins). Default: .env',
   },
+  // Node 20 claims --env-file anywhere on its command line, and `npx` is a node process: `npx llm-mgr init --env-file
+  // new.env` ends in npx's own node (exit 9) before llm-mgr starts. This name is the CLI's alone.
+  dotenv: {
+    type: 'string',
+    valueName: '<path>',
+    description: 'Same as --env-file; use it under npx on Node 20, where node itself takes --env-file.',
+  },
   debug: { type: 'boolean', description: 'Print stack traces on errors (never keys).' },
 };
 

@@ -40,7 +40,7 @@ export function createContext(
   processEnv: Readonly<Record<string, string | undefined>>,
   cwd: string,
 ): CliContext {
-  const envFile = resolve(cwd, text(args, 'env-file') ?? '.env');
+  const envFile = resolve(cwd, text(args, 'dotenv') ?? text(args, 'env-file') ?? '.env');
   const env = { ...readEnvFile(envFile), ...processEnv };
   let options: ResolvedLlmManagerOptions;
   try {

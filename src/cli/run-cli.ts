@@ -66,8 +66,8 @@ function commandFirst(argv: readonly string[]): { first: string | undefined; res
   for (; index < argv.length && argv[index].startsWith('-'); index += 1) {
     const token = argv[index];
     if (['--help', '-h', '--version', '-v'].includes(token)) return { first: token, rest: [] };
-    if (token === '--debug' || token.startsWith('--env-file=')) leading.push(token);
-    else if (token === '--env-file') leading.push(token, argv[++index] ?? '');
+    if (token === '--debug' || token.startsWith('--env-file=') || token.startsWith('--dotenv=')) leading.push(token);
+    else if (token === '--env-file' || token === '--dotenv') leading.push(token, argv[++index] ?? '');
     else throw usageError(`Unknown option ${token.split('=')[0]} before the command. Run 'llm-mgr --help'.`);
   }
   return { first: argv[index], rest: [...argv.slice(index + 1), ...leading] };

@@ -1,4 +1,4 @@
-import { Inject, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { AdminModule } from './admin/admin.module';
 import { BuilderModule } from './builder/builder.module';
@@ -6,7 +6,7 @@ import { ClusterModule } from './cluster/cluster.module';
 import { ConfigChanges } from './common/config-changes';
 import { dataSourceProvider, LLM_MGR_DATA_SOURCE_TOKEN } from './database/database.providers';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from './llm-manager.constants';
-import { LLM_MANAGER_OPTIONS, LlmManagerConfigurableModule } from './llm-manager.module-definition';
+import { LLM_MANAGER_OPTIONS, LLM_MANAGER_OPTIONS_TYPE, LlmManagerConfigurableModule } from './llm-manager.module-definition';
 import { resolveOptions, type LlmManagerOptions } from './llm-manager.options';
 import { LlmManagerService } from './llm-manager.service';
 import { SecurityModule } from './security/security.module';
@@ -43,6 +43,14 @@ const resolvedOptionsProvider: Provider = {
 export class LlmManagerModule extends LlmManagerConfigurableModule implements OnApplicationShutdown {
   constructor(@Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource) {
     super();
+  }
+
+  /**
+   * `forRoot()` with no argument is the headline call: every option has a default or an environment variable. The
+   * builder's own `forRoot(options)` requires the object and reads the extras (`isGlobal`, `controllers`) from it.
+   */
+  static override forRoot(options: typeof LLM_MANAGER_OPTIONS_TYPE = {}): DynamicModule {
+    return super.forRoot(options);
   }
 
   async onApplicationShutdown(): Promise<void> {

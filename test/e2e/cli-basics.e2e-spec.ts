@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SecretCipher } from '../../src/llm-manager/security/secret-cipher';
-import { ensureCliBuilt } from './cli-harness';
+import { childEnv, ensureCliBuilt, finished } from './cli-harness';
 import { CLI_TEST_KEY, CliWorkspace } from './cli-workspace';
 import { cliYaml, YAML_ENC_KEY } from './cli-fixtures';
 
@@ -19,8 +21,24 @@ beforeEach(() => {
 afterEach(() => ws.remove());
 
 describe('the built binary', () => {
-  it('starts with a shebang so npm can link it as the bin', () => {
-    expect(readFileSync(main, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+  it('starts with a shebang so npm can link it as the bin, ending node\'s own options with --', () => {
+    expect(readFileSync(main, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env -S node --');
+  });
+
+  it('run as its own executable (as the bin link runs it), gets --env-file itself: node 20 took it and exited 9', async () => {
+    chmodSync(main, 0o755); // what npm does to a bin when it installs the package
+    const result = await finished(spawn(main, ['init', '--env-file', 'new.env'], { cwd: ws.dir, env: childEnv({}), stdio: 'pipe' }));
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(readFileSync(join(ws.dir, 'new.env'), 'utf8')).toMatch(/^LLM_KEY=[A-Za-z0-9_-]{43}$/m);
+  });
+
+  it('takes --dotenv, a name of its own, where a node in front of it (npx) would take --env-file', async () => {
+    const result = await ws.run(['--dotenv', 'before.env', 'init']);
+    expect(result.code).toBe(0);
+    expect((await ws.run(['init', '--dotenv=after.env'])).code).toBe(0);
+    for (const file of ['before.env', 'after.env']) {
+      expect(readFileSync(join(ws.dir, file), 'utf8')).toMatch(/^LLM_KEY=[A-Za-z0-9_-]{43}$/m);
+    }
   });
 
   it('lists every command and the exit codes on --help, and the version on --version', async () => {

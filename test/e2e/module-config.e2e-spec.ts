@@ -5,6 +5,7 @@ import request from 'supertest';
 import { Column, DataSource, Entity, PrimaryGeneratedColumn, type DataSourceOptions } from 'typeorm';
 import { LlmManagerModule } from '../../src/llm-manager/llm-manager.module';
 import type { LlmManagerOptions } from '../../src/llm-manager/llm-manager.options';
+import { ownTableNames } from '../support/own-tables';
 import { TempStore } from '../support/temp-store';
 import { headerIdentity, HostConfig, HostConfigModule, HostController } from './host-module-fixtures';
 
@@ -118,10 +119,9 @@ describe('a host app that lends llm-mgr its own TypeORM DataSource', () => {
 
   it('stores llm-mgr tables beside the host tables, leaving the host schema and rows alone', async () => {
     await request(app.getHttpServer()).get('/host/fast-model').set('x-user-id', 'carol').expect(200);
-    const runner = hostDataSource.createQueryRunner();
-    const tables = (await runner.getTables()).map((table) => table.name.split('.').pop());
-    await runner.release();
-    expect(tables).toEqual(expect.arrayContaining(['host_orders', 'llm_platforms', 'llm_mgr_migrations', 'usage_log_entries']));
+    expect(await ownTableNames(hostDataSource)).toEqual(
+      expect.arrayContaining(['host_orders', 'llm_platforms', 'llm_mgr_migrations', 'usage_log_entries']),
+    );
     expect(await hostDataSource.getRepository('HostOrder').find({ select: { label: true } })).toEqual([{ label: 'kept' }]);
   });
 });

@@ -1,18 +1,8 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
 import { openDataSource } from '../../src/llm-manager/database/data-source.factory';
+import { ownTableNames } from '../support/own-tables';
 import { TempStore } from '../support/temp-store';
-
-/** llm-mgr's table names (TypeORM also lists the engine's catalogue views), without a schema prefix. */
-async function tableNames(dataSource: DataSource): Promise<string[]> {
-  const runner = dataSource.createQueryRunner();
-  try {
-    const names = (await runner.getTables()).map((table) => table.name.split('.').pop()!);
-    return names.filter((name) => name.startsWith('llm_') || name === 'usage_log_entries').sort();
-  } finally {
-    await runner.release();
-  }
-}
 
 describe('schema from migrations (on the engine of this run, in an empty schema/database)', () => {
   const store = new TempStore();
@@ -36,7 +26,8 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
       const pending = await dataSource.driver.createSchemaBuilder().log();
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
 
-      expect(await tableNames(dataSource)).toEqual([
+      // Every table of the run's own schema/database, nothing filtered: the migrations create these and no other.
+      expect(await ownTableNames(dataSource)).toEqual([
         'llm_api_tokens',
         'llm_mgr_config_version',
         'llm_mgr_meta',

@@ -78,8 +78,8 @@ describe('scheduled usage purge', () => {
     const ticks: Array<(scheduledAt: Date) => void> = [];
     let stopped = false;
     const manual: TaskScheduler = {
-      schedule: (cron, task) => {
-        expect(cron).toBe('15 4 * * *');
+      schedule: (name, cron, task) => {
+        expect([name, cron]).toEqual(['llm-mgr:usage-purge', '15 4 * * *']);
         ticks.push(task);
         return { nextRun: () => new Date('2026-04-01T04:15:00Z'), stop: async () => void (stopped = true) };
       },

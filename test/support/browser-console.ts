@@ -7,6 +7,7 @@ import { join } from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { createApp } from '../../src/app/create-app';
 import { launchChromium, screenshot } from './browser';
+import { Teardown } from './teardown';
 import { startFakeUpstream, type FakeUpstream } from './fake-upstream';
 import { createTestDatabase, testEngineName } from './test-engine';
 import { SYSTEM_KEY, SYSTEM_KEY_ENV, upstreamYaml } from './upstream-yaml';
@@ -34,49 +35,44 @@ export interface ConsoleRig {
 }
 
 export async function startConsoleRig(): Promise<ConsoleRig> {
-  const upstream = await startFakeUpstream({ apiKey: SYSTEM_KEY });
-  const dir = mkdtempSync(join(tmpdir(), 'llm-mgr-console-'));
-  writeFileSync(join(dir, 'llm_mgr_cfg.yaml'), upstreamYaml(upstream.url));
-  // The engine of the jest project (SQLite, PostgreSQL, MariaDB), reached as an operator would: LLM_MGR_DATABASE_URL.
-  const database = createTestDatabase(testEngineName(), join(dir, 'llm_config.db'));
-  const env = {
-    LLM_MGR_ADMIN_TOKEN: CONSOLE_ADMIN_TOKEN,
-    LLM_KEY: CONSOLE_LLM_KEY,
-    LLM_MGR_DATABASE_URL: database.url,
-    [SYSTEM_KEY_ENV]: SYSTEM_KEY,
-  };
-  const { app } = await createApp({ cwd: dir, env, logger: quiet });
-  await app.listen(0, '127.0.0.1');
-  const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-  const browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
-  const page = await context.newPage();
-  const apiBodies: string[] = [];
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('response', async (response) => {
-    if (!response.url().includes('/api/')) return;
-    apiBodies.push(await response.text().catch(() => ''));
-  });
-  const call = async (method: string, path: string, body?: unknown, token = CONSOLE_ADMIN_TOKEN): Promise<{ status: number; body: any }> => {
-    const response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
+  const teardown = new Teardown();
+  return teardown.guard(async () => {
+    const upstream = teardown.add(await startFakeUpstream({ apiKey: SYSTEM_KEY }), (started) => started.close());
+    const dir = teardown.add(mkdtempSync(join(tmpdir(), 'llm-mgr-console-')), (made) => rmSync(made, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'llm_mgr_cfg.yaml'), upstreamYaml(upstream.url));
+    // The engine of the jest project (SQLite, PostgreSQL, MariaDB), reached as an operator would: LLM_MGR_DATABASE_URL.
+    const database = teardown.add(createTestDatabase(testEngineName(), join(dir, 'llm_config.db')), (made) => made.drop());
+    const env = {
+      LLM_MGR_ADMIN_TOKEN: CONSOLE_ADMIN_TOKEN,
+      LLM_KEY: CONSOLE_LLM_KEY,
+      LLM_MGR_DATABASE_URL: database.url,
+      [SYSTEM_KEY_ENV]: SYSTEM_KEY,
+    };
+    const { app } = await createApp({ cwd: dir, env, logger: quiet });
+    teardown.add(app, (started) => started.close());
+    await app.listen(0, '127.0.0.1');
+    const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    const browser = teardown.add(await launchChromium(), (launched) => launched.close());
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
+    const page = await context.newPage();
+    const apiBodies: string[] = [];
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('response', async (response) => {
+      if (!response.url().includes('/api/')) return;
+      apiBodies.push(await response.text().catch(() => ''));
     });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  };
-  return {
-    dir, upstream, app, baseUrl, browser, page, apiBodies, pageErrors, call,
-    async close() {
-      await browser.close();
-      await app.close();
-      await upstream.close();
-      database.drop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+    const call = async (method: string, path: string, body?: unknown, token = CONSOLE_ADMIN_TOKEN): Promise<{ status: number; body: any }> => {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    };
+    return { dir, upstream, app, baseUrl, browser, page, apiBodies, pageErrors, call, close: () => teardown.run() };
+  });
 }
 
 /** Opens `#/<page>` and waits until the page has rendered its data. */

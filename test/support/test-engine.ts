@@ -1,7 +1,8 @@
 import { execFileSync } from 'child_process';
 import { randomBytes } from 'crypto';
-import { readFileSync } from 'fs';
+import { appendFileSync, readFileSync } from 'fs';
 import type { LlmManagerDatabaseOptions } from '../../src/llm-manager/llm-manager.options';
+import { ledgerPath, RUN_ENV } from './test-run';
 
 /**
  * The database engine the medium and e2e suites run on. Jest's projects (jest.config.js) run those suites once per
@@ -37,7 +38,8 @@ const MARIADB = { host: '127.0.0.1', port: 3306, username: 'root', password: '' 
  * that is down fails the test with the command that starts it: a missing engine is never a skipped test.
  */
 export function createTestDatabase(engine: TestEngineName, sqlitePath: string): TestDatabase {
-  const name = `llm_t_${randomBytes(5).toString('hex')}`;
+  const runId = process.env[RUN_ENV];
+  const name = `llm_t_${runId ? `${runId}_` : ''}${randomBytes(5).toString('hex')}`;
   if (engine === 'sqlite') {
     return {
       engine,
@@ -47,6 +49,8 @@ export function createTestDatabase(engine: TestEngineName, sqlitePath: string): 
       drop: () => undefined,
     };
   }
+  // Noted before it exists: the run's global teardown drops it even if this spec never gets to.
+  if (runId) appendFileSync(ledgerPath(runId), `${engine} ${name}\n`);
   if (engine === 'postgres') {
     psql(`CREATE SCHEMA "${name}"`);
     return {

@@ -25,10 +25,19 @@ export function buildDataSourceOptions(database: LlmManagerDatabaseOptions): Dat
   } as DataSourceOptions;
 }
 
-/** Opens the connection without touching the schema; `runMigrations` is a separate, explicit step. */
-export async function openDataSource(database: LlmManagerDatabaseOptions): Promise<DataSource> {
+/**
+ * llm-mgr's DataSource, not yet connected: also what the TypeORM CLI loads (`config/data-source.ts`), so that
+ * `migration:generate` compares the entities with the schema through the same column types the app uses.
+ */
+export function createDataSource(database: LlmManagerDatabaseOptions): DataSource {
   const dataSource = new DataSource(buildDataSourceOptions(database));
   if (dataSource.options.type === 'postgres') storeInstantsWithTimeZone(dataSource.driver as PostgresDriver);
+  return dataSource;
+}
+
+/** Opens the connection without touching the schema; `runMigrations` is a separate, explicit step. */
+export async function openDataSource(database: LlmManagerDatabaseOptions): Promise<DataSource> {
+  const dataSource = createDataSource(database);
   await dataSource.initialize();
   if (dataSource.options.type === 'mysql' || dataSource.options.type === 'mariadb') {
     await useUtcSessions(dataSource);

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob, validateCronExpression } from 'cron';
 import { LlmManagerError } from '../common/llm-manager.error';
 
@@ -10,14 +11,26 @@ export interface ScheduledTask {
 
 /** Runs tasks on cron expressions; behind an injectable so tests tick it by hand instead of waiting. */
 export abstract class TaskScheduler {
-  /** `task` receives the time the tick was due, the same on every instance that runs the same cron. */
-  abstract schedule(cron: string, task: (scheduledAt: Date) => void): ScheduledTask;
+  /**
+   * `task` receives the time the tick was due, the same on every instance that runs the same cron. `name` is how the
+   * job is listed in the host's `SchedulerRegistry`.
+   */
+  abstract schedule(name: string, cron: string, task: (scheduledAt: Date) => void): ScheduledTask;
 }
 
-/** The real scheduler: one `CronJob` per task, in the process's time zone, never keeping the process alive. */
+/**
+ * The real scheduler: one `CronJob` per task, in the process's time zone, never keeping the process alive. When the
+ * host imported `ScheduleModule.forRoot()`, the job is added to the host's `SchedulerRegistry` (the host sees and can
+ * stop it); otherwise it runs on its own. llm-mgr never calls `forRoot()` itself: a second `forRoot()` in one app
+ * mounts the host's `@Cron` jobs twice, and each then runs twice per tick.
+ */
 @Injectable()
 export class CronTaskScheduler extends TaskScheduler {
-  schedule(cron: string, task: (scheduledAt: Date) => void): ScheduledTask {
+  constructor(@Optional() private readonly registry?: SchedulerRegistry) {
+    super();
+  }
+
+  schedule(name: string, cron: string, task: (scheduledAt: Date) => void): ScheduledTask {
     let job: CronJob;
     // The tick the timer was set for, not the moment it fired: instances whose timers fire a few ms apart agree on it.
     let due: Date | null = null;
@@ -27,14 +40,17 @@ export class CronTaskScheduler extends TaskScheduler {
       task(scheduledAt);
     };
     try {
-      job = CronJob.from({ cronTime: cron, onTick, start: true, unrefTimeout: true });
-      due = job.nextDate().toJSDate();
+      job = CronJob.from({ cronTime: cron, onTick, start: false, unrefTimeout: true });
     } catch (error) {
       throw invalidPurgeCron(cron, error);
     }
+    this.registry?.addCronJob(name, job);
+    job.start();
+    due = job.nextDate().toJSDate();
     return {
       nextRun: () => job.nextDate().toJSDate(),
       stop: async () => {
+        if (this.registry?.doesExist('cron', name)) this.registry.deleteCronJob(name);
         await job.stop();
       },
     };

@@ -9,10 +9,12 @@ import { errorMessage } from '../common/error-message';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** The name of the purge's cron job in the host's `SchedulerRegistry` (`@nestjs/schedule`). */
+export const USAGE_PURGE_JOB_NAME = 'llm-mgr:usage-purge';
+
 /**
  * The scheduled purge of old usage rows (M16): on `usagePurgeCron`, rows older than `usageRetentionDays` go.
- * Scheduled through our own TaskScheduler rather than `ScheduleModule.forRoot()`: a library that registers the
- * host's scheduler a second time would run the host's own @Cron jobs twice.
+ * Scheduled through the TaskScheduler: on the host's `SchedulerRegistry` when it has one, on its own otherwise.
  */
 @Injectable()
 export class UsagePurgeJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -32,7 +34,7 @@ export class UsagePurgeJob implements OnApplicationBootstrap, BeforeApplicationS
   async onApplicationBootstrap(): Promise<void> {
     const { usagePurgeCron: cron, usageRetentionDays: days } = this.options;
     if (this.task || cron === false || days <= 0) return;
-    this.task = this.scheduler.schedule(cron, (scheduledAt) => void this.tick(scheduledAt));
+    this.task = this.scheduler.schedule(USAGE_PURGE_JOB_NAME, cron, (scheduledAt) => void this.tick(scheduledAt));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
