@@ -8,6 +8,7 @@
 import { cpus, platform, release } from 'node:os';
 import { startContext, type BenchContext } from './context';
 import { benchGetUserLlm } from './p1-get-user-llm.bench';
+import { benchModelCache } from './p1-model-cache.bench';
 import { benchInvokeOverhead } from './p2-invoke-overhead.bench';
 import { benchUsageRows } from './p3-usage-rows.bench';
 import { benchTokenEstimate } from './p4-token-estimate.bench';
@@ -15,7 +16,7 @@ import { benchUsageStats } from './p5-usage-stats.bench';
 import { fmt, ratio, type Figure } from './stats';
 
 const BENCHES: ReadonlyArray<(ctx: BenchContext) => Promise<Figure[]>> = [
-  benchGetUserLlm, benchInvokeOverhead, benchUsageRows, benchTokenEstimate, benchUsageStats,
+  benchGetUserLlm, benchModelCache, benchInvokeOverhead, benchUsageRows, benchTokenEstimate, benchUsageStats,
 ];
 
 function table(figures: readonly Figure[], quick: boolean, seconds: number): string {

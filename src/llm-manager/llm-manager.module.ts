@@ -1,9 +1,10 @@
-import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { AdminModule } from './admin/admin.module';
 import { BuilderModule } from './builder/builder.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { ConfigChanges } from './common/config-changes';
+import { errorMessage } from './common/error-message';
 import { dataSourceProvider, LLM_MGR_DATA_SOURCE_TOKEN } from './database/database.providers';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from './llm-manager.constants';
 import { LLM_MANAGER_OPTIONS, LLM_MANAGER_OPTIONS_TYPE, LlmManagerConfigurableModule } from './llm-manager.module-definition';
@@ -54,6 +55,12 @@ export class LlmManagerModule extends LlmManagerConfigurableModule implements On
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    if (!this.dataSource.isInitialized) return;
+    try {
+      await this.dataSource.destroy();
+    } catch (error) {
+      // A database that is down cannot stop the process from exiting; what it did not take is in the usage journal.
+      new Logger('LlmManager').warn(`Closing the database connection failed: ${errorMessage(error)}`);
+    }
   }
 }

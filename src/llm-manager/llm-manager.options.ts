@@ -94,6 +94,11 @@ export interface LlmManagerOptions {
    * else `120000`.
    */
   abandonedStreamMs?: number;
+  /**
+   * Most built models kept for warm `getUserLlm()` calls (one per user, slot and agent name, a few KB each); the least
+   * recently used is dropped past it. Default: env `LLM_MGR_MODEL_CACHE_SIZE`, else `2000`.
+   */
+  modelCacheSize?: number;
 }
 
 /** Options after defaults and environment variables are applied: what the rest of the library reads. */
@@ -119,6 +124,7 @@ export interface ResolvedLlmManagerOptions {
   usageJournal: string | false;
   shutdownDrainMs: number;
   abandonedStreamMs: number;
+  modelCacheSize: number;
 }
 
 export const DEFAULT_DATABASE: LlmManagerDatabaseOptions = { type: 'better-sqlite3', database: 'llm_config.db' };
@@ -159,6 +165,11 @@ function journalFromEnv(raw: string | undefined): string | false {
 /** A duration option in ms: a whole number ≥ 1, or a clear error naming it. */
 function checkedMs(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) throw new Error(`Option ${name}=${String(value)} must be a whole number of milliseconds ≥ 1.`);
+  return value;
+}
+
+function checkedCount(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`Option ${name}=${String(value)} must be a whole number ≥ 1.`);
   return value;
 }
 
@@ -257,5 +268,6 @@ export function resolveOptions(
       'abandonedStreamMs',
       options.abandonedStreamMs ?? positiveFromEnv(env, 'LLM_MGR_ABANDONED_STREAM_MS') ?? 120_000,
     ),
+    modelCacheSize: checkedCount('modelCacheSize', options.modelCacheSize ?? positiveFromEnv(env, 'LLM_MGR_MODEL_CACHE_SIZE') ?? 2000),
   };
 }

@@ -2,6 +2,7 @@ import type { TestingModule } from '@nestjs/testing';
 import type { DataSource } from 'typeorm';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
 import { UserSelectionEntity } from '../../src/llm-manager/database/user-selection.entity';
+import { LlmBuilderService } from '../../src/llm-manager/builder/llm-builder.service';
 import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
 import type { LlmManagerOptions } from '../../src/llm-manager/llm-manager.options';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
@@ -42,6 +43,21 @@ describe('getUserLlm: modes, keys, slots, self-repair, cache', () => {
     await llm.invoke('hello');
     expect(lastAuthorization()).toBe(`Bearer ${SYSTEM_KEY}`);
     expect(await manager.getUserLlm('-1')).toBe(llm);
+  });
+
+  it('keeps at most modelCacheSize models, dropping the least recently used (agent names included)', async () => {
+    await start({ autoKey: true, modelCacheSize: 3 });
+    const builder = moduleRef.get(LlmBuilderService);
+    const first = await manager.getUserLlm('u1');
+    const second = await manager.getUserLlm('u2');
+    await manager.getUserLlm('u1', { agentName: 'agent-a' });
+    expect(await manager.getUserLlm('u1')).toBe(first); // used again: now the most recent
+    for (let i = 0; i < 50; i += 1) await manager.getUserLlm('u3', { agentName: `agent-${i}` });
+    expect(builder.cachedModels).toBe(3);
+    expect(await manager.getUserLlm('u2')).not.toBe(second); // evicted, built again
+    const rebuilt = await manager.getUserLlm('u2');
+    await rebuilt.invoke('still tracked after a rebuild');
+    expect(await rebuilt.getUsageTotal()).toMatchObject({ requests: 1 });
   });
 
   it('a user needs an own key for a system platform unless LLM_AUTO_KEY is on', async () => {

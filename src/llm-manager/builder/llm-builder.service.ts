@@ -29,7 +29,9 @@ interface CacheEntry {
 
 /**
  * Builds tracked models and keeps them: a warm `getUserLlm()` is one Map lookup, no database round trip. A write
- * to the configuration that produced an entry (its platform, model, key or slot) drops exactly that entry.
+ * to the configuration that produced an entry (its platform, model, key or slot) drops exactly that entry. At most
+ * `modelCacheSize` models are kept (each holds a few KB); past it the least recently asked for is dropped and built
+ * again on its next use, so 100,000 users or agent names cost a rebuild, never unbounded memory.
  */
 @Injectable()
 export class LlmBuilderService implements OnModuleDestroy {
@@ -87,11 +89,22 @@ export class LlmBuilderService implements OnModuleDestroy {
     return this.build(userId, null, agentName, platform, model, overrides);
   }
 
+  /** Models kept now (at most `modelCacheSize`). */
+  get cachedModels(): number {
+    return this.cache.size;
+  }
+
   private cached(key: string, userId: string, usageKey: string | null, create: () => Promise<TrackedChatModel>): Promise<TrackedChatModel> {
     const hit = this.cache.get(key);
-    if (hit) return hit.model;
+    if (hit) {
+      // A Map iterates in insertion order: re-inserting makes this the most recently used entry.
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return hit.model;
+    }
     const entry: CacheEntry = { model: create(), userId, usageKey };
     this.cache.set(key, entry);
+    if (this.cache.size > this.options.modelCacheSize) this.cache.delete(this.cache.keys().next().value!);
     entry.model.then(
       (model) => {
         entry.platformId = model.info.platformId;
