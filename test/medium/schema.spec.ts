@@ -30,6 +30,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         'ConfigVersion1767484800000',
         'UsageCoveringIndex1767571200000',
         'UtcTimestamps1767657600000',
+        'ExactTextCompare1767830400000',
       ]);
 
       const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -78,6 +79,22 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         ['u1', '2026-01-01'],
       )) as Array<{ detail: string }>;
       expect(plan.map((p) => p.detail).join('\n')).toContain('IDX_usage_log_entries_user_created');
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
+  it('compares text exactly: ids that differ by case, accent or a trailing space are different rows', async () => {
+    const dataSource = await open();
+    try {
+      const lookalikes = ['bob', 'BOB', 'böb', 'bob '];
+      const table = dataSource.getMetadata('UserSelectionEntity').tablePath;
+      for (const userId of lookalikes) {
+        // The unique (user_id, usage_key) index refuses a second row when two ids compare equal.
+        await dataSource.createQueryBuilder().insert().into(table).values({ userId, usageKey: 'main' }).execute();
+      }
+      const rows = await dataSource.getRepository('UserSelectionEntity').findBy({ userId: 'bob' });
+      expect(rows.map((row) => (row as { userId: string }).userId)).toEqual(['bob']);
     } finally {
       await dataSource.destroy();
     }
