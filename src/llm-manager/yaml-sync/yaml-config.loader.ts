@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-import { type ErrorCode, LineCounter, parseDocument } from 'yaml';
+import { type Document, type ErrorCode, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 
+import { isWellFormedText } from '../common/input-shape';
 import { LlmManagerError } from '../common/llm-manager.error';
 import type { YamlConfig } from './yaml-config';
 import { YamlProblemReporter } from './yaml-config.problem';
@@ -44,7 +45,27 @@ export function parseYamlConfig(text: string, fileName: string): YamlConfig {
       SYNTAX_FIXES[syntaxProblem.code] ?? DEFAULT_SYNTAX_FIX,
     );
   }
+  refuseIllFormedText(doc, report);
   return validateYamlConfig(doc, report);
+}
+
+/**
+ * A double-quoted `"\ud800"` parses to a lone surrogate, which no database stores as sent: two such names collide
+ * once stored, and the next start-up's sync fails on the unique index. Refused here like the REST API refuses it.
+ */
+function refuseIllFormedText(doc: Document.Parsed, report: YamlProblemReporter): void {
+  visit(doc, {
+    Scalar(_key, node) {
+      if (isScalar(node) && typeof node.value === 'string' && !isWellFormedText(node.value)) {
+        report.fail(
+          node,
+          [],
+          'This text holds an unpaired UTF-16 surrogate escape (such as "\\ud800" without its pair), which cannot be stored.',
+          'write the character itself, or escape a character outside the BMP as a pair ("\\ud83d\\ude00") or as "\\U0001F600".',
+        );
+      }
+    },
+  });
 }
 
 /**
