@@ -5,6 +5,7 @@ import { LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { LlmManagerDatabaseOptions } from '../llm-manager.options';
 import { LLM_MANAGER_MIGRATIONS, LLM_MANAGER_MIGRATIONS_TABLE } from '../migrations';
 import { LLM_MANAGER_ENTITIES } from './entities';
+import { createPrivateSqliteFile } from './private-sqlite-file';
 
 /**
  * DataSource options for llm-mgr's own connection: our entities and migrations, never `synchronize`, and sessions
@@ -27,6 +28,7 @@ export function buildDataSourceOptions(database: LlmManagerDatabaseOptions): Dat
 
 /** Opens the connection without touching the schema; `runMigrations` is a separate, explicit step. */
 export async function openDataSource(database: LlmManagerDatabaseOptions): Promise<DataSource> {
+  createPrivateSqliteFile(database);
   const dataSource = new DataSource(buildDataSourceOptions(database));
   if (dataSource.options.type === 'postgres') storeInstantsWithTimeZone(dataSource.driver as PostgresDriver);
   await dataSource.initialize();
