@@ -89,9 +89,10 @@ describe('input no rule further down can handle is refused at the edge (400), an
     ['a model name', '/api/ai/user/platforms', { ...GOOD_PLATFORM, name: 'S', models: [{ ...GOOD_MODEL, modelName: LONE }] }, 'body.models[0].modelName'],
     ['a key of extraBody', '/api/ai/user/platforms', { ...GOOD_PLATFORM, name: 'S', models: [{ ...GOOD_MODEL, extraBody: { [LONE]: 1 } }] }, 'extraBody'],
     ['an API key', '/api/ai/user/api-key', { platformId: 1, apiKey: `sk-${LONE}` }, 'body.apiKey'],
-  ])('an unpaired surrogate in %s is 400 naming the field, and nothing is stored', async (_name, path, body, field) => {
+    ['a platform name (NUL, which PostgreSQL refuses)', '/api/ai/user/platforms', { ...GOOD_PLATFORM, name: 'S\u0000' }, 'body.name'],
+  ])('an unpaired surrogate or NUL in %s is 400 naming the field, and nothing is stored', async (_name, path, body, field) => {
     expectValidationError(await http.post(path, A, body), field);
-    expect(await platformsOf(A)).toEqual(expect.not.arrayContaining([LONE, 'S']));
+    expect(await platformsOf(A)).toEqual(expect.not.arrayContaining([LONE, 'S', 'S\u0000']));
   });
 
   it('a rename onto an ill-formed name is refused before it reaches the database', async () => {
@@ -103,6 +104,12 @@ describe('input no rule further down can handle is refused at the edge (400), an
     const response = await http.post('/api/ai/user/platforms', A, { ...GOOD_PLATFORM, name: 'Emoji 😀' });
     expect(response.status).toBe(201);
     expect(await platformsOf(A)).toContain('Emoji 😀');
+  });
+
+  it('a NUL in a path parameter or a query is 400 too (PostgreSQL answered 500)', async () => {
+    const admin = { as: '-1', admin: true };
+    expectValidationError(await http.call('get', '/api/ai/admin/users/a%00b', admin), 'userId');
+    expectValidationError(await http.call('get', '/api/ai/admin/tokens?userId=a%00b', admin), 'userId');
   });
 
   it.each(ODD_IDS)('the id %p is 400 on user routes, the token revocation and admin id routes', async (odd) => {

@@ -97,8 +97,10 @@ export class UserPlatformService {
   /** Removes the user's own key; returns false when there was none. */
   async deleteUserPlatformKey(userId: string, platformId: number): Promise<boolean> {
     const result = await this.dataSource.getRepository(SysPlatformKeyEntity).delete({ userId, platformId });
-    this.changes.publish({ kind: 'user-key', userId, platformId });
-    return (result.affected ?? 0) > 0;
+    const deleted = (result.affected ?? 0) > 0;
+    // Nothing deleted, nothing to tell: a 404 must not bump the shared config version (every instance drops caches).
+    if (deleted) this.changes.publish({ kind: 'user-key', userId, platformId });
+    return deleted;
   }
 
   async listUserPlatformKeys(userId: string): Promise<UserPlatformKeyView[]> {

@@ -10,15 +10,20 @@ export const MAX_INPUT_DEPTH = 32;
 /** A lone UTF-16 surrogate: with the `u` flag a well-formed pair is one code point and does not match. */
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
-/** True when `text` is well-formed UTF-16, i.e. can be stored and sent as UTF-8 without loss. */
-export function isWellFormedText(text: string): boolean {
-  return !LONE_SURROGATE.test(text);
+/**
+ * Why `text` cannot be stored as sent, or null when it can: an unpaired surrogate has no UTF-8 form (every engine
+ * stores something else), and PostgreSQL refuses NUL in text outright.
+ */
+export function unstorableText(text: string): string | null {
+  if (LONE_SURROGATE.test(text)) return 'holds an unpaired UTF-16 surrogate (e.g. "\\ud800" without its pair), which has no UTF-8 form';
+  if (text.includes('\u0000')) return 'holds a NUL character (\\u0000), which databases do not store in text';
+  return null;
 }
 
 /**
  * Refuses input no rule further down can handle safely: nesting deeper than `MAX_INPUT_DEPTH`, and strings (values
- * or keys) holding an unpaired surrogate, which every engine stores as something else than what was sent (`a\ud800`
- * and `a\ud801` both become `a?`), so lookups miss and unique names collide later. Walks without recursion, so the
+ * or keys) a database cannot store as sent (`unstorableText`): `a\ud800` and `a\ud801` both became `a?`, so lookups
+ * missed and unique names collided later; NUL made PostgreSQL fail the query (500). Walks without recursion, so the
  * check itself cannot overflow the stack. `root` names the input in messages (`body`, `query`, a parameter name).
  * @throws LlmManagerError `VALIDATION_FAILED` naming the field.
  */
@@ -27,7 +32,8 @@ export function assertWellShapedInput(value: unknown, root: string): void {
   while (pending.length > 0) {
     const item = pending.pop()!;
     if (typeof item.value === 'string') {
-      if (!isWellFormedText(item.value)) throw illFormed(item.path);
+      const problem = unstorableText(item.value);
+      if (problem !== null) throw unstorable(item.path, problem);
       continue;
     }
     if (typeof item.value !== 'object' || item.value === null) continue;
@@ -41,18 +47,18 @@ export function assertWellShapedInput(value: unknown, root: string): void {
     const entries = Array.isArray(item.value) ? item.value.map((v, i) => [String(i), v] as const) : Object.entries(item.value);
     for (const [key, child] of entries) {
       const path = Array.isArray(item.value) ? `${item.path}[${key}]` : `${item.path}.${key}`;
-      if (!isWellFormedText(key)) throw illFormed(`${item.path} (a key)`);
+      const problem = unstorableText(key);
+      if (problem !== null) throw unstorable(`${item.path} (a key)`, problem);
       pending.push({ value: child, path, depth: item.depth + 1 });
     }
   }
 }
 
-/** `field` never holds the surrogate itself: keys are checked before they become part of a path. */
-function illFormed(field: string): LlmManagerError {
+/** `field` never holds the text itself: keys are checked before they become part of a path. */
+function unstorable(field: string, problem: string): LlmManagerError {
   return new LlmManagerError(
     'VALIDATION_FAILED',
-    `${field}: holds an unpaired UTF-16 surrogate (e.g. "\\ud800" without its pair), which cannot be stored as text. ` +
-      'Send well-formed Unicode: escape characters outside the BMP as a surrogate pair, or send them as UTF-8.',
+    `${field}: ${problem}. Send well-formed Unicode text without NUL (a character outside the BMP as a surrogate pair, or as UTF-8).`,
     { details: { field } },
   );
 }

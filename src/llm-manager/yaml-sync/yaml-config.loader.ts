@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 
 import { type Document, type ErrorCode, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 
-import { isWellFormedText } from '../common/input-shape';
+import { unstorableText } from '../common/input-shape';
 import { LlmManagerError } from '../common/llm-manager.error';
 import type { YamlConfig } from './yaml-config';
 import { YamlProblemReporter } from './yaml-config.problem';
@@ -51,16 +51,18 @@ export function parseYamlConfig(text: string, fileName: string): YamlConfig {
 
 /**
  * A double-quoted `"\ud800"` parses to a lone surrogate, which no database stores as sent: two such names collide
- * once stored, and the next start-up's sync fails on the unique index. Refused here like the REST API refuses it.
+ * once stored, and the next start-up's sync fails on the unique index. `"\0"` (NUL) fails on PostgreSQL. Refused here
+ * like the REST API refuses them.
  */
 function refuseIllFormedText(doc: Document.Parsed, report: YamlProblemReporter): void {
   visit(doc, {
     Scalar(_key, node) {
-      if (isScalar(node) && typeof node.value === 'string' && !isWellFormedText(node.value)) {
+      const problem = isScalar(node) && typeof node.value === 'string' ? unstorableText(node.value) : null;
+      if (problem !== null) {
         report.fail(
           node,
           [],
-          'This text holds an unpaired UTF-16 surrogate escape (such as "\\ud800" without its pair), which cannot be stored.',
+          `This text ${problem}.`,
           'write the character itself, or escape a character outside the BMP as a pair ("\\ud83d\\ude00") or as "\\U0001F600".',
         );
       }

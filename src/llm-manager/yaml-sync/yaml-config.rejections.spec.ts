@@ -32,6 +32,11 @@ const cases: Rejection[] = [
     lines: [...P.slice(0, 4), '      DeepSeek-V3: "chat\\udfff"'],
     says: ['unpaired UTF-16 surrogate'], fix: 'write the character itself',
   },
+  {
+    name: 'a NUL escape in a base URL', line: 3, path: '',
+    lines: ['platforms:', '  P:', '    base_url: "https://p.example/v1\\0"'],
+    says: ['NUL character'], fix: 'write the character itself',
+  },
   // top level
   {
     name: 'empty file', line: 1, path: '',
