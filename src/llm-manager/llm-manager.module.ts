@@ -4,6 +4,7 @@ import { AdminModule } from './admin/admin.module';
 import { BuilderModule } from './builder/builder.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { ConfigChanges } from './common/config-changes';
+import { withHostEnvFile } from './common/host-env';
 import { dataSourceProvider, LLM_MGR_DATA_SOURCE_TOKEN } from './database/database.providers';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from './llm-manager.constants';
 import { LLM_MANAGER_OPTIONS, LlmManagerConfigurableModule } from './llm-manager.module-definition';
@@ -17,7 +18,7 @@ import { YamlSyncModule } from './yaml-sync/yaml-sync.module';
 const resolvedOptionsProvider: Provider = {
   provide: LLM_MANAGER_RESOLVED_OPTIONS,
   inject: [LLM_MANAGER_OPTIONS],
-  useFactory: (options: LlmManagerOptions) => resolveOptions(options),
+  useFactory: (options: LlmManagerOptions) => withHostEnvFile(options, resolveOptions(options)),
 };
 
 /**
