@@ -54,6 +54,19 @@ describe('standalone server: failed authentications are throttled per client, /d
     expect(init).toMatch(/"persistAuthorization":\s*false/);
   });
 
+  it('YAML mode refuses ill-formed text before the file is touched (it once bricked the next start-up)', async () => {
+    const yaml = readFileSync(join(dir, 'llm_mgr_cfg.yaml'));
+    for (const [method, path, body] of [
+      ['post', '/api/ai/admin/yaml/platforms', { name: 'P\ud800', baseUrl: 'https://api.example.com/v1' }],
+      ['post', '/api/ai/admin/yaml/platforms', { name: 'P\u0000', baseUrl: 'https://api.example.com/v1' }],
+      ['post', '/api/ai/admin/yaml/platforms/DeepSeek/models', { displayName: 'm\udc00', modelName: 'm' }],
+    ] as const) {
+      const response = await request(app.getHttpServer())[method](path).set('authorization', `Bearer ${admin}`).send(body);
+      expect({ path, status: response.status, code: (response.body as { code?: string }).code }).toEqual({ path, status: 400, code: 'VALIDATION_FAILED' });
+    }
+    expect(readFileSync(join(dir, 'llm_mgr_cfg.yaml')).equals(yaml)).toBe(true);
+  });
+
   it('successful authentications are never counted', async () => {
     for (let i = 0; i < 12; i += 1) expect((await get('/api/ai/admin/tokens', admin)).status).toBe(200);
     expect((await get('/api/ai/admin/tokens', WRONG)).status).toBe(401);

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
-import type { DataSource } from 'typeorm';
-import { openDataSource } from '../../src/llm-manager/database/data-source.factory';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions, openDataSource } from '../../src/llm-manager/database/data-source.factory';
+import { UserSelectionEntity } from '../../src/llm-manager/database/user-selection.entity';
+import { LLM_MANAGER_MIGRATIONS } from '../../src/llm-manager/migrations';
 import { TempStore } from '../support/temp-store';
 
 /** llm-mgr's table names (TypeORM also lists the engine's catalogue views), without a schema prefix. */
@@ -97,6 +99,29 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
       expect(rows.map((row) => (row as { userId: string }).userId)).toEqual(['bob']);
     } finally {
       await dataSource.destroy();
+    }
+  });
+
+  it('upgrading a database that holds data keeps every row and makes ids compare exactly', async () => {
+    const upgrade = new TempStore();
+    const older = new DataSource({ ...buildDataSourceOptions(upgrade.options().database!), migrations: LLM_MANAGER_MIGRATIONS.slice(0, -1) });
+    try {
+      await older.initialize();
+      await older.runMigrations({ transaction: 'all' });
+      await older.getRepository(UserSelectionEntity).insert({ userId: 'bob', usageKey: 'main' });
+      await older.destroy();
+      const dataSource = await openDataSource(upgrade.options().database!);
+      try {
+        expect((await dataSource.runMigrations({ transaction: 'all' })).map((m) => m.name)).toEqual(['ExactTextCompare1767830400000']);
+        await dataSource.getRepository(UserSelectionEntity).insert({ userId: 'BOB', usageKey: 'main' });
+        const rows = await dataSource.getRepository(UserSelectionEntity).findBy({ userId: 'bob' });
+        expect(rows.map((row) => row.userId)).toEqual(['bob']);
+      } finally {
+        await dataSource.destroy();
+      }
+    } finally {
+      if (older.isInitialized) await older.destroy();
+      upgrade.remove();
     }
   });
 
