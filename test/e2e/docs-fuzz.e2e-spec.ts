@@ -6,6 +6,7 @@ import { join } from 'path';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../../src/app/create-app';
+import { ConfigChangeRelay } from '../../src/llm-manager/cluster/config-change-relay';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
 import { useNoNetworkGuard } from '../support/no-network';
 import { casesFor, operationsOf, type FuzzCase, type FuzzOperation } from '../support/openapi-fuzz';
@@ -66,8 +67,12 @@ describe('fuzz: every route of /docs-json, as admin and as a user', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Everything a request could change: every table of llm-mgr (but a token's last use), the YAML and .env. */
+  /**
+   * Everything a request could change: every table of llm-mgr (but a token's last use), the YAML and .env. A write
+   * bumps the shared config version just after it answers: that bump is awaited, or it would land in the next case.
+   */
   async function fingerprint(): Promise<string> {
+    await app.get(ConfigChangeRelay, { strict: false }).flush();
     const parts: string[] = [readFileSync(join(dir, 'llm_mgr_cfg.yaml'), 'utf8'), readFileSync(join(dir, '.env'), 'utf8')];
     for (const entity of dataSource.entityMetadatas) {
       const rows = (await dataSource.createQueryBuilder().select('*').from(entity.tablePath, 't').getRawMany()) as Array<Record<string, unknown>>;
