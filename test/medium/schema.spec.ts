@@ -16,6 +16,18 @@ async function tableNames(dataSource: DataSource): Promise<string[]> {
   }
 }
 
+/** `table.column` of text columns that fold case or accents (MySQL/MariaDB; other engines compare exactly anyway). */
+async function caseFoldingColumns(dataSource: DataSource): Promise<string[]> {
+  if (dataSource.options.type !== 'mariadb' && dataSource.options.type !== 'mysql') return [];
+  const tables = dataSource.entityMetadatas.map((entity) => entity.tableName);
+  const rows = (await dataSource.query(
+    `SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()
+       AND TABLE_NAME IN (${tables.map(() => '?').join(', ')}) AND COLLATION_NAME IS NOT NULL AND COLLATION_NAME NOT LIKE '%\\_bin'`,
+    tables,
+  )) as Array<{ t: string; c: string }>;
+  return rows.map((row) => `${row.t}.${row.c}`).sort();
+}
+
 describe('schema from migrations (on the engine of this run, in an empty schema/database)', () => {
   const store = new TempStore();
   const open = (): Promise<DataSource> => openDataSource(store.options().database!);
@@ -37,6 +49,8 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
 
       const pending = await dataSource.driver.createSchemaBuilder().log();
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+      // TypeORM's diff ignores collations; on MySQL/MariaDB every text column of every entity must compare exactly.
+      expect(await caseFoldingColumns(dataSource)).toEqual([]);
 
       expect(await tableNames(dataSource)).toEqual([
         'llm_api_tokens',
