@@ -29,7 +29,7 @@ export interface StandaloneConfig {
   port: number;
   /** `HOST`: the interface to listen on. Default `127.0.0.1` (this machine only); `0.0.0.0` for every interface. */
   host: string;
-  /** `LLM_MGR_AUTH_FAILURE_LIMIT` (default 10, `0` = off) wrong tokens per client per `LLM_MGR_AUTH_FAILURE_WINDOW_SECONDS` (60). */
+  /** `LLM_MGR_AUTH_FAILURE_LIMIT` wrong tokens (10; `0` = off) per client per `LLM_MGR_AUTH_FAILURE_WINDOW_SECONDS` (60). */
   authThrottle: AuthThrottleSettings;
   /** `LLM_MGR_DOCS_PERSIST_AUTHORIZATION=true` lets Swagger UI keep a pasted token across reloads. Default: off. */
   docs: DocsOptions;
@@ -39,8 +39,9 @@ export interface StandaloneConfig {
 
 /**
  * The standalone server's one place for its environment: `.env` under the process environment (as dotenv does, but
- * without writing into `process.env`), `PORT`, `HOST`, `LLM_MGR_ADMIN_TOKEN`, `LLM_MGR_AUTH_FAILURE_*`, `LLM_MGR_DOCS_*`. The library's own variables (`LLM_KEY`,
- * `LLM_MGR_DATABASE_URL`, …) stay the library's to read: the merged environment is handed to it as `env`.
+ * without writing into `process.env`), `PORT`, `HOST`, `LLM_MGR_ADMIN_TOKEN`, `LLM_MGR_AUTH_FAILURE_*`,
+ * `LLM_MGR_DOCS_*`. The library's own variables (`LLM_KEY`, `LLM_MGR_DATABASE_URL`, …) stay the library's to read:
+ * the merged environment is handed to it as `env`.
  */
 export function resolveStandaloneConfig(options: StandaloneAppOptions = {}): StandaloneConfig {
   const cwd = resolve(options.cwd ?? process.cwd());
