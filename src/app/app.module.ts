@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ApiTokensModule } from '../llm-manager/api-tokens/api-tokens.module';
 import { LlmManagerModule } from '../llm-manager/llm-manager.module';
 import type { LlmManagerOptions } from '../llm-manager/llm-manager.options';
+import type { AuthThrottleSettings } from './auth/auth-failure-throttle';
 import { BearerIdentityResolver } from './auth/bearer-identity.resolver';
 import { StandaloneAuthModule } from './auth/standalone-auth.module';
 import { ConsoleModule } from './console/console.module';
@@ -11,6 +12,7 @@ import { HealthService } from './health/health.service';
 /** What `AppModule.forRoot()` needs, resolved before Nest starts (see `createApp()`). */
 export interface AppModuleConfig {
   adminToken: string;
+  authThrottle: AuthThrottleSettings;
   llmManager: LlmManagerOptions;
 }
 
@@ -18,7 +20,7 @@ export interface AppModuleConfig {
 @Module({})
 export class AppModule {
   static forRoot(config: AppModuleConfig): DynamicModule {
-    const auth = StandaloneAuthModule.forRoot(config.adminToken);
+    const auth = StandaloneAuthModule.forRoot(config.adminToken, config.authThrottle);
     return {
       module: AppModule,
       imports: [

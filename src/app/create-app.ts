@@ -6,10 +6,12 @@ import { resolveAdminToken } from './auth/admin-token';
 import { setupSwagger } from './swagger';
 import { resolveStandaloneConfig, type StandaloneAppOptions } from './standalone-config';
 
-/** A built, not yet listening, standalone server and the port it should listen on. */
+/** A built, not yet listening, standalone server and where it should listen. */
 export interface StandaloneApp {
   app: INestApplication;
   port: number;
+  /** The interface (`HOST`, default 127.0.0.1). */
+  host: string;
 }
 
 /**
@@ -25,13 +27,13 @@ export async function createApp(options: StandaloneAppOptions = {}): Promise<Sta
     envFilePath: config.envFile,
     log: (line) => logger.log(line, 'LlmManager'),
   });
-  const app = await NestFactory.create(AppModule.forRoot({ adminToken: admin.token, llmManager: config.llmManager }), {
+  const app = await NestFactory.create(AppModule.forRoot({ adminToken: admin.token, authThrottle: config.authThrottle, llmManager: config.llmManager }), {
     abortOnError: false,
     ...(options.logger ? { logger: options.logger } : {}),
   });
   // The server owns every route, so errors raised before routing (malformed JSON, a body over the limit) get the
   // same JSON shape and codes as the rest; host apps keep their own global filters.
   app.useGlobalFilters(new LlmManagerExceptionFilter());
-  setupSwagger(app);
-  return { app, port: config.port };
+  setupSwagger(app, config.docs);
+  return { app, port: config.port, host: config.host };
 }

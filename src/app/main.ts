@@ -4,10 +4,11 @@ import { createApp } from './create-app';
 import { StandaloneLogger } from './standalone-logger';
 
 async function bootstrap(): Promise<void> {
-  const { app, port } = await createApp({ logger: new StandaloneLogger() });
+  const { app, port, host } = await createApp({ logger: new StandaloneLogger() });
   app.enableShutdownHooks();
-  await app.listen(port);
-  new Logger('LlmManager').log(`Listening on http://localhost:${port} (Swagger UI at /docs, health at /health)`);
+  await app.listen(port, host);
+  const shown = host.includes(':') ? `[${host}]` : host;
+  new Logger('LlmManager').log(`Listening on http://${shown}:${port} (Swagger UI at /docs, health at /health; HOST sets the interface)`);
 }
 
 bootstrap().catch((error: unknown) => {

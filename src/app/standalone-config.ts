@@ -3,6 +3,8 @@ import { isAbsolute, resolve } from 'path';
 import { LlmManagerError } from '../llm-manager/common/llm-manager.error';
 import { resolveOptions, type LlmManagerDatabaseOptions, type LlmManagerOptions } from '../llm-manager/llm-manager.options';
 import { ADMIN_TOKEN_VARIABLE } from './auth/admin-token';
+import type { AuthThrottleSettings } from './auth/auth-failure-throttle';
+import type { DocsOptions } from './swagger';
 import { readEnvFile } from '../llm-manager/common/env-file';
 
 /** How the standalone server is started; `main.ts` passes nothing, tests point everything at a temp folder. */
@@ -25,14 +27,21 @@ export interface StandaloneConfig {
   /** `LLM_MGR_ADMIN_TOKEN` of the process environment, if set (`.env` is read by `resolveAdminToken()`). */
   adminTokenFromEnv: string | undefined;
   port: number;
+  /** `HOST`: the interface to listen on. Default `127.0.0.1` (this machine only); `0.0.0.0` for every interface. */
+  host: string;
+  /** `LLM_MGR_AUTH_FAILURE_LIMIT` wrong tokens (10; `0` = off) per client per `LLM_MGR_AUTH_FAILURE_WINDOW_SECONDS` (60). */
+  authThrottle: AuthThrottleSettings;
+  /** `LLM_MGR_DOCS_PERSIST_AUTHORIZATION=true` lets Swagger UI keep a pasted token across reloads. Default: off. */
+  docs: DocsOptions;
   /** Options for `LlmManagerModule`, paths made absolute against `cwd`; `resolveIdentity` is added by the app. */
   llmManager: LlmManagerOptions;
 }
 
 /**
  * The standalone server's one place for its environment: `.env` under the process environment (as dotenv does, but
- * without writing into `process.env`), `PORT`, `LLM_MGR_ADMIN_TOKEN`. The library's own variables (`LLM_KEY`,
- * `LLM_MGR_DATABASE_URL`, …) stay the library's to read: the merged environment is handed to it as `env`.
+ * without writing into `process.env`), `PORT`, `HOST`, `LLM_MGR_ADMIN_TOKEN`, `LLM_MGR_AUTH_FAILURE_*`,
+ * `LLM_MGR_DOCS_*`. The library's own variables (`LLM_KEY`, `LLM_MGR_DATABASE_URL`, …) stay the library's to read:
+ * the merged environment is handed to it as `env`.
  */
 export function resolveStandaloneConfig(options: StandaloneAppOptions = {}): StandaloneConfig {
   const cwd = resolve(options.cwd ?? process.cwd());
@@ -45,6 +54,12 @@ export function resolveStandaloneConfig(options: StandaloneAppOptions = {}): Sta
     envFile,
     adminTokenFromEnv: processEnv[ADMIN_TOKEN_VARIABLE] || undefined,
     port: portFrom(env.PORT),
+    host: env.HOST?.trim() || DEFAULT_HOST,
+    authThrottle: {
+      maxFailures: integerFrom(env, 'LLM_MGR_AUTH_FAILURE_LIMIT', 10, 0),
+      windowSeconds: integerFrom(env, 'LLM_MGR_AUTH_FAILURE_WINDOW_SECONDS', 60, 1),
+    },
+    docs: { persistAuthorization: env.LLM_MGR_DOCS_PERSIST_AUTHORIZATION?.trim().toLowerCase() === 'true' },
     llmManager: {
       env,
       envFilePath: envFile,
@@ -60,6 +75,21 @@ function anchorSqliteFile(database: LlmManagerDatabaseOptions, cwd: string): Llm
   const file = database.database;
   if (file === ':memory:' || file === '' || isAbsolute(file)) return database;
   return { ...database, database: resolve(cwd, file) };
+}
+
+/**
+ * Loopback unless told otherwise: the admin token is the only lock on the whole API, so reaching it from the network
+ * is a choice (`HOST=0.0.0.0` in a container, behind TLS), not a default.
+ */
+const DEFAULT_HOST = '127.0.0.1';
+
+function integerFrom(env: Record<string, string | undefined>, variable: string, fallback: number, min: number): number {
+  const raw = env[variable];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (/^\d{1,9}$/.test(raw.trim()) && Number(raw) >= min) return Number(raw);
+  throw new LlmManagerError('CONFIG_INVALID', `${variable}="${raw}" is not valid. Use a whole number ≥ ${min} (default ${fallback}).`, {
+    details: { variable },
+  });
 }
 
 function portFrom(raw: string | undefined): number {

@@ -63,6 +63,7 @@ function exitCodeForLibraryError(code: LlmManagerErrorCode): ExitCode {
       return ExitCode.Usage;
     case 'NAME_CONFLICT':
     case 'UNAUTHENTICATED':
+    case 'AUTH_THROTTLED':
     case 'FORBIDDEN_IN_FIXED_MODE':
     case 'FORBIDDEN':
     case 'UPSTREAM_ERROR':

@@ -7,6 +7,12 @@ export { LlmManagerService, type Since } from './llm-manager.service';
 export type { LlmManagerOptions, LlmManagerDatabaseOptions } from './llm-manager.options';
 export { SYSTEM_USER_ID, DEFAULT_USAGE_KEYS } from './llm-manager.constants';
 export { LlmManagerError, LLM_MANAGER_ERROR_CODES, type LlmManagerErrorCode } from './common/llm-manager.error';
+/**
+ * The filter llm-mgr's routes use: `LlmManagerError` → its HTTP status and `{ statusCode, code, message, details? }`.
+ * Put it on a host's own controllers (`@UseFilters(LlmManagerExceptionFilter)`) or globally
+ * (`app.useGlobalFilters(new LlmManagerExceptionFilter())`) so errors of `getUserLlm()` & co. are not opaque 500s.
+ */
+export { LlmManagerExceptionFilter, type ErrorBody } from './common/llm-manager-exception.filter';
 export { TrackedChatModel, type TrackedModelInfo, type UsageSummary } from './builder/tracked-chat-model';
 export type { ModelTestResult, ModelTestTarget } from './builder/model-probe.service';
 export type {

@@ -5,6 +5,7 @@ import { BuilderModule } from './builder/builder.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { ConfigChanges } from './common/config-changes';
 import { errorMessage } from './common/error-message';
+import { withHostEnvFile } from './common/host-env';
 import { dataSourceProvider, LLM_MGR_DATA_SOURCE_TOKEN } from './database/database.providers';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from './llm-manager.constants';
 import { LLM_MANAGER_OPTIONS, LLM_MANAGER_OPTIONS_TYPE, LlmManagerConfigurableModule } from './llm-manager.module-definition';
@@ -18,7 +19,7 @@ import { YamlSyncModule } from './yaml-sync/yaml-sync.module';
 const resolvedOptionsProvider: Provider = {
   provide: LLM_MANAGER_RESOLVED_OPTIONS,
   inject: [LLM_MANAGER_OPTIONS],
-  useFactory: (options: LlmManagerOptions) => resolveOptions(options),
+  useFactory: (options: LlmManagerOptions) => withHostEnvFile(options, resolveOptions(options)),
 };
 
 /**

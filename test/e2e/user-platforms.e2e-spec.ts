@@ -65,11 +65,11 @@ describe('user platform and model routes (M1.3): private to their owner, keys ma
     }
   });
 
-  it('GET lists the system platforms with their keys masked', async () => {
+  it("GET lists the system platforms; without a key of her own (auto key off) the system key is neither usable nor shown", async () => {
     const response = await http.get(PLATFORMS, A);
     expect(response.status).toBe(200);
     const [fake, spare] = response.body as Platform[];
-    expect(fake).toMatchObject({ name: 'Fake', isSystem: true, keySource: 'env', maskedKey: 'sk-…0001' });
+    expect(fake).toMatchObject({ name: 'Fake', isSystem: true, keySource: 'env', maskedKey: null, usable: false });
     expect(spare).toMatchObject({ name: 'Spare', isSystem: true, keySource: 'none', maskedKey: null });
   });
 

@@ -1,8 +1,22 @@
 import 'reflect-metadata';
-import type { DataSource } from 'typeorm';
-import { openDataSource } from '../../src/llm-manager/database/data-source.factory';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions, openDataSource } from '../../src/llm-manager/database/data-source.factory';
+import { UserSelectionEntity } from '../../src/llm-manager/database/user-selection.entity';
+import { LLM_MANAGER_MIGRATIONS } from '../../src/llm-manager/migrations';
 import { ownTableNames } from '../support/own-tables';
 import { TempStore } from '../support/temp-store';
+
+/** `table.column` of text columns that fold case or accents (MySQL/MariaDB; other engines compare exactly anyway). */
+async function caseFoldingColumns(dataSource: DataSource): Promise<string[]> {
+  if (dataSource.options.type !== 'mariadb' && dataSource.options.type !== 'mysql') return [];
+  const tables = dataSource.entityMetadatas.map((entity) => entity.tableName);
+  const rows = (await dataSource.query(
+    `SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()
+       AND TABLE_NAME IN (${tables.map(() => '?').join(', ')}) AND COLLATION_NAME IS NOT NULL AND COLLATION_NAME NOT LIKE '%\\_bin'`,
+    tables,
+  )) as Array<{ t: string; c: string }>;
+  return rows.map((row) => `${row.t}.${row.c}`).sort();
+}
 
 describe('schema from migrations (on the engine of this run, in an empty schema/database)', () => {
   const store = new TempStore();
@@ -21,10 +35,13 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         'UsageCoveringIndex1767571200000',
         'UtcTimestamps1767657600000',
         'UsageCallId1767744000000',
+        'ExactTextCompare1767830400000',
       ]);
 
       const pending = await dataSource.driver.createSchemaBuilder().log();
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+      // TypeORM's diff ignores collations; on MySQL/MariaDB every text column of every entity must compare exactly.
+      expect(await caseFoldingColumns(dataSource)).toEqual([]);
 
       // Every table of the run's own schema/database, nothing filtered: the migrations create these and no other.
       expect(await ownTableNames(dataSource)).toEqual([
@@ -72,6 +89,45 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
       expect(plan.map((p) => p.detail).join('\n')).toContain('IDX_usage_log_entries_user_created');
     } finally {
       await dataSource.destroy();
+    }
+  });
+
+  it('compares text exactly: ids that differ by case, accent or a trailing space are different rows', async () => {
+    const dataSource = await open();
+    try {
+      const lookalikes = ['bob', 'BOB', 'böb', 'bob '];
+      const table = dataSource.getMetadata('UserSelectionEntity').tablePath;
+      for (const userId of lookalikes) {
+        // The unique (user_id, usage_key) index refuses a second row when two ids compare equal.
+        await dataSource.createQueryBuilder().insert().into(table).values({ userId, usageKey: 'main' }).execute();
+      }
+      const rows = await dataSource.getRepository('UserSelectionEntity').findBy({ userId: 'bob' });
+      expect(rows.map((row) => (row as { userId: string }).userId)).toEqual(['bob']);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
+  it('upgrading a database that holds data keeps every row and makes ids compare exactly', async () => {
+    const upgrade = new TempStore();
+    const older = new DataSource({ ...buildDataSourceOptions(upgrade.options().database!), migrations: LLM_MANAGER_MIGRATIONS.slice(0, -1) });
+    try {
+      await older.initialize();
+      await older.runMigrations({ transaction: 'all' });
+      await older.getRepository(UserSelectionEntity).insert({ userId: 'bob', usageKey: 'main' });
+      await older.destroy();
+      const dataSource = await openDataSource(upgrade.options().database!);
+      try {
+        expect((await dataSource.runMigrations({ transaction: 'all' })).map((m) => m.name)).toEqual(['ExactTextCompare1767830400000']);
+        await dataSource.getRepository(UserSelectionEntity).insert({ userId: 'BOB', usageKey: 'main' });
+        const rows = await dataSource.getRepository(UserSelectionEntity).findBy({ userId: 'bob' });
+        expect(rows.map((row) => row.userId)).toEqual(['bob']);
+      } finally {
+        await dataSource.destroy();
+      }
+    } finally {
+      if (older.isInitialized) await older.destroy();
+      upgrade.remove();
     }
   });
 

@@ -41,6 +41,25 @@ export class PlatformViewMapper {
     };
   }
 
+  /**
+   * A platform as one user sees it (M5): on a system platform that needs a key, the user's own key makes it usable;
+   * without one and without `autoKey`, calls fail with API_KEY_MISSING, so it is not usable and the system key's mask
+   * (which would not pay for them) is not shown. The system user and private platforms are seen as stored.
+   */
+  asSeenBy(view: PlatformView, userId: string, hasOwnKey: boolean): PlatformView {
+    if (!view.isSystem || userId === SYSTEM_USER_ID || view.keySource === 'none') return view;
+    if (hasOwnKey) return { ...view, maskedKey: null, usable: true, unusableReason: null };
+    if (this.options.autoKey) return view;
+    return {
+      ...view,
+      maskedKey: null,
+      usable: false,
+      unusableReason:
+        `No API key of yours for platform '${view.name}'. Save one with POST /api/ai/user/api-key ` +
+        '(setUserPlatformKey), or ask the administrator to enable LLM_AUTO_KEY.',
+    };
+  }
+
   toModelView(model: ModelEntity): ModelView {
     return {
       id: model.id,

@@ -40,9 +40,13 @@ export class UserPlatformService {
     private readonly urlGuard: UrlGuard,
   ) {}
 
-  /** System platforms first, then the user's own (custom mode), each group in its order. */
+  /** System platforms first, then the user's own (custom mode), each group in its order, usable as this user. */
   async listVisible(userId: string): Promise<PlatformView[]> {
-    return this.views.toViews(await this.catalogue.visiblePlatforms(userId));
+    const views = this.views.toViews(await this.catalogue.visiblePlatforms(userId));
+    if (userId === SYSTEM_USER_ID) return views;
+    const ownKeys = await this.dataSource.getRepository(SysPlatformKeyEntity).find({ where: { userId }, select: { platformId: true } });
+    const withOwnKey = new Set(ownKeys.map((row) => row.platformId));
+    return views.map((view) => this.views.asSeenBy(view, userId, withOwnKey.has(view.id)));
   }
 
   async addPlatform(userId: string, input: PlatformInput, models: ModelInput[] = []): Promise<PlatformView> {
@@ -97,8 +101,10 @@ export class UserPlatformService {
   /** Removes the user's own key; returns false when there was none. */
   async deleteUserPlatformKey(userId: string, platformId: number): Promise<boolean> {
     const result = await this.dataSource.getRepository(SysPlatformKeyEntity).delete({ userId, platformId });
-    this.changes.publish({ kind: 'user-key', userId, platformId });
-    return (result.affected ?? 0) > 0;
+    const deleted = (result.affected ?? 0) > 0;
+    // Nothing deleted, nothing to tell: a 404 must not bump the shared config version (every instance drops caches).
+    if (deleted) this.changes.publish({ kind: 'user-key', userId, platformId });
+    return deleted;
   }
 
   async listUserPlatformKeys(userId: string): Promise<UserPlatformKeyView[]> {

@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, Get, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { ParseIdPipe } from '../admin/dto/user-route-id.pipe';
 import { LlmManagerApi } from '../common/llm-manager-api.decorator';
 import { AdminOnly } from '../common/request-identity';
 import { ApiTokenService } from './api-token.service';
@@ -32,7 +33,7 @@ export class ApiTokensController {
   @Delete(':id')
   @ApiOperation({ summary: 'Revoke a token at once; revoking twice is harmless' })
   @ApiOkResponse({ type: ApiTokenViewDto })
-  revoke(@Param('id', ParseIntPipe) id: number): Promise<ApiTokenView> {
+  revoke(@Param('id', ParseIdPipe) id: number): Promise<ApiTokenView> {
     return this.tokens.revoke(id);
   }
 }

@@ -11,6 +11,8 @@ export function httpStatusFor(code: LlmManagerErrorCode): HttpStatus {
       return HttpStatus.BAD_REQUEST;
     case 'UNAUTHENTICATED':
       return HttpStatus.UNAUTHORIZED;
+    case 'AUTH_THROTTLED':
+      return HttpStatus.TOO_MANY_REQUESTS;
     case 'FORBIDDEN':
     case 'FORBIDDEN_IN_FIXED_MODE':
       return HttpStatus.FORBIDDEN;

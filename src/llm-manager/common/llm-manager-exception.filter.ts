@@ -29,6 +29,9 @@ export class LlmManagerExceptionFilter implements ExceptionFilter {
       return;
     }
     const body = this.toBody(exception);
+    // A refusal that ends by itself says when: `details.retryAfterSeconds`, also sent as the standard header.
+    const retryAfter = body.details?.['retryAfterSeconds'];
+    if (typeof retryAfter === 'number') response.setHeader('Retry-After', String(retryAfter));
     response.status(body.statusCode).json(body);
   }
 

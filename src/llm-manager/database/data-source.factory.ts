@@ -5,6 +5,7 @@ import { LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { LlmManagerDatabaseOptions } from '../llm-manager.options';
 import { LLM_MANAGER_MIGRATIONS, LLM_MANAGER_MIGRATIONS_TABLE } from '../migrations';
 import { LLM_MANAGER_ENTITIES } from './entities';
+import { createPrivateSqliteFile } from './private-sqlite-file';
 
 /**
  * DataSource options for llm-mgr's own connection: our entities and migrations, never `synchronize`, and sessions
@@ -37,6 +38,7 @@ export function createDataSource(database: LlmManagerDatabaseOptions): DataSourc
 
 /** Opens the connection without touching the schema; `runMigrations` is a separate, explicit step. */
 export async function openDataSource(database: LlmManagerDatabaseOptions): Promise<DataSource> {
+  createPrivateSqliteFile(database);
   const dataSource = createDataSource(database);
   await dataSource.initialize();
   if (dataSource.options.type === 'mysql' || dataSource.options.type === 'mariadb') {

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-import { type ErrorCode, LineCounter, parseDocument } from 'yaml';
+import { type Document, type ErrorCode, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 
+import { unstorableText } from '../common/input-shape';
 import { LlmManagerError } from '../common/llm-manager.error';
 import type { YamlConfig } from './yaml-config';
 import { YamlProblemReporter } from './yaml-config.problem';
@@ -44,7 +45,29 @@ export function parseYamlConfig(text: string, fileName: string): YamlConfig {
       SYNTAX_FIXES[syntaxProblem.code] ?? DEFAULT_SYNTAX_FIX,
     );
   }
+  refuseIllFormedText(doc, report);
   return validateYamlConfig(doc, report);
+}
+
+/**
+ * A double-quoted `"\ud800"` parses to a lone surrogate, which no database stores as sent: two such names collide
+ * once stored, and the next start-up's sync fails on the unique index. `"\0"` (NUL) fails on PostgreSQL. Refused here
+ * like the REST API refuses them.
+ */
+function refuseIllFormedText(doc: Document.Parsed, report: YamlProblemReporter): void {
+  visit(doc, {
+    Scalar(_key, node) {
+      const problem = isScalar(node) && typeof node.value === 'string' ? unstorableText(node.value) : null;
+      if (problem !== null) {
+        report.fail(
+          node,
+          [],
+          `This text ${problem}.`,
+          'write the character itself, or escape a character outside the BMP as a pair ("\\ud83d\\ude00") or as "\\U0001F600".',
+        );
+      }
+    },
+  });
 }
 
 /**

@@ -22,6 +22,21 @@ const cases: Rejection[] = [
     lines: ['platforms: !custom {}'],
     says: ['Unresolved tag'], fix: "remove the '!tag'",
   },
+  {
+    name: 'a lone surrogate escape in a platform name', line: 2, path: '',
+    lines: ['platforms:', '  "P\\ud800":', '    base_url: https://p.example/v1'],
+    says: ['unpaired UTF-16 surrogate'], fix: 'as a pair',
+  },
+  {
+    name: 'a lone surrogate escape in a model name', line: 5, path: '',
+    lines: [...P.slice(0, 4), '      DeepSeek-V3: "chat\\udfff"'],
+    says: ['unpaired UTF-16 surrogate'], fix: 'write the character itself',
+  },
+  {
+    name: 'a NUL escape in a base URL', line: 3, path: '',
+    lines: ['platforms:', '  P:', '    base_url: "https://p.example/v1\\0"'],
+    says: ['NUL character'], fix: 'write the character itself',
+  },
   // top level
   {
     name: 'empty file', line: 1, path: '',

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
 import { BASE_URL_MAX_LENGTH, NAME_MAX_LENGTH } from '../../common/input-rules';
 import type { PlatformInput } from '../platform.types';
 import { CreateModelDto } from './model-create.dto';
@@ -50,7 +50,8 @@ export class CreatePlatformDto implements PlatformInput {
       { displayName: 'DeepSeek-R1', modelName: 'deepseek-reasoner', extraBody: { thinking: { type: 'enabled' } } },
     ],
   })
-  @IsOptional()
+  // Omitted means none; null is not a list (IsOptional would let it through to the service).
+  @ValidateIf((_object: object, value: unknown) => value !== undefined)
   @IsArray()
   @ArrayMaxSize(MODELS_PER_REQUEST_MAX)
   @ValidateNested({ each: true })

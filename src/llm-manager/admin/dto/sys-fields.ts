@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsInt, IsString, IsUrl, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { BASE_URL_MAX_LENGTH, ENV_VAR_PATTERN, NAME_MAX_LENGTH } from '../../common/input-rules';
 import { API_KEY_MAX_LENGTH } from './platform-create.dto';
-import { MAX_ID } from './user-route-id.pipe';
+import { CANONICAL_ID, MAX_ID } from './user-route-id.pipe';
 
 type FieldDecorator = ReturnType<typeof applyDecorators>;
 
@@ -13,12 +13,12 @@ export function IsRowId(): FieldDecorator {
 }
 
 /**
- * A positive integer id from a path or query string. Only plain digits become a number ("1e3", "0x10", " 7" stay
- * strings and fail), so the error names the field rather than a parse failure.
+ * A positive integer id from a path or query string. Only canonical digits become a number ("1e3", "0x10", " 7",
+ * "07" stay strings and fail), so the error names the field rather than a parse failure.
  */
 export function IsRowIdText(): FieldDecorator {
   return applyDecorators(
-    Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value)),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' && CANONICAL_ID.test(value) ? Number(value) : value)),
     IsRowId(),
   );
 }

@@ -4,15 +4,22 @@ import { LlmManagerError } from '../../common/llm-manager.error';
 /** Largest id accepted in a route: a 32-bit signed integer, the narrowest id column of the supported engines. */
 export const MAX_ID = 2_147_483_647;
 
+/** The one spelling of an id in a path or query: decimal digits without a sign, spaces, exponent or leading zero. */
+export const CANONICAL_ID = /^[1-9]\d{0,9}$/;
+
 function invalidId(field: string | undefined): LlmManagerError {
   const name = field ?? 'id';
-  return new LlmManagerError('VALIDATION_FAILED', `${name}: must be a positive integer id such as 12.`, { details: { field: name } });
+  return new LlmManagerError(
+    'VALIDATION_FAILED',
+    `${name}: must be a positive integer id written in plain digits, such as 12 (no leading zero, sign, spaces or exponent).`,
+    { details: { field: name } },
+  );
 }
 
 /**
- * `ParseIntPipe` for ids in routes: a positive integer up to `MAX_ID`, refused as `VALIDATION_FAILED` naming the
- * parameter. The controller-level ValidationPipe (`transform: true`) runs first and already turns a `number` route
- * parameter into `+value`, so this pipe sees either the raw digits or that number.
+ * `ParseIntPipe` for ids in routes: a positive integer up to `MAX_ID` spelt canonically, refused as
+ * `VALIDATION_FAILED` naming the parameter. It sees the text that was sent: llm-mgr's ValidationPipe leaves route
+ * parameters alone, so `1e3` is not read as 1000 first.
  */
 @Injectable()
 export class ParseIdPipe extends ParseIntPipe {
@@ -21,8 +28,9 @@ export class ParseIdPipe extends ParseIntPipe {
   }
 
   override async transform(value: string | number, metadata: ArgumentMetadata): Promise<number> {
+    // A number comes from a host's global ValidationPipe (`transform: true`), which ran first; its spelling is lost.
     const text = String(value);
-    if (!/^\d{1,10}$/.test(text)) throw invalidId(metadata.data);
+    if (!CANONICAL_ID.test(text)) throw invalidId(metadata.data);
     const id = await super.transform(text, metadata);
     if (id < 1 || id > MAX_ID) throw invalidId(metadata.data);
     return id;
