@@ -4,8 +4,16 @@ import { join } from 'path';
 const ROOT = join(__dirname, '..');
 /** A hook of the CLI's own tests (pauses a key rotation), not a setting. */
 const TEST_HOOKS = new Set(['LLM_MGR_CLI_TEST_PAUSE_AT']);
-/** How the sources read a variable: `env.X`, `env['X']`, `envFlag(env, 'X')`, `envNumber(env, 'X')`, `…_VARIABLE = 'X'`. */
-const READS = [/\benv\.([A-Z][A-Z0-9_]{2,})\b/g, /\benv\['([A-Z][A-Z0-9_]{2,})'\]/g, /\benv(?:Flag|Number)\(env, '([A-Z][A-Z0-9_]+)'/g, /_VARIABLE = '([A-Z][A-Z0-9_]+)'/g];
+/**
+ * How the sources read a variable: `env.X`, `env['X']`, `envFlag(env, 'X')`, `envNumber(env, 'X')`,
+ * `positiveFromEnv(env, 'X')`, `…_VARIABLE = 'X'`.
+ */
+const READS = [
+  /\benv\.([A-Z][A-Z0-9_]{2,})\b/g,
+  /\benv\['([A-Z][A-Z0-9_]{2,})'\]/g,
+  /\b(?:envFlag|envNumber|positiveFromEnv)\(env, '([A-Z][A-Z0-9_]+)'/g,
+  /_VARIABLE = '([A-Z][A-Z0-9_]+)'/g,
+];
 
 function sourceFiles(folder: string): string[] {
   return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
