@@ -29,9 +29,16 @@ export interface BillingContext {
 
 interface Live {
   call: LiveCall;
-  /** The prompt's estimated tokens, counted off the call path right after the request left. */
-  promptTokens: Promise<number>;
+  /** The prompt's estimated tokens, once a call has run long enough to have them counted before it ends. */
+  promptTokens: Promise<number> | null;
+  earlyCount: ReturnType<typeof setTimeout>;
 }
+
+/**
+ * A call still running this long has its prompt counted and journaled before it ends, so a crash records it with its
+ * real prompt tokens. Shorter calls are counted when they end, as the call returns: nothing competes with their request.
+ */
+const EARLY_PROMPT_COUNT_MS = 1000;
 
 /**
  * Turns calls into usage rows (the ledger, B10). A call is journaled as it leaves and as it ends, synchronously, so
@@ -113,15 +120,14 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
       at: observation.startedAt,
       promptChars: observation.promptMessages.reduce((n, m) => n + promptText(m).length, observation.promptExtras.length),
     });
-    const promptTokens = this.estimatePrompt(context.family, observation).then((tokens) => {
-      if (this.live.has(call.id)) this.journal.append(call.id, { t: 'prompt', id: call.id, tokens });
-      return tokens;
-    });
-    this.live.set(call.id, { call, promptTokens });
+    const live: Live = { call, promptTokens: null, earlyCount: setTimeout(() => this.countPromptEarly(context, live), EARLY_PROMPT_COUNT_MS) };
+    live.earlyCount.unref();
+    this.live.set(call.id, live);
   }
 
   private record(context: BillingContext, call: FinishedCall): void {
     const live = this.live.get(call.callId);
+    if (live) clearTimeout(live.earlyCount);
     this.live.delete(call.callId);
     if (this.live.size === 0) this.whenIdle?.();
     this.journal.append(call.callId, {
@@ -133,6 +139,14 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
       reported: call.reported,
     });
     this.ledger.count(this.toRow(context, call, live?.promptTokens ?? this.estimatePrompt(context.family, call)));
+  }
+
+  private countPromptEarly(context: BillingContext, live: Live): void {
+    if (!this.live.has(live.call.id)) return;
+    live.promptTokens = this.estimatePrompt(context.family, live.call.observation).then((tokens) => {
+      if (this.live.has(live.call.id)) this.journal.append(live.call.id, { t: 'prompt', id: live.call.id, tokens });
+      return tokens;
+    });
   }
 
   /** A setImmediate away, so the request goes out first; long prompts are counted in slices. */
