@@ -46,16 +46,20 @@ const model = (manager: LlmManagerService, display: string): Promise<TrackedChat
 const SCENARIOS: Record<string, Scenario> = {
   /** The consumer is slower than the upstream and aborts between chunks: in its loop, or by a timer. */
   async 'abort-between-chunks'(manager, n) {
-    const llm = await model(manager, 'long');
+    const [llm, timed] = await Promise.all([
+      manager.getSpecSysLlm('Fake', 'long', { agentName: 'in-loop' }),
+      manager.getSpecSysLlm('Fake', 'long', { agentName: 'by-timer' }),
+    ]);
     const inLoop = Array.from({ length: n }, async () => {
       const controller = new AbortController();
       await consume(llm.stream('abort me in the loop', { signal: controller.signal }), 30, (i) => i === 2 && controller.abort());
     });
-    // The timer starts with the first chunk, so every request leaves before it fires; the reader then lags behind.
+    // The timer starts once text has arrived (the first chunk only names the role), so every request has left and
+    // has text before it fires; the reader then lags behind the upstream.
     const byTimer = Array.from({ length: n }, async () => {
       const controller = new AbortController();
-      const armTimer = (i: number): void => void (i === 1 && setTimeout(() => controller.abort(), 200));
-      await consume(llm.stream('abort me by timer', { signal: controller.signal }), 60, armTimer);
+      const armTimer = (i: number): void => void (i === 2 && setTimeout(() => controller.abort(), 200));
+      await consume(timed.stream('abort me by timer', { signal: controller.signal }), 60, armTimer);
     });
     await Promise.all([...inLoop, ...byTimer]);
     say('done');
