@@ -1,6 +1,7 @@
 import { checkedPurgeCron } from './usage/task-scheduler';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import { passportIdentity, type IdentityResolver } from './common/request-identity';
+import { DEFAULT_KEY_ENV_ALLOW, keyEnvAllowPattern } from './common/key-env-policy';
 
 /** TypeORM connection options without the parts llm-mgr owns (entities, migrations, synchronize). */
 export type LlmManagerDatabaseOptions = DataSourceOptions extends infer T
@@ -70,6 +71,12 @@ export interface LlmManagerOptions {
    * its database, and drops its cached models when there are some (B7); `0` stops looking. Default: `1000`.
    */
   configSyncIntervalMs?: number;
+  /**
+   * Which environment variables an `{ENV}` placeholder (`apiKeyEnv`, YAML `api_key: '{NAME}'`) may name, matched
+   * against the whole name. llm-mgr's own secrets (`LLM_KEY`, `LLM_MGR_ADMIN_TOKEN`, `LLM_MGR_DATABASE_URL`) are
+   * refused whatever it says. Default: env `LLM_MGR_KEY_ENV_ALLOW`, else names ending in `_KEY` or `_TOKEN`.
+   */
+  keyEnvAllowPattern?: string | RegExp;
 }
 
 /** Options after defaults and environment variables are applied: what the rest of the library reads. */
@@ -91,6 +98,7 @@ export interface ResolvedLlmManagerOptions {
   usagePurgeCron: string | false;
   allowPrivateBaseUrls: boolean;
   configSyncIntervalMs: number;
+  keyEnvAllow: RegExp;
 }
 
 export const DEFAULT_DATABASE: LlmManagerDatabaseOptions = { type: 'better-sqlite3', database: 'llm_config.db' };
@@ -164,7 +172,7 @@ export function databaseFromUrl(url: string): LlmManagerDatabaseOptions {
 
 /**
  * The one place where defaults are merged and environment variables are read
- * (`LLM_KEY`, `LLM_AUTO_KEY`, `USE_SYS_LLM_CONFIG`, `LLM_MGR_DATABASE_URL`, `LLM_MGR_CONFIG`).
+ * (`LLM_KEY`, `LLM_AUTO_KEY`, `USE_SYS_LLM_CONFIG`, `LLM_MGR_DATABASE_URL`, `LLM_MGR_CONFIG`, `LLM_MGR_KEY_ENV_ALLOW`).
  */
 export function resolveOptions(
   options: LlmManagerOptions = {},
@@ -192,5 +200,9 @@ export function resolveOptions(
     usagePurgeCron: checkedPurgeCron(options.usagePurgeCron ?? purgeCronFromEnv(env.LLM_USAGE_PURGE_CRON)),
     allowPrivateBaseUrls: options.allowPrivateBaseUrls ?? envFlag(env, 'LLM_ALLOW_PRIVATE_BASE_URLS') ?? false,
     configSyncIntervalMs: options.configSyncIntervalMs ?? 1000,
+    keyEnvAllow:
+      options.keyEnvAllowPattern !== undefined
+        ? keyEnvAllowPattern(options.keyEnvAllowPattern, 'keyEnvAllowPattern')
+        : keyEnvAllowPattern(env.LLM_MGR_KEY_ENV_ALLOW?.trim() || DEFAULT_KEY_ENV_ALLOW),
   };
 }

@@ -3,6 +3,7 @@ import { SYSTEM_USER_ID, LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.con
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import type { ModelEntity } from '../database/model.entity';
 import type { PlatformEntity } from '../database/platform.entity';
+import { keyEnvRefusal } from '../common/key-env-policy';
 import { SecurityService } from '../security/security.service';
 import type { KeySource, ModelView, PlatformView } from './platform.types';
 
@@ -87,6 +88,11 @@ export class PlatformViewMapper {
       return { source: 'encrypted', masked: this.security.mask(plain), unusableReason: null };
     }
     if (platform.apiKeyEnv) {
+      const refusal = keyEnvRefusal(platform.apiKeyEnv, this.options.keyEnvAllow);
+      if (refusal !== null) {
+        const unusableReason = `${refusal} Save a key for platform '${platform.name}' or name an allowed variable.`;
+        return { source: 'env', masked: null, unusableReason };
+      }
       const value = this.options.env[platform.apiKeyEnv];
       return value
         ? { source: 'env', masked: this.security.mask(value), unusableReason: null }
