@@ -101,7 +101,7 @@ describe('{ENV} keys never reach llm-mgr secrets; a stored key only goes to its 
     // The repair: name an allowed variable in the same request that keeps the new URL.
     const repaired = await admin('put', '/api/ai/admin/sys-platform', { id: spare.id, baseUrl: upstream.url, apiKeyEnv: null });
     expect(repaired.status).toBe(200);
-    expect(repaired.body).toMatchObject({ keySource: 'none', usable: true });
+    expect(repaired.body).toMatchObject({ keySource: 'none', apiKeyEnv: null });
   });
 
   describe('changing a base URL asks for the key again', () => {

@@ -5,6 +5,9 @@ import { UserSelectionEntity } from '../../src/llm-manager/database/user-selecti
 import { LLM_MANAGER_MIGRATIONS } from '../../src/llm-manager/migrations';
 import { TempStore } from '../support/temp-store';
 
+/** The migrations a database had before ExactTextCompare1767830400000 (the upgrade case starts there). */
+const BEFORE_EXACT_TEXT = LLM_MANAGER_MIGRATIONS.findIndex((migration) => migration.name === 'ExactTextCompare1767830400000');
+
 /** llm-mgr's table names (TypeORM also lists the engine's catalogue views), without a schema prefix. */
 async function tableNames(dataSource: DataSource): Promise<string[]> {
   const runner = dataSource.createQueryRunner();
@@ -45,6 +48,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         'UsageCoveringIndex1767571200000',
         'UtcTimestamps1767657600000',
         'ExactTextCompare1767830400000',
+        'PlatformAnsweredAt1767916800000',
       ]);
 
       const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -118,7 +122,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
 
   it('upgrading a database that holds data keeps every row and makes ids compare exactly', async () => {
     const upgrade = new TempStore();
-    const older = new DataSource({ ...buildDataSourceOptions(upgrade.options().database!), migrations: LLM_MANAGER_MIGRATIONS.slice(0, -1) });
+    const older = new DataSource({ ...buildDataSourceOptions(upgrade.options().database!), migrations: LLM_MANAGER_MIGRATIONS.slice(0, BEFORE_EXACT_TEXT) });
     try {
       await older.initialize();
       await older.runMigrations({ transaction: 'all' });
@@ -126,7 +130,10 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
       await older.destroy();
       const dataSource = await openDataSource(upgrade.options().database!);
       try {
-        expect((await dataSource.runMigrations({ transaction: 'all' })).map((m) => m.name)).toEqual(['ExactTextCompare1767830400000']);
+        expect((await dataSource.runMigrations({ transaction: 'all' })).map((m) => m.name)).toEqual([
+          'ExactTextCompare1767830400000',
+          'PlatformAnsweredAt1767916800000',
+        ]);
         await dataSource.getRepository(UserSelectionEntity).insert({ userId: 'BOB', usageKey: 'main' });
         const rows = await dataSource.getRepository(UserSelectionEntity).findBy({ userId: 'bob' });
         expect(rows.map((row) => row.userId)).toEqual(['bob']);

@@ -3,6 +3,7 @@ import { SecurityModule } from '../security/security.module';
 import { CatalogueReader } from './catalogue-reader';
 import { KeyResolver } from './key-resolver';
 import { PlatformAdminService } from './platform-admin.service';
+import { PlatformAnswers } from './platform-answers';
 import { PlatformViewMapper } from './platform-view.mapper';
 import { SystemPlatformService } from './system-platform.service';
 import { UserPlatformService } from './user-platform.service';
@@ -10,7 +11,7 @@ import { UserPlatformService } from './user-platform.service';
 /** The platform catalogue: system platforms for admins, private platforms and own keys for users. */
 @Module({
   imports: [SecurityModule],
-  providers: [CatalogueReader, KeyResolver, PlatformAdminService, PlatformViewMapper, SystemPlatformService, UserPlatformService],
-  exports: [CatalogueReader, KeyResolver, PlatformAdminService, PlatformViewMapper, SystemPlatformService, UserPlatformService],
+  providers: [CatalogueReader, KeyResolver, PlatformAdminService, PlatformAnswers, PlatformViewMapper, SystemPlatformService, UserPlatformService],
+  exports: [CatalogueReader, KeyResolver, PlatformAdminService, PlatformAnswers, PlatformViewMapper, SystemPlatformService, UserPlatformService],
 })
 export class AdminModule {}

@@ -87,6 +87,8 @@ export class PlatformAdminService {
       if (patch.apiKeyEnv !== undefined) platform.apiKeyEnv = patch.apiKeyEnv ? this.keyEnv(patch.apiKeyEnv) : null;
       if (patch.apiKey !== undefined) this.applyKey(platform, patch.apiKey);
       this.assertKeyFollowsBaseUrl(platform, before, patch);
+      // What answered was the old address.
+      if (platform.baseUrl !== before.baseUrl) platform.answeredAt = null;
       await manager.save(PlatformEntity, this.withoutModels(platform));
     });
     this.changes.publish({ kind: 'platform', platformId });

@@ -104,7 +104,14 @@ export class PlatformViewMapper {
               `or save an API key for platform '${platform.name}'.`,
           };
     }
-    // Keyless endpoints such as a local Ollama are legitimate.
-    return { source: 'none', masked: null, unusableReason: null };
+    // Keyless endpoints such as a local Ollama are legitimate, but "needs no key" is not "something listens there".
+    if (platform.answeredAt) return { source: 'none', masked: null, unusableReason: null };
+    return {
+      source: 'none',
+      masked: null,
+      unusableReason:
+        `Platform '${platform.name}' needs no key but has not answered at ${platform.baseUrl} yet. Once it runs, test ` +
+        'one of its models (POST /api/ai/admin/test-model, or the console) or probe it, and it counts as usable.',
+    };
   }
 }

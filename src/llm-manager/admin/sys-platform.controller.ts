@@ -182,11 +182,10 @@ export class SysPlatformController {
     return this.probe.testModel(SYSTEM_USER_ID, { platformId: dto.platformId, modelId: dto.modelId });
   }
 
-  // ModelProbeService has no "probe a stored platform" yet; this only wires three existing calls together.
   private async probeTarget(dto: SysProbeDto): Promise<ProbeResultDto> {
     if (dto.platformId === undefined) return { models: await this.probe.probePlatformModels(dto.baseUrl ?? '', dto.apiKey) };
     const platform = await this.owned.findOwned(SYSTEM_USER_ID, dto.platformId);
     const { apiKey } = await this.keys.resolveFor(SYSTEM_USER_ID, platform);
-    return { models: await this.probe.probePlatformModels(platform.baseUrl, apiKey) };
+    return { models: await this.probe.probeStoredPlatform(platform, apiKey) };
   }
 }

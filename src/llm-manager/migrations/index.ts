@@ -5,6 +5,7 @@ import { ConfigVersion1767484800000 } from './1767484800000-config-version';
 import { UsageCoveringIndex1767571200000 } from './1767571200000-usage-covering-index';
 import { UtcTimestamps1767657600000 } from './1767657600000-utc-timestamps';
 import { ExactTextCompare1767830400000 } from './1767830400000-exact-text-compare';
+import { PlatformAnsweredAt1767916800000 } from './1767916800000-platform-answered-at';
 
 /** Every migration of llm-mgr, oldest first. They run on start. */
 export const LLM_MANAGER_MIGRATIONS = [
@@ -15,6 +16,7 @@ export const LLM_MANAGER_MIGRATIONS = [
   UsageCoveringIndex1767571200000,
   UtcTimestamps1767657600000,
   ExactTextCompare1767830400000,
+  PlatformAnsweredAt1767916800000,
 ];
 
 /** Name of llm-mgr's migrations table, apart from any table a host uses for its own migrations. */
