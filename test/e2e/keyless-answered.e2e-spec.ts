@@ -70,4 +70,13 @@ usages:
     expect(probed.body).toEqual({ models: ['fake-chat'] });
     expect(await platformNamed('Local')).toMatchObject({ usable: true });
   });
+
+  it('an admin can mark a platform as answering (404 for one that does not exist)', async () => {
+    const dead = await platformNamed('Nothing there');
+    const marked = await admin('post', `/api/ai/admin/sys-platform/${dead.id}/answering`);
+    expect(marked.status).toBe(200);
+    expect(marked.body).toMatchObject({ id: dead.id, usable: true, unusableReason: null });
+    expect((await admin('post', '/api/ai/admin/sys-platform/99999/answering')).status).toBe(404);
+    expect((await app.call('post', `/api/ai/admin/sys-platform/${dead.id}/answering`, { as: 'alice' })).status).toBe(403);
+  });
 });

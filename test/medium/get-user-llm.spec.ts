@@ -1,4 +1,3 @@
-import { PlatformAnswers } from '../../src/llm-manager/admin/platform-answers';
 import type { TestingModule } from '@nestjs/testing';
 import type { DataSource } from 'typeorm';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
@@ -114,8 +113,9 @@ describe('getUserLlm: modes, keys, slots, self-repair, cache', () => {
     const spare = (await manager.listPlatforms('-1')).find((p) => p.name === 'Spare')!;
     expect(spare).toMatchObject({ keySource: 'none', usable: false });
 
-    // Once Spare has answered (a test or a probe succeeded), it is callable: frank's slot is repaired to Spare.
-    await moduleRef.get(PlatformAnswers).markAnswered(spare.id, new Date());
+    // Once Spare has answered (a test or a probe succeeded, or the admin vouched for it), it is callable: frank's
+    // slot is repaired to Spare.
+    await manager.system.markAnswering(spare.id);
     expect((await manager.listPlatforms('-1')).find((p) => p.name === 'Spare')).toMatchObject({ usable: true, unusableReason: null });
     const repaired = await manager.getUserLlm('frank', { usageKey: 'reason' });
     expect(repaired.info).toMatchObject({ platformName: 'Spare', modelDisplayName: 'spare-chat' });

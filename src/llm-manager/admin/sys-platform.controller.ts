@@ -126,6 +126,20 @@ export class SysPlatformController {
     return this.platforms.setDefault(param.id);
   }
 
+  @Post('sys-platform/:id/answering')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Mark a system platform as answering',
+    description:
+      'What a successful test-model or probe of the platform records: a platform that needs no key (a local Ollama) ' +
+      'counts as usable, and self-repair may bind slots to it. Changing its base URL forgets the mark.',
+  })
+  @ApiOkResponse({ type: PlatformViewDto })
+  @ApiAdminErrors(BAD_REQUEST, NOT_FOUND)
+  markAnswering(@Param() param: SysIdParamDto): Promise<PlatformView> {
+    return this.platforms.markAnswering(param.id);
+  }
+
   @Post('sys-platform/:id/models')
   @ApiOperation({ summary: 'Add a model to a system platform', description: 'Appends a model; `extraBody` must be a JSON object.' })
   @ApiCreatedResponse({ type: ModelViewDto })

@@ -59,7 +59,7 @@ export class ModelProbeService {
   /** Model ids of a stored platform, with its own URL and key; an answer marks it as answering. */
   async probeStoredPlatform(platform: PlatformEntity, apiKey: string | null): Promise<string[]> {
     const models = await this.probePlatformModels(platform.baseUrl, apiKey);
-    await this.answers.markAnswered(platform.id, this.clock.now());
+    await this.answers.markAnswered(platform.id);
     return models;
   }
 
@@ -104,7 +104,7 @@ export class ModelProbeService {
         : await this.builder.getUserLlm(user, { usageKey: (target as { usageKey: string }).usageKey, agentName: TEST_AGENT_NAME });
       usedKey = typeof llm.apiKey === 'string' ? llm.apiKey : undefined;
       await llm.invoke('Reply with the single word OK.', { signal: AbortSignal.timeout(timeoutMs) });
-      await this.answers.markAnswered(bound?.platform.id ?? llm.info.platformId, this.clock.now());
+      await this.answers.markAnswered(bound?.platform.id ?? llm.info.platformId);
       return { ok: true, latencyMs: this.clock.now().getTime() - started, platform: llm.info.platformName, model: llm.info.modelDisplayName };
     } catch (error) {
       // A slot that cannot be resolved is the caller's mistake (404/409), not an answer of the upstream.
