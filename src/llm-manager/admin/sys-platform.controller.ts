@@ -72,7 +72,10 @@ export class SysPlatformController {
   @Put('sys-platform')
   @ApiOperation({
     summary: 'Update a system platform',
-    description: 'Changes only the fields sent. Sending back the masked key a read returned keeps the stored key; null or "" removes it.',
+    description:
+      'Changes only the fields sent. Sending back the masked key a read returned keeps the stored key; null or "" removes it. ' +
+      'A new baseUrl for a platform with a key needs the key again in the same request (apiKey or apiKeyEnv) or its removal: ' +
+      'a stored key is never sent to another address (400 VALIDATION_FAILED otherwise).',
   })
   @ApiOkResponse({ type: PlatformViewDto })
   @ApiAdminErrors(BAD_REQUEST, NOT_FOUND, CONFLICT)
