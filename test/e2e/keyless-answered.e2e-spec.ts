@@ -79,4 +79,24 @@ usages:
     expect((await admin('post', '/api/ai/admin/sys-platform/99999/answering')).status).toBe(404);
     expect((await app.call('post', `/api/ai/admin/sys-platform/${dead.id}/answering`, { as: 'alice' })).status).toBe(403);
   });
+
+  it('a reset from YAML that moves the platform forgets the answer; one that keeps the URL keeps it', async () => {
+    const yaml = (localUrl: string): string => `
+platforms:
+  Local:
+    base_url: ${localUrl}
+    models: { chat: fake-chat }
+  Nothing there:
+    base_url: http://127.0.0.1:9/v1
+    models: { chat: fake-chat }
+`;
+    const localView = await platformNamed('Local');
+    await admin('post', `/api/ai/admin/sys-platform/${localView.id}/answering`);
+    app.store.writeYaml(yaml(local.url));
+    expect((await admin('post', '/api/ai/admin/reload-from-yaml')).status).toBe(200);
+    expect(await platformNamed('Local')).toMatchObject({ id: localView.id, usable: true });
+    app.store.writeYaml(yaml(`${local.url}/moved`));
+    expect((await admin('post', '/api/ai/admin/reload-from-yaml')).status).toBe(200);
+    expect(await platformNamed('Local')).toMatchObject({ id: localView.id, usable: false });
+  });
 });
