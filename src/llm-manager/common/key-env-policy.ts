@@ -22,17 +22,16 @@ export function keyEnvAllowPattern(source: string | RegExp, setting = 'LLM_MGR_K
   try {
     return new RegExp(`^(?:${text})$`, typeof source === 'string' ? '' : source.flags.replace(/[gy]/g, ''));
   } catch (error: unknown) {
-    throw new LlmManagerError('CONFIG_INVALID', `${setting} is not a valid regular expression. Fix it or remove it (default: ${DEFAULT_KEY_ENV_ALLOW}).`, {
-      cause: error,
-      details: { variable: setting },
-    });
+    const message = `${setting} is not a valid regular expression. Fix it or remove it (default: ${DEFAULT_KEY_ENV_ALLOW}).`;
+    throw new LlmManagerError('CONFIG_INVALID', message, { cause: error, details: { variable: setting } });
   }
 }
 
 /** Why `variable` may not hold a platform's key, or null when it may. Names the variable, never its value. */
 export function keyEnvRefusal(variable: string, allow: RegExp): string | null {
   if (isManagerSecret(variable)) {
-    return `${variable} is one of llm-mgr's own secrets (${MANAGER_SECRET_VARIABLES.join(', ')}) and is never used as a platform's API key.`;
+    const secrets = MANAGER_SECRET_VARIABLES.join(', ');
+    return `${variable} is one of llm-mgr's own secrets (${secrets}) and is never used as a platform's API key.`;
   }
   if (!allow.test(variable)) {
     return (
@@ -47,7 +46,6 @@ export function keyEnvRefusal(variable: string, allow: RegExp): string | null {
 export function requireAllowedKeyEnv(variable: string, allow: RegExp, field = 'apiKeyEnv'): string {
   const refusal = keyEnvRefusal(variable, allow);
   if (refusal === null) return variable;
-  throw new LlmManagerError('VALIDATION_FAILED', `${field}: ${refusal} Name the variable that holds the provider's key, such as DEEPSEEK_API_KEY.`, {
-    details: { field, variable },
-  });
+  const fix = "Name the variable that holds the provider's key, such as DEEPSEEK_API_KEY.";
+  throw new LlmManagerError('VALIDATION_FAILED', `${field}: ${refusal} ${fix}`, { details: { field, variable } });
 }
