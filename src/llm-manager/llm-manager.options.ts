@@ -2,6 +2,7 @@ import { checkedPurgeCron } from './usage/task-scheduler';
 import { resolveUsageWriterOptions, type UsageWriterOptions } from './usage/usage-writer.options';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import { passportIdentity, type IdentityResolver } from './common/request-identity';
+import { DEFAULT_KEY_ENV_ALLOW, keyEnvAllowPattern } from './common/key-env-policy';
 
 /** TypeORM connection options without the parts llm-mgr owns (entities, migrations, synchronize). */
 export type LlmManagerDatabaseOptions = DataSourceOptions extends infer T
@@ -99,6 +100,12 @@ export interface LlmManagerOptions {
    * recently used is dropped past it. Default: env `LLM_MGR_MODEL_CACHE_SIZE`, else `2000`.
    */
   modelCacheSize?: number;
+  /**
+   * Which environment variables an `{ENV}` placeholder (`apiKeyEnv`, YAML `api_key: '{NAME}'`) may name, matched
+   * against the whole name. llm-mgr's own secrets (`LLM_KEY`, `LLM_MGR_ADMIN_TOKEN`, `LLM_MGR_DATABASE_URL`) are
+   * refused whatever it says. Default: env `LLM_MGR_KEY_ENV_ALLOW`, else names ending in `_KEY` or `_TOKEN`.
+   */
+  keyEnvAllowPattern?: string | RegExp;
 }
 
 /** Options after defaults and environment variables are applied: what the rest of the library reads. */
@@ -125,6 +132,7 @@ export interface ResolvedLlmManagerOptions {
   shutdownDrainMs: number;
   abandonedStreamMs: number;
   modelCacheSize: number;
+  keyEnvAllow: RegExp;
 }
 
 export const DEFAULT_DATABASE: LlmManagerDatabaseOptions = { type: 'better-sqlite3', database: 'llm_config.db' };
@@ -226,7 +234,7 @@ export function databaseFromUrl(url: string): LlmManagerDatabaseOptions {
 
 /**
  * The one place where defaults are merged and environment variables are read
- * (`LLM_KEY`, `LLM_AUTO_KEY`, `USE_SYS_LLM_CONFIG`, `LLM_MGR_DATABASE_URL`, `LLM_MGR_CONFIG`).
+ * (`LLM_KEY`, `LLM_AUTO_KEY`, `USE_SYS_LLM_CONFIG`, `LLM_MGR_DATABASE_URL`, `LLM_MGR_CONFIG`, `LLM_MGR_KEY_ENV_ALLOW`).
  */
 export function resolveOptions(
   options: LlmManagerOptions = {},
@@ -269,5 +277,9 @@ export function resolveOptions(
       options.abandonedStreamMs ?? positiveFromEnv(env, 'LLM_MGR_ABANDONED_STREAM_MS') ?? 120_000,
     ),
     modelCacheSize: checkedCount('modelCacheSize', options.modelCacheSize ?? positiveFromEnv(env, 'LLM_MGR_MODEL_CACHE_SIZE') ?? 2000),
+    keyEnvAllow:
+      options.keyEnvAllowPattern !== undefined
+        ? keyEnvAllowPattern(options.keyEnvAllowPattern, 'keyEnvAllowPattern')
+        : keyEnvAllowPattern(env.LLM_MGR_KEY_ENV_ALLOW?.trim() || DEFAULT_KEY_ENV_ALLOW),
   };
 }

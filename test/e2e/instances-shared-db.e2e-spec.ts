@@ -99,7 +99,8 @@ describe.each<TestEngineName>(['postgres', 'mariadb'])('two standalone servers o
   it('a platform edited through A is the one B calls within 2 s', async () => {
     expect(await testMain(b)).toMatchObject({ ok: true, platform: 'Fake', model: 'chat' });
     const fake = (await systemPlatforms(a)).find((p) => p.name === 'Fake')!;
-    await call(a, 'PUT', '/api/ai/admin/sys-platform', ADMIN_TOKEN, { id: fake.id, baseUrl: other.url });
+    // Moved with its key named again: a stored key never follows a base URL on its own.
+    await call(a, 'PUT', '/api/ai/admin/sys-platform', ADMIN_TOKEN, { id: fake.id, baseUrl: other.url, apiKeyEnv: SYSTEM_KEY_ENV });
     await within(async () => {
       const before = other.chatRequests.length;
       await testMain(b);

@@ -42,8 +42,12 @@ describe('platform catalogue (admin module) on a SQLite file', () => {
       });
       expect(JSON.stringify(created)).not.toContain('sk-kimi-secret');
 
-      const kept = await system.update(created.id, { apiKey: created.maskedKey, baseUrl: 'https://api.moonshot.ai/v1' });
+      const kept = await system.update(created.id, { apiKey: created.maskedKey, name: 'Kimi' });
       expect(kept.maskedKey).toBe('sk-…2222');
+      // The mask keeps the key, but never takes it to another base URL.
+      await expect(system.update(created.id, { apiKey: created.maskedKey, baseUrl: 'https://api.moonshot.ai/v1' })).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+      });
       const replaced = await system.setApiKey(created.id, 'sk-kimi-rotated-99998888');
       expect(replaced.maskedKey).toBe('sk-…8888');
 

@@ -122,13 +122,23 @@ describe('getUserLlm: modes, keys, slots, self-repair, cache', () => {
     expect(first).toBeNull(); // no key yet for Fake: a clear error, not a repair
     await manager.system.deleteModel(fake.models.find((m) => m.displayName === 'thinking')!.id);
 
-    // The slot points at a deleted model; Fake needs a key dave lacks; Spare is keyless: repaired to Spare.
-    const repaired = await manager.getUserLlm('dave', { usageKey: 'reason' });
+    // The slot points at a deleted model; Fake needs a key dave lacks; Spare needs none but has never answered, so it
+    // is not callable either: no re-binding to an endpoint nobody has seen answer (a fresh Ollama preset). The call
+    // says which key is missing.
+    await expect(manager.getUserLlm('dave', { usageKey: 'reason' })).rejects.toMatchObject({ code: 'API_KEY_MISSING' });
+    const spare = (await manager.listPlatforms('-1')).find((p) => p.name === 'Spare')!;
+    expect(spare).toMatchObject({ keySource: 'none', usable: false });
+
+    // Once Spare has answered (a test or a probe succeeded, or the admin vouched for it), it is callable: frank's
+    // slot is repaired to Spare.
+    await manager.system.markAnswering(spare.id);
+    expect((await manager.listPlatforms('-1')).find((p) => p.name === 'Spare')).toMatchObject({ usable: true, unusableReason: null });
+    const repaired = await manager.getUserLlm('frank', { usageKey: 'reason' });
     expect(repaired.info).toMatchObject({ platformName: 'Spare', modelDisplayName: 'spare-chat' });
     const rows = await moduleRef
       .get<DataSource>(LLM_MGR_DATA_SOURCE_TOKEN)
       .getRepository(UserSelectionEntity)
-      .findOneByOrFail({ userId: 'dave', usageKey: 'reason' });
+      .findOneByOrFail({ userId: 'frank', usageKey: 'reason' });
     expect(rows.modelId).toBe(repaired.info.modelId);
   });
 

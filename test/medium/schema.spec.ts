@@ -6,6 +6,9 @@ import { LLM_MANAGER_MIGRATIONS } from '../../src/llm-manager/migrations';
 import { ownTableNames } from '../support/own-tables';
 import { TempStore } from '../support/temp-store';
 
+/** The migrations a database had before ExactTextCompare1767830400000 (the upgrade case starts there). */
+const BEFORE_EXACT_TEXT = LLM_MANAGER_MIGRATIONS.findIndex((migration) => migration.name === 'ExactTextCompare1767830400000');
+
 /** `table.column` of text columns that fold case or accents (MySQL/MariaDB; other engines compare exactly anyway). */
 async function caseFoldingColumns(dataSource: DataSource): Promise<string[]> {
   if (dataSource.options.type !== 'mariadb' && dataSource.options.type !== 'mysql') return [];
@@ -36,6 +39,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         'UtcTimestamps1767657600000',
         'UsageCallId1767744000000',
         'ExactTextCompare1767830400000',
+        'PlatformAnsweredAt1767916800000',
       ]);
 
       const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -110,7 +114,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
 
   it('upgrading a database that holds data keeps every row and makes ids compare exactly', async () => {
     const upgrade = new TempStore();
-    const older = new DataSource({ ...buildDataSourceOptions(upgrade.options().database!), migrations: LLM_MANAGER_MIGRATIONS.slice(0, -1) });
+    const older = new DataSource({ ...buildDataSourceOptions(upgrade.options().database!), migrations: LLM_MANAGER_MIGRATIONS.slice(0, BEFORE_EXACT_TEXT) });
     try {
       await older.initialize();
       await older.runMigrations({ transaction: 'all' });
@@ -118,7 +122,10 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
       await older.destroy();
       const dataSource = await openDataSource(upgrade.options().database!);
       try {
-        expect((await dataSource.runMigrations({ transaction: 'all' })).map((m) => m.name)).toEqual(['ExactTextCompare1767830400000']);
+        expect((await dataSource.runMigrations({ transaction: 'all' })).map((m) => m.name)).toEqual([
+          'ExactTextCompare1767830400000',
+          'PlatformAnsweredAt1767916800000',
+        ]);
         await dataSource.getRepository(UserSelectionEntity).insert({ userId: 'BOB', usageKey: 'main' });
         const rows = await dataSource.getRepository(UserSelectionEntity).findBy({ userId: 'bob' });
         expect(rows.map((row) => row.userId)).toEqual(['bob']);

@@ -67,7 +67,8 @@ describe('YAML sync: the three strategies of M11', () => {
     moduleRef = await store.start();
     const system = moduleRef.get(SystemPlatformService);
     const [deepseek, qwen, missing] = await system.list();
-    await system.update(deepseek.id, { baseUrl: 'https://edited.example.com/v1' });
+    // Moved with its key named again: a stored key never follows a base URL on its own.
+    await system.update(deepseek.id, { baseUrl: 'https://edited.example.com/v1', apiKeyEnv: deepseek.apiKeyEnv });
     await system.deleteModel(deepseek.models[1].id);
     await system.delete(missing.id);
     await moduleRef.close();
@@ -98,7 +99,7 @@ describe('YAML sync: the three strategies of M11', () => {
     const system = moduleRef.get(SystemPlatformService);
     const users = moduleRef.get(UserPlatformService);
     const [deepseek] = await system.list();
-    await system.update(deepseek.id, { baseUrl: 'https://edited.example.com/v1', name: 'Renamed' });
+    await system.update(deepseek.id, { baseUrl: 'https://edited.example.com/v1', name: 'Renamed', apiKeyEnv: deepseek.apiKeyEnv });
     await system.create({ name: 'AdminOnly', baseUrl: 'https://admin.example.com/v1' });
     const qwen = (await system.list()).find((p) => p.name === '阿里云百炼')!;
     await users.setUserPlatformKey('alice', qwen.id, 'sk-alice-own-key-1234567890');

@@ -49,7 +49,8 @@ export const testCommand: CliCommand = {
             `${platform.models.map((m) => m.displayName).join(', ') || '(none)'}.`,
         );
       }
-      if (!platform.usable) {
+      // A keyless platform is "not usable" until it has answered: testing it is how it gets there.
+      if (!platform.usable && platform.keySource !== 'none') {
         const reason = platform.unusableReason ?? 'no key';
         throw new LlmManagerError('API_KEY_MISSING', `Platform '${platformName}' cannot be used: ${reason}.`);
       }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { keyEnvRefusal } from '../common/key-env-policy';
 import { LlmManagerError } from '../common/llm-manager.error';
 import { LLM_MANAGER_RESOLVED_OPTIONS, SYSTEM_USER_ID } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
@@ -51,6 +52,16 @@ export class KeyResolver {
       return { apiKey: this.security.decrypt(platform.apiKeyEnc, `platform '${platform.name}'`), origin };
     }
     if (platform.apiKeyEnv) {
+      // Stored before the rule existed (or by a host writing rows itself): refused here too, never sent.
+      const refusal = keyEnvRefusal(platform.apiKeyEnv, this.options.keyEnvAllow);
+      if (refusal !== null) {
+        throw new LlmManagerError(
+          'CONFIG_INVALID',
+          `Platform '${platform.name}' reads its API key from ${refusal} Save the platform's key ` +
+            '(PUT /api/ai/admin/sys-platform with apiKey) or name an allowed variable (apiKeyEnv).',
+          { details: { platformId: platform.id, platform: platform.name, variable: platform.apiKeyEnv } },
+        );
+      }
       const value = this.options.env[platform.apiKeyEnv];
       if (value) return { apiKey: value, origin };
       throw new LlmManagerError(

@@ -9,7 +9,10 @@ import {
   requireName,
   requirePrice,
 } from '../common/input-rules';
+import { requireAllowedKeyEnv } from '../common/key-env-policy';
 import { LlmManagerError } from '../common/llm-manager.error';
+import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
+import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
 import { ModelEntity } from '../database/model.entity';
 import { PlatformEntity } from '../database/platform.entity';
@@ -29,6 +32,7 @@ export class PlatformAdminService {
     private readonly security: SecurityService,
     private readonly views: PlatformViewMapper,
     private readonly changes: ConfigChanges,
+    @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
   ) {}
 
   /** @throws PLATFORM_NOT_FOUND when the platform does not exist or belongs to someone else. */
@@ -49,7 +53,7 @@ export class PlatformAdminService {
   async createPlatform(ownerId: string, input: PlatformInput, models: ModelInput[] = []): Promise<PlatformEntity> {
     const name = requireName(input.name, 'name');
     const baseUrl = requireBaseUrl(input.baseUrl);
-    const apiKeyEnv = input.apiKeyEnv ? requireEnvVarName(input.apiKeyEnv) : null;
+    const apiKeyEnv = input.apiKeyEnv ? this.keyEnv(input.apiKeyEnv) : null;
     const apiKeyEnc = input.apiKey ? this.security.encrypt(input.apiKey) : null;
     const modelRows = models.map((model, index) => ({ ...this.checkModel(model), sortOrder: index }));
     const created = await this.dataSource.transaction(async (manager) => {
@@ -78,9 +82,13 @@ export class PlatformAdminService {
         if (name !== platform.name) await this.assertNameFree(manager, ownerId, name);
         platform.name = name;
       }
+      const before = { baseUrl: platform.baseUrl, apiKeyEnc: platform.apiKeyEnc, apiKeyEnv: platform.apiKeyEnv };
       if (patch.baseUrl !== undefined) platform.baseUrl = requireBaseUrl(patch.baseUrl);
-      if (patch.apiKeyEnv !== undefined) platform.apiKeyEnv = patch.apiKeyEnv ? requireEnvVarName(patch.apiKeyEnv) : null;
+      if (patch.apiKeyEnv !== undefined) platform.apiKeyEnv = patch.apiKeyEnv ? this.keyEnv(patch.apiKeyEnv) : null;
       if (patch.apiKey !== undefined) this.applyKey(platform, patch.apiKey);
+      this.assertKeyFollowsBaseUrl(platform, before, patch);
+      // What answered was the old address.
+      if (platform.baseUrl !== before.baseUrl) platform.answeredAt = null;
       await manager.save(PlatformEntity, this.withoutModels(platform));
     });
     this.changes.publish({ kind: 'platform', platformId });
@@ -159,6 +167,33 @@ export class PlatformAdminService {
       });
     }
     return model;
+  }
+
+  private keyEnv(variable: string): string {
+    return requireAllowedKeyEnv(requireEnvVarName(variable), this.options.keyEnvAllow);
+  }
+
+  /**
+   * A stored key is only ever sent to the base URL it was saved for. Moving the platform elsewhere keeps it only when
+   * this same request gives the key again (a new `apiKey`, or `apiKeyEnv`) or removes it; the mask sent back means
+   * "unchanged", so it does not count (Dify asks the same).
+   */
+  private assertKeyFollowsBaseUrl(
+    platform: PlatformEntity,
+    before: Pick<PlatformEntity, 'baseUrl' | 'apiKeyEnc' | 'apiKeyEnv'>,
+    patch: PlatformPatch,
+  ): void {
+    if (platform.baseUrl === before.baseUrl) return;
+    const keptEnc = platform.apiKeyEnc !== null && platform.apiKeyEnc === before.apiKeyEnc;
+    const keptEnv = platform.apiKeyEnc === null && platform.apiKeyEnv !== null && patch.apiKeyEnv === undefined;
+    if (!keptEnc && !keptEnv) return;
+    throw new LlmManagerError(
+      'VALIDATION_FAILED',
+      `apiKey: platform '${platform.name}' has a stored API key, saved for ${before.baseUrl}; it is never sent to ` +
+        'another address. Give the key again in the same request (apiKey, or apiKeyEnv on a system platform) ' +
+        'to use it with the new baseUrl, or remove it (apiKey: null).',
+      { details: { field: 'apiKey', platformId: platform.id } },
+    );
   }
 
   private applyKey(platform: PlatformEntity, apiKey: string | null): void {

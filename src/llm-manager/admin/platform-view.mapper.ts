@@ -3,6 +3,7 @@ import { SYSTEM_USER_ID, LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.con
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import type { ModelEntity } from '../database/model.entity';
 import type { PlatformEntity } from '../database/platform.entity';
+import { keyEnvRefusal } from '../common/key-env-policy';
 import { SecurityService } from '../security/security.service';
 import type { KeySource, ModelView, PlatformView } from './platform.types';
 
@@ -87,6 +88,11 @@ export class PlatformViewMapper {
       return { source: 'encrypted', masked: this.security.mask(plain), unusableReason: null };
     }
     if (platform.apiKeyEnv) {
+      const refusal = keyEnvRefusal(platform.apiKeyEnv, this.options.keyEnvAllow);
+      if (refusal !== null) {
+        const unusableReason = `${refusal} Save a key for platform '${platform.name}' or name an allowed variable.`;
+        return { source: 'env', masked: null, unusableReason };
+      }
       const value = this.options.env[platform.apiKeyEnv];
       return value
         ? { source: 'env', masked: this.security.mask(value), unusableReason: null }
@@ -98,7 +104,14 @@ export class PlatformViewMapper {
               `or save an API key for platform '${platform.name}'.`,
           };
     }
-    // Keyless endpoints such as a local Ollama are legitimate.
-    return { source: 'none', masked: null, unusableReason: null };
+    // Keyless endpoints such as a local Ollama are legitimate, but "needs no key" is not "something listens there".
+    if (platform.answeredAt) return { source: 'none', masked: null, unusableReason: null };
+    return {
+      source: 'none',
+      masked: null,
+      unusableReason:
+        `Platform '${platform.name}' needs no key but has not answered at ${platform.baseUrl} yet. Once it runs, test ` +
+        'one of its models (POST /api/ai/admin/test-model, or the console) or probe it, and it counts as usable.',
+    };
   }
 }

@@ -72,7 +72,10 @@ export class SysPlatformController {
   @Put('sys-platform')
   @ApiOperation({
     summary: 'Update a system platform',
-    description: 'Changes only the fields sent. Sending back the masked key a read returned keeps the stored key; null or "" removes it.',
+    description:
+      'Changes only the fields sent. Sending back the masked key a read returned keeps the stored key; null or "" removes it. ' +
+      'A new baseUrl for a platform with a key needs the key again in the same request (apiKey or apiKeyEnv) or its removal: ' +
+      'a stored key is never sent to another address (400 VALIDATION_FAILED otherwise).',
   })
   @ApiOkResponse({ type: PlatformViewDto })
   @ApiAdminErrors(BAD_REQUEST, NOT_FOUND, CONFLICT)
@@ -124,6 +127,20 @@ export class SysPlatformController {
   @ApiAdminErrors(BAD_REQUEST, NOT_FOUND)
   setDefault(@Param() param: SysIdParamDto): Promise<PlatformView> {
     return this.platforms.setDefault(param.id);
+  }
+
+  @Post('sys-platform/:id/answering')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Mark a system platform as answering',
+    description:
+      'What a successful test-model or probe of the platform records: a platform that needs no key (a local Ollama) ' +
+      'counts as usable, and self-repair may bind slots to it. Changing its base URL forgets the mark.',
+  })
+  @ApiOkResponse({ type: PlatformViewDto })
+  @ApiAdminErrors(BAD_REQUEST, NOT_FOUND)
+  markAnswering(@Param() param: SysIdParamDto): Promise<PlatformView> {
+    return this.platforms.markAnswering(param.id);
   }
 
   @Post('sys-platform/:id/models')
@@ -182,11 +199,10 @@ export class SysPlatformController {
     return this.probe.testModel(SYSTEM_USER_ID, { platformId: dto.platformId, modelId: dto.modelId });
   }
 
-  // ModelProbeService has no "probe a stored platform" yet; this only wires three existing calls together.
   private async probeTarget(dto: SysProbeDto): Promise<ProbeResultDto> {
     if (dto.platformId === undefined) return { models: await this.probe.probePlatformModels(dto.baseUrl ?? '', dto.apiKey) };
     const platform = await this.owned.findOwned(SYSTEM_USER_ID, dto.platformId);
     const { apiKey } = await this.keys.resolveFor(SYSTEM_USER_ID, platform);
-    return { models: await this.probe.probePlatformModels(platform.baseUrl, apiKey) };
+    return { models: await this.probe.probeStoredPlatform(platform, apiKey) };
   }
 }

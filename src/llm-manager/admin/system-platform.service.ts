@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { SYSTEM_USER_ID } from '../llm-manager.constants';
 import { CatalogueReader } from './catalogue-reader';
 import { PlatformAdminService } from './platform-admin.service';
+import { PlatformAnswers } from './platform-answers';
 import { PlatformViewMapper } from './platform-view.mapper';
 import type { ModelInput, ModelPatch, ModelView, PlatformInput, PlatformPatch, PlatformView } from './platform.types';
 
@@ -12,6 +13,7 @@ export class SystemPlatformService {
     private readonly platforms: PlatformAdminService,
     private readonly catalogue: CatalogueReader,
     private readonly views: PlatformViewMapper,
+    private readonly answers: PlatformAnswers,
   ) {}
 
   async list(): Promise<PlatformView[]> {
@@ -34,6 +36,16 @@ export class SystemPlatformService {
 
   async delete(platformId: number): Promise<void> {
     await this.platforms.deletePlatform(SYSTEM_USER_ID, platformId);
+  }
+
+  /**
+   * The admin vouches that the platform's endpoint answers (as a successful test would record): a keyless platform
+   * then counts as usable. Changing its base URL forgets it again.
+   */
+  async markAnswering(platformId: number): Promise<PlatformView> {
+    await this.platforms.findOwned(SYSTEM_USER_ID, platformId);
+    await this.answers.markAnswered(platformId);
+    return this.view(platformId);
   }
 
   /** Moves the platform to the top: the first system platform is the default (M10). */

@@ -59,7 +59,9 @@ export class UserPlatformController {
   @PLATFORM_ID
   @ApiOperation({
     summary: 'Edit one of my platforms',
-    description: `Only the fields sent change. Sending back the masked key keeps the stored key; null or "" clears it. ${CUSTOM_MODE}`,
+    description:
+      'Only the fields sent change. Sending back the masked key keeps the stored key; null or "" clears it. A new baseUrl ' +
+      `for a platform with a key needs the key again in the same request, or apiKey: null. ${CUSTOM_MODE}`,
   })
   @ApiOkResponse({ type: PlatformViewDto, description: 'The platform after the edit.', example: PLATFORM_EXAMPLE })
   update(

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ModelEntity } from '../database/model.entity';
 import type { PlatformEntity } from '../database/platform.entity';
 import { CatalogueReader } from '../admin/catalogue-reader';
+import { PlatformAnswers } from '../admin/platform-answers';
 import { LlmManagerError, type LlmManagerErrorCode } from '../common/llm-manager.error';
 import { requireBaseUrl } from '../common/input-rules';
 import { SYSTEM_USER_ID } from '../llm-manager.constants';
@@ -52,7 +53,15 @@ export class ModelProbeService {
     private readonly selections: UserSelectionService,
     private readonly catalogue: CatalogueReader,
     private readonly clock: Clock,
+    private readonly answers: PlatformAnswers,
   ) {}
+
+  /** Model ids of a stored platform, with its own URL and key; an answer marks it as answering. */
+  async probeStoredPlatform(platform: PlatformEntity, apiKey: string | null): Promise<string[]> {
+    const models = await this.probePlatformModels(platform.baseUrl, apiKey);
+    await this.answers.markAnswered(platform.id);
+    return models;
+  }
 
   /**
    * Model ids from `GET {baseUrl}/models`, trying `{baseUrl}/v1/models` when the first is a 404 without `/v1`.
@@ -95,6 +104,7 @@ export class ModelProbeService {
         : await this.builder.getUserLlm(user, { usageKey: (target as { usageKey: string }).usageKey, agentName: TEST_AGENT_NAME });
       usedKey = typeof llm.apiKey === 'string' ? llm.apiKey : undefined;
       await llm.invoke('Reply with the single word OK.', { signal: AbortSignal.timeout(timeoutMs) });
+      await this.answers.markAnswered(bound?.platform.id ?? llm.info.platformId);
       return { ok: true, latencyMs: this.clock.now().getTime() - started, platform: llm.info.platformName, model: llm.info.modelDisplayName };
     } catch (error) {
       // A slot that cannot be resolved is the caller's mistake (404/409), not an answer of the upstream.

@@ -1,11 +1,6 @@
 import type { LlmManagerOptions, ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { readEnvFile } from './env-file';
-
-/**
- * Variables of `.env` that never reach `{ENV}` placeholders: llm-mgr's own secrets and its database address. A
- * placeholder is how a provider key is named, so whoever may name one must not be able to name these.
- */
-const NOT_FOR_PLACEHOLDERS = new Set(['LLM_KEY', 'LLM_MGR_ADMIN_TOKEN', 'LLM_MGR_DATABASE_URL']);
+import { isManagerSecret } from './key-env-policy';
 
 /**
  * A host that did not pass `env` gets its `.env` (`envFilePath`) under `process.env` for `{DEEPSEEK_API_KEY}`-style
@@ -15,7 +10,7 @@ const NOT_FOR_PLACEHOLDERS = new Set(['LLM_KEY', 'LLM_MGR_ADMIN_TOKEN', 'LLM_MGR
  */
 export function withHostEnvFile(given: LlmManagerOptions, resolved: ResolvedLlmManagerOptions): ResolvedLlmManagerOptions {
   if (given.env !== undefined) return resolved;
-  const fromFile = Object.entries(readEnvFile(resolved.envFilePath)).filter(([name]) => !NOT_FOR_PLACEHOLDERS.has(name));
+  const fromFile = Object.entries(readEnvFile(resolved.envFilePath)).filter(([name]) => !isManagerSecret(name));
   // Nothing to add: keep the live process.env rather than a copy of it.
   if (fromFile.length === 0) return resolved;
   return { ...resolved, env: { ...Object.fromEntries(fromFile), ...resolved.env } };

@@ -36,6 +36,13 @@ export class PlatformEntity {
   @Column({ name: 'api_key_env', type: 'varchar', length: 100, nullable: true })
   apiKeyEnv!: string | null;
 
+  /**
+   * When the endpoint last answered a model test or a probe of the stored platform; cleared when its base URL changes.
+   * A platform without a key counts as usable only once it has answered: "no key needed" is not "something listens".
+   */
+  @Column({ name: 'answered_at', type: Date, nullable: true })
+  answeredAt!: Date | null;
+
   /** Position among the owner's platforms; the lowest is the default. */
   @Column({ name: 'sort_order', type: 'integer', default: 0 })
   sortOrder!: number;

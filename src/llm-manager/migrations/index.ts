@@ -6,6 +6,7 @@ import { UsageCoveringIndex1767571200000 } from './1767571200000-usage-covering-
 import { UtcTimestamps1767657600000 } from './1767657600000-utc-timestamps';
 import { UsageCallId1767744000000 } from './1767744000000-usage-call-id';
 import { ExactTextCompare1767830400000 } from './1767830400000-exact-text-compare';
+import { PlatformAnsweredAt1767916800000 } from './1767916800000-platform-answered-at';
 
 /** Every migration of llm-mgr, oldest first. They run on start. */
 export const LLM_MANAGER_MIGRATIONS = [
@@ -17,6 +18,7 @@ export const LLM_MANAGER_MIGRATIONS = [
   UtcTimestamps1767657600000,
   UsageCallId1767744000000,
   ExactTextCompare1767830400000,
+  PlatformAnsweredAt1767916800000,
 ];
 
 /** Name of llm-mgr's migrations table, apart from any table a host uses for its own migrations. */

@@ -13,8 +13,10 @@ type Target = { platform: PlatformEntity; model: ModelEntity };
 
 /**
  * Where a slot goes when it has nowhere valid to point (M9): the system binding of the same usage key if this user
- * can call it, else the first platform (in order: system, then the user's own) that has a model and a key this user
- * can use, else the first that has a model (the call will then say which key is missing).
+ * can call it, else the platform with a model this user can call that answered most recently, then the first callable
+ * one (in order: system, then the user's own), else the first that has a model (the call will then say what is
+ * missing). Callable: a key this user can use, or no key needed and the endpoint has answered (a keyless preset such
+ * as a local Ollama is not callable just because it asks for no key).
  */
 @Injectable()
 export class FallbackPicker {
@@ -26,10 +28,10 @@ export class FallbackPicker {
 
   async pick(userId: string, usageKey: string): Promise<Target> {
     const systemBinding = await this.systemBinding(usageKey);
-    if (systemBinding && (await this.hasKey(userId, systemBinding.platform))) return systemBinding;
+    if (systemBinding && (await this.callable(userId, systemBinding.platform))) return systemBinding;
     const candidates = (await this.catalogue.visiblePlatforms(userId)).filter((p) => (p.models ?? []).length > 0);
-    for (const platform of candidates) {
-      if (await this.hasKey(userId, platform)) return { platform, model: platform.models![0] };
+    for (const platform of byLatestAnswer(candidates)) {
+      if (await this.callable(userId, platform)) return { platform, model: platform.models![0] };
     }
     const first = systemBinding ?? (candidates[0] ? { platform: candidates[0], model: candidates[0].models![0] } : null);
     if (first) return first;
@@ -57,13 +59,20 @@ export class FallbackPicker {
     return row ? this.catalogue.findBinding(row.platformId, row.modelId) : null;
   }
 
-  private async hasKey(userId: string, platform: PlatformEntity): Promise<boolean> {
+  private async callable(userId: string, platform: PlatformEntity): Promise<boolean> {
     try {
-      await this.keys.resolveFor(userId, platform);
-      return true;
+      const key = await this.keys.resolveFor(userId, platform);
+      return key.origin !== 'none' || platform.answeredAt !== null;
     } catch (error) {
-      if (error instanceof LlmManagerError && error.code === 'API_KEY_MISSING') return false;
+      // CONFIG_INVALID: a key variable the allow rule refuses; that platform is not callable, others may be.
+      if (error instanceof LlmManagerError && (error.code === 'API_KEY_MISSING' || error.code === 'CONFIG_INVALID')) return false;
       throw error;
     }
   }
+}
+
+/** Platforms that answered, most recent first, then the others in their order (the sort is stable). */
+function byLatestAnswer(platforms: PlatformEntity[]): PlatformEntity[] {
+  const time = (platform: PlatformEntity): number => (platform.answeredAt ? new Date(platform.answeredAt).getTime() : 0);
+  return [...platforms].sort((a, b) => time(b) - time(a));
 }

@@ -69,6 +69,8 @@ export const SyncStrategy = {
           baseUrl: yamlPlatform.baseUrl,
           sortOrder: order,
           ...input.keys.get(yamlPlatform.name),
+          // What answered was the old address.
+          ...(stored.baseUrl === yamlPlatform.baseUrl ? {} : { answeredAt: null }),
         });
       }
       (stored ? report.replaced : report.added).push(yamlPlatform.name);

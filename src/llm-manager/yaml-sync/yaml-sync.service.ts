@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ConfigChanges } from '../common/config-changes';
+import { keyEnvRefusal } from '../common/key-env-policy';
 import { LLM_MANAGER_RESOLVED_OPTIONS, SYSTEM_USER_ID } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
@@ -11,6 +12,7 @@ import { SecurityService } from '../security/security.service';
 import { emptyReport, summarizeReport, type SyncMode, type SyncReport } from './sync-report';
 import { SyncStrategy, type ImportedNames, type StoredKey, type SyncInput } from './sync-strategies';
 import type { YamlConfig } from './yaml-config';
+import { assertYamlKeyEnvsAllowed } from './yaml-config.key-env';
 import { loadYamlConfig } from './yaml-config.loader';
 
 const IMPORTED_NAMES = 'yaml_imported_names';
@@ -33,12 +35,13 @@ export class YamlSyncService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    if (!this.options.syncOnStart) return;
     try {
-      const report = await this.syncIncremental();
-      this.logger.log(summarizeReport(report));
-      for (const warning of report.warnings) this.logger.warn(warning);
-      await this.warnAboutMissingKeys();
+      if (this.options.syncOnStart) {
+        const report = await this.syncIncremental();
+        this.logger.log(summarizeReport(report));
+        for (const warning of report.warnings) this.logger.warn(warning);
+      }
+      await this.warnAboutKeyVariables();
     } catch (error) {
       // Start-up stops here; close the store so no handle stays open behind a failed start.
       await this.dataSource.destroy();
@@ -46,14 +49,31 @@ export class YamlSyncService implements OnModuleInit {
     }
   }
 
-  /** One line naming the system platforms whose `{ENV_VAR}` key is not set, so an operator knows what to do. */
-  private async warnAboutMissingKeys(): Promise<void> {
+  /**
+   * Names the platforms whose `{ENV_VAR}` key is not set, and those stored with a variable the allow rule refuses
+   * (saved before the rule existed). The latter are never resolved, so a start-up need not fail over them: the admin
+   * API that repairs them stays reachable.
+   */
+  private async warnAboutKeyVariables(): Promise<void> {
     const platforms = await this.dataSource.getRepository(PlatformEntity).findBy({ ownerId: SYSTEM_USER_ID });
-    const missing = platforms.filter((p) => !p.apiKeyEnc && p.apiKeyEnv && !this.options.env[p.apiKeyEnv]);
+    const withVariable = platforms.filter((p): p is PlatformEntity & { apiKeyEnv: string } => !p.apiKeyEnc && !!p.apiKeyEnv);
+    const missing: string[] = [];
+    for (const platform of withVariable) {
+      const refusal = keyEnvRefusal(platform.apiKeyEnv, this.options.keyEnvAllow);
+      if (refusal === null) {
+        if (!this.options.env[platform.apiKeyEnv]) missing.push(platform.apiKeyEnv);
+        continue;
+      }
+      this.logger.warn(
+        `Platform '${platform.name}' (id ${platform.id}) reads its API key from ${refusal} It is not used: calls fail ` +
+          'with CONFIG_INVALID until you save its key or name an allowed variable (PUT /api/ai/admin/sys-platform, ' +
+          `or the YAML and a reset). If that variable was ever sent to ${platform.baseUrl}, rotate it.`,
+      );
+    }
     if (missing.length === 0) return;
     this.logger.warn(
       `${missing.length} of ${platforms.length} system platforms have no key yet and cannot be used until you set ` +
-        `${missing.map((p) => p.apiKeyEnv).join(', ')} (environment or .env) or save a key for them.`,
+        `${missing.join(', ')} (environment or .env) or save a key for them.`,
     );
   }
 
@@ -96,6 +116,7 @@ export class YamlSyncService implements OnModuleInit {
   /** Everything that can fail before a write: read and validate the file, open its encrypted keys. */
   private async prepare(): Promise<SyncInput> {
     const config = loadYamlConfig(this.options.configPath);
+    assertYamlKeyEnvsAllowed(config, this.options.keyEnvAllow, this.options.configPath);
     const stored = await this.dataSource.getRepository(MetaEntity).findOneBy({ key: IMPORTED_NAMES });
     return {
       config,

@@ -48,11 +48,14 @@ export class YamlModeController {
   }
 
   @Put('platforms/:name')
-  @ApiOperation({ summary: 'Rename a YAML platform or change its base_url' })
+  @ApiOperation({
+    summary: 'Rename a YAML platform or change its base_url',
+    description: "A platform's api_key is only sent to the base_url it was saved with: remove it first (POST …/api-key, mode none), then set it again.",
+  })
   @ApiOkResponse({ type: YamlModeViewDto })
   @ApiAdminErrors(BAD_REQUEST, NOT_FOUND, CONFLICT)
   updatePlatform(@Param('name') name: string, @Body() dto: UpdateYamlPlatformDto): YamlModeView {
-    return this.yaml.edit((doc) => edits.updatePlatform(doc, name, dto));
+    return this.yaml.updatePlatform(name, dto);
   }
 
   @Delete('platforms/:name')

@@ -3,14 +3,16 @@ import { readFileSync, statSync } from 'fs';
 import { parseDocument, type Document } from 'yaml';
 import { replaceFileAtomically } from '../../../cli/support/durable-file';
 import { ModelProbeService } from '../../../llm-manager/builder/model-probe.service';
-import { ENV_VAR_PATTERN } from '../../../llm-manager/common/input-rules';
+import { ENV_VAR_PATTERN, requireBaseUrl } from '../../../llm-manager/common/input-rules';
+import { keyEnvRefusal, requireAllowedKeyEnv } from '../../../llm-manager/common/key-env-policy';
 import { LlmManagerError } from '../../../llm-manager/common/llm-manager.error';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from '../../../llm-manager/llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../../../llm-manager/llm-manager.options';
 import { SecurityService } from '../../../llm-manager/security/security.service';
 import type { YamlConfig, YamlPlatform } from '../../../llm-manager/yaml-sync/yaml-config';
+import { assertYamlKeyEnvsAllowed } from '../../../llm-manager/yaml-sync/yaml-config.key-env';
 import { loadYamlConfig, parseYamlConfig } from '../../../llm-manager/yaml-sync/yaml-config.loader';
-import { setApiKey } from './yaml-document-edits';
+import { setApiKey, updatePlatform } from './yaml-document-edits';
 import type { YamlKeyMode, YamlModeView, YamlPlatformView } from './yaml-mode.types';
 import { errorMessage } from '../../../llm-manager/common/error-message';
 
@@ -46,6 +48,7 @@ export class YamlModeService {
     const removed = change(doc) ?? [];
     const text = doc.toString({ lineWidth: 0 });
     const config = parseYamlConfig(text, this.path);
+    assertYamlKeyEnvsAllowed(config, this.options.keyEnvAllow, this.path);
     replaceFileAtomically(this.path, text, statSync(this.path).mode & 0o777);
     return this.toView(config, removed);
   }
@@ -56,10 +59,30 @@ export class YamlModeService {
     return this.edit((doc) => setApiKey(doc, platform, value));
   }
 
-  /** Lists the models of a YAML platform with its own key, or with the URL and key given instead. */
+  /** Renames a platform or moves it to another base_url; a platform with an api_key is not moved. */
+  updatePlatform(name: string, patch: { name?: string; baseUrl?: string }): YamlModeView {
+    const found = this.find(loadYamlConfig(this.path), name);
+    // The database's rule too: a key is only ever sent to the URL it was saved for.
+    if (patch.baseUrl !== undefined && requireBaseUrl(patch.baseUrl) !== found.baseUrl && found.apiKey.kind !== 'none') {
+      throw new LlmManagerError(
+        'VALIDATION_FAILED',
+        `baseUrl: platform '${name}' has an api_key, saved for ${found.baseUrl}; it is never sent to another address. ` +
+          'Remove the key (api-key mode none), change the base_url, then set the key again.',
+        { details: { field: 'baseUrl' } },
+      );
+    }
+    return this.edit((doc) => updatePlatform(doc, name, patch));
+  }
+
+  /**
+   * Lists the models of a YAML platform with its own key, or with the URL and key given instead. Its own key goes to
+   * its own base URL only: another URL is probed with the key sent along, or with none.
+   */
   async probe(platform: string, override: { baseUrl?: string; apiKey?: string }): Promise<string[]> {
     const found = this.find(loadYamlConfig(this.path), platform);
-    return this.probes.probePlatformModels(override.baseUrl ?? found.baseUrl, override.apiKey || this.keyOf(found));
+    const baseUrl = override.baseUrl ?? found.baseUrl;
+    const ownUrl = requireBaseUrl(baseUrl) === found.baseUrl;
+    return this.probes.probePlatformModels(baseUrl, override.apiKey || (ownUrl ? this.keyOf(found) : null));
   }
 
   private get path(): string {
@@ -76,7 +99,7 @@ export class YamlModeService {
             details: { field: 'apiKeyEnv' },
           });
         }
-        return `{${input.apiKeyEnv}}`;
+        return `{${requireAllowedKeyEnv(input.apiKeyEnv, this.options.keyEnvAllow)}}`;
       case 'encrypted':
       case 'plain': {
         const key = input.apiKey?.trim();
@@ -109,8 +132,15 @@ export class YamlModeService {
     switch (key.kind) {
       case 'none':
         return null;
-      case 'env':
+      case 'env': {
+        const refusal = keyEnvRefusal(key.variable, this.options.keyEnvAllow);
+        if (refusal !== null) {
+          throw new LlmManagerError('CONFIG_INVALID', `Platform '${platform.name}' in the YAML: ${refusal}`, {
+            details: { platform: platform.name, variable: key.variable },
+          });
+        }
         return this.options.env[key.variable] || null;
+      }
       case 'encrypted':
         return this.security.decrypt(key.envelope, `platform '${platform.name}' in the YAML`);
       case 'plain':

@@ -8,7 +8,10 @@ import { UpdatePlatformDto } from './platform-update.dto';
 import { IsApiKey, IsEnvVarName, IsRowId, IsRowIdText } from './sys-fields';
 
 const API_KEY_ENV_DOC = {
-  description: 'Environment variable holding the key instead, read on the server (the YAML\'s `{DEEPSEEK_API_KEY}`); null removes it.',
+  description:
+    'Environment variable holding the key instead, read on the server (the YAML\'s `{DEEPSEEK_API_KEY}`); null removes it. ' +
+    'It must match LLM_MGR_KEY_ENV_ALLOW (default: names ending in _KEY or _TOKEN) and is never one of llm-mgr\'s own ' +
+    'secrets (LLM_KEY, LLM_MGR_ADMIN_TOKEN, LLM_MGR_DATABASE_URL).',
   example: 'DEEPSEEK_API_KEY',
   nullable: true,
   type: String,
