@@ -66,12 +66,19 @@ async function naiveRowsPerSecond(db: DataSource, userId: string, calls: number,
   return written / seconds;
 }
 
+/** What LangChain hands the tracker for one reply; built once, as LangChain's cost is not what P3 measures. */
+const RESULT = {
+  generations: [{
+    text: 'Echo: a short answer.',
+    message: new AIMessage({ content: 'Echo: a short answer.', usage_metadata: { input_tokens: 12, output_tokens: 6, total_tokens: 18 } }),
+  }],
+};
+
 /** One call through the recorder as a tracked model makes it: journaled as it leaves, settled with a result. */
 function recordOneCall(sink: ReturnType<CallRecorder['sinkFor']>, i: number): void {
   const call = new LiveCall(new CallObservation(Date.now() - 5, [new HumanMessage(`row ${i}: how many tokens?`)], ''), sink, undefined);
   sink.open(call);
-  const message = new AIMessage({ content: 'Echo: a short answer.', usage_metadata: { input_tokens: 12, output_tokens: 6, total_tokens: 18 } });
-  call.observation.observeResult({ generations: [{ text: 'Echo: a short answer.', message }] });
+  call.observation.observeResult(RESULT);
   call.settle('ok');
 }
 

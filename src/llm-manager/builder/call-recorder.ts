@@ -144,7 +144,7 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
   private countPromptEarly(context: BillingContext, live: Live): void {
     if (!this.live.has(live.call.id)) return;
     live.promptTokens = this.estimatePrompt(context.family, live.call.observation).then((tokens) => {
-      if (this.live.has(live.call.id)) this.journal.append(live.call.id, { t: 'prompt', id: live.call.id, tokens });
+      if (this.live.has(live.call.id)) this.journal.appendSoon(live.call.id, { t: 'prompt', id: live.call.id, tokens });
       return tokens;
     });
   }

@@ -67,6 +67,25 @@ describe('UsageJournal', () => {
     expect(files()).toHaveLength(2);
   });
 
+  it('writes appendSoon records together at the end of the turn, or at once when their call is released first', async () => {
+    const journal = new UsageJournal(dir);
+    journal.open(STORE);
+    journal.append('a', begin('a'));
+    journal.appendSoon('a', { t: 'prompt', id: 'a', tokens: 7 });
+    journal.appendSoon('b', begin('b'));
+    const [file] = files();
+    const ids = (): string[] => parseRecords(readFileSync(join(dir, file), 'utf8')).map((r) => `${r.t}:${r.id}`);
+    expect(ids()).toEqual(['begin:a']);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ids()).toEqual(['begin:a', 'prompt:a', 'begin:b']);
+
+    journal.appendSoon('a', { t: 'prompt', id: 'a', tokens: 8 });
+    journal.release([{ callId: 'a' }, { callId: 'b' }]);
+    expect(ids()).toHaveLength(4); // written before the release, so nothing holds the file afterwards
+    journal.close();
+    expect(files()).toEqual([]);
+  });
+
   it('is a no-op when turned off', () => {
     const journal = new UsageJournal(null);
     journal.open(STORE);

@@ -44,6 +44,9 @@ export class UsageJournal {
   private storeId: string | null = null;
   private sequence = 0;
   private failed = false;
+  /** Records of `appendSoon`, written together at the end of this turn of the event loop. */
+  private soon: Array<{ callId: string; line: string }> = [];
+  private soonScheduled = false;
 
   constructor(
     /** Folder of the journal files; `null` turns the journal off (every method is then a no-op). */
@@ -68,23 +71,29 @@ export class UsageJournal {
     OPEN_IN_THIS_PROCESS.add(this.token);
   }
 
-  /** Appends one record of call `callId`; the call then holds the file until `release`. Never throws. */
+  /** Appends one record of call `callId` now; the call then holds the file until `release`. Never throws. */
   append(callId: string, record: JournalRecord): void {
     if (this.directory === null || this.storeId === null) return;
-    try {
-      const segment = this.writable();
-      const line = `${JSON.stringify(record)}\n`;
-      segment.bytes += writeSync(segment.fd!, line);
-      this.hold(callId, segment);
-    } catch (error) {
-      // The journal protects the ledger against crashes; failing it must never fail the call being recorded.
-      if (!this.failed) this.logger.error(`The usage journal cannot be written (${errorMessage(error)}); calls are recorded without it.`);
-      this.failed = true;
-    }
+    this.write([{ callId, line: `${JSON.stringify(record)}\n` }]);
+  }
+
+  /**
+   * Appends a record at the end of this turn of the event loop, in one write with the others queued meanwhile: for
+   * records that only refine what `append` already made durable (a finished row after its call's end), where a crash
+   * in between costs precision, never the call.
+   */
+  appendSoon(callId: string, record: JournalRecord): void {
+    if (this.directory === null || this.storeId === null) return;
+    this.soon.push({ callId, line: `${JSON.stringify(record)}\n` });
+    if (this.soonScheduled) return;
+    this.soonScheduled = true;
+    setImmediate(() => this.writeSoon());
   }
 
   /** The database has committed the rows of these calls: their records are no longer needed. */
   release(rows: readonly Pick<UsageRow, 'callId'>[]): void {
+    // A record still waiting would otherwise land after its release and keep its file until the next start.
+    this.writeSoon();
     for (const { callId } of rows) {
       if (callId === null) continue;
       const held = this.byCall.get(callId);
@@ -126,9 +135,31 @@ export class UsageJournal {
 
   /** Closes the file being written; files still holding unreleased calls stay for the next start. */
   close(): void {
+    this.writeSoon();
     if (this.current !== null) this.seal(this.current);
     this.current = null;
     OPEN_IN_THIS_PROCESS.delete(this.token);
+  }
+
+  private writeSoon(): void {
+    this.soonScheduled = false;
+    if (this.soon.length === 0) return;
+    const entries = this.soon;
+    this.soon = [];
+    this.write(entries);
+  }
+
+  private write(entries: ReadonlyArray<{ callId: string; line: string }>): void {
+    try {
+      const segment = this.writable();
+      const text = entries.length === 1 ? entries[0].line : entries.map((entry) => entry.line).join('');
+      segment.bytes += writeSync(segment.fd!, text);
+      for (const { callId } of entries) this.hold(callId, segment);
+    } catch (error) {
+      // The journal protects the ledger against crashes; failing it must never fail the call being recorded.
+      if (!this.failed) this.logger.error(`The usage journal cannot be written (${errorMessage(error)}); calls are recorded without it.`);
+      this.failed = true;
+    }
   }
 
   private writable(): Segment {

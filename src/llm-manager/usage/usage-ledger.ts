@@ -52,7 +52,7 @@ export class UsageLedger implements OnModuleInit {
   count(row: Promise<UsageRow>): void {
     const job = row
       .then((ready) => {
-        this.journal.append(ready.callId!, { t: 'row', id: ready.callId!, row: { ...ready, createdAt: ready.createdAt.toISOString() } });
+        this.journal.appendSoon(ready.callId!, { t: 'row', id: ready.callId!, row: { ...ready, createdAt: ready.createdAt.toISOString() } });
         this.writer.enqueue(ready);
       })
       .catch((error: unknown) => {
