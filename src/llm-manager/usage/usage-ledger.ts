@@ -38,7 +38,7 @@ export class UsageLedger implements OnModuleInit {
     const interrupted = rows.filter((row) => row.outcome === 'interrupted').length;
     this.logger.log(
       `Replaying ${rows.length} usage rows from the journal of a process that stopped without writing them ` +
-        `(${interrupted} calls were in flight when it stopped: recorded as interrupted).`,
+        `(${interrupted === 1 ? '1 call was' : `${interrupted} calls were`} in flight when it stopped: recorded as interrupted).`,
     );
     for (const row of rows) this.writer.enqueue(row);
     try {
