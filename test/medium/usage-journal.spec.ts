@@ -1,6 +1,6 @@
 import type { TestingModule } from '@nestjs/testing';
 import { execFileSync } from 'child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import type { DataSource } from 'typeorm';
 import { CallRecorder } from '../../src/llm-manager/builder/call-recorder';
@@ -10,6 +10,7 @@ import { STORE_ID } from '../../src/llm-manager/database/store-startup';
 import { UsageLogEntryEntity } from '../../src/llm-manager/database/usage-log-entry.entity';
 import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
 import type { JournalRecord } from '../../src/llm-manager/usage/journal-records';
+import { parseRecords } from '../../src/llm-manager/usage/usage-journal';
 import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
 import { useNoNetworkGuard } from '../support/no-network';
@@ -126,6 +127,25 @@ describe('the usage journal and the ledger inside one process', () => {
     await moduleRef.close();
     moduleRef = await start();
     expect(await rows()).toHaveLength(3);
+  });
+
+  it('a call still running after a second has its prompt counted into the journal before it ends', async () => {
+    upstream.scriptModel('fake-drip-40', { chunkCount: 40, chunkDelayMs: 60 });
+    const llm = await moduleRef.get(LlmManagerService).getSpecSysLlm('Fake', 'slow');
+    const records = (): JournalRecord[] =>
+      readdirSync(store.journalDir).flatMap((name) => parseRecords(readFileSync(join(store.journalDir, name), 'utf8')));
+    let promptBeforeEnd: JournalRecord | undefined;
+    for await (const _ of await llm.stream('a long answer, please')) {
+      promptBeforeEnd ??= records().find((record) => record.t === 'prompt');
+    }
+    expect(promptBeforeEnd).toMatchObject({ t: 'prompt', tokens: expect.any(Number) });
+    expect((promptBeforeEnd as { tokens: number }).tokens).toBeGreaterThan(0);
+    await moduleRef.get(CallRecorder).drain();
+    const [row] = await (async () => {
+      await moduleRef.get(UsageWriter).flush();
+      return rows();
+    })();
+    expect(row.promptTokens).toBe((promptBeforeEnd as { tokens: number }).tokens);
   });
 
   it('the journal holds a call until its row is committed, then lets the file go', async () => {

@@ -29,16 +29,18 @@ export interface BillingContext {
 
 interface Live {
   call: LiveCall;
+  context: BillingContext;
   /** The prompt's estimated tokens, once a call has run long enough to have them counted before it ends. */
   promptTokens: Promise<number> | null;
-  earlyCount: ReturnType<typeof setTimeout>;
 }
 
 /**
- * A call still running this long has its prompt counted and journaled before it ends, so a crash records it with its
- * real prompt tokens. Shorter calls are counted when they end, as the call returns: nothing competes with their request.
+ * A call still running this long (seen by the sweep, at most `SWEEP_MS` later) has its prompt counted and journaled
+ * before it ends, so a crash records it with its real prompt tokens. Shorter calls are counted when they end, as the
+ * call returns: nothing competes with their request, and no call pays for a timer of its own.
  */
 const EARLY_PROMPT_COUNT_MS = 1000;
+const SWEEP_MS = 250;
 
 /**
  * Turns calls into usage rows (the ledger, B10). A call is journaled as it leaves and as it ends, synchronously, so
@@ -61,10 +63,11 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
   ) {}
 
-  /** Starts the sweep for unread streams and the `beforeExit` flush, once the whole module has started. */
+  /** Starts the sweep of live calls and the `beforeExit` flush, once the whole module has started. */
   onApplicationBootstrap(): void {
-    const every = Math.min(1000, Math.max(10, Math.floor(this.options.abandonedStreamMs / 4)));
-    this.sweep = setInterval(() => this.stopUnreadStreams(), every);
+    // A walk over the live calls, a few times a second: cheap next to the calls themselves.
+    const every = Math.min(SWEEP_MS, Math.max(10, Math.floor(this.options.abandonedStreamMs / 4)));
+    this.sweep = setInterval(() => this.sweepLiveCalls(), every);
     this.sweep.unref();
     process.on('beforeExit', this.onBeforeExit);
   }
@@ -120,14 +123,11 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
       at: observation.startedAt,
       promptChars: observation.promptMessages.reduce((n, m) => n + promptText(m).length, observation.promptExtras.length),
     });
-    const live: Live = { call, promptTokens: null, earlyCount: setTimeout(() => this.countPromptEarly(context, live), EARLY_PROMPT_COUNT_MS) };
-    live.earlyCount.unref();
-    this.live.set(call.id, live);
+    this.live.set(call.id, { call, context, promptTokens: null });
   }
 
   private record(context: BillingContext, call: FinishedCall): void {
     const live = this.live.get(call.callId);
-    if (live) clearTimeout(live.earlyCount);
     this.live.delete(call.callId);
     if (this.live.size === 0) this.whenIdle?.();
     this.journal.append(call.callId, {
@@ -141,9 +141,8 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
     this.ledger.count(this.toRow(context, call, live?.promptTokens ?? this.estimatePrompt(context.family, call)));
   }
 
-  private countPromptEarly(context: BillingContext, live: Live): void {
-    if (!this.live.has(live.call.id)) return;
-    live.promptTokens = this.estimatePrompt(context.family, live.call.observation).then((tokens) => {
+  private countPromptEarly(live: Live): void {
+    live.promptTokens = this.estimatePrompt(live.context.family, live.call.observation).then((tokens) => {
       if (this.live.has(live.call.id)) this.journal.appendSoon(live.call.id, { t: 'prompt', id: live.call.id, tokens });
       return tokens;
     });
@@ -191,25 +190,28 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
     return { prompt, completion: answer + reasoning, reasoning };
   }
 
-  /** Streams whose consumer has not asked for the next chunk for `abandonedStreamMs` are recorded and closed. */
-  private stopUnreadStreams(): void {
-    const limit = this.clock.now().getTime() - this.options.abandonedStreamMs;
-    for (const { call } of [...this.live.values()]) {
-      if (call.waitingSince !== 0 && call.waitingSince <= limit) call.stop('abandoned', abandoned());
+  /**
+   * Streams whose consumer has not asked for the next chunk for `abandonedStreamMs` are recorded and closed; calls
+   * running past `EARLY_PROMPT_COUNT_MS` get their prompt counted.
+   */
+  private sweepLiveCalls(): void {
+    const now = this.clock.now().getTime();
+    for (const live of [...this.live.values()]) {
+      const { call } = live;
+      if (call.waitingSince !== 0 && call.waitingSince <= now - this.options.abandonedStreamMs) call.stop('abandoned', abandoned());
+      else if (live.promptTokens === null && call.observation.startedAt <= now - EARLY_PROMPT_COUNT_MS) this.countPromptEarly(live);
     }
   }
 
+  /** Resolves when the last live call ends, or after `timeoutMs`. */
   private untilIdle(timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      const self = this;
-      function done(): void {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.whenIdle = () => {
         clearTimeout(timer);
-        self.whenIdle = null;
         resolve();
-      }
-      this.whenIdle = done;
-    });
+      };
+    }).finally(() => (this.whenIdle = null));
   }
 
   /**
