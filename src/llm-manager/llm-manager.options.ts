@@ -165,24 +165,15 @@ function positiveFromEnv(env: Record<string, string | undefined>, name: string):
   return value;
 }
 
-function journalFromEnv(raw: string | undefined): string | false {
-  if (raw === undefined || raw.trim() === '') return 'llm_mgr_journal';
-  return ['off', 'false', 'none'].includes(raw.trim().toLowerCase()) ? false : raw.trim();
-}
-
-/** A duration option in ms: a whole number ≥ 1, or a clear error naming it. */
-function checkedMs(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new Error(`Option ${name}=${String(value)} must be a whole number of milliseconds ≥ 1.`);
-  return value;
-}
-
-function checkedCount(name: string, value: number): number {
+/** An option that must be a whole number ≥ 1 (a count, or milliseconds), or a clear error naming it. */
+function wholeAtLeastOne(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) throw new Error(`Option ${name}=${String(value)} must be a whole number ≥ 1.`);
   return value;
 }
 
-function purgeCronFromEnv(raw: string | undefined): string | false {
-  if (raw === undefined || raw.trim() === '') return '0 3 * * *';
+/** A setting that is a value, or `off` / `false` / `none` for none; unset or empty means `fallback`. */
+function valueOrOff(raw: string | undefined, fallback: string): string | false {
+  if (raw === undefined || raw.trim() === '') return fallback;
   return ['off', 'false', 'none'].includes(raw.trim().toLowerCase()) ? false : raw.trim();
 }
 
@@ -259,7 +250,7 @@ export function resolveOptions(
     maxRetries: options.maxRetries ?? 2,
     resolveIdentity: options.resolveIdentity ?? passportIdentity,
     usageRetentionDays: options.usageRetentionDays ?? envNumber(env, 'LLM_USAGE_RETENTION_DAYS') ?? 90,
-    usagePurgeCron: checkedPurgeCron(options.usagePurgeCron ?? purgeCronFromEnv(env.LLM_USAGE_PURGE_CRON)),
+    usagePurgeCron: checkedPurgeCron(options.usagePurgeCron ?? valueOrOff(env.LLM_USAGE_PURGE_CRON, '0 3 * * *')),
     allowPrivateBaseUrls: options.allowPrivateBaseUrls ?? envFlag(env, 'LLM_ALLOW_PRIVATE_BASE_URLS') ?? false,
     configSyncIntervalMs: options.configSyncIntervalMs ?? 1000,
     usageWriter: resolveUsageWriterOptions(
@@ -270,13 +261,13 @@ export function resolveOptions(
         ...options.usageWriter,
       }),
     ),
-    usageJournal: options.usageJournal ?? journalFromEnv(env.LLM_MGR_USAGE_JOURNAL),
-    shutdownDrainMs: checkedMs('shutdownDrainMs', options.shutdownDrainMs ?? positiveFromEnv(env, 'LLM_MGR_SHUTDOWN_DRAIN_MS') ?? 10_000),
-    abandonedStreamMs: checkedMs(
+    usageJournal: options.usageJournal ?? valueOrOff(env.LLM_MGR_USAGE_JOURNAL, 'llm_mgr_journal'),
+    shutdownDrainMs: wholeAtLeastOne('shutdownDrainMs', options.shutdownDrainMs ?? positiveFromEnv(env, 'LLM_MGR_SHUTDOWN_DRAIN_MS') ?? 10_000),
+    abandonedStreamMs: wholeAtLeastOne(
       'abandonedStreamMs',
       options.abandonedStreamMs ?? positiveFromEnv(env, 'LLM_MGR_ABANDONED_STREAM_MS') ?? 120_000,
     ),
-    modelCacheSize: checkedCount('modelCacheSize', options.modelCacheSize ?? positiveFromEnv(env, 'LLM_MGR_MODEL_CACHE_SIZE') ?? 2000),
+    modelCacheSize: wholeAtLeastOne('modelCacheSize', options.modelCacheSize ?? positiveFromEnv(env, 'LLM_MGR_MODEL_CACHE_SIZE') ?? 2000),
     keyEnvAllow:
       options.keyEnvAllowPattern !== undefined
         ? keyEnvAllowPattern(options.keyEnvAllowPattern, 'keyEnvAllowPattern')
