@@ -221,8 +221,7 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly onBeforeExit = (): void => {
     for (const { call } of [...this.live.values()]) call.stop('abandoned', abandoned());
     this.ledger.writeBeforeExit().catch((error: unknown) => {
-      const fate = this.journal.enabled ? `they stay in the usage journal (${this.journal.directory}) for the next start` : 'they are lost';
-      this.logger.error(`Usage rows could not be written before the process exited; ${fate}. ${errorMessage(error)}`);
+      this.logger.error(`Usage rows could not be written before the process exited; they ${this.journal.keepsUnwrittenRows}. ${errorMessage(error)}`);
     });
   };
 }

@@ -14,9 +14,9 @@ export function createPrivateSqliteFile(database: LlmManagerDatabaseOptions): vo
   try {
     // O_EXCL: only a file this call creates gets the mode; never a chmod of someone else's file.
     fd = openSync(file, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
-  } catch (error: unknown) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return;
-    // A missing folder or no permission: the driver's own open fails the same way and reports it as it always did.
+  } catch {
+    // EEXIST: the operator's file, left as it is. A missing folder or no permission: the driver's own open fails the
+    // same way and reports it as it always did.
     return;
   }
   closeSync(fd);

@@ -58,6 +58,13 @@ export class UsageJournal {
     return this.directory !== null;
   }
 
+  /** What becomes of usage rows the database did not take before the process ends, for a log line. */
+  get keepsUnwrittenRows(): string {
+    return this.directory === null
+      ? 'are lost (the usage journal is off)'
+      : `stay in the usage journal (${this.directory}) and are written on the next start`;
+  }
+
   /** Calls written and not yet released. */
   get openCalls(): number {
     return this.byCall.size;

@@ -77,7 +77,7 @@ export class UsageLedger implements OnModuleInit {
   /** Shutdown: counts and writes everything, retrying; what the database still refuses stays in the journal. */
   async close(): Promise<void> {
     await this.whenCounted();
-    await this.writer.flushForShutdown(this.journal.enabled ? this.journal.directory : null);
+    await this.writer.flushForShutdown();
     this.journal.close();
   }
 

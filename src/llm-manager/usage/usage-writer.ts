@@ -91,16 +91,16 @@ export class UsageWriter implements BeforeApplicationShutdown {
 
   /** Nest's hook; `UsageLedger.close()` runs the same steps first when the builder is loaded. */
   beforeApplicationShutdown(): Promise<void> {
-    return this.flushForShutdown(this.journal?.enabled ? this.journal.directory : null);
+    return this.flushForShutdown();
   }
 
   /**
    * Writes everything still queued before the module closes the DataSource in `onApplicationShutdown`, retrying a
    * few times; never rejects, so the rest of the shutdown (closing the connection, exiting) always happens. From
    * here on no timer writes: a row queued later is written only by an explicit `flush()`. Rows the database still
-   * refuses stay in `journalDirectory` when there is one, for the next start.
+   * refuses stay in the usage journal when there is one, for the next start.
    */
-  async flushForShutdown(journalDirectory: string | null): Promise<void> {
+  async flushForShutdown(): Promise<void> {
     this.closing = true;
     this.clearTimer();
     let lastError: unknown;
@@ -113,9 +113,7 @@ export class UsageWriter implements BeforeApplicationShutdown {
       }
       if (this.pending === 0) return;
       if (attempt === SHUTDOWN_ATTEMPTS) {
-        const fate = journalDirectory === null
-          ? 'are lost (the usage journal is off)'
-          : `stay in the usage journal (${journalDirectory}) and are written on the next start`;
+        const fate = this.journal?.keepsUnwrittenRows ?? 'are lost (the usage journal is off)';
         this.logger.error(`${this.pending} usage rows could not be written before shutdown and ${fate}. ${describeError(lastError)}`);
         return;
       }
