@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { KeyResolver } from '../admin/key-resolver';
-import { CatalogueReader } from '../admin/catalogue-reader';
+import { KeyResolver } from '../catalogue/key-resolver';
+import { CatalogueReader } from '../catalogue/catalogue-reader';
 import { ConfigChanges, type ConfigChange } from '../common/config-changes';
 import { LlmManagerError } from '../common/llm-manager.error';
 import { LLM_MANAGER_RESOLVED_OPTIONS, SYSTEM_USER_ID } from '../llm-manager.constants';

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import { assertUnreachable, LlmManagerError } from '../common/llm-manager.error';
-import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
 import { ModelEntity } from '../database/model.entity';
 import { PlatformEntity } from '../database/platform.entity';
 import { UsageLogEntryEntity } from '../database/usage-log-entry.entity';
+import { LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import { Clock } from './clock';
 import type {
   AgentUsage,
@@ -49,7 +50,7 @@ export class UsageQueryService {
   private readonly dialect: UsageSqlDialect;
 
   constructor(
-    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    @InjectDataSource(LLM_MGR_DATA_SOURCE) private readonly dataSource: DataSource,
     // Only `flush` is needed: a bare UsageWriter (tests, benchmarks, the CLI's own store) serves as well.
     @Inject(UsageLedger) private readonly ledger: Pick<UsageLedger, 'flush'>,
     private readonly clock: Clock,

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ConfigChanges } from '../common/config-changes';
 import { keyEnvRefusal } from '../common/key-env-policy';
-import { LLM_MANAGER_RESOLVED_OPTIONS, SYSTEM_USER_ID } from '../llm-manager.constants';
+import { LLM_MANAGER_RESOLVED_OPTIONS, SYSTEM_USER_ID, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
-import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
 import { withDatabaseLock } from '../database/database-lock';
 import { MetaEntity } from '../database/meta.entity';
 import { PlatformEntity } from '../database/platform.entity';
@@ -28,7 +28,7 @@ export class YamlSyncService implements OnModuleInit {
   private readonly logger = new Logger('LlmManager');
 
   constructor(
-    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    @InjectDataSource(LLM_MGR_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
     private readonly security: SecurityService,
     private readonly changes: ConfigChanges,

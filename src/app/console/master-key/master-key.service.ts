@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, Not } from 'typeorm';
 import { findYamlEnvelopes, readYamlIfPresent } from '../../../cli/support/yaml-envelopes';
 import { setEnvVariable } from '../../../cli/support/env-file';
 import { readEnvFile } from '../../../llm-manager/common/env-file';
 import { LlmManagerError } from '../../../llm-manager/common/llm-manager.error';
-import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../../llm-manager/database/database.providers';
 import { PlatformEntity } from '../../../llm-manager/database/platform.entity';
 import { SysPlatformKeyEntity } from '../../../llm-manager/database/sys-platform-key.entity';
-import { LLM_MANAGER_RESOLVED_OPTIONS } from '../../../llm-manager/llm-manager.constants';
+import { LLM_MANAGER_RESOLVED_OPTIONS, LLM_MGR_DATA_SOURCE } from '../../../llm-manager/llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../../../llm-manager/llm-manager.options';
 import { assertMasterKey, SecretCipher } from '../../../llm-manager/security/secret-cipher';
 import { SecurityService } from '../../../llm-manager/security/security.service';
@@ -42,7 +42,7 @@ export interface MasterKeyStatus {
 export class MasterKeyService {
   constructor(
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
-    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    @InjectDataSource(LLM_MGR_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly security: SecurityService,
   ) {}
 
