@@ -177,18 +177,33 @@ function valueOrOff(raw: string | undefined, fallback: string): string | false {
   return ['off', 'false', 'none'].includes(raw.trim().toLowerCase()) ? false : raw.trim();
 }
 
-/** The connection settings of a host's DataSource, without anything that belongs to the host's own schema. */
+/**
+ * The connection settings of a host's DataSource, without anything that shapes the host's own schema: its entities,
+ * migrations, `synchronize`, `dropSchema` (a test set-up's rebuild would empty the schema again after the host's own
+ * sync), naming strategy, table prefix and query cache. @nestjs/typeorm's own keys (retries, autoLoadEntities) go too.
+ */
 function borrowConnection(dataSource: DataSource): LlmManagerDatabaseOptions {
   const {
     entities: _entities,
     migrations: _migrations,
     migrationsRun: _migrationsRun,
     migrationsTableName: _migrationsTable,
+    migrationsTransactionMode: _migrationsTransactionMode,
+    metadataTableName: _metadataTable,
     synchronize: _synchronize,
+    dropSchema: _dropSchema,
     subscribers: _subscribers,
+    namingStrategy: _namingStrategy,
+    entityPrefix: _entityPrefix,
+    cache: _cache,
     name: _name,
+    retryAttempts: _retryAttempts,
+    retryDelay: _retryDelay,
+    toRetry: _toRetry,
+    autoLoadEntities: _autoLoadEntities,
+    manualInitialization: _manualInitialization,
     ...connection
-  } = dataSource.options as DataSourceOptions & { name?: string; migrationsTableName?: string };
+  } = dataSource.options as DataSourceOptions & Record<string, unknown>;
   return connection as LlmManagerDatabaseOptions;
 }
 

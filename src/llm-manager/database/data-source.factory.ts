@@ -8,7 +8,7 @@ import { LLM_MANAGER_ENTITIES } from './entities';
 import { createPrivateSqliteFile } from './private-sqlite-file';
 
 /**
- * DataSource options for llm-mgr's own connection: our entities and migrations, never `synchronize`, and sessions
+ * DataSource options for llm-mgr's own connection: our entities and migrations, never `synchronize` nor `dropSchema`, and sessions
  * that speak UTC. Every instant llm-mgr stores is UTC, whatever the time zone of the process or of the server: two
  * instances in different zones, a server-side default (`now()`, `CURRENT_TIMESTAMP`) and the usage writer's own UTC
  * strings must all agree.
@@ -23,6 +23,7 @@ export function buildDataSourceOptions(database: LlmManagerDatabaseOptions): Dat
     migrationsTableName: LLM_MANAGER_MIGRATIONS_TABLE,
     migrationsRun: false,
     synchronize: false,
+    dropSchema: false,
   } as DataSourceOptions;
 }
 
