@@ -1,5 +1,5 @@
 import { catalogueFor } from './catalogue.js';
-import { busy, confirmDialog, field, h, modal, mount, setFieldError, showError, submitDialogForm, table, toast } from './dom.js';
+import { busy, confirmDialog, field, h, modal, mount, setFieldError, showError, submitDialogForm, submitOnEnter, table, toast } from './dom.js';
 import { t } from './i18n.js';
 import { openModelDialog } from './model-form.js';
 
@@ -103,6 +103,8 @@ export async function renderPlatforms(root, ctx) {
       h('input', { type: 'radio', name: 'key-mode', value: m, id: `key-mode-${m}`, checked: m === mode, onchange: () => { mode = m; sync(); } }),
       t(`key.mode.${m}`))));
     const saveBtn = h('button.primary#save-key', { type: 'button' }, t('key.save'));
+    submitOnEnter(keyInput, saveBtn);
+    submitOnEnter(envInput, saveBtn);
     saveBtn.addEventListener('click', async () => {
       if (mode === 'encrypted' || mode === 'plain') {
         if (!setFieldError(keyInput, keyInput.value.trim() ? '' : t('common.required'))) return;
@@ -162,6 +164,7 @@ export async function renderPlatforms(root, ctx) {
   function probeSection(p) {
     const keyInput = h('input#probe-key', { type: 'password', autocomplete: 'off', placeholder: t('probe.keyPlaceholder'), class: 'mono' });
     const btn = h('button#probe', { type: 'button' }, t("probe.run"));
+    submitOnEnter(keyInput, btn);
     btn.addEventListener('click', () => busy(btn, async () => {
       state.probe = null;
       try {
