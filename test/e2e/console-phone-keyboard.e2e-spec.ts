@@ -8,22 +8,25 @@ const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 const PAGES = ['platforms', 'usages', 'users', 'dashboard', 'settings'];
 
+// Page-side expressions are strings: this spec compiles without the DOM's types.
 /** The page's own width: more than the viewport means a sideways scroll, and controls cut off at the right. */
-const pageWidth = (page: Page): Promise<number> => page.evaluate(() => document.documentElement.scrollWidth);
+const pageWidth = (page: Page): Promise<number> => page.evaluate('document.documentElement.scrollWidth');
+const focusedRowText = (page: Page): Promise<string> => page.evaluate("document.activeElement?.closest('tr')?.textContent ?? ''");
+const focusInModal = (page: Page): Promise<boolean> => page.evaluate("Boolean(document.activeElement?.closest('.modal'))");
 
-/** True when a tap at the centre of `selector` lands on it: inside the viewport, not covered by anything else. */
+/** True when a tap at the centre of `selector` lands on it: inside the viewport's width, not covered by anything else. */
 async function tappable(page: Page, selector: string): Promise<boolean> {
-  return page.evaluate((sel) => {
-    const el = document.querySelector(sel);
-    if (!el) return false;
-    const box = el.getBoundingClientRect();
-    const [x, y] = [box.left + box.width / 2, box.top + box.height / 2];
-    if (box.width === 0 || box.left < 0 || box.right > window.innerWidth || y < 0) return false;
-    el.scrollIntoView({ block: 'center' });
-    const again = el.getBoundingClientRect();
-    const hit = document.elementFromPoint(again.left + again.width / 2, again.top + again.height / 2);
-    return Boolean(hit && (hit === el || el.contains(hit))) && x <= window.innerWidth;
-  }, selector);
+  const target = page.locator(selector).first();
+  const before = await target.boundingBox();
+  const width = page.viewportSize()?.width ?? 0;
+  if (!before || before.width === 0 || before.x < 0 || before.x + before.width > width) return false;
+  await target.scrollIntoViewIfNeeded();
+  const box = (await target.boundingBox())!;
+  const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+  return page.evaluate(
+    `(() => { const el = document.querySelector(${JSON.stringify(selector)}); const hit = document.elementFromPoint(${x}, ${y});` +
+      ' return Boolean(hit && (hit === el || el.contains(hit))); })()',
+  );
 }
 
 async function selectFake(rig: ConsoleRig): Promise<void> {
@@ -92,13 +95,13 @@ describe('console (browser): phone (390×844), desktop (1280×800) and keyboard 
     await openPage(rig, 'platforms');
     await page.focus('#add-platform');
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.closest('tr')?.textContent ?? '')).toContain('Fake');
+    expect(await focusedRowText(page)).toContain('Fake');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.locator('#platform-detail h3', { hasText: 'Spare' }).waitFor();
     expect(await page.getAttribute('tr.selected', 'aria-selected')).toBe('true');
     // Focus stays on the chosen row after the page re-renders, so the next key goes on from there.
-    expect(await page.evaluate(() => document.activeElement?.closest('tr')?.textContent ?? '')).toContain('Spare');
+    expect(await focusedRowText(page)).toContain('Spare');
   });
 
   it('keeps Tab inside a dialog, closes it with Escape and returns focus to the button that opened it', async () => {
@@ -109,13 +112,13 @@ describe('console (browser): phone (390×844), desktop (1280×800) and keyboard 
     await page.locator('.modal').waitFor();
     for (let i = 0; i < 12; i += 1) {
       await page.keyboard.press('Tab');
-      expect(await page.evaluate(() => Boolean(document.activeElement?.closest('.modal')))).toBe(true);
+      expect(await focusInModal(page)).toBe(true);
     }
     await page.keyboard.press('Shift+Tab');
-    expect(await page.evaluate(() => Boolean(document.activeElement?.closest('.modal')))).toBe(true);
+    expect(await focusInModal(page)).toBe(true);
     await page.keyboard.press('Escape');
     expect(await page.locator('.modal').count()).toBe(0);
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('add-platform');
+    expect(await page.evaluate('document.activeElement?.id')).toBe('add-platform');
   });
 
   it('submits the key and probe fields with Enter', async () => {
