@@ -88,7 +88,8 @@ export async function renderPlatforms(root, ctx) {
   function keySection(p) {
     const current = h('div.row', {}, h('span.muted', {}, t('key.current')), keyBadge(p));
     const modes = cat.keyModes;
-    let mode = p.keySource === 'env' ? 'env' : 'encrypted';
+    // The radio shows what the platform has: after "No key" is saved it stays on "No key".
+    let mode = p.keySource === 'env' ? 'env' : p.keySource === 'none' && modes.includes('none') ? 'none' : 'encrypted';
     const keyInput = h('input#key-value', { type: 'password', autocomplete: 'off', placeholder: 'sk-…', class: 'mono' });
     const envInput = h('input#key-env', { value: p.apiKeyEnv ?? '', placeholder: 'DEEPSEEK_API_KEY', class: 'mono' });
     const keyField = field(t('key.value'), keyInput);
@@ -122,7 +123,7 @@ export async function renderPlatforms(root, ctx) {
         await cat.setKey(p.id, input);
         keyInput.value = '';
         await reload();
-        toast(t('key.saved'), 'ok');
+        toast(t(mode === 'none' ? 'key.removed' : mode === 'env' ? 'key.savedEnv' : 'key.saved'), 'ok');
       });
     });
     sync();

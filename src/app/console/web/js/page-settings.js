@@ -5,9 +5,10 @@ import { t } from './i18n.js';
 /** LLM_KEY status and saving it to .env; force reset of the database from the YAML. */
 export async function renderSettings(root) {
   let status;
+  let server;
   async function reload() {
     try {
-      status = await get('/api/ai/admin/master-key');
+      [status, server] = await Promise.all([get('/api/ai/admin/master-key'), get('/api/ai/admin/session')]);
     } catch (error) {
       mount(root, h('h2', {}, t('nav.settings')), h('div.alert.error#page-error', {}, error.message));
       return;
@@ -72,8 +73,15 @@ export async function renderSettings(root) {
       });
     });
 
+    const onOff = (on, id) => h(`span.badge.${on ? 'warn' : 'ok'}#${id}`, {}, t(on ? 'modes.on' : 'modes.off'));
+    const modes = h('div.card.stack#modes-card', { style: 'margin-bottom:16px' }, h('h3', {}, t('modes.title')),
+      h('table', {}, h('tbody', {},
+        h('tr', {}, h('th', {}, 'LLM_AUTO_KEY'), h('td', {}, onOff(server.autoKey, 'mode-auto-key'), ' ', h('span.hint', {}, t(server.autoKey ? 'modes.autoKeyOn' : 'modes.autoKeyOff')))),
+        h('tr', {}, h('th', {}, 'USE_SYS_LLM_CONFIG'), h('td', {}, onOff(server.useSysLlmConfig, 'mode-sys-config'), ' ', h('span.hint', {}, t(server.useSysLlmConfig ? 'modes.sysOn' : 'modes.sysOff')))))),
+      h('p.hint', {}, t('modes.howToChange')));
     mount(root,
       h('h2', {}, t('nav.settings')),
+      modes,
       h('div.card.stack#llm-key-card', {}, h('h3', {}, 'LLM_KEY'), h('p.muted', {}, t('llmKey.intro')),
         h('table', {}, h('tbody', {}, rows.map(([label, value]) => h('tr', {}, h('th', {}, label), h('td', {}, value))))),
         h('h3', {}, t('llmKey.saveTitle')), form),
