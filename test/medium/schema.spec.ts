@@ -40,6 +40,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         'UsageCallId1767744000000',
         'ExactTextCompare1767830400000',
         'PlatformAnsweredAt1767916800000',
+        'UsageBothCounts1768003200000',
       ]);
 
       const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -125,6 +126,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         expect((await dataSource.runMigrations({ transaction: 'all' })).map((m) => m.name)).toEqual([
           'ExactTextCompare1767830400000',
           'PlatformAnsweredAt1767916800000',
+          'UsageBothCounts1768003200000',
         ]);
         await dataSource.getRepository(UserSelectionEntity).insert({ userId: 'BOB', usageKey: 'main' });
         const rows = await dataSource.getRepository(UserSelectionEntity).findBy({ userId: 'bob' });

@@ -14,7 +14,7 @@ import { Clock } from '../usage/clock';
 import { TokenEstimator, type TokenFamily } from '../usage/token-estimator';
 import { UsageJournal } from '../usage/usage-journal';
 import { UsageLedger } from '../usage/usage-ledger';
-import type { UsageRow } from '../usage/usage-row';
+import { billedTokens, type EstimatedTokens, type UsageRow } from '../usage/usage-row';
 import { promptText, type FinishedCall } from './call-observation';
 import { abandoned, type CallSink } from './call-tracker';
 import type { LiveCall } from './live-call';
@@ -158,21 +158,13 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
 
   private async toRow(context: BillingContext, call: FinishedCall, promptTokens: Promise<number>): Promise<UsageRow> {
     const estimated = call.billable ? await this.estimate(context.family, call, promptTokens) : { prompt: 0, completion: 0, reasoning: 0 };
-    const billReported = this.options.billedUsage === 'reported' && call.reported !== null;
-    const billed = billReported ? call.reported! : estimated;
     return {
       callId: call.callId,
       userId: context.userId,
       modelId: context.modelId,
-      promptTokens: billed.prompt,
-      completionTokens: billed.completion,
-      totalTokens: billed.prompt + billed.completion,
-      reasoningTokens: billed.reasoning,
+      ...billedTokens(this.options.billedUsage, estimated, call.reported),
       success: call.outcome !== 'error',
-      usageSource: billReported ? 'reported' : 'estimated',
       outcome: call.outcome,
-      reportedPromptTokens: call.reported?.prompt ?? null,
-      reportedCompletionTokens: call.reported?.completion ?? null,
       latencyMs: Math.max(0, call.endedAt - call.startedAt),
       agentName: context.agentName,
       createdAt: new Date(call.startedAt),
@@ -183,7 +175,7 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
     family: TokenFamily,
     call: FinishedCall,
     promptTokens: Promise<number>,
-  ): Promise<{ prompt: number; completion: number; reasoning: number }> {
+  ): Promise<EstimatedTokens> {
     const prompt = await promptTokens;
     const reasoning = await this.estimator.estimateAsync(call.reasoningText, family);
     const answer = await this.estimator.estimateAsync(call.completionText, family);
