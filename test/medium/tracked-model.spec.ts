@@ -74,7 +74,7 @@ describe('tracked models record exactly one usage row per call', () => {
     expect(logged).toHaveLength(7);
     expect(logged.every((r) => r.success && r.outcome === 'ok' && r.agentName === 'agent_muse' && r.userId === '-1')).toBe(true);
     expect(logged.every((r) => r.promptTokens > 0 && r.completionTokens > 0 && r.totalTokens === r.promptTokens + r.completionTokens)).toBe(true);
-    expect(logged[0]).toMatchObject({ usageSource: 'estimated', reportedPromptTokens: 11, reportedCompletionTokens: 7 });
+    expect(logged[0]).toMatchObject({ usageSource: 'both', reportedPromptTokens: 11, reportedCompletionTokens: 7 });
     expect(await llm.getUsageTotal()).toEqual({
       tokens: logged.reduce((s, r) => s + r.totalTokens, 0),
       prompt_tokens: logged.reduce((s, r) => s + r.promptTokens, 0),
@@ -136,7 +136,7 @@ describe('tracked models record exactly one usage row per call', () => {
       // drain
     }
     const [cumulative, silent] = await rows();
-    expect(cumulative).toMatchObject({ usageSource: 'reported', promptTokens: 30, completionTokens: 12, reasoningTokens: 5, totalTokens: 42 });
+    expect(cumulative).toMatchObject({ usageSource: 'both', promptTokens: 30, completionTokens: 12, reasoningTokens: 5, totalTokens: 42 });
     expect(silent).toMatchObject({ usageSource: 'estimated', reportedPromptTokens: null });
     expect(silent.totalTokens).toBeGreaterThan(0);
   });
