@@ -75,13 +75,16 @@ describe('tracked models record exactly one usage row per call', () => {
     expect(logged.every((r) => r.success && r.outcome === 'ok' && r.agentName === 'agent_muse' && r.userId === '-1')).toBe(true);
     expect(logged.every((r) => r.promptTokens > 0 && r.completionTokens > 0 && r.totalTokens === r.promptTokens + r.completionTokens)).toBe(true);
     expect(logged[0]).toMatchObject({ usageSource: 'both', reportedPromptTokens: 11, reportedCompletionTokens: 7 });
-    expect(await llm.getUsageTotal()).toEqual({
+    const total = await llm.getUsageTotal();
+    expect(total).toMatchObject({
       tokens: logged.reduce((s, r) => s + r.totalTokens, 0),
       prompt_tokens: logged.reduce((s, r) => s + r.promptTokens, 0),
       completion_tokens: logged.reduce((s, r) => s + r.completionTokens, 0),
       requests: 7,
       errors: 0,
     });
+    // The fake reports usage on every call: each row holds both counts, so the model's drift covers all seven.
+    expect(total.estimate_drift).toMatchObject({ rows: 7, reported_prompt_tokens: logged.reduce((s, r) => s + r.reportedPromptTokens!, 0) });
     expect((await llm.getUsageLast24h()).requests).toBe(7);
     expect((await llm.getUsageByRange(new Date(0), new Date(1))).requests).toBe(0);
   });

@@ -22,3 +22,18 @@ export function usageRow(fields: Partial<UsageRow> & Pick<UsageRow, 'userId' | '
     ...fields,
   };
 }
+
+/** The token details (issue 15) of statistics over rows with no cached, reasoning or provider-reported tokens. */
+export const NO_TOKEN_DETAILS = {
+  cached_prompt_tokens: 0,
+  reasoning_tokens: 0,
+  estimate_drift: {
+    rows: 0,
+    estimated_prompt_tokens: 0,
+    reported_prompt_tokens: 0,
+    estimated_completion_tokens: 0,
+    reported_completion_tokens: 0,
+    prompt_drift_pct: null,
+    completion_drift_pct: null,
+  },
+};
