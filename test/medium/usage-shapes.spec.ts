@@ -147,6 +147,26 @@ describe('every usage shape the providers send lands in the row (issue 15)', () 
     expect((await rows()).map((r) => r.outcome)).toEqual(['ok', 'ok', 'ok']);
   });
 
+  it('counts reasoning sent back on a tool-call turn in the prompt estimate, as the provider bills it', async () => {
+    const llm = (await model('thinking')).bindTools([WEATHER_TOOL]);
+    const conversation = (reasoning?: string): BaseMessage[] => [
+      new HumanMessage('Weather in Paris?'),
+      new AIMessage({
+        content: '',
+        tool_calls: [{ id: 'call_1', name: 'weather', args: { city: 'Paris' } }],
+        additional_kwargs: reasoning === undefined ? {} : { reasoning_content: reasoning },
+      }),
+      new ToolMessage({ content: 'Sunny', tool_call_id: 'call_1' }),
+    ];
+    upstream.scriptModel('fake-reasoning', { toolCall: false });
+    await llm.invoke(conversation());
+    await llm.invoke(conversation('I should look the weather up before answering. '.repeat(20)));
+    const [without, withReasoning] = await rows();
+    // 940 characters of English: some 200 tokens more.
+    expect(withReasoning.estimatedPromptTokens! - without.estimatedPromptTokens!).toBeGreaterThan(150);
+    expect(withReasoning.estimatedPromptTokens! - without.estimatedPromptTokens!).toBeLessThan(300);
+  });
+
   it('concurrent conversations each send back their own reasoning', async () => {
     const llm = (await model('thinking')).bindTools([WEATHER_TOOL]);
     const turn = (city: string): BaseMessage[] => {

@@ -17,6 +17,7 @@ import { UsageLedger } from '../usage/usage-ledger';
 import { billedTokens, type EstimatedTokens, type UsageRow } from '../usage/usage-row';
 import { promptText, type FinishedCall } from './call-observation';
 import { abandoned, type CallSink } from './call-tracker';
+import { reasoningToSendBack, roleOf } from './reasoning-round-trip';
 import type { LiveCall } from './live-call';
 
 /** Who a tracked model bills. */
@@ -151,7 +152,13 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
   /** A setImmediate away, so the request goes out first; long prompts are counted in slices. */
   private async estimatePrompt(family: TokenFamily, prompt: Pick<FinishedCall, 'promptMessages' | 'promptExtras'>): Promise<number> {
     await new Promise<void>((resolve) => setImmediate(resolve));
-    const messages = prompt.promptMessages.map((m) => ({ role: m.getType(), content: promptText(m) }));
+    // Reasoning sent back on tool-call turns is part of the prompt the provider bills.
+    const sentBack = reasoningToSendBack(prompt.promptMessages);
+    let assistant = 0;
+    const messages = prompt.promptMessages.map((m) => {
+      const reasoning = sentBack && roleOf(m) === 'assistant' ? (sentBack[assistant++] ?? '') : '';
+      return { role: m.getType(), content: promptText(m) + reasoning };
+    });
     if (prompt.promptExtras) messages.push({ role: 'system', content: prompt.promptExtras });
     return this.estimator.estimateMessagesAsync(messages, family);
   }
