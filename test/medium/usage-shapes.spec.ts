@@ -1,17 +1,8 @@
-import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from '@langchain/core/messages';
-import type { TestingModule } from '@nestjs/testing';
-import type { DataSource } from 'typeorm';
-import { CallRecorder } from '../../src/llm-manager/builder/call-recorder';
-import type { TrackedChatModel } from '../../src/llm-manager/builder/tracked-chat-model';
-import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
-import { UsageLogEntryEntity } from '../../src/llm-manager/database/usage-log-entry.entity';
-import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
-import type { LlmManagerOptions } from '../../src/llm-manager/llm-manager.options';
-import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
-import { startFakeUpstream, type ChatScript, type FakeUpstream, type JsonObject } from '../support/fake-upstream';
-import { useNoNetworkGuard } from '../support/no-network';
-import { TempStore } from '../support/temp-store';
-import { SYSTEM_KEY, SYSTEM_KEY_ENV, upstreamYaml } from '../support/upstream-yaml';
+import type { BaseLanguageModelInput } from '@langchain/core/language_models/base';
+import { AIMessage, HumanMessage, ToolMessage, type AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
+import type { Runnable } from '@langchain/core/runnables';
+import type { ChatScript, JsonObject } from '../support/fake-upstream';
+import { useTrackedModels } from '../support/tracked-models';
 
 const WEATHER_TOOL = {
   type: 'function' as const,
@@ -19,94 +10,61 @@ const WEATHER_TOOL = {
 };
 
 describe('every usage shape the providers send lands in the row (issue 15)', () => {
-  useNoNetworkGuard();
-  let upstream: FakeUpstream;
-  let store: TempStore;
-  let moduleRef: TestingModule;
-  let manager: LlmManagerService;
+  const t = useTrackedModels();
 
-  beforeAll(async () => {
-    upstream = await startFakeUpstream();
-  });
-  afterAll(() => upstream.close());
-
-  async function start(options: LlmManagerOptions = {}): Promise<void> {
-    moduleRef = await store.start({ env: { [SYSTEM_KEY_ENV]: SYSTEM_KEY }, maxRetries: 0, ...options });
-    manager = moduleRef.get(LlmManagerService);
-  }
-  beforeEach(async () => {
-    store = new TempStore(upstreamYaml(upstream.url));
-    await start();
-  });
-  afterEach(async () => {
-    await moduleRef.close();
-    store.remove();
-    upstream.reset();
-  });
-
-  async function rows(): Promise<UsageLogEntryEntity[]> {
-    await moduleRef.get(CallRecorder).drain();
-    await moduleRef.get(UsageWriter).flush();
-    return moduleRef.get<DataSource>(LLM_MGR_DATA_SOURCE_TOKEN).getRepository(UsageLogEntryEntity).find({ order: { id: 'ASC' } });
-  }
-
-  const model = (display: string): Promise<TrackedChatModel> => manager.getSpecSysLlm('Fake', display);
-
-  async function drain(llm: TrackedChatModel, input: string | BaseMessage[]): Promise<AIMessage> {
-    let reply: AIMessage | undefined;
-    for await (const chunk of await llm.stream(input)) reply = reply ? (reply as never as { concat(c: unknown): AIMessage }).concat(chunk) : chunk;
+  async function drain(llm: Runnable<BaseLanguageModelInput, AIMessageChunk>, input: BaseLanguageModelInput): Promise<AIMessageChunk> {
+    let reply: AIMessageChunk | undefined;
+    for await (const chunk of await llm.stream(input)) reply = reply ? reply.concat(chunk) : chunk;
     return reply!;
   }
 
   const assistantMessages = (index: number): JsonObject[] =>
-    ((upstream.chatRequests[index].body?.['messages'] ?? []) as JsonObject[]).filter((m) => m['role'] === 'assistant');
+    ((t.upstream.chatRequests[index].body?.['messages'] ?? []) as JsonObject[]).filter((m) => m['role'] === 'assistant');
 
   it('OpenAI cached_tokens and reasoning_tokens, in a reply and in the last chunk of a stream', async () => {
     const usage = { prompt: 40, completion: 20, reasoning: 8, cached: 32 };
-    upstream.enqueue({ usage }, { usage });
-    const chat = await model('chat');
+    t.upstream.enqueue({ usage }, { usage });
+    const chat = await t.spec('chat');
     await chat.invoke('cached please');
     await drain(chat, 'cached stream please');
-    const logged = await rows();
+    const logged = await t.rows();
     for (const row of logged) {
       expect(row).toMatchObject({ usageSource: 'both', cachedPromptTokens: 32, reportedPromptTokens: 40, reportedCompletionTokens: 20 });
       expect(row.estimatedPromptTokens).toBe(row.promptTokens);
       expect(row.estimatedCompletionTokens).toBe(row.completionTokens);
     }
-    expect(upstream.chatRequests[1].body?.['stream_options']).toEqual({ include_usage: true });
+    expect(t.upstream.chatRequests[1].body?.['stream_options']).toEqual({ include_usage: true });
   });
 
   it("DeepSeek's prompt_cache_hit_tokens, which LangChain's usage_metadata misses", async () => {
-    upstream.enqueue(
+    t.upstream.enqueue(
       { usage: { prompt: 50, completion: 10, cached: 30, shape: 'deepseek' } },
       { usage: { prompt: 50, completion: 10, cached: 30, shape: 'deepseek' }, streamUsage: 'with-finish' },
     );
-    const chat = await model('chat');
+    const chat = await t.spec('chat');
     await chat.invoke('deepseek cache');
     await drain(chat, 'deepseek cache, streamed');
-    expect((await rows()).map((r) => [r.cachedPromptTokens, r.reportedPromptTokens])).toEqual([
+    expect((await t.rows()).map((r) => [r.cachedPromptTokens, r.reportedPromptTokens])).toEqual([
       [30, 50],
       [30, 50],
     ]);
   });
 
   it("Kimi's usage inside choices[0].usage of a stream chunk, with its top-level cached_tokens", async () => {
-    await moduleRef.close();
-    await start({ billedUsage: 'reported' });
-    upstream.enqueue({ usage: { prompt: 64, completion: 16, cached: 48, shape: 'kimi' }, streamUsage: 'in-choice' });
-    await drain(await model('chat'), 'kimi streams its usage oddly');
-    const [row] = await rows();
+    await t.restart({ billedUsage: 'reported' });
+    t.upstream.enqueue({ usage: { prompt: 64, completion: 16, cached: 48, shape: 'kimi' }, streamUsage: 'in-choice' });
+    await drain(await t.spec('chat'), 'kimi streams its usage oddly');
+    const [row] = await t.rows();
     expect(row).toMatchObject({ usageSource: 'both', promptTokens: 64, completionTokens: 16, totalTokens: 80, cachedPromptTokens: 48 });
   });
 
   it('usage repeated cumulatively on every chunk is counted once; a reply without usage falls back to the estimate', async () => {
-    await moduleRef.close();
-    await start({ billedUsage: 'reported' });
-    upstream.enqueue({ usage: { prompt: 30, completion: 12, reasoning: 4, cached: 10 }, streamUsage: 'cumulative' }, { usage: 'none' });
-    const chat = await model('chat');
+    await t.restart({ billedUsage: 'reported' });
+    t.upstream.enqueue({ usage: { prompt: 30, completion: 12, reasoning: 4, cached: 10 }, streamUsage: 'cumulative' }, { usage: 'none' });
+    const chat = await t.spec('chat');
     await drain(chat, 'count me once');
     await chat.invoke('nothing reported');
-    const [cumulative, silent] = await rows();
+    const [cumulative, silent] = await t.rows();
     expect(cumulative).toMatchObject({ usageSource: 'both', promptTokens: 30, completionTokens: 12, reasoningTokens: 4, cachedPromptTokens: 10 });
     expect(silent).toMatchObject({ usageSource: 'estimated', reportedPromptTokens: null, cachedPromptTokens: 0 });
     expect(silent.promptTokens).toBe(silent.estimatedPromptTokens);
@@ -114,12 +72,12 @@ describe('every usage shape the providers send lands in the row (issue 15)', () 
   });
 
   it('reasoning_content reaches the message in invoke and stream, and its tokens are counted once', async () => {
-    const thinking = await model('thinking');
+    const thinking = await t.spec('thinking');
     const reply = await thinking.invoke('think');
     const streamed = await drain(thinking, 'think aloud');
     expect(reply.additional_kwargs['reasoning_content']).toBe('Let me think this through step by step.');
     expect(streamed.additional_kwargs['reasoning_content']).toBe('Let me think this through step by step.');
-    for (const row of await rows()) {
+    for (const row of await t.rows()) {
       // The fake reports reasoning inside completion, as OpenAI and DeepSeek do; the estimate counts it once too.
       expect(row.reasoningTokens).toBeGreaterThan(0);
       expect(row.completionTokens).toBeGreaterThan(row.reasoningTokens);
@@ -129,13 +87,13 @@ describe('every usage shape the providers send lands in the row (issue 15)', () 
 
   it("sends reasoning_content back on tool-call turns, as DeepSeek's thinking mode demands, and not across plain turns", async () => {
     const rule: ChatScript = { reasoning: 'I need the weather tool.', requireReasoningBack: true };
-    upstream.enqueue(rule, { ...rule, reasoning: 'Now I can answer.', toolCall: false }, { ...rule, reasoning: 'Again.', toolCall: false });
-    const llm = (await model('thinking')).bindTools([WEATHER_TOOL]);
+    t.upstream.enqueue(rule, { ...rule, reasoning: 'Now I can answer.', toolCall: false }, { ...rule, reasoning: 'Again.', toolCall: false });
+    const llm = (await t.spec('thinking')).bindTools([WEATHER_TOOL]);
     const question = new HumanMessage('Weather in Paris?');
     const call = (await llm.invoke([question])) as AIMessage;
     expect(call.additional_kwargs['reasoning_content']).toBe('I need the weather tool.');
     const result = new ToolMessage({ content: 'Sunny', tool_call_id: call.tool_calls![0].id! });
-    const answer = await drain(llm as never as TrackedChatModel, [question, call, result]);
+    const answer = await drain(llm, [question, call, result]);
     expect(answer.additional_kwargs['reasoning_content']).toBe('Now I can answer.');
     expect(assistantMessages(1)).toEqual([expect.objectContaining({ reasoning_content: 'I need the weather tool.' })]);
 
@@ -144,11 +102,11 @@ describe('every usage shape the providers send lands in the row (issue 15)', () 
     await llm.invoke([question, call, result, answer, new HumanMessage('Hi'), plain, new HumanMessage('Thanks')]);
     const sent = assistantMessages(2);
     expect(sent.map((m) => m['reasoning_content'])).toEqual(['I need the weather tool.', 'Now I can answer.', undefined]);
-    expect((await rows()).map((r) => r.outcome)).toEqual(['ok', 'ok', 'ok']);
+    expect((await t.rows()).map((r) => r.outcome)).toEqual(['ok', 'ok', 'ok']);
   });
 
   it('counts reasoning sent back on a tool-call turn in the prompt estimate, as the provider bills it', async () => {
-    const llm = (await model('thinking')).bindTools([WEATHER_TOOL]);
+    const llm = (await t.spec('thinking')).bindTools([WEATHER_TOOL]);
     const conversation = (reasoning?: string): BaseMessage[] => [
       new HumanMessage('Weather in Paris?'),
       new AIMessage({
@@ -158,17 +116,17 @@ describe('every usage shape the providers send lands in the row (issue 15)', () 
       }),
       new ToolMessage({ content: 'Sunny', tool_call_id: 'call_1' }),
     ];
-    upstream.scriptModel('fake-reasoning', { toolCall: false });
+    t.upstream.scriptModel('fake-reasoning', { toolCall: false });
     await llm.invoke(conversation());
     await llm.invoke(conversation('I should look the weather up before answering. '.repeat(20)));
-    const [without, withReasoning] = await rows();
+    const [without, withReasoning] = await t.rows();
     // 940 characters of English: some 200 tokens more.
     expect(withReasoning.estimatedPromptTokens! - without.estimatedPromptTokens!).toBeGreaterThan(150);
     expect(withReasoning.estimatedPromptTokens! - without.estimatedPromptTokens!).toBeLessThan(300);
   });
 
   it('concurrent conversations each send back their own reasoning', async () => {
-    const llm = (await model('thinking')).bindTools([WEATHER_TOOL]);
+    const llm = (await t.spec('thinking')).bindTools([WEATHER_TOOL]);
     const turn = (city: string): BaseMessage[] => {
       const call = new AIMessage({
         content: '',
@@ -177,9 +135,9 @@ describe('every usage shape the providers send lands in the row (issue 15)', () 
       });
       return [new HumanMessage(`Weather in ${city}?`), call, new ToolMessage({ content: 'Sunny', tool_call_id: `call_${city}` })];
     };
-    upstream.scriptModel('fake-reasoning', { requireReasoningBack: true, toolCall: false });
+    t.upstream.scriptModel('fake-reasoning', { requireReasoningBack: true, toolCall: false });
     await Promise.all(['Paris', 'Rome', 'Oslo'].map((city) => llm.invoke(turn(city))));
-    for (const request of upstream.chatRequests) {
+    for (const request of t.upstream.chatRequests) {
       const messages = request.body?.['messages'] as JsonObject[];
       const city = String(messages[0]['content']).slice('Weather in '.length, -1);
       expect(messages[1]['reasoning_content']).toBe(`reasoning for ${city}`);
