@@ -220,6 +220,9 @@ describe('console (browser): login, DB mode, users, dashboard, LLM_KEY, reset', 
     expect(await page.locator('#dash-users tr', { hasText: 'carol' }).textContent()).toMatch(/carol/);
     expect(await page.locator('#dash-timeline svg rect.bar').count()).toBeGreaterThan(0);
     expect(await page.locator('#dash-by-model td', { hasText: 'chat' }).count()).toBeGreaterThan(0);
+    // The fake upstream reports usage on every answered call: that model shows how far the estimate was, in percent.
+    const drifts = await page.locator('#dash-by-model span[title]').allTextContents();
+    expect(drifts.filter((text) => /^[+-]?[\d.]+ % \/ [+-]?[\d.]+ %$/.test(text)).length).toBeGreaterThan(0);
     await page.selectOption('#dash-granularity', 'hour');
     await page.selectOption('#dash-since', '24h');
     await page.locator('#dash-timeline[data-since="24h"][data-granularity="hour"] svg').waitFor();
