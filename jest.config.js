@@ -34,6 +34,14 @@ module.exports = {
       testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/support/**/*.spec.ts', '<rootDir>/config/**/*.spec.ts'],
     },
     { ...base, displayName: 'sqlite', testMatch: SUITES, globals: { LLM_MGR_TEST_DB: 'sqlite' } },
+    // The sqlite3 package (TypeORM's type 'sqlite'): the medium suite, and the standalone server's smoke test.
+    {
+      ...base,
+      displayName: 'sqlite3',
+      testMatch: ['<rootDir>/test/medium/**/*.spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', ...ENGINE_COVERED_ELSEWHERE],
+      globals: { LLM_MGR_TEST_DB: 'sqlite3' },
+    },
     engine('postgres'),
     engine('mariadb'),
   ],
