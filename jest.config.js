@@ -9,10 +9,12 @@ const base = {
 };
 const SUITES = ['<rootDir>/test/medium/**/*.spec.ts', '<rootDir>/test/e2e/**/*.e2e-spec.ts'];
 // cli-*, usage-query and instances-shared-db run the server engines themselves; usage-writer is about a SQLite file (busy locks, file reopen);
+// sqlite-lock-wait runs both SQLite drivers itself;
 // console-no-browser (a nested Jest's exit) and start-build (when `npm start` builds) use no database; test-run-cleanup
 // makes PostgreSQL and MariaDB places itself; console-phone-keyboard is about layout and keys, the same on every engine.
 const ENGINE_COVERED_ELSEWHERE = ['/test/e2e/cli-', '/test/e2e/package-host-app', '/test/medium/usage-query', '/test/medium/usage-writer',
-  '/test/e2e/instances-shared-db', '/test/e2e/console-no-browser', '/test/e2e/console-phone-keyboard', '/test/e2e/start-build', '/test/medium/test-run-cleanup'];
+  '/test/e2e/instances-shared-db', '/test/medium/sqlite-lock-wait', '/test/e2e/console-no-browser', '/test/e2e/console-phone-keyboard',
+  '/test/e2e/start-build', '/test/medium/test-run-cleanup'];
 
 // The standalone server on the sqlite3 package: the sqlite3 project's smoke test, run there only.
 const SQLITE3_ONLY = '/test/e2e/standalone-sqlite3';
