@@ -8,7 +8,8 @@ const base = {
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 const SUITES = ['<rootDir>/test/medium/**/*.spec.ts', '<rootDir>/test/e2e/**/*.e2e-spec.ts'];
-// cli-*, usage-query and instances-shared-db run the server engines themselves; usage-writer is about a SQLite file (busy locks, file reopen);
+// cli-*, usage-query and instances-shared-db run the server engines themselves; usage-writer is about a SQLite file on both
+// SQLite drivers (busy locks, file reopen, variable limits);
 // sqlite-lock-wait runs both SQLite drivers itself;
 // console-no-browser (a nested Jest's exit) and start-build (when `npm start` builds) use no database; test-run-cleanup
 // makes PostgreSQL and MariaDB places itself; console-phone-keyboard is about layout and keys, the same on every engine.
