@@ -16,7 +16,7 @@ describe('TickLease', () => {
   beforeAll(async () => {
     dataSource = await openDataSource(store.database.options);
     await dataSource.runMigrations({ transaction: 'all' });
-    lease = new TickLease(dataSource);
+    lease = new TickLease(dataSource.getRepository(MetaEntity));
   });
   afterAll(async () => {
     await dataSource?.destroy();
