@@ -229,12 +229,17 @@ function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** Turns `postgres://…`, `mysql://…` or a file path into TypeORM options. */
+/**
+ * Turns `postgres://…`, `mysql://…`, `mariadb://…` or a SQLite file into TypeORM options. A SQLite file is opened
+ * with better-sqlite3 (a bare path, `sqlite:` or `sqlite://`), or with the sqlite3 package when the URL says
+ * `sqlite3:` / `sqlite3://` (TypeORM's type `'sqlite'`).
+ */
 export function databaseFromUrl(url: string): LlmManagerDatabaseOptions {
   if (/^postgres(ql)?:\/\//i.test(url)) return postgresFromUrl(url);
   // TypeORM's 'mariadb' type reads MariaDB's catalogue correctly; MySQL proper keeps 'mysql'.
   if (/^mariadb:\/\//i.test(url)) return { type: 'mariadb', url: url.replace(/^mariadb:/i, 'mysql:') };
   if (/^mysql:\/\//i.test(url)) return { type: 'mysql', url };
+  if (/^sqlite3:/i.test(url)) return { type: 'sqlite', database: url.replace(/^sqlite3:(\/\/)?/i, '') };
   return { type: 'better-sqlite3', database: url.replace(/^sqlite:(\/\/)?/i, '') };
 }
 

@@ -88,7 +88,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
       expect(table!.indices.map((index) => index.name)).toEqual(
         expect.arrayContaining([expect.stringMatching(/^IDX_usage_log_entries_user_created/)]),
       );
-      if (dataSource.options.type !== 'better-sqlite3') return;
+      if (dataSource.options.type !== 'better-sqlite3' && dataSource.options.type !== 'sqlite') return;
       const plan = (await dataSource.query(
         'EXPLAIN QUERY PLAN SELECT SUM(total_tokens) FROM usage_log_entries WHERE user_id = ? AND created_at >= ?',
         ['u1', '2026-01-01'],

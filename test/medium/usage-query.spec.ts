@@ -52,14 +52,15 @@ interface Engine {
   wallTime: string;
 }
 
-function sqliteEngine(recorder: QueryRecorder): Engine {
+/** A SQLite file on better-sqlite3 (TypeORM's `better-sqlite3`) or on the sqlite3 package (`sqlite`). */
+function sqliteEngine(recorder: QueryRecorder, type: 'better-sqlite3' | 'sqlite', name: string): Engine {
   let store: TempStore | undefined;
   return {
-    name: 'SQLite',
+    name,
     wallTime: "strftime('%Y-%m-%d %H %M %S', u.createdAt)",
     open: async () => {
       store = new TempStore();
-      return openDataSource({ type: 'better-sqlite3', database: store.dbPath, logging: ['query'], logger: recorder });
+      return openDataSource({ type, database: store.dbPath, logging: ['query'], logger: recorder });
     },
     drop: async () => store?.remove(),
   };
@@ -85,7 +86,8 @@ function tokens(prompt: number, completion: number): Pick<UsageRow, 'promptToken
 
 const recorder = new QueryRecorder();
 const engines: Engine[] = [
-  sqliteEngine(recorder),
+  sqliteEngine(recorder, 'better-sqlite3', 'SQLite'),
+  sqliteEngine(recorder, 'sqlite', 'SQLite (sqlite3 package)'),
   serverEngine('postgres', 'PostgreSQL', "to_char(u.createdAt, 'YYYY-MM-DD HH24 MI SS')"),
   serverEngine('mariadb', 'MariaDB', "DATE_FORMAT(u.createdAt, '%Y-%m-%d %H %i %s')"),
 ];
@@ -261,7 +263,7 @@ describe.each(engines)('usage queries on $name', (engine) => {
     expect(await usage.purge(at(0))).toBe(12_001);
 
     expect(await usage.summary({})).toMatchObject({ tokens: 2197, requests: 5 });
-    if (engine.name === 'SQLite') {
+    if (engine.name.startsWith('SQLite')) {
       // Several statements, the first of PURGE_FIRST_CHUNK_ROWS, none above PURGE_CHUNK_ROWS (later sizes follow timing).
       const limits = recorder.queries
         .filter((q) => q.sql.startsWith('DELETE'))

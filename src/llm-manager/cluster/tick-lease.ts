@@ -30,11 +30,13 @@ export class TickLease {
 }
 
 function isDuplicateKey(error: QueryFailedError): boolean {
-  const driverError = error.driverError as { code?: string; errno?: number } | undefined;
+  const driverError = error.driverError as { code?: string; message?: string } | undefined;
   return (
     driverError?.code === '23505' || // PostgreSQL unique_violation
     driverError?.code === 'ER_DUP_ENTRY' || // MySQL/MariaDB
-    driverError?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
-    driverError?.code === 'SQLITE_CONSTRAINT_UNIQUE'
+    driverError?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || // better-sqlite3: the extended code
+    driverError?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    // The sqlite3 package reports only the primary code, shared with NOT NULL, CHECK and foreign keys.
+    (driverError?.code === 'SQLITE_CONSTRAINT' && /\bUNIQUE constraint failed\b/.test(driverError.message ?? ''))
   );
 }

@@ -6,6 +6,7 @@ import type { LlmManagerDatabaseOptions } from '../llm-manager.options';
 import { LLM_MANAGER_MIGRATIONS, LLM_MANAGER_MIGRATIONS_TABLE } from '../migrations';
 import { LLM_MANAGER_ENTITIES } from './entities';
 import { createPrivateSqliteFile } from './private-sqlite-file';
+import { sqliteLockWait } from './sqlite-lock-wait';
 
 /**
  * DataSource options for llm-mgr's own connection: our entities and migrations, never `synchronize` nor `dropSchema`, and sessions
@@ -15,6 +16,7 @@ import { createPrivateSqliteFile } from './private-sqlite-file';
  */
 export function buildDataSourceOptions(database: LlmManagerDatabaseOptions): DataSourceOptions {
   return {
+    ...sqliteLockWait(database),
     ...database,
     ...utcSession(database),
     name: LLM_MGR_DATA_SOURCE,
