@@ -9,7 +9,7 @@ import { agentNameOf, readChatRequest, upstreamBody, wantsStreamUsage, type Clie
 import { GatewayRoutes } from './gateway-routes';
 import { parseJsonObject } from './json-object';
 import { relayStream } from './stream-relay';
-import { unreachable, upstreamErrorBody } from './upstream-error';
+import { brokenOff, unreachable, upstreamErrorBody } from './upstream-error';
 import type { UpstreamRoute } from './upstream-route';
 import { WireObservation } from './wire-observation';
 
@@ -100,6 +100,6 @@ async function bodyOf<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (error) {
-    throw unreachable(error, 0, false);
+    throw brokenOff(error);
   }
 }

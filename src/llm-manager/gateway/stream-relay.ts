@@ -3,6 +3,7 @@ import type { LiveCall } from '../builder/live-call';
 import { parseJsonObject } from './json-object';
 import { toOpenAiError } from './openai-error';
 import { SseEventSplitter, type SseEvent } from './sse-events';
+import { brokenOff } from './upstream-error';
 import type { WireObservation } from './wire-observation';
 
 /** How a stream is passed on: whether the client asked for the usage chunk, and the recorder's clock. */
@@ -51,7 +52,7 @@ export async function relayStream(
     // Stopped from outside (client gone, abandoned, shutdown) it is recorded already; otherwise the upstream failed.
     call.settle('error');
     if (!res.writableEnded && !res.destroyed) {
-      res.end(`data: ${JSON.stringify(toOpenAiError(call.signal.aborted ? call.signal.reason : error).body)}\n\n`);
+      res.end(`data: ${JSON.stringify(toOpenAiError(call.signal.aborted ? call.signal.reason : brokenOff(error)).body)}\n\n`);
     }
   } finally {
     reader.releaseLock();

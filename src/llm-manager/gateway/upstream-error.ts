@@ -28,3 +28,9 @@ export function unreachable(error: unknown, timeoutMs: number, timedOut: boolean
   const code = typeof cause?.code === 'string' ? ` (${cause.code})` : '';
   return new LlmManagerError('UPSTREAM_ERROR', `The platform could not be reached${code}. Check its base_url, or try again.`, { cause: error });
 }
+
+/** An answer the upstream broke off (its socket dropped mid-body) as a 502. */
+export function brokenOff(error: unknown): LlmManagerError {
+  if (error instanceof LlmManagerError) return error;
+  return new LlmManagerError('UPSTREAM_ERROR', 'The platform broke off its answer before the end. Try again.', { cause: error });
+}
