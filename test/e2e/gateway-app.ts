@@ -26,8 +26,9 @@ export class GatewayApp {
     readonly url: string,
   ) {}
 
-  static async start(upstream: FakeUpstream, options: LlmManagerOptions = {}): Promise<GatewayApp> {
-    const store = new TempStore(upstreamYaml(upstream.url));
+  /** `yaml` replaces the platforms of upstreamYaml (the system key variable stays the same). */
+  static async start(upstream: FakeUpstream, options: LlmManagerOptions = {}, yaml = upstreamYaml(upstream.url)): Promise<GatewayApp> {
+    const store = new TempStore(yaml);
     try {
       const moduleRef = await Test.createTestingModule({
         imports: [
