@@ -13,10 +13,11 @@ import { benchInvokeOverhead } from './p2-invoke-overhead.bench';
 import { benchUsageRows } from './p3-usage-rows.bench';
 import { benchTokenEstimate } from './p4-token-estimate.bench';
 import { benchUsageStats } from './p5-usage-stats.bench';
+import { benchGateway } from './p6-gateway.bench';
 import { fmt, ratio, type Figure } from './stats';
 
 const BENCHES: ReadonlyArray<(ctx: BenchContext) => Promise<Figure[]>> = [
-  benchGetUserLlm, benchModelCache, benchInvokeOverhead, benchUsageRows, benchTokenEstimate, benchUsageStats,
+  benchGetUserLlm, benchModelCache, benchInvokeOverhead, benchUsageRows, benchTokenEstimate, benchUsageStats, benchGateway,
 ];
 
 function table(figures: readonly Figure[], quick: boolean, seconds: number): string {
