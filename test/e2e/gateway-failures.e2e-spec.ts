@@ -47,7 +47,8 @@ describe('gateway failures: OpenAI error shape and status, one row per call that
   it('no token, a wrong token, an admin-looking token and a revoked token: 401 invalid_api_key, nothing sent upstream', async () => {
     const revoked = await gateway.app.get(ApiTokenService).issue('bob', 'to revoke');
     await gateway.app.get(ApiTokenService).revoke(revoked.id);
-    for (const headers of [{}, { authorization: 'Bearer llmu_not-a-real-token-000000000000000000' }, { authorization: 'Bearer sk-admin' }, { authorization: `Bearer ${revoked.token}` }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer llmu_not-a-real-token-000000000000000000' }, { authorization: 'Bearer sk-admin' }, { authorization: `Bearer ${revoked.token}` }];
+    for (const headers of attempts) {
       const answer = await post(chat('main'), headers);
       expect(answer.status).toBe(401);
       expect(answer.json).toEqual({ error: { message: expect.any(String), type: 'invalid_request_error', param: null, code: 'invalid_api_key' } });

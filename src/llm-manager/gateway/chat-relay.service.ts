@@ -11,6 +11,7 @@ import { parseJsonObject } from './json-object';
 import { relayStream } from './stream-relay';
 import { brokenOff, unreachable, upstreamErrorBody } from './upstream-error';
 import type { UpstreamRoute } from './upstream-route';
+import { readAll, UpstreamClient, type UpstreamAnswer } from './upstream-client';
 import { WireObservation } from './wire-observation';
 
 /**
@@ -25,6 +26,7 @@ export class ChatRelay {
   constructor(
     private readonly routes: GatewayRoutes,
     private readonly recorder: CallRecorder,
+    private readonly client: UpstreamClient,
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
   ) {}
 
@@ -57,10 +59,10 @@ export class ChatRelay {
     sink: CallSink,
   ): Promise<void> {
     const upstream = await this.send(route, upstreamBody(request, route), call);
-    if (!upstream.ok) {
-      const text = await bodyOf(() => upstream.text());
+    if (upstream.status < 200 || upstream.status > 299) {
+      const text = (await bodyOf(() => readAll(upstream))).toString('utf8');
       call.settle('error');
-      const retryAfter = upstream.headers.get('retry-after');
+      const retryAfter = upstream.header('retry-after');
       if (retryAfter !== null) res.setHeader('retry-after', retryAfter);
       res.status(upstream.status).json(upstreamErrorBody(upstream.status, text, route.apiKey));
       return;
@@ -68,16 +70,16 @@ export class ChatRelay {
     if (request.stream === true) {
       return relayStream(upstream, res, call, observation, { keepUsageChunk: wantsStreamUsage(request), now: sink.now });
     }
-    const bytes = Buffer.from(await bodyOf(() => upstream.arrayBuffer()));
+    const bytes = await bodyOf(() => readAll(upstream));
     const completion = parseJsonObject(bytes.toString('utf8'));
     if (completion !== null) observation.observeCompletion(completion);
     call.settle('ok');
-    res.status(upstream.status).setHeader('content-type', upstream.headers.get('content-type') ?? 'application/json');
+    res.status(upstream.status).setHeader('content-type', upstream.header('content-type') ?? 'application/json');
     res.end(bytes);
   }
 
   /** The request upstream, on the call's signal; `requestTimeoutMs` bounds the wait for the status line. */
-  private async send(route: UpstreamRoute, body: string, call: LiveCall): Promise<Response> {
+  private async send(route: UpstreamRoute, body: string, call: LiveCall): Promise<UpstreamAnswer> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
     if (route.apiKey !== null) headers['authorization'] = `Bearer ${route.apiKey}`;
     let timedOut = false;
@@ -86,7 +88,7 @@ export class ChatRelay {
       call.stop('error', new Error('requestTimeoutMs elapsed'));
     }, this.options.requestTimeoutMs);
     try {
-      return await route.fetch(`${route.baseUrl.replace(/\/+$/, '')}/chat/completions`, { method: 'POST', headers, body, signal: call.signal });
+      return await this.client.post(route, '/chat/completions', headers, body, call.signal);
     } catch (error) {
       throw unreachable(error, this.options.requestTimeoutMs, timedOut);
     } finally {

@@ -57,7 +57,7 @@ function routeOf(built: TrackedChatModel): UpstreamRoute {
     apiKey,
     modelName: info.modelName,
     extraBody: built.modelKwargs ?? null,
-    fetch: built.clientConfig.fetch ?? fetch,
+    guardedFetch: built.clientConfig.fetch ?? null,
     billing: { userId: info.userId, modelId: info.modelId, agentName: info.agentName, family: modelFamily(info.modelName) },
   };
 }

@@ -8,6 +8,7 @@ import { GatewayController } from './gateway.controller';
 import { GatewayModelsService } from './gateway-models.service';
 import { GatewayRoutes } from './gateway-routes';
 import { GatewayTokenGuard } from './gateway-token.guard';
+import { UpstreamClient } from './upstream-client';
 
 /**
  * The OpenAI-compatible gateway (`/v1/chat/completions`, `/v1/models`): mounted on the standalone server, and in a
@@ -16,6 +17,6 @@ import { GatewayTokenGuard } from './gateway-token.guard';
 @Module({
   imports: [ApiTokensModule, BuilderModule, CatalogueModule, UserSelectionModule],
   controllers: [GatewayController],
-  providers: [GatewayTokenGuard, GatewayRoutes, ChatRelay, GatewayModelsService],
+  providers: [GatewayTokenGuard, GatewayRoutes, ChatRelay, GatewayModelsService, UpstreamClient],
 })
 export class GatewayModule {}

@@ -4,6 +4,7 @@ import { parseJsonObject } from './json-object';
 import { toOpenAiError } from './openai-error';
 import { SseEventSplitter, type SseEvent } from './sse-events';
 import { brokenOff } from './upstream-error';
+import type { UpstreamAnswer } from './upstream-client';
 import type { WireObservation } from './wire-observation';
 
 /** How a stream is passed on: whether the client asked for the usage chunk, and the recorder's clock. */
@@ -19,23 +20,20 @@ export interface StreamRelayOptions {
  * the upstream back (backpressure) and is recorded as `abandoned` past `abandonedStreamMs`.
  */
 export async function relayStream(
-  upstream: Response,
+  upstream: UpstreamAnswer,
   res: ExpressResponse,
   call: LiveCall,
   observation: WireObservation,
   options: StreamRelayOptions,
 ): Promise<void> {
   res.status(upstream.status);
-  res.setHeader('content-type', upstream.headers.get('content-type') ?? 'text/event-stream');
+  res.setHeader('content-type', upstream.header('content-type') ?? 'text/event-stream');
   res.setHeader('cache-control', 'no-cache');
   res.setHeader('x-accel-buffering', 'no');
   res.flushHeaders();
   const splitter = new SseEventSplitter();
-  const reader = upstream.body!.getReader();
   try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
+    for await (const value of upstream.body) {
       const out = passedOn(splitter.push(value), observation, options.keepUsageChunk);
       if (out !== '' && !res.write(out)) {
         call.waitingSince = options.now();
@@ -54,8 +52,6 @@ export async function relayStream(
     if (!res.writableEnded && !res.destroyed) {
       res.end(`data: ${JSON.stringify(toOpenAiError(call.signal.aborted ? call.signal.reason : brokenOff(error)).body)}\n\n`);
     }
-  } finally {
-    reader.releaseLock();
   }
 }
 

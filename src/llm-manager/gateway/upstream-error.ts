@@ -24,8 +24,10 @@ export function unreachable(error: unknown, timeoutMs: number, timedOut: boolean
   if (timedOut) {
     return new LlmManagerError('UPSTREAM_ERROR', `The platform did not answer within ${timeoutMs} ms (requestTimeoutMs).`, { cause: error });
   }
-  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
-  const code = typeof cause?.code === 'string' ? ` (${cause.code})` : '';
+  // node:http puts the socket's code on the error, fetch on its cause.
+  const failure = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  const socketCode = typeof failure?.code === 'string' ? failure.code : failure?.cause?.code;
+  const code = typeof socketCode === 'string' ? ` (${socketCode})` : '';
   return new LlmManagerError('UPSTREAM_ERROR', `The platform could not be reached${code}. Check its base_url, or try again.`, { cause: error });
 }
 

@@ -11,7 +11,7 @@ export interface UpstreamRoute {
   modelName: string;
   /** The model's `extra_body` (M13), merged into every request. */
   extraBody: Record<string, unknown> | null;
-  /** The guarded fetch for users' own platforms (B8), the plain one for the operator's. */
-  fetch: FetchFunction;
+  /** The builder's guarded fetch for users' own platforms (B8); null for the operator's platforms. */
+  guardedFetch: FetchFunction | null;
   billing: BillingContext;
 }
