@@ -26,8 +26,13 @@ export class GatewayApp {
     readonly url: string,
   ) {}
 
-  /** `yaml` replaces the platforms of upstreamYaml (the system key variable stays the same). */
-  static async start(upstream: FakeUpstream, options: LlmManagerOptions = {}, yaml = upstreamYaml(upstream.url)): Promise<GatewayApp> {
+  /** `yaml` replaces the platforms of upstreamYaml (the system key variable stays the same); `resolver` answers DNS. */
+  static async start(
+    upstream: FakeUpstream,
+    options: LlmManagerOptions = {},
+    yaml = upstreamYaml(upstream.url),
+    resolver: HostResolver = new OfflineHostResolver(),
+  ): Promise<GatewayApp> {
     const store = new TempStore(yaml);
     try {
       const moduleRef = await Test.createTestingModule({
@@ -39,7 +44,7 @@ export class GatewayApp {
         ],
       })
         .overrideProvider(HostResolver)
-        .useValue(new OfflineHostResolver())
+        .useValue(resolver)
         .compile();
       const app = moduleRef.createNestApplication({ logger: false });
       await app.listen(0, '127.0.0.1');
