@@ -30,12 +30,14 @@ describe('gateway failures: OpenAI error shape and status, one row per call that
   });
   afterEach(() => upstream.reset());
 
-  async function post(body: unknown, headers: Record<string, string> = { authorization: `Bearer ${token}` }): Promise<{ status: number; json: OpenAiError; headers: Headers }> {
-    const response = await fetch(`${gateway.url}/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
-    });
+  const send = (body: unknown, signal?: AbortSignal, headers: Record<string, string> = { authorization: `Bearer ${token}` }): Promise<Response> =>
+    fetch(`${gateway.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), signal });
+
+  /** The usage rows written since `before` rows existed. */
+  const rowsSince = async (before: number): Promise<Awaited<ReturnType<GatewayApp['rows']>>> => (await gateway.rows()).slice(before);
+
+  async function post(body: unknown, headers?: Record<string, string>): Promise<{ status: number; json: OpenAiError; headers: Headers }> {
+    const response = await send(body, undefined, headers);
     const text = await response.text();
     bodies.push(text);
     expect(text).not.toMatch(LEAK);
@@ -94,7 +96,7 @@ describe('gateway failures: OpenAI error shape and status, one row per call that
     expect(answer.status).toBe(status);
     expect(answer.json.error).toMatchObject({ message: `scripted ${status}`, code });
     expect(answer.headers.get('retry-after')).toBe('3');
-    const rows = (await gateway.rows()).slice(before);
+    const rows = await rowsSince(before);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ outcome: 'error', success: false, totalTokens: 0 });
   });
@@ -113,7 +115,7 @@ describe('gateway failures: OpenAI error shape and status, one row per call that
       for await (const _chunk of stream) void _chunk;
     };
     await expect(read()).rejects.toThrow(/broke off its answer/);
-    const rows = (await gateway.rows()).slice(before);
+    const rows = await rowsSince(before);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ outcome: 'error', success: false });
   });
@@ -126,7 +128,7 @@ describe('gateway failures: OpenAI error shape and status, one row per call that
     expect(answer.status).toBe(502);
     expect(answer.json.error).toMatchObject({ type: 'server_error', code: 'upstream_error' });
     expect(answer.json.error.message).toMatch(/2000 ms/);
-    const rows = (await gateway.rows()).slice(before);
+    const rows = await rowsSince(before);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ outcome: 'error', success: false });
   });
@@ -134,12 +136,7 @@ describe('gateway failures: OpenAI error shape and status, one row per call that
   it('a client that aborts mid-stream: exactly one aborted row, and the upstream request is cancelled', async () => {
     const before = (await gateway.rows()).length;
     const controller = new AbortController();
-    const response = await fetch(`${gateway.url}/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify(chat('Fake/slow', { stream: true })),
-      signal: controller.signal,
-    });
+    const response = await send(chat('Fake/slow', { stream: true }), controller.signal);
     const reader = response.body!.getReader();
     const first = await reader.read();
     expect(new TextDecoder().decode(first.value)).toMatch(/^data: /);
@@ -147,7 +144,7 @@ describe('gateway failures: OpenAI error shape and status, one row per call that
     await upstream.settled();
     await gateway.idle();
     expect(upstream.chatRequests[0].outcome).toBe('client-disconnected');
-    const rows = (await gateway.rows()).slice(before);
+    const rows = await rowsSince(before);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ outcome: 'aborted', success: true });
   });
@@ -156,18 +153,13 @@ describe('gateway failures: OpenAI error shape and status, one row per call that
     const before = (await gateway.rows()).length;
     upstream.enqueue({ firstByteDelayMs: 1500 });
     const controller = new AbortController();
-    const pending = fetch(`${gateway.url}/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify(chat('main')),
-      signal: controller.signal,
-    });
+    const pending = send(chat('main'), controller.signal);
     await upstream.waitForRequests(1);
     controller.abort();
     await expect(pending).rejects.toThrow();
     await upstream.settled();
     await gateway.idle();
-    const rows = (await gateway.rows()).slice(before);
+    const rows = await rowsSince(before);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ outcome: 'aborted' });
   });
