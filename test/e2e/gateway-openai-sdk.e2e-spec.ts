@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
 import { useNoNetworkGuard } from '../support/no-network';
 import { SYSTEM_KEY } from '../support/upstream-yaml';
@@ -22,7 +23,8 @@ describe('gateway /v1/chat/completions with the official openai SDK: one usage r
 
   beforeAll(async () => {
     upstream = await startFakeUpstream({ apiKey: SYSTEM_KEY });
-    gateway = await GatewayApp.start(upstream);
+    // The users' own platforms of this spec live on the loopback fake.
+    gateway = await GatewayApp.start(upstream, { allowPrivateBaseUrls: true });
     token = await gateway.tokenFor('alice');
     client = new OpenAI({ apiKey: token, baseURL: gateway.url, maxRetries: 0, defaultHeaders: { 'X-LLM-Agent': 'agent_muse' } });
   });
@@ -148,5 +150,19 @@ describe('gateway /v1/chat/completions with the official openai SDK: one usage r
     expect(ids.slice(0, 3)).toEqual(['main', 'fast', 'reason']);
     expect(ids).toEqual(expect.arrayContaining(['Fake/chat', 'Fake/thinking', 'Spare/spare-chat']));
     expect(list.data[0]).toMatchObject({ object: 'model', owned_by: 'Fake' });
+  });
+
+  it("a user's own platform by 'platform/model': served warm, and a change to the model is seen on the next call", async () => {
+    const manager = gateway.app.get(LlmManagerService);
+    const own = await manager.addPlatform('alice', { name: 'Own', baseUrl: upstream.url, apiKey: SYSTEM_KEY }, [{ displayName: 'own', modelName: 'fake-chat' }]);
+    const ask = (): Promise<OpenAI.ChatCompletion> => client.chat.completions.create({ model: 'Own/own', messages: [{ role: 'user', content: 'mine' }] });
+    await ask();
+    await ask();
+    await manager.updateModel('alice', own.models[0].id, { modelName: 'fake-no-usage' });
+    await ask();
+    expect(upstream.chatRequests.map((r) => r.body?.['model'])).toEqual(['fake-chat', 'fake-chat', 'fake-no-usage']);
+    await manager.deleteModel('alice', own.models[0].id);
+    await expect(ask()).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
+    expect(upstream.chatRequests).toHaveLength(3);
   });
 });

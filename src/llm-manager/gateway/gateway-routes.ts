@@ -1,8 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { LlmBuilderService } from '../builder/llm-builder.service';
 import type { TrackedChatModel } from '../builder/tracked-chat-model';
 import { CatalogueReader } from '../catalogue/catalogue-reader';
+import { ConfigChanges } from '../common/config-changes';
 import { LlmManagerError } from '../common/llm-manager.error';
+import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
+import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { modelFamily } from '../usage/token-estimator';
 import type { UpstreamRoute } from './upstream-route';
 
@@ -11,20 +14,46 @@ import type { UpstreamRoute } from './upstream-route';
  * `getUserLlm(user, { usageKey, agentName })` itself (self-repair, key choice, B8 guard and the warm cache included);
  * `platform/model` (display names) through the same builder, for a platform the user may see. Slot names never hold
  * a `/` (USAGE_KEY_PATTERN), so the two cannot be confused.
+ *
+ * Slots are kept warm by the builder's cache. `platform/model` routes are kept here, at most `modelCacheSize` (least
+ * recently used dropped first), all dropped on any configuration change: a warm call makes no database round trip.
  */
 @Injectable()
-export class GatewayRoutes {
+export class GatewayRoutes implements OnModuleDestroy {
+  private readonly named = new Map<string, Promise<UpstreamRoute>>();
+  private readonly unsubscribe: () => void;
+
   constructor(
     private readonly builder: LlmBuilderService,
     private readonly catalogue: CatalogueReader,
-  ) {}
+    @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
+    changes: ConfigChanges,
+  ) {
+    this.unsubscribe = changes.subscribe((change) => {
+      if (change.kind !== 'api-token') this.named.clear();
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe();
+  }
 
   async resolve(userId: string, model: string, agentName: string | null): Promise<UpstreamRoute> {
-    const opts = agentName === null ? {} : { agentName };
-    const built = model.includes('/')
-      ? await this.byDisplayNames(userId, model, agentName)
-      : await this.builder.getUserLlm(userId, { usageKey: model, ...opts });
-    return routeOf(built);
+    if (model.includes('/')) return this.namedRoute(userId, model, agentName);
+    return routeOf(await this.builder.getUserLlm(userId, { usageKey: model, ...(agentName === null ? {} : { agentName }) }));
+  }
+
+  private namedRoute(userId: string, model: string, agentName: string | null): Promise<UpstreamRoute> {
+    const key = `${userId}\u0000${model}\u0000${agentName ?? ''}`;
+    const hit = this.named.get(key);
+    // Re-inserted on a hit: a Map iterates in insertion order, so the first key is the least recently used.
+    this.named.delete(key);
+    const route = hit ?? this.byDisplayNames(userId, model, agentName).then(routeOf);
+    this.named.set(key, route);
+    if (this.named.size > this.options.modelCacheSize) this.named.delete(this.named.keys().next().value!);
+    // A failed resolution (unknown name, missing key) is not remembered.
+    if (!hit) route.catch(() => this.named.get(key) === route && this.named.delete(key));
+    return route;
   }
 
   private async byDisplayNames(userId: string, name: string, agentName: string | null): Promise<TrackedChatModel> {
