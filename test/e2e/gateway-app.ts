@@ -81,4 +81,22 @@ export class GatewayApp {
       this.store.remove();
     }
   }
+
+  /**
+   * Closes the app as a shutdown does (drain, then what is still running recorded as aborted), reads the usage rows
+   * back through a fresh module on the same store, and removes the store.
+   */
+  async closeAndReadRows(): Promise<UsageLogEntryEntity[]> {
+    try {
+      await this.app.close();
+      const reader = await this.store.start({ env: { [SYSTEM_KEY_ENV]: SYSTEM_KEY }, usageJournal: false });
+      try {
+        return await reader.get<DataSource>(LLM_MGR_DATA_SOURCE_TOKEN).getRepository(UsageLogEntryEntity).find({ order: { id: 'ASC' } });
+      } finally {
+        await reader.close();
+      }
+    } finally {
+      this.store.remove();
+    }
+  }
 }

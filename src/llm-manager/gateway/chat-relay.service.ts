@@ -60,7 +60,7 @@ export class ChatRelay {
   ): Promise<void> {
     const upstream = await this.send(route, upstreamBody(request, route), call);
     if (upstream.status < 200 || upstream.status > 299) {
-      const text = (await bodyOf(() => readAll(upstream))).toString('utf8');
+      const text = (await bodyOf(() => readAll(upstream), call.signal)).toString('utf8');
       call.settle('error');
       const retryAfter = upstream.header('retry-after');
       if (retryAfter !== null) res.setHeader('retry-after', retryAfter);
@@ -70,7 +70,7 @@ export class ChatRelay {
     if (request.stream === true) {
       return relayStream(upstream, res, call, observation, { keepUsageChunk: wantsStreamUsage(request), now: sink.now });
     }
-    const bytes = await bodyOf(() => readAll(upstream));
+    const bytes = await bodyOf(() => readAll(upstream), call.signal);
     const completion = parseJsonObject(bytes.toString('utf8'));
     if (completion !== null) observation.observeCompletion(completion);
     call.settle('ok');
@@ -97,11 +97,14 @@ export class ChatRelay {
   }
 }
 
-/** An upstream body that breaks off (the socket dropped) is the upstream's failure: a 502, not a 500. */
-async function bodyOf<T>(read: () => Promise<T>): Promise<T> {
+/**
+ * An upstream body that breaks off (the socket dropped) is the upstream's failure: a 502, not a 500. A call stopped
+ * from outside says why (shutdown: 503 `SHUTTING_DOWN`).
+ */
+async function bodyOf<T>(read: () => Promise<T>, signal: AbortSignal): Promise<T> {
   try {
     return await read();
   } catch (error) {
-    throw brokenOff(error);
+    throw brokenOff(signal.aborted ? signal.reason : error);
   }
 }
