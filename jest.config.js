@@ -9,9 +9,10 @@ const base = {
 const SUITES = ['<rootDir>/test/medium/**/*.spec.ts', '<rootDir>/test/e2e/**/*.e2e-spec.ts'];
 // cli-*, usage-query and instances-shared-db run the server engines themselves; usage-writer is about a SQLite file (busy locks, file reopen);
 // console-no-browser (a nested Jest's exit) and start-build (when `npm start` builds) use no database; test-run-cleanup
-// makes PostgreSQL and MariaDB places itself.
+// makes PostgreSQL and MariaDB places itself; console-phone-keyboard and console-details are about
+// layout, keys and words, the same on every engine.
 const ENGINE_COVERED_ELSEWHERE = ['/test/e2e/cli-', '/test/e2e/package-host-app', '/test/medium/usage-query', '/test/medium/usage-writer',
-  '/test/e2e/instances-shared-db', '/test/e2e/console-no-browser', '/test/e2e/start-build', '/test/medium/test-run-cleanup'];
+  '/test/e2e/instances-shared-db', '/test/e2e/console-no-browser', '/test/e2e/console-phone-keyboard', '/test/e2e/console-details', '/test/e2e/start-build', '/test/medium/test-run-cleanup'];
 
 const engine = (name) => ({
   ...base,

@@ -29,8 +29,9 @@ const rows: Row[] = Array.from({ length: ROWS }, (_, i) => {
   const [prompt, completion, even] = [100 + (i % 997), 20 + (i % 313), i % 2 === 0];
   return {
     callId: null, userId: `user-${i % USERS}`, modelId: 1 + (i % 7), promptTokens: prompt, completionTokens: completion,
-    totalTokens: prompt + completion, reasoningTokens: i % 5 === 0 ? 10 : 0, success: i % 50 !== 0,
-    usageSource: even ? 'reported' : 'estimated', outcome: i % 50 === 0 ? 'error' : 'ok',
+    totalTokens: prompt + completion, reasoningTokens: i % 5 === 0 ? 10 : 0, cachedPromptTokens: 0, success: i % 50 !== 0,
+    usageSource: even ? 'both' : 'estimated', outcome: i % 50 === 0 ? 'error' : 'ok',
+    estimatedPromptTokens: prompt, estimatedCompletionTokens: completion,
     reportedPromptTokens: even ? prompt : null, reportedCompletionTokens: even ? completion : null,
     latencyMs: 200 + (i % 1500), agentName: i % 3 === 0 ? 'bench-agent' : null,
     createdAt: new Date(BASE_MS + i * MINUTE),

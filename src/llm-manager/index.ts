@@ -32,7 +32,15 @@ export type { IdentityResolver, RequestIdentity } from './common/request-identit
 export { passportIdentity } from './common/request-identity';
 export { ApiTokensModule } from './api-tokens/api-tokens.module';
 export { ApiTokenService } from './api-tokens/api-token.service';
-export type { UsageSummary as UsageTotals, ModelUsage, AgentUsage, UserUsage, TimelinePoint } from './usage/usage-query.types';
+export type {
+  UsageSummary as UsageTotals,
+  ModelUsage,
+  AgentUsage,
+  UserUsage,
+  TimelinePoint,
+  TokenDetails,
+  EstimateDrift,
+} from './usage/usage-query.types';
 /** Every entity and migration, for hosts that run llm-mgr's tables on a DataSource of their own. */
 export { LLM_MANAGER_ENTITIES } from './database/entities';
 export { LLM_MANAGER_MIGRATIONS } from './migrations';

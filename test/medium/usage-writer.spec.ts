@@ -241,9 +241,9 @@ describe('UsageWriter on a SQLite file', () => {
     await writer.flush();
 
     expect(await storedLatencies(dataSource)).toEqual(range(0, 5000));
-    // 15 columns: at most 2184 rows per statement stay under better-sqlite3's 32766 variables.
+    // 18 columns: at most 1820 rows per statement stay under better-sqlite3's 32766 variables.
     const inserts = queries.mock.calls.filter(([sql]) => sql.startsWith('INSERT INTO'));
-    expect(inserts.map(([, parameters]) => (parameters as unknown[]).length / 15)).toEqual([2184, 2184, 632]);
+    expect(inserts.map(([, parameters]) => (parameters as unknown[]).length / 18)).toEqual([1820, 1820, 1360]);
     // All through one transaction's query runner, so a failure halfway would leave nothing to insert twice.
     const runners = new Set(inserts.map(([, , runner]) => runner));
     expect(runners.size).toBe(1);
@@ -259,6 +259,9 @@ describe('UsageWriter on a SQLite file', () => {
         promptTokens: Number.NaN,
         completionTokens: -4,
         totalTokens: 1e12,
+        cachedPromptTokens: -1,
+        estimatedPromptTokens: Number.POSITIVE_INFINITY,
+        usageSource: 'guessed' as UsageRow['usageSource'],
         createdAt: new Date('not a date'),
       }),
     );
@@ -267,6 +270,7 @@ describe('UsageWriter on a SQLite file', () => {
 
     const [row] = await dataSource.getRepository(UsageLogEntryEntity).find();
     expect(row).toMatchObject({ promptTokens: 0, completionTokens: 0, totalTokens: 2_147_483_647, createdAt: CALL_TIME });
+    expect(row).toMatchObject({ cachedPromptTokens: 0, estimatedPromptTokens: 0, usageSource: 'estimated' });
     expect(row!.agentName).toHaveLength(100);
     expect(error).toHaveBeenCalledTimes(1);
   });

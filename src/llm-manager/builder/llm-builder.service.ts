@@ -12,6 +12,7 @@ import { modelFamily } from '../usage/token-estimator';
 import { UsageQueryService } from '../usage/usage-query.service';
 import { UserSelectionService } from '../user-selection/user-selection.service';
 import { CallRecorder } from './call-recorder';
+import { requestExtraBody } from './extra-body';
 import { CallTracker } from './call-tracker';
 import { TrackedChatModel, type ModelUsageSource } from './tracked-chat-model';
 import { UpstreamHttp } from './upstream-http';
@@ -159,7 +160,7 @@ export class LlmBuilderService implements OnModuleDestroy {
         apiKey: apiKey ?? KEYLESS_PLACEHOLDER,
         configuration: { baseURL: platform.baseUrl, ...this.fetchFor(platform) },
         // extra_body (M13): merged into the body of every request of this model.
-        modelKwargs: model.extraBody ?? undefined,
+        modelKwargs: requestExtraBody(platform, model),
         streamUsage: true,
         timeout: overrides.timeoutMs ?? this.options.requestTimeoutMs,
         maxRetries: overrides.maxRetries ?? this.options.maxRetries,
