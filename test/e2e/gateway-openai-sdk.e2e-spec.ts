@@ -87,6 +87,16 @@ describe('gateway /v1/chat/completions with the official openai SDK: one usage r
     expect(rows[0]).toMatchObject({ outcome: 'ok', reportedPromptTokens: 9, reportedCompletionTokens: 4 });
   });
 
+  it.each([['openai'], ['deepseek'], ['kimi']] as const)('cached prompt tokens in the %s shape reach the row from a stream', async (shape) => {
+    upstream.enqueue({ usage: { prompt: 40, completion: 6, cached: 32, shape } });
+    const before = (await gateway.rows()).length;
+    const stream = await client.chat.completions.create({ model: 'main', messages: [{ role: 'user', content: 'cached' }], stream: true });
+    for await (const chunk of stream) void chunk;
+    const rows = (await gateway.rows()).slice(before);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ reportedPromptTokens: 40, reportedCompletionTokens: 6, cachedPromptTokens: 32, usageSource: 'both' });
+  });
+
   it('a tool call round-trip: the tool call comes back, the tool result goes up; two calls, two rows', async () => {
     const before = (await gateway.rows()).length;
     const question: OpenAI.ChatCompletionMessageParam = { role: 'user', content: 'Weather in Paris?' };

@@ -1,5 +1,6 @@
 import { ChatMessage, type BaseMessage } from '@langchain/core/messages';
 import { CallObservation, type FinishedCall, type ReportedUsage } from '../builder/call-observation';
+import { reportedUsageFromRaw } from '../builder/provider-usage';
 import type { UsageOutcome } from '../database/usage-log-entry.entity';
 import type { ClientChatRequest } from './chat-request';
 
@@ -57,13 +58,8 @@ export class WireObservation extends CallObservation {
   }
 
   private collectUsage(usage: unknown): void {
-    if (!isObject(usage)) return;
-    const prompt = countOf(usage['prompt_tokens']);
-    const completion = countOf(usage['completion_tokens']);
     // Providers that repeat cumulative usage on every chunk: the last one counts, never the sum.
-    if (prompt === 0 && completion === 0) return;
-    const reasoning = countOf(objectOf(usage['completion_tokens_details'])['reasoning_tokens']);
-    this.reportedUsage = { prompt, completion, reasoning };
+    this.reportedUsage = reportedUsageFromRaw(usage) ?? this.reportedUsage;
   }
 }
 
@@ -103,8 +99,4 @@ function arrayOf(value: unknown): unknown[] {
 
 function textOf(value: unknown): string {
   return typeof value === 'string' ? value : '';
-}
-
-function countOf(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
 }
