@@ -89,5 +89,21 @@ describe('where the gateway is mounted', () => {
       const usage = await as(alice).get('/api/ai/user/usage');
       expect(usage.body).toMatchObject({ requests: 1, errors: 1 });
     });
+
+    it('errors before routing on /v1 (malformed JSON, a body over the limit) answer in OpenAI\'s shape', async () => {
+      const malformed = await request(app.getHttpServer()).post('/v1/chat/completions').set('content-type', 'application/json').send('{"model":');
+      expect(malformed.status).toBe(400);
+      expect(malformed.body).toEqual({ error: { message: expect.stringContaining('not valid JSON'), type: 'invalid_request_error', param: null, code: 'validation_failed' } });
+      const huge = await request(app.getHttpServer())
+        .post('/v1/chat/completions')
+        .set('content-type', 'application/json')
+        .send(JSON.stringify({ model: 'main', messages: [{ role: 'user', content: 'x'.repeat(200_000) }] }));
+      expect(huge.status).toBe(413);
+      expect(huge.body).toMatchObject({ error: { type: 'invalid_request_error', code: 'payload_too_large' } });
+      // The REST API keeps its own shape.
+      const rest = await request(app.getHttpServer()).post('/api/ai/user-selection').set('content-type', 'application/json').send('{"x":');
+      expect(rest.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
+    });
   });
 });
+
