@@ -1,7 +1,7 @@
 /**
  * llm-mgr benchmarks (issue 7): every figure next to its floor measured in the same run, as a markdown table.
  *
- *   npx ts-node --transpile-only bench/run.ts [--quick]
+ *   npx ts-node --transpile-only bench/run.ts [--quick] [--only=P6]
  *
  * Timings never fail the run; a broken bench (exception, lost usage rows, PostgreSQL unreachable) exits non-zero.
  */
@@ -13,10 +13,13 @@ import { benchInvokeOverhead } from './p2-invoke-overhead.bench';
 import { benchUsageRows } from './p3-usage-rows.bench';
 import { benchTokenEstimate } from './p4-token-estimate.bench';
 import { benchUsageStats } from './p5-usage-stats.bench';
+import { benchGateway } from './p6-gateway.bench';
 import { fmt, ratio, type Figure } from './stats';
 
-const BENCHES: ReadonlyArray<(ctx: BenchContext) => Promise<Figure[]>> = [
-  benchGetUserLlm, benchModelCache, benchInvokeOverhead, benchUsageRows, benchTokenEstimate, benchUsageStats,
+/** Each bench with the figure ids it prints; `--only=P6` (or `--only=P2,P6`) runs those alone. */
+const BENCHES: ReadonlyArray<readonly [string, (ctx: BenchContext) => Promise<Figure[]>]> = [
+  ['P1', benchGetUserLlm], ['P1', benchModelCache], ['P2', benchInvokeOverhead], ['P3', benchUsageRows],
+  ['P4', benchTokenEstimate], ['P5', benchUsageStats], ['P6', benchGateway],
 ];
 
 function table(figures: readonly Figure[], quick: boolean, seconds: number): string {
@@ -45,7 +48,9 @@ async function main(): Promise<void> {
   const ctx = await startContext(quick);
   const figures: Figure[] = [];
   try {
-    for (const bench of BENCHES) {
+    const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).toUpperCase().split(',');
+    for (const [id, bench] of BENCHES) {
+      if (only && !only.includes(id)) continue;
       figures.push(...(await bench(ctx)));
       ctx.upstream.reset(); // the fake keeps every request; start each bench with an empty log
     }
