@@ -33,6 +33,34 @@ export function baseTokenIds(text: string): number[] {
   return loadEncoding().encode(text, AS_PLAIN_TEXT);
 }
 
+/** Ids up to the last special token of o200k_base (`<|endofprompt|>`, 200018); a few in between are unused. */
+const ID_RANGE = 200_019;
+
+/** Decodes single token ids, for classifying the vocabulary (token-classes.ts). */
+export interface TokenDecoder {
+  /** One more than the largest id. */
+  readonly size: number;
+  /** The text of one token; U+FFFD where it is part of a multi-byte character; undefined for an unused id. */
+  decodeOne(id: number): string | undefined;
+}
+
+/** A {@link TokenDecoder} over the loaded encoding. */
+export function baseTokenDecoder(): TokenDecoder {
+  const { decode } = loadEncoding();
+  return {
+    size: ID_RANGE,
+    decodeOne: (id) => {
+      try {
+        return decode([id]);
+      } catch (error) {
+        // gpt-tokenizer throws for the handful of unused ids; anything else is a real failure.
+        if (error instanceof Error && /not in the byte pair encoder/.test(error.message)) return undefined;
+        throw error;
+      }
+    },
+  };
+}
+
 function isSpace(code: number): boolean {
   return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 }
