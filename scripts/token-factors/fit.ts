@@ -16,6 +16,7 @@ import { CLASS_COUNT, TOKEN_CLASSES } from '../../src/llm-manager/usage/token-cl
 import type { FamilyFactors, TokenFactorsFile } from '../../src/llm-manager/usage/token-estimator';
 import type { TokenFamily } from '../../src/llm-manager/usage/token-family';
 import type { BenchResults } from './bench-tokenizers';
+import { longestPerClass } from './class-lengths';
 import { fitLinear, type LinearSample } from './fit-linear';
 import { fitRelative, pctError, predict, round, statsOfErrors, type ErrorStats } from './fit-math';
 import { measureCorpus, type MeasuredPassage } from './measure';
@@ -26,8 +27,35 @@ import { writeHeldOutFixture } from './write-fixture';
 const ROOT = join(__dirname, '..', '..');
 const FACTORS_FILE = join(ROOT, 'src', 'llm-manager', 'usage', 'token-factors.json');
 const DOC_FILE = join(ROOT, 'docs', 'token-estimation.md');
-/** Ridge strength and reweighting rounds of fitLinear; chosen on the training split only. */
-const FIT = { lambda: 0.01, rounds: 40 };
+/**
+ * Ridge strength, reweighting rounds, scale floors and lower bound of fitLinear. The floors say "a class of 5 % of
+ * a passage's tokens": classes rarer than that in the corpus stay near the prior. The bound keeps every token's
+ * cost positive at every length its class has.
+ */
+const FIT = { lambda: 0.01, rounds: 40, minScale: Array<number>(2 * CLASS_COUNT).fill(0.05), lowerBound: 0.05 };
+
+const SPAN = longestPerClass().map((length) => length - 1);
+
+/**
+ * The fit's own features: per class, weights that are the cost of a 1-character token (a) and of the class's
+ * longest one (b), so bounding a and b bounds the cost at every length that occurs.
+ * n·T + len·C = a·(n − e) + b·e with e = (len − n) / SPAN.
+ */
+function endpointFeatures(features: readonly number[]): number[] {
+  const x = new Array<number>(2 * CLASS_COUNT);
+  for (let c = 0; c < CLASS_COUNT; c++) {
+    const extra = (features[CLASS_COUNT + c] - features[c]) / SPAN[c];
+    x[c] = features[c] - extra;
+    x[CLASS_COUNT + c] = extra;
+  }
+  return x;
+}
+
+/** (a, b) per class back to the estimator's (T per token, C per character): C = (b − a) / SPAN, T = a − C. */
+function fromEndpoints(ab: readonly number[]): number[] {
+  const perChar = Array.from({ length: CLASS_COUNT }, (_, c) => (ab[CLASS_COUNT + c] - ab[c]) / SPAN[c]);
+  return [...perChar.map((perCharC, c) => ab[c] - perCharC), ...perChar];
+}
 
 type Estimator = (p: MeasuredPassage) => number;
 
@@ -48,10 +76,10 @@ function dot(weights: readonly number[], features: readonly number[]): number {
 /** Class weights: identity for OpenAI (the base is its encoding), else the fit on the training passages. */
 function fitWeights(family: TokenFamily, train: readonly MeasuredPassage[]): number[] {
   if (family === 'openai') return [...Array<number>(CLASS_COUNT).fill(1), ...Array<number>(CLASS_COUNT).fill(0)];
-  const samples: LinearSample[] = pairs(family, train).map(({ p, real }) => ({ x: p.features, real }));
+  const samples: LinearSample[] = pairs(family, train).map(({ p, real }) => ({ x: endpointFeatures(p.features), real }));
   const ratio = samples.reduce((s, x) => s + x.real, 0) / pairs(family, train).reduce((s, { p }) => s + p.base, 0);
-  const prior = [...Array<number>(CLASS_COUNT).fill(ratio), ...Array<number>(CLASS_COUNT).fill(0)];
-  return fitLinear(samples, { prior, ...FIT }).map((w) => round(w, 5));
+  const prior = Array<number>(2 * CLASS_COUNT).fill(ratio);
+  return fromEndpoints(fitLinear(samples, { prior, ...FIT })).map((w) => round(w, 5));
 }
 
 function describe(family: TokenFamily, docs: readonly MeasuredPassage[]): FamilyReport & { weights: number[] } {

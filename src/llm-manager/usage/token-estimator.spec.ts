@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeChat } from 'gpt-tokenizer/cjs/encoding/o200k_base';
+import { longestPerClass } from '../../../scripts/token-factors/class-lengths';
 import { readCorpus } from '../../../scripts/token-factors/corpus-manifest';
 import { BASE_ENCODING, baseTokenCount, baseTokenIds } from './token-base-encoding';
 import { CLASS_COUNT, classCounts } from './token-classes';
@@ -131,6 +132,18 @@ describe('token-factors.json', () => {
       expect(onDisk.families.openai.perToken[c]).toBe(1);
       expect(onDisk.families.openai.perChar[c]).toBe(0);
     }
+  });
+
+  it('gives every token a positive cost, at every length its class has, in every family', () => {
+    const longest = longestPerClass();
+    const negative = TOKEN_FAMILIES.flatMap((family) =>
+      TOKEN_CLASSES.flatMap((c, i) =>
+        Array.from({ length: longest[i] }, (_, k) => k + 1)
+          .filter((length) => onDisk.families[family].perToken[c] + onDisk.families[family].perChar[c] * length <= 0)
+          .map((length) => `${family} ${c} ×${length}`),
+      ),
+    );
+    expect(negative).toEqual([]);
   });
 
   it('records held-out errors at most 3 % for every fitted family', () => {
