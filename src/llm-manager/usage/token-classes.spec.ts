@@ -1,5 +1,15 @@
-import { baseTokenDecoder, baseTokenIds } from './token-base-encoding';
-import { CLASS_COUNT, classCounts, classifyToken, MAX_COUNTED_LENGTH, TOKEN_CLASSES, type TokenClass } from './token-classes';
+import { readCorpus } from '../../../scripts/token-factors/corpus-manifest';
+import { baseTokenCount, baseTokenDecoder, baseTokenIds } from './token-base-encoding';
+import {
+  CLASS_COUNT,
+  classCounts,
+  classifyToken,
+  MAX_COUNTED_LENGTH,
+  TOKEN_CLASSES,
+  tokenCostSum,
+  tokenCostTable,
+  type TokenClass,
+} from './token-classes';
 
 describe('classifyToken', () => {
   it.each<[string, TokenClass]>([
@@ -60,17 +70,33 @@ describe('classCounts', () => {
     expect(Array.from(counts.slice(0, CLASS_COUNT))).toEqual(Array.from(expected));
   });
 
-  it('adds into a given array, so slices of a text sum to the whole', () => {
-    const a = baseTokenIds('first part of the text ');
-    const b = baseTokenIds('第二部分');
-    const summed = classCounts(b, Float64Array.from(classCounts(a)));
-    expect(Array.from(summed)).toEqual(Array.from(classCounts([...a, ...b])));
-  });
-
   it('skips the ids the encoding leaves unused', () => {
     const { size, decodeOne } = baseTokenDecoder();
     expect(size).toBeGreaterThan(199_997);
     expect(decodeOne(199_998)).toBeUndefined();
     expect(decodeOne(1000)).toEqual(expect.any(String));
+  });
+});
+
+describe('tokenCostSum', () => {
+  const corpus = readCorpus();
+
+  it('walks exactly the tokens gpt-tokenizer counts (cost 1 each), on every committed corpus document', () => {
+    const ones = tokenCostTable(() => 1, () => 0);
+    const differ = corpus.filter(({ text }) => tokenCostSum(text, ones) !== baseTokenCount(text)).map((d) => d.file);
+    expect(differ).toEqual([]);
+    expect(tokenCostSum('', ones)).toBe(0);
+    expect(tokenCostSum('<|endoftext|> is plain text here', ones)).toBe(baseTokenCount('<|endoftext|> is plain text here'));
+  });
+
+  it('is Σ n·T + len·C over the class counts of the same tokens', () => {
+    const perToken = (c: TokenClass): number => 0.5 + TOKEN_CLASSES.indexOf(c) / 10;
+    const perChar = (c: TokenClass): number => TOKEN_CLASSES.indexOf(c) / 100;
+    const costs = tokenCostTable(perToken, perChar);
+    for (const { text } of corpus.slice(0, 30)) {
+      const counts = classCounts(baseTokenIds(text));
+      const expected = TOKEN_CLASSES.reduce((sum, c, i) => sum + counts[i] * perToken(c) + counts[CLASS_COUNT + i] * perChar(c), 0);
+      expect(tokenCostSum(text, costs)).toBeCloseTo(expected, 6);
+    }
   });
 });

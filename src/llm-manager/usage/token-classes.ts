@@ -1,5 +1,5 @@
 import { isCjkCodePoint } from './token-cjk';
-import { baseTokenDecoder } from './token-base-encoding';
+import { baseEncoderCore, baseTokenDecoder } from './token-base-encoding';
 
 /**
  * The kinds of o200k_base token the estimator tells apart. Other tokenizers differ from o200k_base by kind of
@@ -101,43 +101,69 @@ export function classifyToken(text: string): TokenClass {
  */
 export const MAX_COUNTED_LENGTH = 16;
 
-/** Class index and decoded length (UTF-16 units, at most {@link MAX_COUNTED_LENGTH}) of every o200k_base token id. */
-interface ClassTable {
-  readonly classOf: Uint8Array;
-  readonly lengthOf: Uint8Array;
-}
+/** Entries per class in a packed table: lengths 0…MAX_COUNTED_LENGTH. */
+const SLOTS = MAX_COUNTED_LENGTH + 1;
 
-let table: ClassTable | undefined;
+let packedTable: Uint16Array | undefined;
 
 /**
- * Classifies the whole vocabulary on first use: about 0.2–0.4 s and 400 KB, paid once per process and only by
- * families that are not counted exactly (OpenAI's estimate is the base count itself).
+ * For every o200k_base token id, `class · SLOTS + counted length`. Built by classifying the whole vocabulary on first
+ * use: about 0.2–0.4 s and 400 KB, paid once per process and only by families that are not counted exactly
+ * (OpenAI's estimate is the base count itself).
  */
-function classTable(): ClassTable {
-  if (table !== undefined) return table;
+function packed(): Uint16Array {
+  if (packedTable !== undefined) return packedTable;
   const { size, decodeOne } = baseTokenDecoder();
-  const classOf = new Uint8Array(size);
-  const lengthOf = new Uint8Array(size);
+  const table = new Uint16Array(size);
   for (let id = 0; id < size; id++) {
     const text = decodeOne(id);
     if (text === undefined) continue; // an unused id never comes out of the encoder
-    classOf[id] = CLASS_INDEX[classifyToken(text)];
-    lengthOf[id] = Math.min(text.length, MAX_COUNTED_LENGTH);
+    table[id] = CLASS_INDEX[classifyToken(text)] * SLOTS + Math.min(text.length, MAX_COUNTED_LENGTH);
   }
-  table = { classOf, lengthOf };
+  packedTable = table;
   return table;
 }
 
 /**
  * Per class: how many tokens of `ids` fall in it (entries 0…CLASS_COUNT−1) and how many characters those tokens
- * hold, each counted up to {@link MAX_COUNTED_LENGTH} (entries CLASS_COUNT…2·CLASS_COUNT−1). Adds into `into` when given, so slices of a text can be summed.
+ * hold, each counted up to {@link MAX_COUNTED_LENGTH} (entries CLASS_COUNT…2·CLASS_COUNT−1): the fit's features.
  */
-export function classCounts(ids: readonly number[], into = new Float64Array(2 * CLASS_COUNT)): Float64Array {
-  const { classOf, lengthOf } = classTable();
+export function classCounts(ids: readonly number[]): Float64Array {
+  const table = packed();
+  const counts = new Float64Array(2 * CLASS_COUNT);
   for (const id of ids) {
-    const c = classOf[id];
-    into[c]++;
-    into[CLASS_COUNT + c] += lengthOf[id];
+    const slot = table[id];
+    const c = Math.floor(slot / SLOTS);
+    counts[c]++;
+    counts[CLASS_COUNT + c] += slot % SLOTS;
   }
-  return into;
+  return counts;
+}
+
+/** A family's per-class factors as the cost of one token of each (class, counted length): `T + C · length`. */
+export function tokenCostTable(perToken: (c: TokenClass) => number, perChar: (c: TokenClass) => number): Float64Array {
+  const costs = new Float64Array(CLASS_COUNT * SLOTS);
+  TOKEN_CLASSES.forEach((c, i) => {
+    for (let length = 0; length < SLOTS; length++) costs[i * SLOTS + length] = perToken(c) + perChar(c) * length;
+  });
+  return costs;
+}
+
+/**
+ * Σ cost over the o200k_base tokens of `text`, with `costs` from {@link tokenCostTable}. Walks the pieces the way
+ * gpt-tokenizer's `countTokens` does, so it costs about what counting costs (bench P4), not what `encode` costs.
+ */
+export function tokenCostSum(text: string, costs: Float64Array): number {
+  const table = packed();
+  const core = baseEncoderCore();
+  let sum = 0;
+  for (const [piece] of text.matchAll(core.tokenSplitRegex)) {
+    const rank = core.getBpeRankFromString(piece);
+    if (rank !== undefined) {
+      sum += costs[table[rank]];
+      continue;
+    }
+    for (const id of core.bytePairEncode(piece)) sum += costs[table[id]];
+  }
+  return sum;
 }

@@ -1,6 +1,6 @@
 import factorsJson from './token-factors.json';
-import { BASE_ENCODING, baseTokenCount, baseTokenIds, splitAtTokenBoundaries } from './token-base-encoding';
-import { CLASS_COUNT, classCounts, TOKEN_CLASSES, type TokenClass } from './token-classes';
+import { BASE_ENCODING, baseTokenCount, splitAtTokenBoundaries } from './token-base-encoding';
+import { TOKEN_CLASSES, tokenCostSum, tokenCostTable, type TokenClass } from './token-classes';
 import { TOKEN_FAMILIES, type TokenFamily } from './token-family';
 
 export { cjkRatio } from './token-cjk';
@@ -66,14 +66,13 @@ export const ASYNC_SLICE_CHARS = 4096;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** A family's factors as one weight vector over {@link classCounts}' features; undefined when it is the base count. */
-function weightsOf(factors: FamilyFactors): Float64Array | undefined {
-  const weights = Float64Array.from([
-    ...TOKEN_CLASSES.map((c) => factors.perToken[c]),
-    ...TOKEN_CLASSES.map((c) => factors.perChar[c]),
-  ]);
-  const exact = weights.every((w, k) => w === (k < CLASS_COUNT ? 1 : 0));
-  return exact ? undefined : weights;
+/** A non-empty text is at least one token. */
+const atLeastOne = (sum: number): number => Math.max(1, Math.round(sum));
+
+/** A family's cost per (class, length) table; undefined when the factors are the identity (the base count). */
+function costsOf(factors: FamilyFactors): Float64Array | undefined {
+  const exact = TOKEN_CLASSES.every((c) => factors.perToken[c] === 1 && factors.perChar[c] === 0);
+  return exact ? undefined : tokenCostTable((c) => factors.perToken[c], (c) => factors.perChar[c]);
 }
 
 /**
@@ -84,7 +83,7 @@ function weightsOf(factors: FamilyFactors): Float64Array | undefined {
  * Factors are fitted by scripts/token-factors/fit.ts; OpenAI's are the identity (the base is its encoding).
  */
 export class TokenEstimator {
-  private readonly weights: ReadonlyMap<TokenFamily, Float64Array | undefined>;
+  private readonly costs: ReadonlyMap<TokenFamily, Float64Array | undefined>;
 
   constructor(private readonly factors: TokenFactorsFile = TOKEN_FACTORS) {
     if (factors.baseEncoding !== BASE_ENCODING) {
@@ -96,7 +95,7 @@ export class TokenEstimator {
     if (factors.classes.join() !== TOKEN_CLASSES.join()) {
       throw new Error('token factors were fitted for other token classes; re-run scripts/token-factors/fit.ts');
     }
-    this.weights = new Map(TOKEN_FAMILIES.map((family) => [family, weightsOf(factors.families[family])]));
+    this.costs = new Map(TOKEN_FAMILIES.map((family) => [family, costsOf(factors.families[family])]));
   }
 
   /** The fitted numbers used for `family`. */
@@ -107,9 +106,8 @@ export class TokenEstimator {
   /** Estimated tokens of `text` for `family`; 0 for the empty string, at least 1 otherwise. Synchronous. */
   estimate(text: string, family: TokenFamily): number {
     if (text.length === 0) return 0;
-    const weights = this.weights.get(family);
-    if (weights === undefined) return baseTokenCount(text);
-    return this.scale(classCounts(baseTokenIds(text)), weights);
+    const costs = this.costs.get(family);
+    return costs === undefined ? baseTokenCount(text) : atLeastOne(tokenCostSum(text, costs));
   }
 
   /**
@@ -118,15 +116,13 @@ export class TokenEstimator {
    */
   async estimateAsync(text: string, family: TokenFamily): Promise<number> {
     if (text.length <= ASYNC_SLICE_CHARS) return this.estimate(text, family);
-    const weights = this.weights.get(family);
+    const costs = this.costs.get(family);
     let total = 0;
-    const counts = new Float64Array(2 * CLASS_COUNT);
     for (const slice of splitAtTokenBoundaries(text, ASYNC_SLICE_CHARS)) {
       await yieldToEventLoop();
-      if (weights === undefined) total += baseTokenCount(slice);
-      else classCounts(baseTokenIds(slice), counts);
+      total += costs === undefined ? baseTokenCount(slice) : tokenCostSum(slice, costs);
     }
-    return weights === undefined ? total : this.scale(counts, weights);
+    return costs === undefined ? total : atLeastOne(total);
   }
 
   /**
@@ -150,11 +146,5 @@ export class TokenEstimator {
     if (messageCount === 0) return 0;
     const { perMessage, perRequest } = this.factorsFor(family);
     return Math.round(perMessage * messageCount + perRequest);
-  }
-
-  private scale(counts: Float64Array, weights: Float64Array): number {
-    let sum = 0;
-    for (let k = 0; k < counts.length; k++) sum += counts[k] * weights[k];
-    return Math.max(1, Math.round(sum));
   }
 }
