@@ -108,7 +108,7 @@ let packedTable: Uint16Array | undefined;
 
 /**
  * For every o200k_base token id, `class · SLOTS + counted length`. Built by classifying the whole vocabulary on first
- * use: about 0.2–0.4 s and 400 KB, paid once per process and only by families that are not counted exactly
+ * use: about 0.1–0.2 s and 400 KB, paid once per process and only by families that are not counted exactly
  * (OpenAI's estimate is the base count itself).
  */
 function packed(): Uint16Array {
