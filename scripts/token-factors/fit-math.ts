@@ -54,25 +54,10 @@ export function fitRelative(samples: readonly Sample[]): Factors {
   return leastSquares(samples.map(({ base, r, real }) => [(base * r) / real, (base * (1 - r)) / real, 1] as const));
 }
 
-/** Ordinary least squares on absolute error, Σ (predict − real)²; reported only, to show why relative is used. */
-export function fitAbsolute(samples: readonly Sample[]): Factors {
-  return leastSquares(samples.map(({ base, r, real }) => [base * r, base * (1 - r), real] as const));
-}
-
-/** Signed percentage error of the rounded estimate, the number a user of the estimator actually sees. */
-export function signedPctError(factors: Factors, sample: Sample): number {
-  return pctError(predict(factors, sample.base, sample.r), sample.real);
-}
-
 /** Nearest-rank percentile of an ascending array. */
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-/** Summary of the estimator's errors over `samples` under the seed's two-factor formula. */
-export function errorStats(factors: Factors, samples: readonly Sample[]): ErrorStats {
-  return statsOfErrors(samples.map((sample) => signedPctError(factors, sample)));
 }
 
 /** Signed % error of an estimate, rounded the way the estimator rounds (at least 1 token). */

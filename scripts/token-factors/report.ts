@@ -203,7 +203,9 @@ bilingual conversations composed from their message pairs); and the hand-written
 \`scripts/token-factors/corpus/\`. Documents are cut into passages of about 3,000 characters at line breaks (at
 most three per document). The split is by source group (a file, an npm package, a catalog), so one source is
 never on both sides. Traditional Chinese (zh_TW man pages) is left out: o200k_base splits traditional characters
-differently, and the factors are for simplified Chinese.
+differently, and the factors are for simplified Chinese. Which files are read depends on the packages installed:
+each source is sampled by a hash of the file path, so installing a package changes the sample by at most its own
+files, and \`token-factors.json\` records the corpus's sha256.
 
 ${corpusTable(input.docs)}
 

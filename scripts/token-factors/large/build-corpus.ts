@@ -4,7 +4,9 @@
  *
  *   nice -n 10 npx ts-node --transpile-only scripts/token-factors/large/build-corpus.ts
  *
- * Deterministic for a given machine: sorted listings, fixed strides, a hash split by source group.
+ * Deterministic for a given set of installed packages: files are sampled by a hash of their path (installing a
+ * package changes the sample by at most its own files), and the train/held-out split is a hash of the source group.
+ * token-factors.json records the corpus's sha256.
  */
 import { writeFileSync } from 'node:fs';
 import { LARGE_CORPUS_FILE, toPassages } from './passages';

@@ -18,6 +18,29 @@ export function listFiles(dir: string, accept: (name: string) => boolean, maxDep
   return found;
 }
 
+/** FNV-1a, 32 bit: a stable hash that does not depend on the order files are listed in. */
+export function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
+/**
+ * The `limit` paths with the smallest hash, in path order: a spread-out sample that installing or removing other
+ * packages changes by at most the files added or removed (a stride over the sorted list would shift every pick).
+ * Paths are hashed relative to `root`, so the checkout's location does not change the sample.
+ */
+export function sampleByHash(paths: readonly string[], limit: number, root = ''): string[] {
+  const key = (path: string): number => fnv1a(path.startsWith(root) ? path.slice(root.length) : path);
+  return [...paths]
+    .sort((a, b) => key(a) - key(b) || a.localeCompare(b))
+    .slice(0, limit)
+    .sort();
+}
+
 /** Every `stride`-th item starting at `offset`, at most `limit`: a fixed, spread-out sample of a sorted list. */
 export function everyNth<T>(items: readonly T[], stride: number, limit: number, offset = 0): T[] {
   const picked: T[] = [];

@@ -1,6 +1,7 @@
 /** Cuts source documents into passages and assigns each group to the train or the held-out side. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fnv1a } from './local-files';
 import type { Category, SourceDoc } from './sources';
 
 /** Where build-corpus.ts writes the large corpus (not committed) and fit.ts reads it. */
@@ -20,16 +21,6 @@ export interface Passage {
 const TARGET_CHARS = 3000;
 const MIN_CHARS = 300;
 const MAX_PASSAGES_PER_DOC = 3;
-
-/** FNV-1a, 32 bit: a stable hash that does not depend on the order sources are read in. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
-}
 
 /** A quarter of the groups, by hash of the group name, are held out: never fitted on, only measured. */
 export function isHeldOutGroup(group: string): boolean {
@@ -65,7 +56,7 @@ export function toPassages(docs: readonly SourceDoc[]): Passage[] {
       seen.add(text);
       const heldOut = isHeldOutGroup(doc.group);
       const { group, category, source, license } = doc;
-      passages.push({ id: `${source}#${i}`, group, category, source, license, heldOut, text });
+      passages.push({ id: `${source}#${category}-${i}`, group, category, source, license, heldOut, text });
     });
   }
   return passages;

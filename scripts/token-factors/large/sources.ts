@@ -7,12 +7,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { readCorpus } from '../corpus-manifest';
-import { everyNth, listFiles, readText, renderManPage } from './local-files';
+import { readCorpus, type CorpusEntry } from '../corpus-manifest';
+import { everyNth, listFiles, readText, renderManPage, sampleByHash } from './local-files';
 import { readMoFile, type MoMessage } from './mo-file';
 
 /** The corpus categories, as in the committed corpus. */
-export type Category = 'zh' | 'en' | 'code' | 'mixed';
+export type Category = CorpusEntry['category'];
 
 /** One source document before it is cut into passages. */
 export interface SourceDoc {
@@ -33,9 +33,9 @@ const MAN = '/usr/share/man';
 const LOCALE_ZH = '/usr/share/locale/zh_CN/LC_MESSAGES';
 const PYTHON_LIB = '/root/.pyenv/versions/3.13.0/lib/python3.13';
 
-function manPages(dir: string, category: Category, stride: number, limit: number): SourceDoc[] {
+function manPages(dir: string, category: Category, limit: number): SourceDoc[] {
   const pages = listFiles(dir, (name) => name.endsWith('.gz'), 2);
-  return everyNth(pages, stride, limit).flatMap((path) => {
+  return sampleByHash(pages, limit).flatMap((path) => {
     const text = renderManPage(path);
     return text === undefined ? [] : [{ group: `man:${basename(path)}`, category, source: path, license: 'other', text }];
   });
@@ -49,7 +49,8 @@ function plainFiles(
 ): SourceDoc[] {
   return paths.flatMap((path) => {
     const text = readText(path);
-    return text === undefined ? [] : [{ group: groupOf(path), category, source: path, license: licenseOf(path), text }];
+    const source = path.startsWith(`${ROOT}/`) ? path.slice(ROOT.length + 1) : path;
+    return text === undefined ? [] : [{ group: groupOf(path), category, source, license: licenseOf(path), text }];
   });
 }
 
@@ -75,19 +76,19 @@ function npmLicense(path: string): string {
 }
 
 function sourceCode(): SourceDoc[] {
-  const inNodeModules = (ext: RegExp, stride: number, limit: number, offset: number): string[] =>
-    everyNth(listFiles(NODE_MODULES, (name) => ext.test(name) && !name.endsWith('.min.js')), stride, limit, offset);
-  const python = everyNth(listFiles(PYTHON_LIB, (name) => name.endsWith('.py'), 1), 7, 40);
+  const inNodeModules = (ext: RegExp, limit: number): string[] =>
+    sampleByHash(listFiles(NODE_MODULES, (name) => ext.test(name) && !name.endsWith('.min.js')), limit, NODE_MODULES);
+  const python = sampleByHash(listFiles(PYTHON_LIB, (name) => name.endsWith('.py'), 1), 40);
   return [
-    ...plainFiles(inNodeModules(/\.ts$/, 211, 40, 3), 'code', packageOf, npmLicense),
-    ...plainFiles(inNodeModules(/\.js$/, 977, 40, 5), 'code', packageOf, npmLicense),
-    ...plainFiles(inNodeModules(/\.(c|h|cc|cpp)$/, 3, 15, 0), 'code', packageOf, npmLicense),
+    ...plainFiles(inNodeModules(/\.ts$/, 40), 'code', packageOf, npmLicense),
+    ...plainFiles(inNodeModules(/\.js$/, 40), 'code', packageOf, npmLicense),
+    ...plainFiles(inNodeModules(/\.(c|h|cc|cpp)$/, 15), 'code', packageOf, npmLicense),
     ...plainFiles(python, 'code', (path) => `python:${basename(path)}`, () => 'PSF-2.0'),
-    ...plainFiles(everyNth(listFiles('/usr/include', (name) => name.endsWith('.h'), 1), 9, 14), 'code', (p) => `c:${p}`),
+    ...plainFiles(sampleByHash(listFiles('/usr/include', (name) => name.endsWith('.h'), 1), 14), 'code', (p) => `c:${p}`),
     ...plainFiles(listFiles('/usr/share/doc/git/contrib', (name) => /\.(go|sh|py|perl|pl)$/.test(name)), 'code', () => 'git-contrib'),
-    ...plainFiles(everyNth(listFiles('/usr/share/perl5', (name) => name.endsWith('.pm')), 9, 15), 'code', (p) => `perl:${p}`),
+    ...plainFiles(sampleByHash(listFiles('/usr/share/perl5', (name) => name.endsWith('.pm')), 15), 'code', (p) => `perl:${p}`),
     ...plainFiles(
-      everyNth(listFiles('/usr/share', (name) => name.endsWith('.cmake'), 3), 23, 15),
+      sampleByHash(listFiles('/usr/share', (name) => name.endsWith('.cmake'), 3), 15),
       'code',
       (path) => `cmake:${basename(path)}`,
     ),
@@ -98,11 +99,11 @@ function englishProse(): SourceDoc[] {
   const readmes = listFiles(NODE_MODULES, (name) => /^readme\.md$/i.test(name), 3);
   const debianDocs = listFiles('/usr/share/doc', (name) => /^(README|NEWS|FAQ|TODO)(\.md|\.txt)?(\.gz)?$/.test(name), 2);
   return [
-    ...manPages(join(MAN, 'man1'), 'en', 29, 45),
-    ...manPages(join(MAN, 'man5'), 'en', 13, 15),
-    ...manPages(join(MAN, 'man8'), 'en', 17, 15),
-    ...plainFiles(everyNth(readmes, 9, 50), 'en', packageOf, npmLicense),
-    ...plainFiles(everyNth(debianDocs, 5, 30), 'en', (path) => `deb:${basename(dirname(path))}`),
+    ...manPages(join(MAN, 'man1'), 'en', 45),
+    ...manPages(join(MAN, 'man5'), 'en', 15),
+    ...manPages(join(MAN, 'man8'), 'en', 15),
+    ...plainFiles(sampleByHash(readmes, 50, NODE_MODULES), 'en', packageOf, npmLicense),
+    ...plainFiles(sampleByHash(debianDocs, 30), 'en', (path) => `deb:${basename(dirname(path))}`),
   ];
 }
 
@@ -154,7 +155,7 @@ function committedCorpus(): SourceDoc[] {
 export function collectSources(): SourceDoc[] {
   return [
     ...committedCorpus(),
-    ...manPages(join(MAN, 'zh_CN'), 'mixed', 1, 60),
+    ...manPages(join(MAN, 'zh_CN'), 'mixed', 60),
     ...catalogs(),
     ...englishProse(),
     ...sourceCode(),
