@@ -172,8 +172,8 @@ per character those tokens hold:
 estimate = round( Σ_class  n_class · T_class  +  len_class · C_class )     n, len: o200k tokens and their characters
 \`\`\`
 
-With one class and \`C = 0\` this is the raw count times a factor; with the two classes CJK / non-CJK it is the seed's
-formula. OpenAI models get \`T = 1, C = 0\` for every class: the base is GPT-4o's own encoding, so their count is
+With one class and \`C = 0\` this is the raw count times a factor; with two classes, CJK and the rest, it is the seed's
+formula, except that the seed splits by the CJK share of characters rather than of tokens. OpenAI models get \`T = 1, C = 0\` for every class: the base is GPT-4o's own encoding, so their count is
 exact (the estimator then skips the classes). The vocabulary is classified once per process, on the first estimate
 of a non-OpenAI family (~0.1–0.2 s, 400 KB).
 
