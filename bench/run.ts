@@ -1,7 +1,7 @@
 /**
  * llm-mgr benchmarks (issue 7): every figure next to its floor measured in the same run, as a markdown table.
  *
- *   npx ts-node --transpile-only bench/run.ts [--quick] [--only=P6]
+ *   npx ts-node --transpile-only bench/run.ts [--quick] [--only P4[,P1…]]
  *
  * Timings never fail the run; a broken bench (exception, lost usage rows, PostgreSQL unreachable) exits non-zero.
  */
@@ -16,11 +16,22 @@ import { benchUsageStats } from './p5-usage-stats.bench';
 import { benchGateway } from './p6-gateway.bench';
 import { fmt, ratio, type Figure } from './stats';
 
-/** Each bench with the figure ids it prints; `--only=P6` (or `--only=P2,P6`) runs those alone. */
+/** Each bench with the figure ids it prints; `--only P6` / `--only=P2,P6` runs those alone. */
 const BENCHES: ReadonlyArray<readonly [string, (ctx: BenchContext) => Promise<Figure[]>]> = [
   ['P1', benchGetUserLlm], ['P1', benchModelCache], ['P2', benchInvokeOverhead], ['P3', benchUsageRows],
   ['P4', benchTokenEstimate], ['P5', benchUsageStats], ['P6', benchGateway],
 ];
+
+/** The benches `--only P4,P5` (or `--only=P4,P5`) selects; all without the flag. */
+function selected(argv: readonly string[]): typeof BENCHES {
+  const at = argv.findIndex((arg) => arg === '--only' || arg.startsWith('--only='));
+  if (at < 0) return BENCHES;
+  const list = argv[at]!.startsWith('--only=') ? argv[at]!.slice('--only='.length) : (argv[at + 1] ?? '');
+  const ids = list.toUpperCase().split(',');
+  const picked = BENCHES.filter(([id]) => ids.includes(id));
+  if (picked.length === 0) throw new Error(`--only ${list}: no such bench (P1–P6)`);
+  return picked;
+}
 
 function table(figures: readonly Figure[], quick: boolean, seconds: number): string {
   const cpu = cpus();
@@ -48,9 +59,7 @@ async function main(): Promise<void> {
   const ctx = await startContext(quick);
   const figures: Figure[] = [];
   try {
-    const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).toUpperCase().split(',');
-    for (const [id, bench] of BENCHES) {
-      if (only && !only.includes(id)) continue;
+    for (const [, bench] of selected(process.argv)) {
       figures.push(...(await bench(ctx)));
       ctx.upstream.reset(); // the fake keeps every request; start each bench with an empty log
     }
