@@ -23,6 +23,9 @@ import { UsageLogEntryEntity } from '../src/llm-manager/database/usage-log-entry
 import { UsageWriter } from '../src/llm-manager/usage/usage-writer';
 import type { BenchContext } from './context';
 import { MODEL } from './context';
+
+/** Metric labels of the bench's calls (configuration names in real use). */
+const BENCH_LABELS = { platform: 'Bench', model: 'bench-model' };
 import { fmt, now, pool, type Figure } from './stats';
 
 const CONCURRENCY = 100;
@@ -133,7 +136,7 @@ export async function benchUsageRows(ctx: BenchContext): Promise<Figure[]> {
   };
 
   const trackedUser = 'p3-tracked';
-  const sink = recorder.sinkFor({ userId: trackedUser, modelId, agentName: 'bench-p3', family: 'openai' });
+  const sink = recorder.sinkFor({ userId: trackedUser, modelId, agentName: 'bench-p3', family: 'openai', labels: BENCH_LABELS });
   const tracked = new TrackedChatModel(FIELDS, new CallTracker(sink), {
     userId: trackedUser, usageKey: 'main', agentName: 'bench-p3', platformId: 0, platformName: 'in-process', modelId,
     modelDisplayName: MODEL, modelName: MODEL,
@@ -155,7 +158,7 @@ export async function benchUsageRows(ctx: BenchContext): Promise<Figure[]> {
   });
 
   const recorderUser = 'p3-recorder';
-  const recorderSink = recorder.sinkFor({ userId: recorderUser, modelId, agentName: 'bench-p3', family: 'openai' });
+  const recorderSink = recorder.sinkFor({ userId: recorderUser, modelId, agentName: 'bench-p3', family: 'openai', labels: BENCH_LABELS });
   const recorderRate = await measured(recorderUser, async () => {
     await pool(calls, CONCURRENCY, async (i) => recordOneCall(recorderSink, i));
   });

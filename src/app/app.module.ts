@@ -8,10 +8,13 @@ import { StandaloneAuthModule } from './auth/standalone-auth.module';
 import { ConsoleModule } from './console/console.module';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
+import { METRICS_TOKEN, MetricsController } from './metrics/metrics.controller';
 
 /** What `AppModule.forRoot()` needs, resolved before Nest starts (see `createApp()`). */
 export interface AppModuleConfig {
   adminToken: string;
+  /** `LLM_MGR_METRICS_TOKEN`: reads `GET /metrics` and nothing else; null when only the admin token may. */
+  metricsToken: string | null;
   authThrottle: AuthThrottleSettings;
   llmManager: LlmManagerOptions;
 }
@@ -35,9 +38,10 @@ export class AppModule {
         }),
         ApiTokensModule,
         ConsoleModule,
+        auth,
       ],
-      controllers: [HealthController],
-      providers: [HealthService],
+      controllers: [HealthController, MetricsController],
+      providers: [HealthService, { provide: METRICS_TOKEN, useValue: config.metricsToken }],
     };
   }
 }

@@ -27,7 +27,12 @@ export async function createApp(options: StandaloneAppOptions = {}): Promise<Sta
     envFilePath: config.envFile,
     log: (line) => logger.log(line, 'LlmManager'),
   });
-  const app = await NestFactory.create(AppModule.forRoot({ adminToken: admin.token, authThrottle: config.authThrottle, llmManager: config.llmManager }), {
+  const app = await NestFactory.create(AppModule.forRoot({
+    adminToken: admin.token,
+    metricsToken: config.metricsToken,
+    authThrottle: config.authThrottle,
+    llmManager: config.llmManager,
+  }), {
     abortOnError: false,
     ...(options.logger ? { logger: options.logger } : {}),
   });

@@ -29,6 +29,8 @@ export interface StandaloneConfig {
   port: number;
   /** `HOST`: the interface to listen on. Default `127.0.0.1` (this machine only); `0.0.0.0` for every interface. */
   host: string;
+  /** `LLM_MGR_METRICS_TOKEN`: a token for `GET /metrics` alone (a Prometheus scraper); null when unset. */
+  metricsToken: string | null;
   /** `LLM_MGR_AUTH_FAILURE_LIMIT` wrong tokens (10; `0` = off) per client per `LLM_MGR_AUTH_FAILURE_WINDOW_SECONDS` (60). */
   authThrottle: AuthThrottleSettings;
   /** `LLM_MGR_DOCS_PERSIST_AUTHORIZATION=true` lets Swagger UI keep a pasted token across reloads. Default: off. */
@@ -39,7 +41,7 @@ export interface StandaloneConfig {
 
 /**
  * The standalone server's one place for its environment: `.env` under the process environment (as dotenv does, but
- * without writing into `process.env`), `PORT`, `HOST`, `LLM_MGR_ADMIN_TOKEN`, `LLM_MGR_AUTH_FAILURE_*`,
+ * without writing into `process.env`), `PORT`, `HOST`, `LLM_MGR_ADMIN_TOKEN`, `LLM_MGR_METRICS_TOKEN`, `LLM_MGR_AUTH_FAILURE_*`,
  * `LLM_MGR_DOCS_*`. The library's own variables (`LLM_KEY`, `LLM_MGR_DATABASE_URL`, …) stay the library's to read:
  * the merged environment is handed to it as `env`.
  */
@@ -55,6 +57,7 @@ export function resolveStandaloneConfig(options: StandaloneAppOptions = {}): Sta
     adminTokenFromEnv: processEnv[ADMIN_TOKEN_VARIABLE] || undefined,
     port: portFrom(env.PORT),
     host: env.HOST?.trim() || DEFAULT_HOST,
+    metricsToken: env.LLM_MGR_METRICS_TOKEN?.trim() || null,
     authThrottle: {
       maxFailures: integerFrom(env, 'LLM_MGR_AUTH_FAILURE_LIMIT', 10, 0),
       windowSeconds: integerFrom(env, 'LLM_MGR_AUTH_FAILURE_WINDOW_SECONDS', 60, 1),

@@ -45,3 +45,5 @@ export type {
 export { LLM_MANAGER_ENTITIES } from './database/entities';
 export { LLM_MANAGER_MIGRATIONS } from './migrations';
 export { maskSecret } from './security/mask-secret';
+/** llm-mgr's Prometheus metrics (`registry.metrics()`), for a host that serves them on an endpoint of its own. */
+export { LlmMetrics } from './metrics/llm-metrics';

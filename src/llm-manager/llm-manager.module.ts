@@ -9,6 +9,7 @@ import { LLM_MANAGER_RESOLVED_OPTIONS } from './llm-manager.constants';
 import { LLM_MANAGER_OPTIONS, LLM_MANAGER_OPTIONS_TYPE, LlmManagerConfigurableModule } from './llm-manager.module-definition';
 import { resolveOptions, type LlmManagerOptions } from './llm-manager.options';
 import { LlmManagerService } from './llm-manager.service';
+import { MetricsModule } from './metrics/metrics.module';
 import { SecurityModule } from './security/security.module';
 import { UsageModule } from './usage/usage.module';
 import { UserSelectionModule } from './user-selection/user-selection.module';
@@ -25,7 +26,7 @@ const resolvedOptionsProvider: Provider = {
  * Global by default (`isGlobal: false` to opt out) so the feature modules and the host see one store and one key.
  */
 @Module({
-  imports: [LlmManagerDataSourceModule, SecurityModule, ClusterModule, AdminModule, YamlSyncModule, UserSelectionModule, UsageModule, BuilderModule],
+  imports: [LlmManagerDataSourceModule, SecurityModule, ClusterModule, AdminModule, YamlSyncModule, UserSelectionModule, UsageModule, BuilderModule, MetricsModule],
   providers: [resolvedOptionsProvider, ConfigChanges, LlmManagerService],
   exports: [
     LLM_MANAGER_RESOLVED_OPTIONS,
@@ -37,6 +38,7 @@ const resolvedOptionsProvider: Provider = {
     UserSelectionModule,
     UsageModule,
     BuilderModule,
+    MetricsModule,
   ],
 })
 export class LlmManagerModule extends LlmManagerConfigurableModule {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CatalogueModule } from '../catalogue/catalogue.module';
+import { MetricsModule } from '../metrics/metrics.module';
 import { HostResolver, UrlGuard } from '../security/url-guard';
 import { UsageModule } from '../usage/usage.module';
 import { TokenEstimator } from '../usage/token-estimator';
@@ -11,7 +12,7 @@ import { UpstreamHttp } from './upstream-http';
 
 /** Builds tracked LangChain models, caches them, probes platforms and tests models; guards users' URLs (B8). */
 @Module({
-  imports: [CatalogueModule, UserSelectionModule, UsageModule],
+  imports: [CatalogueModule, UserSelectionModule, UsageModule, MetricsModule],
   providers: [
     { provide: TokenEstimator, useFactory: (): TokenEstimator => new TokenEstimator() },
     CallRecorder,

@@ -20,6 +20,8 @@ export interface FinishedCall {
   completionText: string;
   reasoningText: string;
   reported: ReportedUsage | null;
+  /** Wall-clock ms from the observation's start to the first output, or null when none came (time to first token). */
+  firstOutputMs: number | null;
 }
 
 /** Collects what one call produced, chunk by chunk or from one result. */
@@ -28,6 +30,8 @@ export class CallObservation {
   private reasoning = '';
   private reported: ReportedUsage | null = null;
   private sawOutput = false;
+  private readonly wallStart = Date.now();
+  private firstOutputMs: number | null = null;
 
   constructor(
     readonly startedAt: number,
@@ -37,12 +41,12 @@ export class CallObservation {
   ) {}
 
   observeChunk(chunk: ChatGenerationChunk): void {
-    this.sawOutput = true;
+    this.markOutput();
     this.collect(chunk.message);
   }
 
   observeResult(result: ChatResult): void {
-    this.sawOutput = true;
+    this.markOutput();
     for (const generation of result.generations) this.collect(generation.message);
   }
 
@@ -58,7 +62,14 @@ export class CallObservation {
       completionText: this.text,
       reasoningText: this.reasoning,
       reported: this.reported,
+      firstOutputMs: this.firstOutputMs,
     };
+  }
+
+  /** Output has arrived: the first time, it fixes the time to first token. */
+  protected markOutput(): void {
+    this.sawOutput = true;
+    this.firstOutputMs ??= Date.now() - this.wallStart;
   }
 
   private collect(message: BaseMessage): void {

@@ -9,6 +9,7 @@ import {
 import { LlmManagerError } from '../common/llm-manager.error';
 import { errorMessage } from '../common/error-message';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
+import { LlmMetrics, type CallLabels } from '../metrics/llm-metrics';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { Clock } from '../usage/clock';
 import { TokenEstimator, type TokenFamily } from '../usage/token-estimator';
@@ -20,12 +21,13 @@ import { abandoned, type CallSink } from './call-tracker';
 import { reasoningToSendBack, roleOf } from './reasoning-round-trip';
 import type { LiveCall } from './live-call';
 
-/** Who a tracked model bills. */
+/** Who a tracked model bills, and the names its metrics carry. */
 export interface BillingContext {
   userId: string;
   modelId: number;
   agentName: string | null;
   family: TokenFamily;
+  labels: CallLabels;
 }
 
 interface Live {
@@ -61,6 +63,7 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly journal: UsageJournal,
     private readonly clock: Clock,
     private readonly estimator: TokenEstimator,
+    private readonly metrics: LlmMetrics,
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
   ) {}
 
@@ -139,7 +142,10 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
       completionChars: call.completionText.length + call.reasoningText.length,
       reported: call.reported,
     });
-    this.ledger.count(this.toRow(context, call, live?.promptTokens ?? this.estimatePrompt(context.family, call)));
+    this.metrics.observeCall(context.labels, call);
+    const row = this.toRow(context, call, live?.promptTokens ?? this.estimatePrompt(context.family, call));
+    row.then((counted) => this.metrics.observeRow(context.labels, counted), () => undefined);
+    this.ledger.count(row);
   }
 
   private countPromptEarly(live: Live): void {

@@ -11,6 +11,7 @@ import { Clock } from '../usage/clock';
 import { modelFamily } from '../usage/token-estimator';
 import { UsageQueryService } from '../usage/usage-query.service';
 import { UserSelectionService } from '../user-selection/user-selection.service';
+import { LlmMetrics } from '../metrics/llm-metrics';
 import { CallRecorder } from './call-recorder';
 import { requestExtraBody } from './extra-body';
 import { CallTracker } from './call-tracker';
@@ -48,6 +49,7 @@ export class LlmBuilderService implements OnModuleDestroy {
     private readonly usage: UsageQueryService,
     private readonly clock: Clock,
     private readonly http: UpstreamHttp,
+    private readonly metrics: LlmMetrics,
     changes: ConfigChanges,
   ) {
     this.unsubscribe = changes.subscribe((change) => this.invalidate(change));
@@ -61,17 +63,19 @@ export class LlmBuilderService implements OnModuleDestroy {
   getUserLlm(userId: string = SYSTEM_USER_ID, opts: { usageKey?: string; agentName?: string } = {}): Promise<TrackedChatModel> {
     const usageKey = opts.usageKey ?? 'main';
     const agentName = opts.agentName ?? null;
-    return this.cached(`u\u0000${userId}\u0000${usageKey}\u0000${agentName ?? ''}`, userId, usageKey, async () => {
-      const slot = await this.selections.resolveSlot(userId, usageKey);
-      return this.build(userId, usageKey, agentName, slot.platform, slot.model);
-    });
+    return this.metrics.timeResolution(() =>
+      this.cached(`u\u0000${userId}\u0000${usageKey}\u0000${agentName ?? ''}`, userId, usageKey, async () => {
+        const slot = await this.selections.resolveSlot(userId, usageKey);
+        return this.build(userId, usageKey, agentName, slot.platform, slot.model);
+      }),
+    );
   }
 
   /** A system model by its YAML display names, with the system key (M2). */
   getSpecSysLlm(platformName: string, modelDisplayName: string, opts: { agentName?: string } = {}): Promise<TrackedChatModel> {
     const agentName = opts.agentName ?? null;
     const key = `s\u0000${platformName}\u0000${modelDisplayName}\u0000${agentName ?? ''}`;
-    return this.cached(key, SYSTEM_USER_ID, null, async () => {
+    return this.metrics.timeResolution(() => this.cached(key, SYSTEM_USER_ID, null, async () => {
       const found = await this.catalogue.findSystemModel(platformName, modelDisplayName);
       if (!found) {
         throw new LlmManagerError(
@@ -82,7 +86,7 @@ export class LlmBuilderService implements OnModuleDestroy {
         );
       }
       return this.build(SYSTEM_USER_ID, null, agentName, found.platform, found.model);
-    });
+    }));
   }
 
   /** A model for an explicit platform and model of this user (used by `testModel`); not cached. */
@@ -153,7 +157,10 @@ export class LlmBuilderService implements OnModuleDestroy {
     overrides: { timeoutMs?: number; maxRetries?: number } = {},
   ): Promise<TrackedChatModel> {
     const { apiKey } = await this.keys.resolveFor(userId, platform);
-    const sink = this.recorder.sinkFor({ userId, modelId: model.id, agentName, family: modelFamily(model.modelName) });
+    const sink = this.recorder.sinkFor({
+      userId, modelId: model.id, agentName, family: modelFamily(model.modelName),
+      labels: { platform: platform.name, model: model.displayName },
+    });
     return new TrackedChatModel(
       {
         model: model.modelName,

@@ -7,7 +7,7 @@ const route = (extraBody: Record<string, unknown> | null): UpstreamRoute => ({
   modelName: 'deepseek-chat',
   extraBody,
   guardedFetch: null,
-  billing: { userId: 'u', modelId: 1, agentName: null, family: 'openai' },
+  billing: { userId: 'u', modelId: 1, agentName: null, family: 'openai', labels: { platform: 'P', model: 'm' } },
 });
 
 describe('chat requests on their way upstream', () => {

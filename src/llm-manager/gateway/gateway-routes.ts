@@ -87,6 +87,9 @@ function routeOf(built: TrackedChatModel): UpstreamRoute {
     modelName: info.modelName,
     extraBody: built.modelKwargs ?? null,
     guardedFetch: built.clientConfig.fetch ?? null,
-    billing: { userId: info.userId, modelId: info.modelId, agentName: info.agentName, family: modelFamily(info.modelName) },
+    billing: {
+      userId: info.userId, modelId: info.modelId, agentName: info.agentName, family: modelFamily(info.modelName),
+      labels: { platform: info.platformName, model: info.modelDisplayName },
+    },
   };
 }

@@ -24,6 +24,7 @@ export class WireObservation extends CallObservation {
   /** A whole (non-streamed) completion. */
   observeCompletion(completion: Json): void {
     this.answered = true;
+    this.markOutput();
     for (const choice of arrayOf(completion['choices'])) this.collectMessage(objectOf(choice)['message']);
     this.collectUsage(completion['usage']);
   }
@@ -31,6 +32,7 @@ export class WireObservation extends CallObservation {
   /** One streamed chunk; returns whether it is the usage-only chunk (`choices: []` with `usage`). */
   observeStreamChunk(chunk: Json): boolean {
     this.answered = true;
+    this.markOutput();
     const choices = arrayOf(chunk['choices']);
     for (const choice of choices) this.collectMessage(objectOf(choice)['delta']);
     this.collectUsage(chunk['usage']);
