@@ -152,6 +152,7 @@ export class LlmBuilderService implements OnModuleDestroy {
     overrides: { timeoutMs?: number; maxRetries?: number } = {},
   ): Promise<TrackedChatModel> {
     const { apiKey } = await this.keys.resolveFor(userId, platform);
+    const timeoutMs = overrides.timeoutMs ?? this.options.requestTimeoutMs;
     const sink = this.recorder.sinkFor({ userId, modelId: model.id, agentName, family: modelFamily(model.modelName) });
     return new TrackedChatModel(
       {
@@ -161,10 +162,10 @@ export class LlmBuilderService implements OnModuleDestroy {
         // extra_body (M13): merged into the body of every request of this model.
         modelKwargs: model.extraBody ?? undefined,
         streamUsage: true,
-        timeout: overrides.timeoutMs ?? this.options.requestTimeoutMs,
+        timeout: timeoutMs,
         maxRetries: overrides.maxRetries ?? this.options.maxRetries,
       },
-      new CallTracker(sink),
+      new CallTracker(sink, { platformName: platform.name, baseUrl: platform.baseUrl, apiKey: apiKey ?? undefined, timeoutMs }),
       {
         userId,
         usageKey,
