@@ -8,10 +8,12 @@ const base = {
 };
 const SUITES = ['<rootDir>/test/medium/**/*.spec.ts', '<rootDir>/test/e2e/**/*.e2e-spec.ts'];
 // cli-*, usage-query and instances-shared-db run the server engines themselves; usage-writer is about a SQLite file (busy locks, file reopen);
-// model-call-errors is about the upstream, not the store;
+// model-call-errors is about the upstream, not the store; database-outage runs the server engines itself;
+// sqlite-shared-file and instances-shared-sqlite are about one SQLite file shared by processes;
 // console-no-browser (a nested Jest's exit) and start-build (when `npm start` builds) use no database; test-run-cleanup
 // makes PostgreSQL and MariaDB places itself.
-const ENGINE_COVERED_ELSEWHERE = ['/test/e2e/cli-', '/test/e2e/package-host-app', '/test/medium/usage-query', '/test/medium/usage-writer', '/test/medium/model-call-errors',
+const ENGINE_COVERED_ELSEWHERE = ['/test/e2e/cli-', '/test/e2e/package-host-app', '/test/medium/usage-query', '/test/medium/usage-writer', '/test/medium/model-call-errors', '/test/medium/database-outage', '/test/medium/sqlite-shared-file',
+  '/test/e2e/instances-shared-sqlite',
   '/test/e2e/instances-shared-db', '/test/e2e/console-no-browser', '/test/e2e/start-build', '/test/medium/test-run-cleanup'];
 
 const engine = (name) => ({

@@ -3,6 +3,7 @@ import { KeyResolver } from '../admin/key-resolver';
 import { CatalogueReader } from '../admin/catalogue-reader';
 import { ConfigChanges, type ConfigChange } from '../common/config-changes';
 import { LlmManagerError } from '../common/llm-manager.error';
+import { rethrowDatabaseFailure } from '../database/database-failure';
 import { LLM_MANAGER_RESOLVED_OPTIONS, SYSTEM_USER_ID } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import type { ModelEntity } from '../database/model.entity';
@@ -102,7 +103,8 @@ export class LlmBuilderService implements OnModuleDestroy {
       this.cache.set(key, hit);
       return hit.model;
     }
-    const entry: CacheEntry = { model: create(), userId, usageKey };
+    // A cold build reads the store: a database that is down or frozen fails it as DATABASE_UNAVAILABLE, not a driver error.
+    const entry: CacheEntry = { model: create().catch(rethrowDatabaseFailure), userId, usageKey };
     this.cache.set(key, entry);
     if (this.cache.size > this.options.modelCacheSize) this.cache.delete(this.cache.keys().next().value!);
     entry.model.then(

@@ -5,7 +5,8 @@ import { LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { LlmManagerDatabaseOptions } from '../llm-manager.options';
 import { LLM_MANAGER_MIGRATIONS, LLM_MANAGER_MIGRATIONS_TABLE } from '../migrations';
 import { LLM_MANAGER_ENTITIES } from './entities';
-import { createPrivateSqliteFile } from './private-sqlite-file';
+import { createPrivateSqliteFile, sharedSqliteFile } from './private-sqlite-file';
+import { retryBusyStatements, SQLITE_BUSY_RETRY_MS, SQLITE_BUSY_TIMEOUT_MS } from './sqlite-busy';
 
 /**
  * DataSource options for llm-mgr's own connection: our entities and migrations, never `synchronize`, and sessions
@@ -17,6 +18,7 @@ export function buildDataSourceOptions(database: LlmManagerDatabaseOptions): Dat
   return {
     ...database,
     ...utcSession(database),
+    ...sharedSqliteSettings(database),
     name: LLM_MGR_DATA_SOURCE,
     entities: LLM_MANAGER_ENTITIES,
     migrations: LLM_MANAGER_MIGRATIONS,
@@ -33,6 +35,7 @@ export function buildDataSourceOptions(database: LlmManagerDatabaseOptions): Dat
 export function createDataSource(database: LlmManagerDatabaseOptions): DataSource {
   const dataSource = new DataSource(buildDataSourceOptions(database));
   if (dataSource.options.type === 'postgres') storeInstantsWithTimeZone(dataSource.driver as PostgresDriver);
+  if (sharedSqliteFile(database) !== undefined) retryBusyStatements(dataSource, sqliteLockWaitMs(database));
   return dataSource;
 }
 
@@ -45,6 +48,25 @@ export async function openDataSource(database: LlmManagerDatabaseOptions): Promi
     await useUtcSessions(dataSource);
   }
   return dataSource;
+}
+
+/**
+ * A SQLite file other processes may open too: WAL (readers never wait for a writer, a writer never waits for readers)
+ * and a short synchronous busy wait. The wait the operator asked for (`timeout` of better-sqlite3, `busyTimeout` of
+ * sqlite3; default 5 s) is kept, but waited asynchronously by sqlite-busy.ts, so the event loop never stalls on a lock.
+ */
+function sharedSqliteSettings(database: LlmManagerDatabaseOptions): Partial<DataSourceOptions> {
+  if (sharedSqliteFile(database) === undefined) return {};
+  if (database.type === 'better-sqlite3') return { enableWAL: database.enableWAL ?? true, timeout: SQLITE_BUSY_TIMEOUT_MS };
+  if (database.type === 'sqlite') return { enableWAL: database.enableWAL ?? true, busyTimeout: SQLITE_BUSY_TIMEOUT_MS };
+  return {};
+}
+
+/** How long a statement on a SQLite file may wait, in all, for another process's lock. */
+function sqliteLockWaitMs(database: LlmManagerDatabaseOptions): number {
+  if (database.type === 'better-sqlite3') return database.timeout ?? SQLITE_BUSY_RETRY_MS;
+  if (database.type === 'sqlite') return database.busyTimeout ?? SQLITE_BUSY_RETRY_MS;
+  return 0;
 }
 
 function utcSession(database: LlmManagerDatabaseOptions): Partial<DataSourceOptions> {
