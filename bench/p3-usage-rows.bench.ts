@@ -107,7 +107,8 @@ function journalMicrosPerCall(calls: number): number {
 
 const JOURNAL_ROW = {
   callId: null, userId: 'p3', modelId: 1, promptTokens: 12, completionTokens: 6, totalTokens: 18, reasoningTokens: 0, success: true,
-  usageSource: 'estimated' as const, outcome: 'ok' as const, reportedPromptTokens: 12, reportedCompletionTokens: 6, latencyMs: 5,
+  cachedPromptTokens: 0, usageSource: 'both' as const, outcome: 'ok' as const, estimatedPromptTokens: 12, estimatedCompletionTokens: 6,
+  reportedPromptTokens: 12, reportedCompletionTokens: 6, latencyMs: 5,
   agentName: 'bench-p3', createdAt: new Date(0).toISOString(),
 };
 

@@ -182,8 +182,8 @@ async function withWriter(writer: UsageWriter, purge: () => Promise<unknown>): P
       await new Promise((resolve) => setTimeout(resolve, WRITER_TICK_MS));
       writer.enqueue({
         callId: null, userId: 'bench-writer', modelId: 1, promptTokens: 10, completionTokens: 5, totalTokens: 15, reasoningTokens: 0,
-        success: true, usageSource: 'estimated', outcome: 'ok', reportedPromptTokens: null, reportedCompletionTokens: null,
-        latencyMs: 1, agentName: null, createdAt: new Date(),
+        cachedPromptTokens: 0, success: true, usageSource: 'estimated', outcome: 'ok', estimatedPromptTokens: 10,
+        estimatedCompletionTokens: 5, reportedPromptTokens: null, reportedCompletionTokens: null, latencyMs: 1, agentName: null, createdAt: new Date(),
       });
       await writer.flush();
       rows += 1;

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
 import { resolveStandaloneConfig } from '../src/app/standalone-config';
 import { createDataSource } from '../src/llm-manager/database/data-source.factory';
+import { createPrivateSqliteFile } from '../src/llm-manager/database/private-sqlite-file';
 import { DEFAULT_DATABASE } from '../src/llm-manager/llm-manager.options';
 
 /**
@@ -14,5 +15,8 @@ import { DEFAULT_DATABASE } from '../src/llm-manager/llm-manager.options';
 const folder = process.env.INIT_CWD ?? process.cwd();
 const { llmManager } = resolveStandaloneConfig({ cwd: folder });
 
-const dataSource: DataSource = createDataSource(llmManager.database ?? DEFAULT_DATABASE);
+const database = llmManager.database ?? DEFAULT_DATABASE;
+// A SQLite file the CLI creates is as private as the one the server creates (0600).
+createPrivateSqliteFile(database);
+const dataSource: DataSource = createDataSource(database);
 export default dataSource;

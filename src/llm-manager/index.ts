@@ -5,7 +5,7 @@
 export { LlmManagerModule } from './llm-manager.module';
 export { LlmManagerService, type Since } from './llm-manager.service';
 export type { LlmManagerOptions, LlmManagerDatabaseOptions } from './llm-manager.options';
-export { SYSTEM_USER_ID, DEFAULT_USAGE_KEYS } from './llm-manager.constants';
+export { SYSTEM_USER_ID, DEFAULT_USAGE_KEYS, LLM_MGR_DATA_SOURCE } from './llm-manager.constants';
 export { LlmManagerError, LLM_MANAGER_ERROR_CODES, type LlmManagerErrorCode } from './common/llm-manager.error';
 /**
  * The filter llm-mgr's routes use: `LlmManagerError` → its HTTP status and `{ statusCode, code, message, details? }`.
@@ -34,7 +34,15 @@ export type { IdentityResolver, RequestIdentity } from './common/request-identit
 export { passportIdentity } from './common/request-identity';
 export { ApiTokensModule } from './api-tokens/api-tokens.module';
 export { ApiTokenService } from './api-tokens/api-token.service';
-export type { UsageSummary as UsageTotals, ModelUsage, AgentUsage, UserUsage, TimelinePoint } from './usage/usage-query.types';
+export type {
+  UsageSummary as UsageTotals,
+  ModelUsage,
+  AgentUsage,
+  UserUsage,
+  TimelinePoint,
+  TokenDetails,
+  EstimateDrift,
+} from './usage/usage-query.types';
 /** Every entity and migration, for hosts that run llm-mgr's tables on a DataSource of their own. */
 export { LLM_MANAGER_ENTITIES } from './database/entities';
 export { LLM_MANAGER_MIGRATIONS } from './migrations';

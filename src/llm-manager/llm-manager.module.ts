@@ -1,12 +1,10 @@
-import { Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
 import { BuilderModule } from './builder/builder.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { ConfigChanges } from './common/config-changes';
-import { errorMessage } from './common/error-message';
 import { withHostEnvFile } from './common/host-env';
-import { dataSourceProvider, LLM_MGR_DATA_SOURCE_TOKEN } from './database/database.providers';
+import { LlmManagerDataSourceModule } from './database/database.providers';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from './llm-manager.constants';
 import { LLM_MANAGER_OPTIONS, LLM_MANAGER_OPTIONS_TYPE, LlmManagerConfigurableModule } from './llm-manager.module-definition';
 import { resolveOptions, type LlmManagerOptions } from './llm-manager.options';
@@ -27,11 +25,10 @@ const resolvedOptionsProvider: Provider = {
  * Global by default (`isGlobal: false` to opt out) so the feature modules and the host see one store and one key.
  */
 @Module({
-  imports: [SecurityModule, ClusterModule, AdminModule, YamlSyncModule, UserSelectionModule, UsageModule, BuilderModule],
-  providers: [resolvedOptionsProvider, dataSourceProvider, ConfigChanges, LlmManagerService],
+  imports: [LlmManagerDataSourceModule, SecurityModule, ClusterModule, AdminModule, YamlSyncModule, UserSelectionModule, UsageModule, BuilderModule],
+  providers: [resolvedOptionsProvider, ConfigChanges, LlmManagerService],
   exports: [
     LLM_MANAGER_RESOLVED_OPTIONS,
-    LLM_MGR_DATA_SOURCE_TOKEN,
     ConfigChanges,
     LlmManagerService,
     SecurityModule,
@@ -42,26 +39,12 @@ const resolvedOptionsProvider: Provider = {
     BuilderModule,
   ],
 })
-export class LlmManagerModule extends LlmManagerConfigurableModule implements OnApplicationShutdown {
-  constructor(@Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource) {
-    super();
-  }
-
+export class LlmManagerModule extends LlmManagerConfigurableModule {
   /**
    * `forRoot()` with no argument is the headline call: every option has a default or an environment variable. The
    * builder's own `forRoot(options)` requires the object and reads the extras (`isGlobal`, `controllers`) from it.
    */
   static override forRoot(options: typeof LLM_MANAGER_OPTIONS_TYPE = {}): DynamicModule {
     return super.forRoot(options);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    if (!this.dataSource.isInitialized) return;
-    try {
-      await this.dataSource.destroy();
-    } catch (error) {
-      // A database that is down cannot stop the process from exiting; what it did not take is in the usage journal.
-      new Logger('LlmManager').warn(`Closing the database connection failed: ${errorMessage(error)}`);
-    }
   }
 }

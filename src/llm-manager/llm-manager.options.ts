@@ -196,18 +196,33 @@ function valueOrOff(raw: string | undefined, fallback: string): string | false {
   return ['off', 'false', 'none'].includes(raw.trim().toLowerCase()) ? false : raw.trim();
 }
 
-/** The connection settings of a host's DataSource, without anything that belongs to the host's own schema. */
+/**
+ * The connection settings of a host's DataSource, without anything that shapes the host's own schema: its entities,
+ * migrations, `synchronize`, `dropSchema` (a test set-up's rebuild would empty the schema again after the host's own
+ * sync), naming strategy, table prefix and query cache. @nestjs/typeorm's own keys (retries, autoLoadEntities) go too.
+ */
 function borrowConnection(dataSource: DataSource): LlmManagerDatabaseOptions {
   const {
     entities: _entities,
     migrations: _migrations,
     migrationsRun: _migrationsRun,
     migrationsTableName: _migrationsTable,
+    migrationsTransactionMode: _migrationsTransactionMode,
+    metadataTableName: _metadataTable,
     synchronize: _synchronize,
+    dropSchema: _dropSchema,
     subscribers: _subscribers,
+    namingStrategy: _namingStrategy,
+    entityPrefix: _entityPrefix,
+    cache: _cache,
     name: _name,
+    retryAttempts: _retryAttempts,
+    retryDelay: _retryDelay,
+    toRetry: _toRetry,
+    autoLoadEntities: _autoLoadEntities,
+    manualInitialization: _manualInitialization,
     ...connection
-  } = dataSource.options as DataSourceOptions & { name?: string; migrationsTableName?: string };
+  } = dataSource.options as DataSourceOptions & Record<string, unknown>;
   return connection as LlmManagerDatabaseOptions;
 }
 
@@ -233,12 +248,17 @@ function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** Turns `postgres://…`, `mysql://…` or a file path into TypeORM options. */
+/**
+ * Turns `postgres://…`, `mysql://…`, `mariadb://…` or a SQLite file into TypeORM options. A SQLite file is opened
+ * with better-sqlite3 (a bare path, `sqlite:` or `sqlite://`), or with the sqlite3 package when the URL says
+ * `sqlite3:` / `sqlite3://` (TypeORM's type `'sqlite'`).
+ */
 export function databaseFromUrl(url: string): LlmManagerDatabaseOptions {
   if (/^postgres(ql)?:\/\//i.test(url)) return postgresFromUrl(url);
   // TypeORM's 'mariadb' type reads MariaDB's catalogue correctly; MySQL proper keeps 'mysql'.
   if (/^mariadb:\/\//i.test(url)) return { type: 'mariadb', url: url.replace(/^mariadb:/i, 'mysql:') };
   if (/^mysql:\/\//i.test(url)) return { type: 'mysql', url };
+  if (/^sqlite3:/i.test(url)) return { type: 'sqlite', database: url.replace(/^sqlite3:(\/\/)?/i, '') };
   return { type: 'better-sqlite3', database: url.replace(/^sqlite:(\/\/)?/i, '') };
 }
 

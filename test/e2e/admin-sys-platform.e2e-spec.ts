@@ -2,7 +2,7 @@ import type { Response } from 'supertest';
 import { PlatformAdminService } from '../../src/llm-manager/admin/platform-admin.service';
 import type { ModelView, PlatformView } from '../../src/llm-manager/admin/platform.types';
 import { UserPlatformService } from '../../src/llm-manager/admin/user-platform.service';
-import { KeyResolver } from '../../src/llm-manager/admin/key-resolver';
+import { KeyResolver } from '../../src/llm-manager/catalogue/key-resolver';
 import { SYSTEM_USER_ID } from '../../src/llm-manager/llm-manager.constants';
 import { useNoNetworkGuard } from '../support/no-network';
 import { TEST_MASTER_KEY } from '../support/temp-store';

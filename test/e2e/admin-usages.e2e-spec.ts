@@ -7,6 +7,7 @@ import { UsageLogEntryEntity } from '../../src/llm-manager/database/usage-log-en
 import { UserSelectionService } from '../../src/llm-manager/user-selection/user-selection.service';
 import type { SlotView, UserSelectionView } from '../../src/llm-manager/user-selection/selection.types';
 import type { TimelinePoint, UsageSummary } from '../../src/llm-manager/usage/usage-query.types';
+import { NO_TOKEN_DETAILS } from '../support/usage-rows';
 import { useNoNetworkGuard } from '../support/no-network';
 import { expectCleanError, expectValidationError, HttpApp, type Method } from './http-app';
 
@@ -111,8 +112,8 @@ describe('admin: system usage bindings and usage statistics over HTTP', () => {
       const all = await admin('get', '/api/ai/admin/usage/users');
       expect(all.status).toBe(200);
       expect(all.body).toEqual([
-        { user_id: 'alice', tokens: 2660, prompt_tokens: 1410, completion_tokens: 1250, requests: 4, errors: 1 },
-        { user_id: 'bob', tokens: 40, prompt_tokens: 20, completion_tokens: 20, requests: 1, errors: 0 },
+        { user_id: 'alice', tokens: 2660, prompt_tokens: 1410, completion_tokens: 1250, requests: 4, errors: 1, ...NO_TOKEN_DETAILS },
+        { user_id: 'bob', tokens: 40, prompt_tokens: 20, completion_tokens: 20, requests: 1, errors: 0, ...NO_TOKEN_DETAILS },
       ]);
       const recent = (await admin('get', '/api/ai/admin/usage/users?since=24h')).body as Array<{ user_id: string } & UsageSummary>;
       expect(recent.map((u) => [u.user_id, u.tokens, u.requests])).toEqual([['alice', 650, 2], ['bob', 40, 1]]);
@@ -124,13 +125,13 @@ describe('admin: system usage bindings and usage statistics over HTTP', () => {
     });
 
     it('totals of everyone', async () => {
-      expect((await admin('get', '/api/ai/admin/usage/total')).body).toEqual({ tokens: 2700, prompt_tokens: 1430, completion_tokens: 1270, requests: 5, errors: 1 });
+      expect((await admin('get', '/api/ai/admin/usage/total')).body).toEqual({ tokens: 2700, prompt_tokens: 1430, completion_tokens: 1270, requests: 5, errors: 1, ...NO_TOKEN_DETAILS });
       expect((await admin('get', '/api/ai/admin/usage/total?since=90m')).body).toMatchObject({ tokens: 190, requests: 2 });
     });
 
     it("one user's summary, per model, per agent and timeline", async () => {
-      expect((await admin('get', '/api/ai/admin/usage/users/alice?since=30d')).body).toEqual({ tokens: 660, prompt_tokens: 410, completion_tokens: 250, requests: 3, errors: 1 });
-      expect((await admin('get', '/api/ai/admin/usage/users/nobody')).body).toEqual({ tokens: 0, prompt_tokens: 0, completion_tokens: 0, requests: 0, errors: 0 });
+      expect((await admin('get', '/api/ai/admin/usage/users/alice?since=30d')).body).toEqual({ tokens: 660, prompt_tokens: 410, completion_tokens: 250, requests: 3, errors: 1, ...NO_TOKEN_DETAILS });
+      expect((await admin('get', '/api/ai/admin/usage/users/nobody')).body).toEqual({ tokens: 0, prompt_tokens: 0, completion_tokens: 0, requests: 0, errors: 0, ...NO_TOKEN_DETAILS });
 
       const byModel = (await admin('get', '/api/ai/admin/usage/users/alice/by-model?since=7d')).body as Array<{ model_name: string; tokens: number }>;
       expect(byModel.map((m) => [m.model_name, m.tokens])).toEqual([['DeepSeek-R1', 500], ['DeepSeek-V3', 160]]);

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { SecretCipher } from '../../src/llm-manager/security/secret-cipher';
 import type { SyncReport } from '../../src/llm-manager/yaml-sync/sync-report';
 import { loadYamlConfig, parseYamlConfig } from '../../src/llm-manager/yaml-sync/yaml-config.loader';
@@ -30,16 +33,18 @@ beforeAll(async () => {
 }, 360_000);
 
 // Each engine runs in a schema or database of its own, created here and dropped after; a server that is down fails
-// the run.
+// the run. SQLite on the sqlite3 package is chosen by its URL (`sqlite3:<file>`), in a folder of its own.
 describe.each<[string, TestEngineName]>([
   ['PostgreSQL', 'postgres'],
   ['MariaDB', 'mariadb'],
+  ['SQLite through the sqlite3 package', 'sqlite3'],
 ])('the CLI on %s (LLM_MGR_DATABASE_URL)', (_name, engine) => {
+  const dir = mkdtempSync(join(tmpdir(), 'llm-mgr-cli-engine-'));
   let database: TestDatabase;
   let ws: CliWorkspace;
 
   beforeAll(async () => {
-    database = createTestDatabase(engine, '');
+    database = createTestDatabase(engine, join(dir, 'cli.db'));
     ws = new CliWorkspace(main, database.url);
     ws.writeEnv({ LLM_KEY: CLI_TEST_KEY });
     ws.writeYaml(cliYaml('http://127.0.0.1:9/v1', new SecretCipher(CLI_TEST_KEY)));
@@ -47,6 +52,7 @@ describe.each<[string, TestEngineName]>([
   afterAll(async () => {
     ws?.remove();
     database?.drop();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('syncs: the first import, then an incremental one, then a force reset', async () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'fs';
+import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { screenshot } from '../support/browser';
 import { CONSOLE_ADMIN_TOKEN, CONSOLE_LLM_KEY, confirm, openPage, signIn, startConsoleRig, toastWith, type ConsoleRig } from '../support/browser-console';
@@ -220,6 +220,9 @@ describe('console (browser): login, DB mode, users, dashboard, LLM_KEY, reset', 
     expect(await page.locator('#dash-users tr', { hasText: 'carol' }).textContent()).toMatch(/carol/);
     expect(await page.locator('#dash-timeline svg rect.bar').count()).toBeGreaterThan(0);
     expect(await page.locator('#dash-by-model td', { hasText: 'chat' }).count()).toBeGreaterThan(0);
+    // The fake upstream reports usage on every answered call: that model shows how far the estimate was, in percent.
+    const drifts = await page.locator('#dash-by-model span[title]').allTextContents();
+    expect(drifts.filter((text) => /^[+-]?[\d.]+ % \/ [+-]?[\d.]+ %$/.test(text)).length).toBeGreaterThan(0);
     await page.selectOption('#dash-granularity', 'hour');
     await page.selectOption('#dash-since', '24h');
     await page.locator('#dash-timeline[data-since="24h"][data-granularity="hour"] svg').waitFor();
@@ -260,6 +263,27 @@ describe('console (browser): login, DB mode, users, dashboard, LLM_KEY, reset', 
     await screenshot(page, '10-reset');
     const names = (await rig.call('GET', '/api/ai/admin/sys-platforms')).body.map((p: { name: string }) => p.name);
     expect(names).toEqual(['Fake', 'Spare']);
+  });
+
+  it('signs in and shows Settings while llm_mgr_cfg.yaml is broken, with the file\'s problem where it belongs', async () => {
+    const { page } = rig;
+    const yamlPath = join(rig.dir, 'llm_mgr_cfg.yaml');
+    const good = readFileSync(yamlPath, 'utf8');
+    writeFileSync(yamlPath, 'platforms:\n  Fake:\n\tbase_url: broken by hand\n');
+    try {
+      await page.click('#logout');
+      await signIn(rig);
+      await openPage(rig, 'settings');
+      await page.locator('#yaml-problem', { hasText: 'llm_mgr_cfg.yaml:3:' }).waitFor();
+      expect(await page.textContent('#llm-key-sealed')).toContain('the YAML could not be read');
+      expect(await page.isVisible('#llm-key-save')).toBe(true);
+      await page.selectOption('#lang', 'zh');
+      await page.locator('#yaml-problem', { hasText: '无法读取 llm_mgr_cfg.yaml' }).waitFor();
+      await screenshot(page, '11-settings-broken-yaml-zh');
+      await page.selectOption('#lang', 'en');
+    } finally {
+      writeFileSync(yamlPath, good);
+    }
   });
 
   it('never received a key in clear: every API answer the page got masks them', () => {

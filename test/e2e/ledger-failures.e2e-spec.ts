@@ -16,6 +16,8 @@ const LONG_MODEL = 'fake-ledger-long';
  * upstream's own request count is the reference.
  */
 describe('the usage ledger through aborts, shutdowns, crashes and outages', () => {
+  // Each test starts child processes (a ts-node start is seconds on a busy 2-core machine): behaviour, not speed.
+  jest.setTimeout(90_000);
   let upstream: FakeUpstream;
   let store: TempStore;
   let db: LedgerDatabase;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { existsSync } from 'fs';
+import { existsSync, statSync } from 'fs';
 import { join } from 'path';
 import { openDataSource } from '../../src/llm-manager/database/data-source.factory';
 import { LLM_MANAGER_MIGRATIONS } from '../../src/llm-manager/migrations';
@@ -40,6 +40,8 @@ describe('the TypeORM CLI behind npm run migration:*', () => {
     expect(run.status).toBe(0);
     expect(run.output).toContain(`Migration ${LAST} has been executed successfully.`);
     expect(existsSync(join(store.dir, 'llm_config.db'))).toBe(store.database.engine === 'sqlite');
+    // Created by the CLI as the server creates it: readable by its owner only.
+    if (store.database.engine === 'sqlite') expect(statSync(join(store.dir, 'llm_config.db')).mode & 0o777).toBe(0o600);
     expect(await appliedMigrations()).toEqual(LLM_MANAGER_MIGRATIONS.map((migration) => migration.name));
   });
 

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import request from 'supertest';
 import { Column, DataSource, Entity, PrimaryGeneratedColumn, type DataSourceOptions } from 'typeorm';
 import { LlmManagerModule } from '../../src/llm-manager/llm-manager.module';
@@ -123,5 +124,61 @@ describe('a host app that lends llm-mgr its own TypeORM DataSource', () => {
       expect.arrayContaining(['host_orders', 'llm_platforms', 'llm_mgr_migrations', 'usage_log_entries']),
     );
     expect(await hostDataSource.getRepository('HostOrder').find({ select: { label: true } })).toEqual([{ label: 'kept' }]);
+  });
+});
+
+describe('a host app on @nestjs/typeorm that hands llm-mgr its data source by injection', () => {
+  const store = new TempStore();
+  let app: INestApplication;
+
+  @Entity('host_invoices')
+  class HostInvoice {
+    @PrimaryGeneratedColumn()
+    id!: number;
+    @Column({ type: 'varchar', length: 20 })
+    label!: string;
+  }
+
+  beforeAll(async () => {
+    const { database: _ignored, ...withoutDatabase } = store.options();
+    @Module({
+      imports: [
+        // A common test-time set-up: the host's schema rebuilt on every start (dropSchema + synchronize).
+        TypeOrmModule.forRoot({ ...store.database.options, entities: [HostInvoice], synchronize: true, dropSchema: true } as DataSourceOptions),
+        TypeOrmModule.forFeature([HostInvoice]),
+        LlmManagerModule.forRootAsync({
+          inject: [getDataSourceToken()],
+          useFactory: (dataSource: DataSource) => ({ ...withoutDatabase, dataSource, resolveIdentity: headerIdentity }),
+        }),
+      ],
+      controllers: [HostController],
+    })
+    class HostAppModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [HostAppModule] }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+  });
+  afterAll(async () => {
+    await app?.close();
+    store.remove();
+  });
+
+  it("opens a pool of its own on the host's connection, never applying the host's dropSchema or synchronize", async () => {
+    const host = app.get<DataSource>(getDataSourceToken());
+    const ours = app.get<DataSource>(getDataSourceToken('llm-mgr'));
+    expect(ours).not.toBe(host);
+    // The host's table survived llm-mgr's start (a borrowed dropSchema would have emptied the schema after the host's sync).
+    await host.getRepository(HostInvoice).insert({ label: 'kept' });
+    await request(app.getHttpServer()).get('/host/fast-model').set('x-user-id', 'dora').expect(200);
+    expect(await ownTableNames(host)).toEqual(expect.arrayContaining(['host_invoices', 'llm_platforms', 'usage_log_entries']));
+    expect(ours.entityMetadatas.map((m) => m.tableName)).not.toContain('host_invoices');
+    expect(ours.options).toMatchObject({ dropSchema: false, synchronize: false });
+  });
+
+  it('closes both data sources with the application', async () => {
+    const host = app.get<DataSource>(getDataSourceToken());
+    const ours = app.get<DataSource>(getDataSourceToken('llm-mgr'));
+    await app.close();
+    expect([host.isInitialized, ours.isInitialized]).toEqual([false, false]);
   });
 });

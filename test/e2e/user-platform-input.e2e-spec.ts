@@ -32,6 +32,7 @@ const BAD_PLATFORM: Case[] = [
   ['a model without modelName', { ...GOOD_PLATFORM, models: [{ displayName: 'x' }] }, 'modelName'],
   ['a model with an unknown field', { ...GOOD_PLATFORM, models: [{ ...GOOD_MODEL, platformId: 1 }] }, 'platformId'],
   ['a model with extraBody as an array', { ...GOOD_PLATFORM, models: [{ ...GOOD_MODEL, extraBody: [1] }] }, 'extraBody'],
+  ['a model whose extraBody sets the model', { ...GOOD_PLATFORM, models: [{ ...GOOD_MODEL, extraBody: { model: 'gpt-4o' } }] }, 'extraBody'],
 ];
 
 const BAD_MODEL: Case[] = [
@@ -42,6 +43,8 @@ const BAD_MODEL: Case[] = [
   ['extraBody as a string', { ...GOOD_MODEL, extraBody: '{"enable_thinking": false}' }, 'extraBody'],
   ['extraBody as an array', { ...GOOD_MODEL, extraBody: [{ a: 1 }] }, 'extraBody'],
   ['extraBody as a number', { ...GOOD_MODEL, extraBody: 3 }, 'extraBody'],
+  ['extraBody setting messages', { ...GOOD_MODEL, extraBody: { messages: [{ role: 'user', content: 'hi' }] } }, 'extraBody'],
+  ['extraBody setting stream_options', { ...GOOD_MODEL, extraBody: { stream_options: { include_usage: false } } }, 'extraBody'],
   ['a negative price', { ...GOOD_MODEL, inputPrice: -1 }, 'inputPrice'],
   ['a price as a string', { ...GOOD_MODEL, outputPrice: '1.5' }, 'outputPrice'],
   ['an unknown field', { ...GOOD_MODEL, sortOrder: 0 }, 'sortOrder'],

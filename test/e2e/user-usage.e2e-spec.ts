@@ -1,5 +1,6 @@
 import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
+import { NO_TOKEN_DETAILS } from '../support/usage-rows';
 import { useNoNetworkGuard } from '../support/no-network';
 import { SYSTEM_KEY_ENV, upstreamYaml } from '../support/upstream-yaml';
 import { expectCleanError, expectValidationError, HttpApp } from './http-app';
@@ -36,7 +37,7 @@ interface Platform {
   models: { id: number; displayName: string }[];
 }
 
-const ZERO: Totals = { tokens: 0, prompt_tokens: 0, completion_tokens: 0, requests: 0, errors: 0 };
+const ZERO = { tokens: 0, prompt_tokens: 0, completion_tokens: 0, requests: 0, errors: 0, ...NO_TOKEN_DETAILS };
 
 describe("user usage routes (M15, M16): the caller's own calls only", () => {
   useNoNetworkGuard();

@@ -1,6 +1,7 @@
 import type { TestingModule } from '@nestjs/testing';
 import type { DataSource } from 'typeorm';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
+import { ModelEntity } from '../../src/llm-manager/database/model.entity';
 import { UserSelectionEntity } from '../../src/llm-manager/database/user-selection.entity';
 import { LlmBuilderService } from '../../src/llm-manager/builder/llm-builder.service';
 import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
@@ -113,6 +114,18 @@ describe('getUserLlm: modes, keys, slots, self-repair, cache', () => {
       // drain
     }
     expect(upstream.chatRequests.at(-1)?.body).toMatchObject({ stream: true, stream_options: { include_usage: true }, enable_thinking: true });
+  });
+
+  it('refuses a stored extra_body that sets a reserved field, before any request leaves', async () => {
+    await start();
+    const models = moduleRef.get<DataSource>(LLM_MGR_DATA_SOURCE_TOKEN).getRepository(ModelEntity);
+    // Written before the rule existed (or by a host itself): it would call another model while billing this one.
+    await models.update({ modelName: 'fake-reasoning' }, { extraBody: { model: 'other-model', enable_thinking: true } });
+    const before = upstream.chatRequests.length;
+    const refusal = await failureOf(manager.getUserLlm(undefined, { usageKey: 'reason' }));
+    expect(refusal).toMatchObject({ code: 'CONFIG_INVALID', details: { reserved: ['model'] } });
+    expect(refusal.message).toContain('remove "model" from extra_body');
+    expect(upstream.chatRequests.length).toBe(before);
   });
 
   it('self-repairs a slot whose model was deleted, saves the repair, and falls back to a usable default', async () => {

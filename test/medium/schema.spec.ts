@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions, openDataSource } from '../../src/llm-manager/database/data-source.factory';
+import { UsageLogEntryEntity } from '../../src/llm-manager/database/usage-log-entry.entity';
 import { UserSelectionEntity } from '../../src/llm-manager/database/user-selection.entity';
 import { LLM_MANAGER_MIGRATIONS } from '../../src/llm-manager/migrations';
+import { UsageSqlDialect } from '../../src/llm-manager/usage/usage-sql-dialect';
 import { ownTableNames } from '../support/own-tables';
 import { TempStore } from '../support/temp-store';
 
@@ -40,6 +42,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         'UsageCallId1767744000000',
         'ExactTextCompare1767830400000',
         'PlatformAnsweredAt1767916800000',
+        'UsageBothCounts1768003200000',
       ]);
 
       const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -85,7 +88,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
       expect(table!.indices.map((index) => index.name)).toEqual(
         expect.arrayContaining([expect.stringMatching(/^IDX_usage_log_entries_user_created/)]),
       );
-      if (dataSource.options.type !== 'better-sqlite3') return;
+      if (dataSource.options.type !== 'better-sqlite3' && dataSource.options.type !== 'sqlite') return;
       const plan = (await dataSource.query(
         'EXPLAIN QUERY PLAN SELECT SUM(total_tokens) FROM usage_log_entries WHERE user_id = ? AND created_at >= ?',
         ['u1', '2026-01-01'],
@@ -112,19 +115,31 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
     }
   });
 
-  it('upgrading a database that holds data keeps every row and makes ids compare exactly', async () => {
+  it('upgrading a database that holds data keeps every row, makes ids compare exactly and keeps usage counts apart', async () => {
     const upgrade = new TempStore();
     const older = new DataSource({ ...buildDataSourceOptions(upgrade.options().database!), migrations: LLM_MANAGER_MIGRATIONS.slice(0, BEFORE_EXACT_TEXT) });
     try {
       await older.initialize();
       await older.runMigrations({ transaction: 'all' });
       await older.getRepository(UserSelectionEntity).insert({ userId: 'bob', usageKey: 'main' });
+      // Rows as they were before both counts were kept: one billed its estimate beside a report, one billed the report.
+      await older.query(
+        `INSERT INTO ${UsageSqlDialect.usageTable(older)} (user_id, prompt_tokens, completion_tokens, total_tokens, success, usage_source, ` +
+          `reported_prompt_tokens, reported_completion_tokens, created_at) VALUES ('est', 12, 6, 18, 1, 'estimated', 10, 5, '2026-01-01 00:00:00'), ` +
+          `('rep', 10, 5, 15, 1, 'reported', 10, 5, '2026-01-01 00:00:00')`,
+      );
       await older.destroy();
       const dataSource = await openDataSource(upgrade.options().database!);
       try {
         expect((await dataSource.runMigrations({ transaction: 'all' })).map((m) => m.name)).toEqual([
           'ExactTextCompare1767830400000',
           'PlatformAnsweredAt1767916800000',
+          'UsageBothCounts1768003200000',
+        ]);
+        const usage = await dataSource.getRepository(UsageLogEntryEntity).find({ order: { userId: 'ASC' } });
+        expect(usage.map((r) => [r.userId, r.usageSource, r.estimatedPromptTokens, r.estimatedCompletionTokens, r.cachedPromptTokens])).toEqual([
+          ['est', 'both', 12, 6, 0],
+          ['rep', 'reported', null, null, 0],
         ]);
         await dataSource.getRepository(UserSelectionEntity).insert({ userId: 'BOB', usageKey: 'main' });
         const rows = await dataSource.getRepository(UserSelectionEntity).findBy({ userId: 'bob' });

@@ -1,57 +1,12 @@
-import type { TestingModule } from '@nestjs/testing';
-import type { DataSource } from 'typeorm';
-import { CallRecorder } from '../../src/llm-manager/builder/call-recorder';
-import type { TrackedChatModel } from '../../src/llm-manager/builder/tracked-chat-model';
-import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
-import { UsageLogEntryEntity } from '../../src/llm-manager/database/usage-log-entry.entity';
-import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
-import type { LlmManagerOptions } from '../../src/llm-manager/llm-manager.options';
-import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
-import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
+import { useTrackedModels } from '../support/tracked-models';
 import { JSON_SCHEMA_SAMPLE_INPUT } from '../support/tracked-model-fixtures';
-import { useNoNetworkGuard } from '../support/no-network';
-import { TempStore } from '../support/temp-store';
-import { SYSTEM_KEY, SYSTEM_KEY_ENV, upstreamYaml } from '../support/upstream-yaml';
 
 describe('tracked models record exactly one usage row per call', () => {
-  useNoNetworkGuard();
-  let upstream: FakeUpstream;
-  let store: TempStore;
-  let moduleRef: TestingModule;
-  let manager: LlmManagerService;
-
-  beforeAll(async () => {
-    upstream = await startFakeUpstream();
-  });
-  afterAll(() => upstream.close());
-
-  async function start(options: LlmManagerOptions = {}): Promise<void> {
-    // No retries: each failing call is one request here, and no test waits on back-off.
-    moduleRef = await store.start({ env: { [SYSTEM_KEY_ENV]: SYSTEM_KEY }, maxRetries: 0, ...options });
-    manager = moduleRef.get(LlmManagerService);
-  }
-  beforeEach(async () => {
-    store = new TempStore(upstreamYaml(upstream.url));
-    await start();
-  });
-  afterEach(async () => {
-    await moduleRef.close();
-    store.remove();
-    upstream.reset();
-  });
-
-  async function rows(): Promise<UsageLogEntryEntity[]> {
-    await moduleRef.get(CallRecorder).drain();
-    await moduleRef.get(UsageWriter).flush();
-    return moduleRef.get<DataSource>(LLM_MGR_DATA_SOURCE_TOKEN).getRepository(UsageLogEntryEntity).find({ order: { id: 'ASC' } });
-  }
-
-  const spec = (display: string, agentName?: string): Promise<TrackedChatModel> =>
-    manager.getSpecSysLlm('Fake', display, agentName ? { agentName } : {});
+  const t = useTrackedModels();
 
   it('invoke, stream, batch, bindTools and withStructuredOutput all record usage', async () => {
-    const llm = await spec('chat', 'agent_muse');
-    upstream.enqueue({ usage: { prompt: 11, completion: 7 } });
+    const llm = await t.spec('chat', 'agent_muse');
+    t.upstream.enqueue({ usage: { prompt: 11, completion: 7 } });
     const reply = await llm.invoke('Hello there');
     expect(reply.usage_metadata).toMatchObject({ input_tokens: 11, output_tokens: 7 });
 
@@ -70,24 +25,27 @@ describe('tracked models record exactly one usage row per call', () => {
     const structured = llm.withStructuredOutput(JSON_SCHEMA_SAMPLE_INPUT);
     expect(await structured.invoke('give me json')).toEqual(expect.objectContaining({}));
 
-    const logged = await rows();
+    const logged = await t.rows();
     expect(logged).toHaveLength(7);
     expect(logged.every((r) => r.success && r.outcome === 'ok' && r.agentName === 'agent_muse' && r.userId === '-1')).toBe(true);
     expect(logged.every((r) => r.promptTokens > 0 && r.completionTokens > 0 && r.totalTokens === r.promptTokens + r.completionTokens)).toBe(true);
-    expect(logged[0]).toMatchObject({ usageSource: 'estimated', reportedPromptTokens: 11, reportedCompletionTokens: 7 });
-    expect(await llm.getUsageTotal()).toEqual({
+    expect(logged[0]).toMatchObject({ usageSource: 'both', reportedPromptTokens: 11, reportedCompletionTokens: 7 });
+    const total = await llm.getUsageTotal();
+    expect(total).toMatchObject({
       tokens: logged.reduce((s, r) => s + r.totalTokens, 0),
       prompt_tokens: logged.reduce((s, r) => s + r.promptTokens, 0),
       completion_tokens: logged.reduce((s, r) => s + r.completionTokens, 0),
       requests: 7,
       errors: 0,
     });
+    // The fake reports usage on every call: each row holds both counts, so the model's drift covers all seven.
+    expect(total.estimate_drift).toMatchObject({ rows: 7, reported_prompt_tokens: logged.reduce((s, r) => s + r.reportedPromptTokens!, 0) });
     expect((await llm.getUsageLast24h()).requests).toBe(7);
     expect((await llm.getUsageByRange(new Date(0), new Date(1))).requests).toBe(0);
   });
 
   it('records upstream errors (success = 0), server cuts, aborts and abandoned streams once each', async () => {
-    const broken = await spec('broken');
+    const broken = await t.spec('broken');
     await expect(broken.invoke('fail')).rejects.toThrow();
     await expect((async () => {
       for await (const _ of await broken.stream('fail')) {
@@ -95,14 +53,14 @@ describe('tracked models record exactly one usage row per call', () => {
       }
     })()).rejects.toThrow();
 
-    const cut = await spec('cut');
+    const cut = await t.spec('cut');
     await expect((async () => {
       for await (const _ of await cut.stream('cut me off')) {
         // the server goes away after two chunks
       }
     })()).rejects.toThrow();
 
-    const slow = await spec('slow');
+    const slow = await t.spec('slow');
     const controller = new AbortController();
     await expect((async () => {
       for await (const _ of await slow.stream('abort me', { signal: controller.signal })) controller.abort();
@@ -110,8 +68,8 @@ describe('tracked models record exactly one usage row per call', () => {
 
     for await (const _ of await slow.stream('abandon me')) break;
 
-    await upstream.settled();
-    const logged = await rows();
+    await t.upstream.settled();
+    const logged = await t.rows();
     expect(logged.map((r) => [r.outcome, r.success])).toEqual([
       ['error', false],
       ['error', false],
@@ -126,26 +84,25 @@ describe('tracked models record exactly one usage row per call', () => {
   });
 
   it('bills the provider-reported count when asked, counting cumulative usage once; estimates when none is sent', async () => {
-    await moduleRef.close();
-    await start({ billedUsage: 'reported' });
-    upstream.enqueue({ usage: { prompt: 30, completion: 12, reasoning: 5 } });
-    for await (const _ of await (await spec('cumulative')).stream('count me once')) {
+    await t.restart({ billedUsage: 'reported' });
+    t.upstream.enqueue({ usage: { prompt: 30, completion: 12, reasoning: 5 } });
+    for await (const _ of await (await t.spec('cumulative')).stream('count me once')) {
       // drain
     }
-    for await (const _ of await (await spec('silent')).stream('no usage from me')) {
+    for await (const _ of await (await t.spec('silent')).stream('no usage from me')) {
       // drain
     }
-    const [cumulative, silent] = await rows();
-    expect(cumulative).toMatchObject({ usageSource: 'reported', promptTokens: 30, completionTokens: 12, reasoningTokens: 5, totalTokens: 42 });
+    const [cumulative, silent] = await t.rows();
+    expect(cumulative).toMatchObject({ usageSource: 'both', promptTokens: 30, completionTokens: 12, reasoningTokens: 5, totalTokens: 42 });
     expect(silent).toMatchObject({ usageSource: 'estimated', reportedPromptTokens: null });
     expect(silent.totalTokens).toBeGreaterThan(0);
   });
 
   it('loses no row under concurrency, and none on app.close(); counts survive a reopen', async () => {
     const N = 40;
-    const chat = await spec('chat');
-    const broken = await spec('broken');
-    const slow = await spec('slow');
+    const chat = await t.spec('chat');
+    const broken = await t.spec('broken');
+    const slow = await t.spec('slow');
     const calls: Array<Promise<unknown>> = [];
     for (let i = 0; i < N; i += 1) {
       calls.push(chat.invoke(`ok ${i}`));
@@ -163,11 +120,9 @@ describe('tracked models record exactly one usage row per call', () => {
       );
     }
     await Promise.all(calls);
-    await upstream.settled();
-    await moduleRef.close();
-
-    await start();
-    const logged = await rows();
+    await t.upstream.settled();
+    await t.restart();
+    const logged = await t.rows();
     const count = (outcome: string): number => logged.filter((r) => r.outcome === outcome).length;
     expect(logged).toHaveLength(4 * N);
     expect([count('ok'), count('error'), count('aborted'), count('abandoned')]).toEqual([N, N, N, N]);

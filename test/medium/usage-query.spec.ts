@@ -15,7 +15,7 @@ import {
 import type { UsageRow } from '../../src/llm-manager/usage/usage-row';
 import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
 import { TempStore } from '../support/temp-store';
-import { usageRow } from '../support/usage-rows';
+import { NO_TOKEN_DETAILS, usageRow } from '../support/usage-rows';
 import { createTestDatabase, type TestDatabase } from '../support/test-engine';
 
 const HOUR = 3_600_000;
@@ -52,14 +52,15 @@ interface Engine {
   wallTime: string;
 }
 
-function sqliteEngine(recorder: QueryRecorder): Engine {
+/** A SQLite file on better-sqlite3 (TypeORM's `better-sqlite3`) or on the sqlite3 package (`sqlite`). */
+function sqliteEngine(recorder: QueryRecorder, type: 'better-sqlite3' | 'sqlite', name: string): Engine {
   let store: TempStore | undefined;
   return {
-    name: 'SQLite',
+    name,
     wallTime: "strftime('%Y-%m-%d %H %M %S', u.createdAt)",
     open: async () => {
       store = new TempStore();
-      return openDataSource({ type: 'better-sqlite3', database: store.dbPath, logging: ['query'], logger: recorder });
+      return openDataSource({ type, database: store.dbPath, logging: ['query'], logger: recorder });
     },
     drop: async () => store?.remove(),
   };
@@ -85,11 +86,13 @@ function tokens(prompt: number, completion: number): Pick<UsageRow, 'promptToken
 
 const recorder = new QueryRecorder();
 const engines: Engine[] = [
-  sqliteEngine(recorder),
+  sqliteEngine(recorder, 'better-sqlite3', 'SQLite'),
+  sqliteEngine(recorder, 'sqlite', 'SQLite (sqlite3 package)'),
   serverEngine('postgres', 'PostgreSQL', "to_char(u.createdAt, 'YYYY-MM-DD HH24 MI SS')"),
   serverEngine('mariadb', 'MariaDB', "DATE_FORMAT(u.createdAt, '%Y-%m-%d %H %i %s')"),
 ];
-const zero = { tokens: 0, prompt_tokens: 0, completion_tokens: 0, requests: 0, errors: 0 };
+const none = NO_TOKEN_DETAILS;
+const zero = { tokens: 0, prompt_tokens: 0, completion_tokens: 0, requests: 0, errors: 0, ...none };
 
 // A zone far from UTC, so any local-time conversion on the way to or from the database shows up as a wrong day.
 // Jest gives each spec a copy of process.env; the time zone is read from the real process's environment.
@@ -156,9 +159,9 @@ describe.each(engines)('usage queries on $name', (engine) => {
     expect(stored?.wall).toBe('2026-01-02 23 30 00');
 
     const day = await usage.timeline('u1', { granularity: 'day', since: at(0), until: at(24 * HOUR) });
-    expect(day).toEqual([{ time: '2026-01-02', tokens: 195, requests: 3, errors: 1 }]);
+    expect(day).toEqual([{ time: '2026-01-02', tokens: 195, requests: 3, errors: 1, ...none }]);
     const hour = await usage.timeline('u1', { granularity: 'hour', since: at(23 * HOUR), until: at(24 * HOUR) });
-    expect(hour).toEqual([{ time: '2026-01-02 23:00', tokens: 150, requests: 1, errors: 0 }]);
+    expect(hour).toEqual([{ time: '2026-01-02 23:00', tokens: 150, requests: 1, errors: 0, ...none }]);
   });
 
   it('sums a user\'s rows as plain numbers, with errors and half-open since/until bounds', async () => {
@@ -168,6 +171,7 @@ describe.each(engines)('usage queries on $name', (engine) => {
       completion_tokens: 66,
       requests: 5,
       errors: 1,
+      ...none,
     });
     // since is inclusive (the 01:00 row counts), until exclusive (the 23:30 row does not).
     expect(await usage.summary({ userId: 'u1', since: at(1 * HOUR), until: at(23.5 * HOUR) })).toEqual({
@@ -176,9 +180,10 @@ describe.each(engines)('usage queries on $name', (engine) => {
       completion_tokens: 15,
       requests: 2,
       errors: 1,
+      ...none,
     });
     expect(await usage.summary({ userId: 'u1', since: at(23.5 * HOUR) })).toMatchObject({ tokens: 152, requests: 2 });
-    expect(await usage.summary({ userId: 'u1', modelId: v3 })).toMatchObject({ tokens: 52, requests: 3, errors: 1 });
+    expect(await usage.summary({ userId: 'u1', modelId: v3 })).toMatchObject({ tokens: 52, requests: 3, errors: 1, ...none });
     expect(await usage.summary({ userId: 'u1', agentName: 'critic' })).toMatchObject({ tokens: 150, requests: 1 });
     expect(await usage.summary({ since: at(0) })).toMatchObject({ tokens: 2197, requests: 5 });
     expect(await usage.summary({ userId: 'nobody' })).toEqual(zero);
@@ -186,41 +191,41 @@ describe.each(engines)('usage queries on $name', (engine) => {
 
   it('groups a user\'s usage by model (deleted model: null name) and by agent, most tokens first', async () => {
     expect(await usage.byModel('u1', { since: at(0) })).toEqual([
-      { model_id: r1, model_name: 'DeepSeek-R1', platform_name: 'DeepSeek', tokens: 150, prompt_tokens: 100, completion_tokens: 50, requests: 1, errors: 0 },
-      { model_id: v3, model_name: 'DeepSeek-V3', platform_name: 'DeepSeek', tokens: 45, prompt_tokens: 30, completion_tokens: 15, requests: 2, errors: 1 },
-      { model_id: 9999, model_name: null, platform_name: null, tokens: 2, prompt_tokens: 1, completion_tokens: 1, requests: 1, errors: 0 },
+      { model_id: r1, model_name: 'DeepSeek-R1', platform_name: 'DeepSeek', tokens: 150, prompt_tokens: 100, completion_tokens: 50, requests: 1, errors: 0, ...none },
+      { model_id: v3, model_name: 'DeepSeek-V3', platform_name: 'DeepSeek', tokens: 45, prompt_tokens: 30, completion_tokens: 15, requests: 2, errors: 1, ...none },
+      { model_id: 9999, model_name: null, platform_name: null, tokens: 2, prompt_tokens: 1, completion_tokens: 1, requests: 1, errors: 0, ...none },
     ]);
     expect(await usage.byModel('u1', { since: at(0), until: at(2 * HOUR) })).toEqual([
       expect.objectContaining({ model_id: v3, tokens: 15, requests: 1 }),
     ]);
     expect(await usage.byAgent('u1', { since: at(0) })).toEqual([
-      { agent_name: 'critic', tokens: 150, prompt_tokens: 100, completion_tokens: 50, requests: 1, errors: 0 },
-      { agent_name: 'muse', tokens: 45, prompt_tokens: 30, completion_tokens: 15, requests: 2, errors: 1 },
-      { agent_name: null, tokens: 2, prompt_tokens: 1, completion_tokens: 1, requests: 1, errors: 0 },
+      { agent_name: 'critic', tokens: 150, prompt_tokens: 100, completion_tokens: 50, requests: 1, errors: 0, ...none },
+      { agent_name: 'muse', tokens: 45, prompt_tokens: 30, completion_tokens: 15, requests: 2, errors: 1, ...none },
+      { agent_name: null, tokens: 2, prompt_tokens: 1, completion_tokens: 1, requests: 1, errors: 0, ...none },
     ]);
     expect(await usage.byAgent('nobody')).toEqual([]);
   });
 
   it('totals every user for admins', async () => {
     expect(await usage.userTotals({ since: at(0) })).toEqual([
-      { user_id: 'u2', tokens: 2000, prompt_tokens: 1000, completion_tokens: 1000, requests: 1, errors: 0 },
-      { user_id: 'u1', tokens: 197, prompt_tokens: 131, completion_tokens: 66, requests: 4, errors: 1 },
+      { user_id: 'u2', tokens: 2000, prompt_tokens: 1000, completion_tokens: 1000, requests: 1, errors: 0, ...none },
+      { user_id: 'u1', tokens: 197, prompt_tokens: 131, completion_tokens: 66, requests: 4, errors: 1, ...none },
     ]);
   });
 
   it('draws a timeline per UTC day and hour with empty buckets as zeros, up to now by default', async () => {
     expect(await usage.timeline('u1', { granularity: 'day', since: at(0), until: at(72 * HOUR) })).toEqual([
-      { time: '2026-01-02', tokens: 195, requests: 3, errors: 1 },
-      { time: '2026-01-03', tokens: 2, requests: 1, errors: 0 },
-      { time: '2026-01-04', tokens: 0, requests: 0, errors: 0 },
+      { time: '2026-01-02', tokens: 195, requests: 3, errors: 1, ...none },
+      { time: '2026-01-03', tokens: 2, requests: 1, errors: 0, ...none },
+      { time: '2026-01-04', tokens: 0, requests: 0, errors: 0, ...none },
     ]);
     // The clock says 2026-01-03T03:00Z; the first bucket is the hour holding since.
     expect(await usage.timeline('u1', { granularity: 'hour', since: at(22.5 * HOUR) })).toEqual([
-      { time: '2026-01-02 22:00', tokens: 0, requests: 0, errors: 0 },
-      { time: '2026-01-02 23:00', tokens: 150, requests: 1, errors: 0 },
-      { time: '2026-01-03 00:00', tokens: 0, requests: 0, errors: 0 },
-      { time: '2026-01-03 01:00', tokens: 0, requests: 0, errors: 0 },
-      { time: '2026-01-03 02:00', tokens: 2, requests: 1, errors: 0 },
+      { time: '2026-01-02 22:00', tokens: 0, requests: 0, errors: 0, ...none },
+      { time: '2026-01-02 23:00', tokens: 150, requests: 1, errors: 0, ...none },
+      { time: '2026-01-03 00:00', tokens: 0, requests: 0, errors: 0, ...none },
+      { time: '2026-01-03 01:00', tokens: 0, requests: 0, errors: 0, ...none },
+      { time: '2026-01-03 02:00', tokens: 2, requests: 1, errors: 0, ...none },
     ]);
     await expect(usage.timeline('u1', { granularity: 'hour', since: new Date('2020-01-01T00:00:00Z') })).rejects.toThrow(
       LlmManagerError,
@@ -258,7 +263,7 @@ describe.each(engines)('usage queries on $name', (engine) => {
     expect(await usage.purge(at(0))).toBe(12_001);
 
     expect(await usage.summary({})).toMatchObject({ tokens: 2197, requests: 5 });
-    if (engine.name === 'SQLite') {
+    if (engine.name.startsWith('SQLite')) {
       // Several statements, the first of PURGE_FIRST_CHUNK_ROWS, none above PURGE_CHUNK_ROWS (later sizes follow timing).
       const limits = recorder.queries
         .filter((q) => q.sql.startsWith('DELETE'))
@@ -267,6 +272,53 @@ describe.each(engines)('usage queries on $name', (engine) => {
       expect(limits[0]).toBe(PURGE_FIRST_CHUNK_ROWS);
       for (const limit of limits) expect(limit).toBeLessThanOrEqual(PURGE_CHUNK_ROWS);
     }
+  });
+
+  it('shows cached and reasoning tokens and the estimate drift per model, over the rows that hold both counts', async () => {
+    const both = (estimated: [number, number], reported: [number, number], cached: number, reasoning: number): Partial<UsageRow> => ({
+      ...tokens(...estimated),
+      usageSource: 'both',
+      estimatedPromptTokens: estimated[0],
+      estimatedCompletionTokens: estimated[1],
+      reportedPromptTokens: reported[0],
+      reportedCompletionTokens: reported[1],
+      cachedPromptTokens: cached,
+      reasoningTokens: reasoning,
+    });
+    const u3 = { userId: 'u3', createdAt: at(5 * HOUR) };
+    writer.enqueue(usageRow({ ...u3, modelId: v3, ...both([110, 40], [100, 50], 60, 0) }));
+    writer.enqueue(usageRow({ ...u3, modelId: v3, ...both([220, 80], [200, 100], 0, 0) }));
+    writer.enqueue(usageRow({ ...u3, modelId: r1, ...both([90, 300], [100, 300], 80, 120) }));
+    // An estimate alone (the provider sent no usage) and a report alone (an old row) count in no drift.
+    writer.enqueue(usageRow({ ...u3, modelId: r1, ...tokens(500, 500), estimatedPromptTokens: 500, estimatedCompletionTokens: 500 }));
+    writer.enqueue(usageRow({ ...u3, modelId: r1, ...tokens(7, 7), usageSource: 'reported', reportedPromptTokens: 7, reportedCompletionTokens: 7 }));
+
+    const byModel = await usage.byModel('u3');
+    expect(byModel.find((m) => m.model_id === v3)).toMatchObject({
+      cached_prompt_tokens: 60,
+      reasoning_tokens: 0,
+      estimate_drift: {
+        rows: 2,
+        estimated_prompt_tokens: 330,
+        reported_prompt_tokens: 300,
+        estimated_completion_tokens: 120,
+        reported_completion_tokens: 150,
+        prompt_drift_pct: 10,
+        completion_drift_pct: -20,
+      },
+    });
+    expect(byModel.find((m) => m.model_id === r1)).toMatchObject({
+      cached_prompt_tokens: 80,
+      reasoning_tokens: 120,
+      estimate_drift: { rows: 1, prompt_drift_pct: -10, completion_drift_pct: 0 },
+    });
+    const summary = await usage.summary({ userId: 'u3' });
+    expect(summary).toMatchObject({ requests: 5, cached_prompt_tokens: 140, reasoning_tokens: 120 });
+    expect(summary.estimate_drift).toMatchObject({ rows: 3, estimated_prompt_tokens: 420, reported_prompt_tokens: 400, prompt_drift_pct: 5 });
+    expect(await usage.byAgent('u3')).toEqual([expect.objectContaining({ agent_name: null, estimate_drift: summary.estimate_drift })]);
+    expect((await usage.userTotals({ since: at(4 * HOUR) })).find((u) => u.user_id === 'u3')).toMatchObject({ cached_prompt_tokens: 140 });
+    const [point] = await usage.timeline('u3', { granularity: 'day', since: at(0), until: at(24 * HOUR) });
+    expect(point).toMatchObject({ requests: 5, cached_prompt_tokens: 140, reasoning_tokens: 120, estimate_drift: summary.estimate_drift });
   });
 });
 

@@ -53,8 +53,13 @@ function range(from: number, to: number): number[] {
   return Array.from({ length: to - from }, (_, i) => from + i);
 }
 
-async function openStore(path: string, timeout?: number): Promise<DataSource> {
-  const dataSource = await openDataSource({ type: 'better-sqlite3', database: path, ...(timeout === undefined ? {} : { timeout }) });
+type SqliteDriver = 'better-sqlite3' | 'sqlite';
+
+/** A migrated SQLite file on better-sqlite3 (the default) or the sqlite3 package; `timeout` is better-sqlite3's lock wait. */
+async function openStore(path: string, timeout?: number, type: SqliteDriver = 'better-sqlite3'): Promise<DataSource> {
+  const dataSource = await openDataSource(
+    type === 'sqlite' ? { type, database: path } : { type, database: path, ...(timeout === undefined ? {} : { timeout }) },
+  );
   await dataSource.runMigrations({ transaction: 'all' });
   return dataSource;
 }
@@ -69,7 +74,15 @@ function loggedText(...spies: jest.SpyInstance[]): string {
   return spies.flatMap((spy) => spy.mock.calls.map((call: unknown[]) => call.map(String).join(' '))).join('\n');
 }
 
-describe('UsageWriter on a SQLite file', () => {
+/** Rows per INSERT of a 5000-row batch: 18 columns under each driver's variable limit (UsageSqlDialect). */
+const SPLIT: Record<SqliteDriver, number[]> = {
+  // better-sqlite3's 32766 variables: 1820 rows.
+  'better-sqlite3': [1820, 1820, 1360],
+  // The sqlite3 package may link a system SQLite whose limit is 999: 55 rows.
+  sqlite: [...(Array(90).fill(55) as number[]), 50],
+};
+
+describe.each<SqliteDriver>(['better-sqlite3', 'sqlite'])('UsageWriter on a SQLite file (%s)', (type) => {
   let store: TempStore;
   let dataSource: DataSource;
   let writer: UsageWriter | undefined;
@@ -77,7 +90,7 @@ describe('UsageWriter on a SQLite file', () => {
 
   beforeEach(async () => {
     store = new TempStore();
-    dataSource = await openStore(store.dbPath);
+    dataSource = await openStore(store.dbPath, undefined, type);
   });
   afterEach(async () => {
     jest.useRealTimers();
@@ -188,9 +201,12 @@ describe('UsageWriter on a SQLite file', () => {
     range(3, 10).forEach((i) => writer!.enqueue(usageRow(i)));
     await expect(writer.flush()).rejects.toMatchObject(NO_SUCH_TABLE);
     expect(insertAttempts()).toBe(2);
-    // Retries 1 s, 2 s and 4 s after the second failure, then every 4 s (retryMaxMs).
-    await jest.advanceTimersByTimeAsync(10_000);
-    await writer.whenIdle();
+    // Retries 1 s, 2 s and 4 s after the second failure, then every 4 s (retryMaxMs): 10 s hold three. The clock
+    // stands still while each attempt is in flight (the sqlite3 package answers from its thread pool, later than timers).
+    for (const ms of [1000, 2000, 4000, 3000]) {
+      await jest.advanceTimersByTimeAsync(ms);
+      await writer.whenIdle();
+    }
     expect(insertAttempts()).toBe(5);
     expect(writer.pending).toBe(10);
     expect(warn).toHaveBeenCalledTimes(1);
@@ -241,9 +257,8 @@ describe('UsageWriter on a SQLite file', () => {
     await writer.flush();
 
     expect(await storedLatencies(dataSource)).toEqual(range(0, 5000));
-    // 15 columns: at most 2184 rows per statement stay under better-sqlite3's 32766 variables.
     const inserts = queries.mock.calls.filter(([sql]) => sql.startsWith('INSERT INTO'));
-    expect(inserts.map(([, parameters]) => (parameters as unknown[]).length / 15)).toEqual([2184, 2184, 632]);
+    expect(inserts.map(([, parameters]) => (parameters as unknown[]).length / 18)).toEqual(SPLIT[type]);
     // All through one transaction's query runner, so a failure halfway would leave nothing to insert twice.
     const runners = new Set(inserts.map(([, , runner]) => runner));
     expect(runners.size).toBe(1);
@@ -259,6 +274,9 @@ describe('UsageWriter on a SQLite file', () => {
         promptTokens: Number.NaN,
         completionTokens: -4,
         totalTokens: 1e12,
+        cachedPromptTokens: -1,
+        estimatedPromptTokens: Number.POSITIVE_INFINITY,
+        usageSource: 'guessed' as UsageRow['usageSource'],
         createdAt: new Date('not a date'),
       }),
     );
@@ -267,6 +285,7 @@ describe('UsageWriter on a SQLite file', () => {
 
     const [row] = await dataSource.getRepository(UsageLogEntryEntity).find();
     expect(row).toMatchObject({ promptTokens: 0, completionTokens: 0, totalTokens: 2_147_483_647, createdAt: CALL_TIME });
+    expect(row).toMatchObject({ cachedPromptTokens: 0, estimatedPromptTokens: 0, usageSource: 'estimated' });
     expect(row!.agentName).toHaveLength(100);
     expect(error).toHaveBeenCalledTimes(1);
   });

@@ -118,7 +118,28 @@ function usageJson(usage: UsageScript, fraction = 1): JsonObject {
   if (usage.reasoning !== undefined) {
     json['completion_tokens_details'] = { reasoning_tokens: Math.round(usage.reasoning * fraction) };
   }
+  if (usage.cached !== undefined) Object.assign(json, cacheFields(usage));
   return json;
+}
+
+/** Cached prompt tokens in the fields each provider family uses. */
+function cacheFields({ prompt, cached = 0, shape = 'openai' }: UsageScript): JsonObject {
+  switch (shape) {
+    case 'deepseek':
+      return { prompt_cache_hit_tokens: cached, prompt_cache_miss_tokens: prompt - cached };
+    case 'kimi':
+      return { cached_tokens: cached };
+    case 'openai':
+      return { prompt_tokens_details: { cached_tokens: cached } };
+  }
+}
+
+/** Why a request breaks DeepSeek's thinking-mode rule, or `undefined` when it keeps it. */
+export function missingReasoningBack(body: JsonObject): string | undefined {
+  const offending = messagesOf(body).some(
+    (message) => message['role'] === 'assistant' && recordsIn(message['tool_calls']).length > 0 && typeof message['reasoning_content'] !== 'string',
+  );
+  return offending ? 'The `reasoning_content` in the thinking mode must be passed back to the API.' : undefined;
 }
 
 export function completionBody(plan: ChatReplyPlan): JsonObject {
@@ -198,10 +219,13 @@ export function streamChunks(plan: ChatReplyPlan, mode: StreamUsageMode, include
     const isLast = index === steps.length - 1;
     if (mode === 'cumulative') return usageJson(usage, (index + 1) / steps.length);
     if (mode === 'with-finish') return isLast ? usageJson(usage) : undefined;
+    if (mode === 'in-choice') return undefined;
     return includeUsage ? null : undefined;
   };
+  const choiceUsage = (index: number): JsonObject =>
+    usage && mode === 'in-choice' && index === steps.length - 1 ? { usage: usageJson(usage) } : {};
   const chunks = steps.map(({ delta, finish }, index) =>
-    chunk([{ index: 0, delta, logprobs: null, finish_reason: finish }], usageFor(index)),
+    chunk([{ index: 0, delta, logprobs: null, finish_reason: finish, ...choiceUsage(index) }], usageFor(index)),
   );
   if (usage && mode === 'final-chunk' && includeUsage) chunks.push(chunk([], usageJson(usage)));
   return chunks;

@@ -21,6 +21,8 @@ const NAME_RULES: readonly NameRule[] = [
   { pattern: segment('no-usage'), toScript: () => ({ usage: 'none' }) },
   { pattern: segment('cumulative-usage'), toScript: () => ({ streamUsage: 'cumulative' }) },
   { pattern: segment('finish-usage'), toScript: () => ({ streamUsage: 'with-finish' }) },
+  { pattern: segment('choice-usage'), toScript: () => ({ streamUsage: 'in-choice' }) },
+  { pattern: segment('thinking-tools'), toScript: () => ({ reasoning: FAKE_REASONING_TEXT, requireReasoningBack: true }) },
   { pattern: segment('reasoning'), toScript: () => ({ reasoning: FAKE_REASONING_TEXT }) },
   { pattern: segment('no-tools'), toScript: () => ({ toolCall: false }) },
 ];

@@ -193,6 +193,36 @@ describe('fake upstream driven by a real ChatOpenAI', () => {
     expect(upstream.chatRequests[0]).toMatchObject({ outcome: 'server-disconnected', chunksSent: 2 });
   });
 
+  it("DeepSeek's cache fields reach response_metadata.usage; LangChain's usage_metadata has no cache_read for them", async () => {
+    upstream.enqueue({ usage: { prompt: 50, completion: 10, cached: 30, shape: 'deepseek' } });
+    const message = await chatOpenAIFor(upstream, 'fake-chat').invoke('Hi');
+    expect(message.response_metadata['usage']).toMatchObject({ prompt_cache_hit_tokens: 30, prompt_cache_miss_tokens: 20 });
+    expect(message.usage_metadata?.input_token_details?.cache_read).toBeUndefined();
+  });
+
+  it("Kimi's usage inside choices[0].usage of the finish chunk: plain LangChain never sees it", async () => {
+    upstream.enqueue({ usage: { prompt: 64, completion: 16, cached: 48, shape: 'kimi' }, streamUsage: 'in-choice' });
+    const chunks = await collect(await chatOpenAIFor(upstream, 'fake-chat').stream('Hi'));
+    expect(concatAll(chunks).usage_metadata).toBeUndefined();
+  });
+
+  it('requireReasoningBack refuses a tool-call turn sent back without its reasoning_content, as DeepSeek does', async () => {
+    const post = (call: Record<string, unknown>): Promise<Response> => {
+      upstream.enqueue({ requireReasoningBack: true });
+      const messages = [{ role: 'user', content: 'weather?' }, call, { role: 'tool', tool_call_id: 'c', content: 'sunny' }];
+      return fetch(`${upstream.url}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${FAKE_API_KEY}` },
+        body: JSON.stringify({ model: 'fake-chat', messages }),
+      });
+    };
+    const call = { role: 'assistant', content: '', tool_calls: [{ id: 'c', type: 'function', function: { name: 'weather', arguments: '{}' } }] };
+    const refused = await post(call);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('must be passed back');
+    expect((await post({ ...call, reasoning_content: 'call the tool' })).status).toBe(200);
+  });
+
   it('modelKwargs (extra body fields) reach the server', async () => {
     const model = chatOpenAIFor(upstream, 'fake-chat', { modelKwargs: { enable_thinking: true, top_k: 5 } });
     await model.invoke('Hi');

@@ -8,7 +8,8 @@
  *   1. the model name, when it starts with `fake-` (see fake-upstream.model-names.ts), e.g.
  *      `fake-error-500`, `fake-error-429`, `fake-slow-300` (first byte after 300 ms), `fake-drip-50` (50 ms
  *      between chunks), `fake-disconnect-2` (socket destroyed after 2 chunks), `fake-no-usage`,
- *      `fake-cumulative-usage`, `fake-finish-usage`, `fake-reasoning`, `fake-no-tools`; they compose:
+ *      `fake-cumulative-usage`, `fake-finish-usage`, `fake-choice-usage` (Kimi), `fake-reasoning`, `fake-no-tools`,
+ *      `fake-thinking-tools` (DeepSeek's rule: `reasoning_content` must come back on tool-call turns); they compose:
  *      `fake-reasoning-drip-20-cumulative-usage`;
  *   2. `upstream.scriptModel(model, script)`, for every request to that model;
  *   3. `upstream.enqueue(script)`, consumed by the next chat request whatever its model (FIFO).
@@ -34,7 +35,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { completionBody, planChatReply, streamChunks } from './fake-upstream.chat-reply';
+import { completionBody, missingReasoningBack, planChatReply, streamChunks } from './fake-upstream.chat-reply';
 import { pause, parseJsonObject, readBody, sendError, sendJson, writeFlushed } from './fake-upstream.http';
 import { DEFAULT_FAKE_MODELS, scriptFromModelName } from './fake-upstream.model-names';
 import type { ChatScript, FakeUpstream, FakeUpstreamOptions, RecordedRequest } from './fake-upstream.types';
@@ -209,6 +210,8 @@ class FakeUpstreamServer implements FakeUpstream {
     await pause(script.firstByteDelayMs ?? 0, closed);
     if (closed.aborted) return;
     if (script.error) return sendError(res, script.error);
+    const refusal = script.requireReasoningBack ? missingReasoningBack(body) : undefined;
+    if (refusal) return sendError(res, { status: 400, message: refusal });
     const plan = planChatReply(body, script, ++this.chatSequence);
     if (body['stream'] !== true) {
       if (script.disconnectAfterChunks !== undefined) return this.disconnect(exchange);

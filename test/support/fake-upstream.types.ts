@@ -10,6 +10,15 @@ export interface UsageScript {
   completion: number;
   /** Sent as `completion_tokens_details.reasoning_tokens` (counted inside `completion`, as OpenAI does). */
   reasoning?: number;
+  /** Prompt tokens read from the provider's cache (counted inside `prompt`, as OpenAI, DeepSeek and Kimi do). */
+  cached?: number;
+  /**
+   * Where `cached` is written. Default `openai`.
+   * - `openai`: `prompt_tokens_details.cached_tokens`;
+   * - `deepseek`: `prompt_cache_hit_tokens` and `prompt_cache_miss_tokens` (their sum is `prompt_tokens`);
+   * - `kimi`: top-level `cached_tokens`.
+   */
+  shape?: 'openai' | 'deepseek' | 'kimi';
 }
 
 /**
@@ -18,9 +27,10 @@ export interface UsageScript {
  *   `stream_options.include_usage: true`; every other chunk carries `usage: null`.
  * - `cumulative`: every chunk carries the running totals (some providers do this), whatever the request says.
  * - `with-finish`: the chunk holding `finish_reason` also holds the totals (DeepSeek/Moonshot style).
+ * - `in-choice`: the totals sit inside `choices[0].usage` of the chunk holding `finish_reason` (Kimi), nowhere else.
  * - `none`: no usage anywhere.
  */
-export type StreamUsageMode = 'final-chunk' | 'cumulative' | 'with-finish' | 'none';
+export type StreamUsageMode = 'final-chunk' | 'cumulative' | 'with-finish' | 'in-choice' | 'none';
 
 /** An OpenAI-shaped error reply. */
 export interface ErrorScript {
@@ -57,6 +67,11 @@ export interface ChatScript {
   json?: unknown;
   /** Reply with this error instead of a completion. */
   error?: ErrorScript;
+  /**
+   * DeepSeek's thinking-mode rule: a 400 when an assistant message with `tool_calls` in the request comes without
+   * its `reasoning_content` ("The `reasoning_content` in the thinking mode must be passed back to the API.").
+   */
+  requireReasoningBack?: boolean;
   /** Wait before the status line is written. */
   firstByteDelayMs?: number;
   /** Wait between SSE chunks. */

@@ -4,20 +4,27 @@ import { appendFileSync, readFileSync } from 'fs';
 import type { LlmManagerDatabaseOptions } from '../../src/llm-manager/llm-manager.options';
 import { ledgerPath, RUN_ENV } from './test-run';
 
+const ENGINE_NAMES = ['sqlite', 'sqlite3', 'postgres', 'mariadb'] as const;
+
 /**
  * The database engine the medium and e2e suites run on. Jest's projects (jest.config.js) run those suites once per
  * engine and name it in the global `LLM_MGR_TEST_DB`; a run started by hand can set the environment variable of the
- * same name. Default: SQLite.
+ * same name. Default: SQLite on better-sqlite3 (`sqlite3` is SQLite on the sqlite3 package, TypeORM's `type: 'sqlite'`).
  */
-export type TestEngineName = 'sqlite' | 'postgres' | 'mariadb';
+export type TestEngineName = (typeof ENGINE_NAMES)[number];
+
+const isEngineName = (name: string): name is TestEngineName => (ENGINE_NAMES as readonly string[]).includes(name);
 
 export function testEngineName(): TestEngineName {
   const configured = (globalThis as { LLM_MGR_TEST_DB?: string }).LLM_MGR_TEST_DB ?? process.env.LLM_MGR_TEST_DB ?? 'sqlite';
-  if (configured === 'sqlite' || configured === 'postgres' || configured === 'mariadb') return configured;
-  throw new Error(`LLM_MGR_TEST_DB="${configured}" must be sqlite, postgres or mariadb.`);
+  if (isEngineName(configured)) return configured;
+  throw new Error(`LLM_MGR_TEST_DB="${configured}" must be sqlite, sqlite3, postgres or mariadb.`);
 }
 
-/** A place of its own for one test store: a SQLite file, a PostgreSQL schema, or a MariaDB database. */
+/**
+ * A place of its own for one test store: a SQLite file (better-sqlite3 for `sqlite`, the sqlite3 package for
+ * `sqlite3`), a PostgreSQL schema, or a MariaDB database.
+ */
 export interface TestDatabase {
   readonly engine: TestEngineName;
   /** TypeORM options for `LlmManagerModule.forRoot({ database })`. */
@@ -45,6 +52,15 @@ export function createTestDatabase(engine: TestEngineName, sqlitePath: string): 
       engine,
       options: { type: 'better-sqlite3', database: sqlitePath },
       url: sqlitePath,
+      snapshot: () => readFileSync(sqlitePath),
+      drop: () => undefined,
+    };
+  }
+  if (engine === 'sqlite3') {
+    return {
+      engine,
+      options: { type: 'sqlite', database: sqlitePath },
+      url: `sqlite3:${sqlitePath}`,
       snapshot: () => readFileSync(sqlitePath),
       drop: () => undefined,
     };

@@ -9,9 +9,12 @@ export function usageRow(fields: Partial<UsageRow> & Pick<UsageRow, 'userId' | '
     completionTokens: 0,
     totalTokens: 0,
     reasoningTokens: 0,
+    cachedPromptTokens: 0,
     success: true,
     usageSource: 'estimated',
     outcome: 'ok',
+    estimatedPromptTokens: null,
+    estimatedCompletionTokens: null,
     reportedPromptTokens: null,
     reportedCompletionTokens: null,
     latencyMs: null,
@@ -19,3 +22,18 @@ export function usageRow(fields: Partial<UsageRow> & Pick<UsageRow, 'userId' | '
     ...fields,
   };
 }
+
+/** The token details (issue 15) of statistics over rows with no cached, reasoning or provider-reported tokens. */
+export const NO_TOKEN_DETAILS = {
+  cached_prompt_tokens: 0,
+  reasoning_tokens: 0,
+  estimate_drift: {
+    rows: 0,
+    estimated_prompt_tokens: 0,
+    reported_prompt_tokens: 0,
+    estimated_completion_tokens: 0,
+    reported_completion_tokens: 0,
+    prompt_drift_pct: null,
+    completion_drift_pct: null,
+  },
+};

@@ -3,6 +3,7 @@ import { IdentityGuard } from '../../llm-manager/common/request-identity';
 import { ConsoleAssetsController } from './console-assets.controller';
 import { MasterKeyController } from './master-key/master-key.controller';
 import { MasterKeyService } from './master-key/master-key.service';
+import { SessionController } from './session/session.controller';
 import { YamlModeController } from './yaml-mode/yaml-mode.controller';
 import { YamlModeService } from './yaml-mode/yaml-mode.service';
 
@@ -12,7 +13,7 @@ import { YamlModeService } from './yaml-mode/yaml-mode.service';
  * through the library's REST API. Relies on the global `LlmManagerModule`.
  */
 @Module({
-  controllers: [ConsoleAssetsController, MasterKeyController, YamlModeController],
+  controllers: [ConsoleAssetsController, SessionController, MasterKeyController, YamlModeController],
   providers: [IdentityGuard, MasterKeyService, YamlModeService],
 })
 export class ConsoleModule {}

@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { LLM_MGR_DATA_SOURCE } from '../../llm-manager/llm-manager.constants';
 import { SystemPlatformService } from '../../llm-manager/admin/system-platform.service';
-import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../llm-manager/database/database.providers';
 import { errorMessage } from '../../llm-manager/common/error-message';
 
 /** What `GET /health` answers. */
@@ -28,7 +29,7 @@ export class HealthService {
   private readonly logger = new Logger('Health');
 
   constructor(
-    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    @InjectDataSource(LLM_MGR_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly system: SystemPlatformService,
   ) {}
 

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ConfigChanges } from '../common/config-changes';
 import {
@@ -11,9 +12,8 @@ import {
 } from '../common/input-rules';
 import { requireAllowedKeyEnv } from '../common/key-env-policy';
 import { LlmManagerError } from '../common/llm-manager.error';
-import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
+import { LLM_MANAGER_RESOLVED_OPTIONS, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
-import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
 import { ModelEntity } from '../database/model.entity';
 import { PlatformEntity } from '../database/platform.entity';
 import { SecurityService } from '../security/security.service';
@@ -28,7 +28,7 @@ import type { ModelInput, ModelPatch, PlatformInput, PlatformPatch } from './pla
 @Injectable()
 export class PlatformAdminService {
   constructor(
-    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    @InjectDataSource(LLM_MGR_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly security: SecurityService,
     private readonly views: PlatformViewMapper,
     private readonly changes: ConfigChanges,

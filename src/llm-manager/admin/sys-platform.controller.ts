@@ -24,7 +24,7 @@ import {
   UpdateSysPlatformDto,
 } from './dto/sys-platform.dto';
 import { SysProbeDto, SysSyncReportDto, SysTestModelDto } from './dto/sys-probe.dto';
-import { KeyResolver } from './key-resolver';
+import { KeyResolver } from '../catalogue/key-resolver';
 import { PlatformAdminService } from './platform-admin.service';
 import type { ModelView, PlatformView } from './platform.types';
 import { SystemPlatformService } from './system-platform.service';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { SYSTEM_USER_ID } from '../llm-manager.constants';
-import { CatalogueReader } from './catalogue-reader';
+import { CatalogueReader } from '../catalogue/catalogue-reader';
 import { PlatformAdminService } from './platform-admin.service';
-import { PlatformAnswers } from './platform-answers';
+import { PlatformAnswers } from '../catalogue/platform-answers';
 import { PlatformViewMapper } from './platform-view.mapper';
 import type { ModelInput, ModelPatch, ModelView, PlatformInput, PlatformPatch, PlatformView } from './platform.types';
 

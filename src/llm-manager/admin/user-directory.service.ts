@@ -1,13 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
 import { ApiTokenEntity } from '../api-tokens/api-token.entity';
 import { ApiTokenService } from '../api-tokens/api-token.service';
 import type { ApiTokenView } from '../api-tokens/api-token.types';
-import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
 import { PlatformEntity } from '../database/platform.entity';
 import { SysPlatformKeyEntity } from '../database/sys-platform-key.entity';
 import { UserSelectionEntity } from '../database/user-selection.entity';
-import { SYSTEM_USER_ID } from '../llm-manager.constants';
+import { SYSTEM_USER_ID, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { SlotView } from '../user-selection/selection.types';
 import { UserSelectionService } from '../user-selection/user-selection.service';
 import type { PlatformView } from './platform.types';
@@ -38,7 +38,7 @@ export interface UserDetail {
 @Injectable()
 export class UserDirectoryService {
   constructor(
-    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    @InjectDataSource(LLM_MGR_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly selections: UserSelectionService,
     private readonly userPlatforms: UserPlatformService,
     private readonly tokens: ApiTokenService,

@@ -1,15 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
 import { ConfigChanges } from '../common/config-changes';
 import { requireBaseUrl } from '../common/input-rules';
 import { LlmManagerError } from '../common/llm-manager.error';
-import { LLM_MANAGER_RESOLVED_OPTIONS, SYSTEM_USER_ID } from '../llm-manager.constants';
+import { LLM_MANAGER_RESOLVED_OPTIONS, SYSTEM_USER_ID, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
-import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
 import { SysPlatformKeyEntity } from '../database/sys-platform-key.entity';
 import { SecurityService } from '../security/security.service';
 import { UrlGuard } from '../security/url-guard';
-import { CatalogueReader } from './catalogue-reader';
+import { CatalogueReader } from '../catalogue/catalogue-reader';
 import { PlatformAdminService } from './platform-admin.service';
 import { PlatformViewMapper } from './platform-view.mapper';
 import type { ModelInput, ModelPatch, ModelView, PlatformInput, PlatformPatch, PlatformView } from './platform.types';
@@ -30,7 +30,7 @@ export interface UserPlatformKeyView {
 @Injectable()
 export class UserPlatformService {
   constructor(
-    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    @InjectRepository(SysPlatformKeyEntity, LLM_MGR_DATA_SOURCE) private readonly userKeys: Repository<SysPlatformKeyEntity>,
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
     private readonly platforms: PlatformAdminService,
     private readonly catalogue: CatalogueReader,
@@ -44,7 +44,7 @@ export class UserPlatformService {
   async listVisible(userId: string): Promise<PlatformView[]> {
     const views = this.views.toViews(await this.catalogue.visiblePlatforms(userId));
     if (userId === SYSTEM_USER_ID) return views;
-    const ownKeys = await this.dataSource.getRepository(SysPlatformKeyEntity).find({ where: { userId }, select: { platformId: true } });
+    const ownKeys = await this.userKeys.find({ where: { userId }, select: { platformId: true } });
     const withOwnKey = new Set(ownKeys.map((row) => row.platformId));
     return views.map((view) => this.views.asSeenBy(view, userId, withOwnKey.has(view.id)));
   }
@@ -90,7 +90,7 @@ export class UserPlatformService {
       throw new LlmManagerError('VALIDATION_FAILED', 'apiKey: must be a non-empty string.', { details: { field: 'apiKey' } });
     }
     const platform = await this.platforms.findOwned(SYSTEM_USER_ID, platformId);
-    const repo = this.dataSource.getRepository(SysPlatformKeyEntity);
+    const repo = this.userKeys;
     const existing = await repo.findOneBy({ userId, platformId });
     const apiKeyEnc = this.security.encrypt(apiKey.trim());
     const saved = await repo.save(existing ? { ...existing, apiKeyEnc } : repo.create({ userId, platformId, apiKeyEnc }));
@@ -100,7 +100,7 @@ export class UserPlatformService {
 
   /** Removes the user's own key; returns false when there was none. */
   async deleteUserPlatformKey(userId: string, platformId: number): Promise<boolean> {
-    const result = await this.dataSource.getRepository(SysPlatformKeyEntity).delete({ userId, platformId });
+    const result = await this.userKeys.delete({ userId, platformId });
     const deleted = (result.affected ?? 0) > 0;
     // Nothing deleted, nothing to tell: a 404 must not bump the shared config version (every instance drops caches).
     if (deleted) this.changes.publish({ kind: 'user-key', userId, platformId });
@@ -108,7 +108,7 @@ export class UserPlatformService {
   }
 
   async listUserPlatformKeys(userId: string): Promise<UserPlatformKeyView[]> {
-    const rows = await this.dataSource.getRepository(SysPlatformKeyEntity).find({
+    const rows = await this.userKeys.find({
       where: { userId },
       relations: { platform: true },
       order: { platformId: 'ASC' },

@@ -1,10 +1,10 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import type { DataSource, Repository } from 'typeorm';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
 import { ConfigChanges } from '../common/config-changes';
 import { requireName } from '../common/input-rules';
 import { LlmManagerError } from '../common/llm-manager.error';
-import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
-import { SYSTEM_USER_ID } from '../llm-manager.constants';
+import { SYSTEM_USER_ID, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import { Clock } from '../usage/clock';
 import { ApiTokenEntity } from './api-token.entity';
 import { ApiTokenGenerator, hashToken, looksLikeUserToken, sameHash, TOKEN_DISPLAY_PREFIX_LENGTH } from './api-token.secrets';
@@ -32,7 +32,7 @@ export class ApiTokenService implements OnModuleDestroy {
   private readonly unsubscribe: () => void;
 
   constructor(
-    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    @InjectRepository(ApiTokenEntity, LLM_MGR_DATA_SOURCE) private readonly tokens: Repository<ApiTokenEntity>,
     private readonly generator: ApiTokenGenerator,
     private readonly clock: Clock,
     private readonly changes: ConfigChanges,
@@ -129,7 +129,7 @@ export class ApiTokenService implements OnModuleDestroy {
   }
 
   private repo(): Repository<ApiTokenEntity> {
-    return this.dataSource.getRepository(ApiTokenEntity);
+    return this.tokens;
   }
 
   private toView(row: ApiTokenEntity): ApiTokenView {

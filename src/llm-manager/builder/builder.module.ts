@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AdminModule } from '../admin/admin.module';
+import { CatalogueModule } from '../catalogue/catalogue.module';
 import { HostResolver, UrlGuard } from '../security/url-guard';
 import { UsageModule } from '../usage/usage.module';
 import { TokenEstimator } from '../usage/token-estimator';
@@ -11,7 +11,7 @@ import { UpstreamHttp } from './upstream-http';
 
 /** Builds tracked LangChain models, caches them, probes platforms and tests models; guards users' URLs (B8). */
 @Module({
-  imports: [AdminModule, UserSelectionModule, UsageModule],
+  imports: [CatalogueModule, UserSelectionModule, UsageModule],
   providers: [
     { provide: TokenEstimator, useFactory: (): TokenEstimator => new TokenEstimator() },
     CallRecorder,

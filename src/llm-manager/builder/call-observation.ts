@@ -1,13 +1,9 @@
 import type { BaseMessage } from '@langchain/core/messages';
 import type { ChatGenerationChunk, ChatResult } from '@langchain/core/outputs';
 import type { UsageOutcome } from '../database/usage-log-entry.entity';
+import { reportedUsageOf, type ReportedUsage } from './provider-usage';
 
-/** Tokens as the provider reported them. */
-export interface ReportedUsage {
-  prompt: number;
-  completion: number;
-  reasoning: number;
-}
+export type { ReportedUsage };
 
 /** Everything the recorder needs about one finished call; tokens are estimated from it later, off the call path. */
 export interface FinishedCall {
@@ -24,12 +20,6 @@ export interface FinishedCall {
   completionText: string;
   reasoningText: string;
   reported: ReportedUsage | null;
-}
-
-interface UsageMetadataLike {
-  input_tokens?: number;
-  output_tokens?: number;
-  output_token_details?: { reasoning?: number };
 }
 
 /** Collects what one call produced, chunk by chunk or from one result. */
@@ -82,15 +72,8 @@ export class CallObservation {
     } else if (toolCalls?.length) {
       for (const call of toolCalls) this.text += (call.name ?? '') + JSON.stringify(call.args ?? {});
     }
-    const usage = (message as { usage_metadata?: UsageMetadataLike }).usage_metadata;
     // Providers that repeat cumulative usage on every chunk: the last one counts, never the sum.
-    if (usage && (usage.input_tokens || usage.output_tokens)) {
-      this.reported = {
-        prompt: usage.input_tokens ?? 0,
-        completion: usage.output_tokens ?? 0,
-        reasoning: usage.output_token_details?.reasoning ?? 0,
-      };
-    }
+    this.reported = reportedUsageOf(message) ?? this.reported;
   }
 }
 

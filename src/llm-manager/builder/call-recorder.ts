@@ -14,9 +14,10 @@ import { Clock } from '../usage/clock';
 import { TokenEstimator, type TokenFamily } from '../usage/token-estimator';
 import { UsageJournal } from '../usage/usage-journal';
 import { UsageLedger } from '../usage/usage-ledger';
-import type { UsageRow } from '../usage/usage-row';
+import { billedTokens, type EstimatedTokens, type UsageRow } from '../usage/usage-row';
 import { promptText, type FinishedCall } from './call-observation';
 import { abandoned, type CallSink } from './call-tracker';
+import { reasoningToSendBack, roleOf } from './reasoning-round-trip';
 import type { LiveCall } from './live-call';
 
 /** Who a tracked model bills. */
@@ -151,28 +152,26 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
   /** A setImmediate away, so the request goes out first; long prompts are counted in slices. */
   private async estimatePrompt(family: TokenFamily, prompt: Pick<FinishedCall, 'promptMessages' | 'promptExtras'>): Promise<number> {
     await new Promise<void>((resolve) => setImmediate(resolve));
-    const messages = prompt.promptMessages.map((m) => ({ role: m.getType(), content: promptText(m) }));
+    // Reasoning sent back on tool-call turns is part of the prompt the provider bills.
+    const sentBack = reasoningToSendBack(prompt.promptMessages);
+    let assistant = 0;
+    const messages = prompt.promptMessages.map((m) => {
+      const reasoning = sentBack && roleOf(m) === 'assistant' ? (sentBack[assistant++] ?? '') : '';
+      return { role: m.getType(), content: promptText(m) + reasoning };
+    });
     if (prompt.promptExtras) messages.push({ role: 'system', content: prompt.promptExtras });
     return this.estimator.estimateMessagesAsync(messages, family);
   }
 
   private async toRow(context: BillingContext, call: FinishedCall, promptTokens: Promise<number>): Promise<UsageRow> {
     const estimated = call.billable ? await this.estimate(context.family, call, promptTokens) : { prompt: 0, completion: 0, reasoning: 0 };
-    const billReported = this.options.billedUsage === 'reported' && call.reported !== null;
-    const billed = billReported ? call.reported! : estimated;
     return {
       callId: call.callId,
       userId: context.userId,
       modelId: context.modelId,
-      promptTokens: billed.prompt,
-      completionTokens: billed.completion,
-      totalTokens: billed.prompt + billed.completion,
-      reasoningTokens: billed.reasoning,
+      ...billedTokens(this.options.billedUsage, estimated, call.reported),
       success: call.outcome !== 'error',
-      usageSource: billReported ? 'reported' : 'estimated',
       outcome: call.outcome,
-      reportedPromptTokens: call.reported?.prompt ?? null,
-      reportedCompletionTokens: call.reported?.completion ?? null,
       latencyMs: Math.max(0, call.endedAt - call.startedAt),
       agentName: context.agentName,
       createdAt: new Date(call.startedAt),
@@ -183,7 +182,7 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
     family: TokenFamily,
     call: FinishedCall,
     promptTokens: Promise<number>,
-  ): Promise<{ prompt: number; completion: number; reasoning: number }> {
+  ): Promise<EstimatedTokens> {
     const prompt = await promptTokens;
     const reasoning = await this.estimator.estimateAsync(call.reasoningText, family);
     const answer = await this.estimator.estimateAsync(call.completionText, family);

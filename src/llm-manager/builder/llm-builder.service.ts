@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { KeyResolver } from '../admin/key-resolver';
-import { CatalogueReader } from '../admin/catalogue-reader';
+import { KeyResolver } from '../catalogue/key-resolver';
+import { CatalogueReader } from '../catalogue/catalogue-reader';
 import { ConfigChanges, type ConfigChange } from '../common/config-changes';
 import { LlmManagerError } from '../common/llm-manager.error';
 import { rethrowDatabaseFailure } from '../database/database-failure';
@@ -13,6 +13,7 @@ import { modelFamily } from '../usage/token-estimator';
 import { UsageQueryService } from '../usage/usage-query.service';
 import { UserSelectionService } from '../user-selection/user-selection.service';
 import { CallRecorder } from './call-recorder';
+import { requestExtraBody } from './extra-body';
 import { CallTracker } from './call-tracker';
 import { TrackedChatModel, type ModelUsageSource } from './tracked-chat-model';
 import { UpstreamHttp } from './upstream-http';
@@ -162,7 +163,7 @@ export class LlmBuilderService implements OnModuleDestroy {
         apiKey: apiKey ?? KEYLESS_PLACEHOLDER,
         configuration: { baseURL: platform.baseUrl, ...this.fetchFor(platform) },
         // extra_body (M13): merged into the body of every request of this model.
-        modelKwargs: model.extraBody ?? undefined,
+        modelKwargs: requestExtraBody(platform, model),
         streamUsage: true,
         timeout: timeoutMs,
         maxRetries: overrides.maxRetries ?? this.options.maxRetries,

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { ModelEntity } from '../database/model.entity';
 import type { PlatformEntity } from '../database/platform.entity';
-import { CatalogueReader } from '../admin/catalogue-reader';
-import { PlatformAnswers } from '../admin/platform-answers';
+import { CatalogueReader } from '../catalogue/catalogue-reader';
+import { PlatformAnswers } from '../catalogue/platform-answers';
 import { LlmManagerError, type LlmManagerErrorCode } from '../common/llm-manager.error';
 import { requireBaseUrl } from '../common/input-rules';
 import { SYSTEM_USER_ID } from '../llm-manager.constants';

@@ -1,8 +1,9 @@
 import type { CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager';
-import type { BaseMessage } from '@langchain/core/messages';
+import type { BaseMessage, BaseMessageChunk } from '@langchain/core/messages';
 import type { ChatGenerationChunk, ChatResult } from '@langchain/core/outputs';
-import { ChatOpenAI, ChatOpenAICompletions, ChatOpenAIResponses, type ChatOpenAIFields } from '@langchain/openai';
+import { ChatOpenAI, ChatOpenAICompletions, ChatOpenAIResponses, type ChatOpenAIFields, type OpenAIClient } from '@langchain/openai';
 import type { CallTracker } from './call-tracker';
+import { withReasoningSentBack } from './reasoning-round-trip';
 
 import type { UsageSummary } from '../usage/usage-query.types';
 
@@ -29,6 +30,9 @@ export interface TrackedModelInfo {
 }
 
 class TrackedCompletions extends ChatOpenAICompletions {
+  /** The messages of each request in flight, by the signal of its call, for `completionWithRetry`. */
+  private readonly outgoing = new WeakMap<AbortSignal, BaseMessage[]>();
+
   constructor(
     fields: ChatOpenAIFields,
     private readonly tracker: CallTracker,
@@ -37,7 +41,7 @@ class TrackedCompletions extends ChatOpenAICompletions {
   }
 
   override _generate(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
-    return this.tracker.trackGenerate(messages, options, (tracked) => super._generate(messages, tracked, runManager));
+    return this.tracker.trackGenerate(messages, options, (tracked) => super._generate(messages, this.sending(messages, tracked), runManager));
   }
 
   override async *_streamResponseChunks(
@@ -45,8 +49,49 @@ class TrackedCompletions extends ChatOpenAICompletions {
     options: this['ParsedCallOptions'],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
-    yield* this.tracker.trackStream(messages, options, (tracked) => super._streamResponseChunks(messages, tracked, runManager));
+    yield* this.tracker.trackStream(messages, options, (tracked) =>
+      super._streamResponseChunks(messages, this.sending(messages, tracked), runManager),
+    );
   }
+
+  /** LangChain builds the request from the messages but drops their reasoning: it is put back here. */
+  override completionWithRetry(
+    request: OpenAIClient.Chat.ChatCompletionCreateParamsStreaming,
+    requestOptions?: OpenAIClient.RequestOptions,
+  ): Promise<AsyncIterable<OpenAIClient.Chat.Completions.ChatCompletionChunk>>;
+  override completionWithRetry(
+    request: OpenAIClient.Chat.ChatCompletionCreateParamsNonStreaming,
+    requestOptions?: OpenAIClient.RequestOptions,
+  ): Promise<OpenAIClient.Chat.Completions.ChatCompletion>;
+  override completionWithRetry(
+    request: OpenAIClient.Chat.ChatCompletionCreateParams,
+    requestOptions?: OpenAIClient.RequestOptions,
+  ): Promise<unknown> {
+    const messages = requestOptions?.signal ? this.outgoing.get(requestOptions.signal) : undefined;
+    const sent = messages ? withReasoningSentBack(request, messages) : request;
+    return super.completionWithRetry(sent as OpenAIClient.Chat.ChatCompletionCreateParamsNonStreaming, requestOptions);
+  }
+
+  /** Kimi streams its usage inside `choices[0].usage`, where LangChain does not look: it is moved where it does. */
+  protected override _convertCompletionsDeltaToBaseMessageChunk(
+    delta: Record<string, unknown>,
+    rawResponse: OpenAIClient.Chat.Completions.ChatCompletionChunk,
+    defaultRole?: OpenAIClient.Chat.ChatCompletionRole,
+  ): BaseMessageChunk {
+    return super._convertCompletionsDeltaToBaseMessageChunk(delta, withChoiceUsage(rawResponse), defaultRole);
+  }
+
+  private sending<O extends { signal?: AbortSignal }>(messages: BaseMessage[], options: O): O {
+    if (options.signal) this.outgoing.set(options.signal, messages);
+    return options;
+  }
+}
+
+/** `chunk` with the usage found in its first choice moved to the top level, when only the choice has one. */
+function withChoiceUsage(chunk: OpenAIClient.Chat.Completions.ChatCompletionChunk): OpenAIClient.Chat.Completions.ChatCompletionChunk {
+  if (chunk.usage) return chunk;
+  const usage = (chunk.choices?.[0] as { usage?: OpenAIClient.CompletionUsage } | undefined)?.usage;
+  return usage && typeof usage === 'object' ? { ...chunk, usage } : chunk;
 }
 
 class TrackedResponses extends ChatOpenAIResponses {

@@ -5,11 +5,11 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
 import { ConfigChanges } from '../common/config-changes';
 import { ConfigVersionEntity } from '../database/config-version.entity';
-import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
-import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
+import { LLM_MANAGER_RESOLVED_OPTIONS, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { errorMessage } from '../common/error-message';
 
@@ -36,7 +36,7 @@ export class ConfigChangeRelay implements OnApplicationBootstrap, BeforeApplicat
   private relaying = false;
 
   constructor(
-    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    @InjectRepository(ConfigVersionEntity, LLM_MGR_DATA_SOURCE) private readonly configVersions: Repository<ConfigVersionEntity>,
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
     private readonly changes: ConfigChanges,
   ) {
@@ -84,14 +84,14 @@ export class ConfigChangeRelay implements OnApplicationBootstrap, BeforeApplicat
     // Two statements, no transaction: a transaction held across an await would block other SQLite connections of
     // this process. Our UPDATE has landed before the read, so the value read is at least `seen + 1`, and anything more
     // means others bumped too; reading too much only drops the caches once more than needed.
-    await this.dataSource.getRepository(ConfigVersionEntity).increment({ id: ROW_ID }, 'version', 1);
+    await this.configVersions.increment({ id: ROW_ID }, 'version', 1);
     const version = await this.read();
     if (this.seen !== null && version !== this.seen + 1) this.relayRemoteChange();
     this.seen = version;
   }
 
   private async read(): Promise<number> {
-    return (await this.dataSource.getRepository(ConfigVersionEntity).findOneByOrFail({ id: ROW_ID })).version;
+    return (await this.configVersions.findOneByOrFail({ id: ROW_ID })).version;
   }
 
   private relayRemoteChange(): void {

@@ -38,12 +38,35 @@ export function requireBaseUrl(value: unknown, field = 'baseUrl'): string {
   return text;
 }
 
-/** `extra_body`: a JSON object (not an array, string or number), or null for none. */
+/**
+ * Request fields `extra_body` may not set: they decide which model is called, with what, and what gets recorded.
+ * `{"model": "gpt-4o"}` would call another model while usage is recorded against this one; `messages`, `tools` or
+ * `n` would replace or multiply what the caller sent; `stream`/`stream_options` would hide the usage the ledger reads.
+ */
+export const RESERVED_EXTRA_BODY_KEYS = [
+  'model', 'messages', 'prompt', 'input', 'stream', 'stream_options', 'n',
+  'tools', 'tool_choice', 'functions', 'function_call',
+] as const;
+
+/** The keys of an `extra_body` that it may not set, in the order written. */
+export function reservedExtraBodyKeys(body: Record<string, unknown>): string[] {
+  return Object.keys(body).filter((key) => (RESERVED_EXTRA_BODY_KEYS as readonly string[]).includes(key));
+}
+
+/** What to do about reserved keys, in the same words at every door (API, console, YAML, a stored row). */
+export function reservedExtraBodyFix(keys: string[]): string {
+  return `remove ${keys.map((k) => `"${k}"`).join(', ')} from extra_body: the caller and llm-mgr set ` +
+    `${keys.length === 1 ? 'that field' : 'those fields'} on every request (reserved: ${RESERVED_EXTRA_BODY_KEYS.join(', ')}).`;
+}
+
+/** `extra_body`: a JSON object (not an array, string or number) without reserved keys, or null for none. */
 export function requireExtraBody(value: unknown, field = 'extraBody'): Record<string, unknown> | null {
   if (value === null || value === undefined) return null;
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw invalid(field, 'must be a JSON object such as {"enable_thinking": false}.');
   }
+  const reserved = reservedExtraBodyKeys(value as Record<string, unknown>);
+  if (reserved.length > 0) throw invalid(field, `may not set ${reserved.join(', ')}: ${reservedExtraBodyFix(reserved)}`);
   return value as Record<string, unknown>;
 }
 

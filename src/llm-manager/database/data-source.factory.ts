@@ -6,25 +6,29 @@ import type { LlmManagerDatabaseOptions } from '../llm-manager.options';
 import { LLM_MANAGER_MIGRATIONS, LLM_MANAGER_MIGRATIONS_TABLE } from '../migrations';
 import { LLM_MANAGER_ENTITIES } from './entities';
 import { createPrivateSqliteFile, sharedSqliteFile } from './private-sqlite-file';
-import { retryBusyStatements, SQLITE_BUSY_RETRY_MS, SQLITE_BUSY_TIMEOUT_MS } from './sqlite-busy';
+import { retryBusyStatements, SQLITE_BUSY_TIMEOUT_MS } from './sqlite-busy';
+import { sqliteLockWait, SQLITE_LOCK_WAIT_MS } from './sqlite-lock-wait';
 
 /**
- * DataSource options for llm-mgr's own connection: our entities and migrations, never `synchronize`, and sessions
+ * DataSource options for llm-mgr's own connection: our entities and migrations, never `synchronize` nor `dropSchema`, and sessions
  * that speak UTC. Every instant llm-mgr stores is UTC, whatever the time zone of the process or of the server: two
  * instances in different zones, a server-side default (`now()`, `CURRENT_TIMESTAMP`) and the usage writer's own UTC
  * strings must all agree.
  */
 export function buildDataSourceOptions(database: LlmManagerDatabaseOptions): DataSourceOptions {
+  // Typed loosely here: four spreads of DataSourceOptions' union are more than the compiler can represent.
+  const engineSettings: Record<string, unknown> = { ...utcSession(database), ...sharedSqliteSettings(database) };
   return {
+    ...sqliteLockWait(database),
     ...database,
-    ...utcSession(database),
-    ...sharedSqliteSettings(database),
+    ...engineSettings,
     name: LLM_MGR_DATA_SOURCE,
     entities: LLM_MANAGER_ENTITIES,
     migrations: LLM_MANAGER_MIGRATIONS,
     migrationsTableName: LLM_MANAGER_MIGRATIONS_TABLE,
     migrationsRun: false,
     synchronize: false,
+    dropSchema: false,
   } as DataSourceOptions;
 }
 
@@ -64,8 +68,8 @@ function sharedSqliteSettings(database: LlmManagerDatabaseOptions): Partial<Data
 
 /** How long a statement on a SQLite file may wait, in all, for another process's lock. */
 function sqliteLockWaitMs(database: LlmManagerDatabaseOptions): number {
-  if (database.type === 'better-sqlite3') return database.timeout ?? SQLITE_BUSY_RETRY_MS;
-  if (database.type === 'sqlite') return database.busyTimeout ?? SQLITE_BUSY_RETRY_MS;
+  if (database.type === 'better-sqlite3') return database.timeout ?? SQLITE_LOCK_WAIT_MS;
+  if (database.type === 'sqlite') return database.busyTimeout ?? SQLITE_LOCK_WAIT_MS;
   return 0;
 }
 

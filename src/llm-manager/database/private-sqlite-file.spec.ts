@@ -3,7 +3,8 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { openDataSource } from './data-source.factory';
 
-describe('the SQLite file llm-mgr creates', () => {
+// Both SQLite drivers: better-sqlite3 (the default) and the sqlite3 package (TypeORM's type 'sqlite').
+describe.each(['better-sqlite3', 'sqlite'] as const)('the SQLite file llm-mgr creates (%s)', (type) => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'llm-mgr-sqlite-mode-'));
@@ -14,7 +15,7 @@ describe('the SQLite file llm-mgr creates', () => {
     const file = join(dir, 'llm_config.db');
     const previous = process.umask(0o022);
     try {
-      const dataSource = await openDataSource({ type: 'better-sqlite3', database: file });
+      const dataSource = await openDataSource({ type, database: file });
       await dataSource.runMigrations({ transaction: 'all' });
       await dataSource.destroy();
     } finally {
@@ -26,7 +27,7 @@ describe('the SQLite file llm-mgr creates', () => {
   it("leaves an existing file's mode as the operator set it", async () => {
     const file = join(dir, 'shared.db');
     writeFileSync(file, '', { mode: 0o640 });
-    const dataSource = await openDataSource({ type: 'better-sqlite3', database: file });
+    const dataSource = await openDataSource({ type, database: file });
     await dataSource.destroy();
     expect(statSync(file).mode & 0o777).toBe(0o640);
   });

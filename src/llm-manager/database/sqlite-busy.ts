@@ -6,8 +6,6 @@ import { databaseFailure } from './database-failure';
  * event loop's thread, so this is kept short; the longer wait is the asynchronous retry below.
  */
 export const SQLITE_BUSY_TIMEOUT_MS = 20;
-/** How long a statement is retried, asynchronously, before it fails with `DATABASE_BUSY`, unless the options say. */
-export const SQLITE_BUSY_RETRY_MS = 5_000;
 
 const BEGIN = /^BEGIN( DEFERRED)? TRANSACTION$/i;
 

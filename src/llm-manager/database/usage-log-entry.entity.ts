@@ -1,7 +1,8 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { booleanIntTransformer } from './json.transformer';
 
-export type UsageSource = 'estimated' | 'reported';
+/** Which counts a row holds (B1): the local estimate, the provider's report, or both. */
+export type UsageSource = 'estimated' | 'reported' | 'both';
 
 /**
  * How the call ended. `error` (upstream HTTP error, network failure, stream cut by the server) and `interrupted`
@@ -22,6 +23,12 @@ export type UsageOutcome = 'ok' | 'error' | 'aborted' | 'abandoned' | 'interrupt
   'promptTokens',
   'completionTokens',
   'success',
+  'cachedPromptTokens',
+  'reasoningTokens',
+  'estimatedPromptTokens',
+  'reportedPromptTokens',
+  'estimatedCompletionTokens',
+  'reportedCompletionTokens',
 ])
 @Index('IDX_usage_log_entries_created', ['createdAt'])
 @Index('IDX_usage_log_entries_call_id', ['callId'], { unique: true })
@@ -48,16 +55,27 @@ export class UsageLogEntryEntity {
   @Column({ name: 'reasoning_tokens', type: 'integer', default: 0 })
   reasoningTokens!: number;
 
+  /** Prompt tokens the provider read from its cache, as it reported them; part of `reported_prompt_tokens` (B1). */
+  @Column({ name: 'cached_prompt_tokens', type: 'integer', default: 0 })
+  cachedPromptTokens!: number;
+
   /** 1 = the call succeeded, 0 = it failed or was cut short. */
   @Column({ type: 'smallint', transformer: booleanIntTransformer })
   success!: boolean;
 
-  /** Which count the token columns hold (B1). */
+  /** Which counts the row holds (B1); the token columns hold the billed one (`billedUsage`). */
   @Column({ name: 'usage_source', type: 'varchar', length: 16, default: 'estimated' })
   usageSource!: UsageSource;
 
   @Column({ type: 'varchar', length: 16, default: 'ok' })
   outcome!: UsageOutcome;
+
+  /** The local estimate (M17), whichever count is billed; `NULL` on rows older than this column that billed the report. */
+  @Column({ name: 'estimated_prompt_tokens', type: 'integer', nullable: true })
+  estimatedPromptTokens!: number | null;
+
+  @Column({ name: 'estimated_completion_tokens', type: 'integer', nullable: true })
+  estimatedCompletionTokens!: number | null;
 
   /** What the provider reported, when it did, whichever count is billed (B1). */
   @Column({ name: 'reported_prompt_tokens', type: 'integer', nullable: true })

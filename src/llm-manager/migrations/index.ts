@@ -7,6 +7,7 @@ import { UtcTimestamps1767657600000 } from './1767657600000-utc-timestamps';
 import { UsageCallId1767744000000 } from './1767744000000-usage-call-id';
 import { ExactTextCompare1767830400000 } from './1767830400000-exact-text-compare';
 import { PlatformAnsweredAt1767916800000 } from './1767916800000-platform-answered-at';
+import { UsageBothCounts1768003200000 } from './1768003200000-usage-both-counts';
 
 /** Every migration of llm-mgr, oldest first. They run on start. */
 export const LLM_MANAGER_MIGRATIONS = [
@@ -19,6 +20,7 @@ export const LLM_MANAGER_MIGRATIONS = [
   UsageCallId1767744000000,
   ExactTextCompare1767830400000,
   PlatformAnsweredAt1767916800000,
+  UsageBothCounts1768003200000,
 ];
 
 /** Name of llm-mgr's migrations table, apart from any table a host uses for its own migrations. */

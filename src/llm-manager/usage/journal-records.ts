@@ -1,10 +1,12 @@
 import type { UsageOutcome } from '../database/usage-log-entry.entity';
-import type { UsageRow } from './usage-row';
+import { billedTokens, type UsageRow } from './usage-row';
 
-/** Tokens as a provider reported them. */
+/** Tokens as a provider reported them; `cachedPrompt` is part of `prompt`, `reasoning` part of `completion`. */
 export interface ReportedTokens {
   prompt: number;
   completion: number;
+  /** Absent in journals written before cached input was recorded. */
+  cachedPrompt?: number;
   reasoning: number;
 }
 
@@ -70,7 +72,7 @@ export function rowsFromJournal(records: readonly JournalRecord[], billedUsage: 
   }
   const rows: UsageRow[] = [];
   for (const [id, { begin, prompt, end, row }] of calls) {
-    if (row) rows.push({ ...row.row, callId: id, createdAt: new Date(row.row.createdAt) });
+    if (row) rows.push({ ...fromOlderJournal(row.row), callId: id, createdAt: new Date(row.row.createdAt) });
     else if (begin) rows.push(rowFromEvents(id, begin, prompt, end, billedUsage));
   }
   return rows;
@@ -87,25 +89,32 @@ function rowFromEvents(
   const billable = outcome !== 'error' || (end?.completionChars ?? 0) > 0;
   const estimatedPrompt = billable ? (prompt?.tokens ?? Math.ceil(begin.promptChars / CHARS_PER_TOKEN)) : 0;
   const estimatedCompletion = Math.ceil((end?.completionChars ?? 0) / CHARS_PER_TOKEN);
-  const reported = end?.reported ?? null;
-  const billReported = billedUsage === 'reported' && reported !== null;
-  const promptTokens = billReported ? reported.prompt : estimatedPrompt;
-  const completionTokens = billReported ? reported.completion : estimatedCompletion;
+  const estimated = { prompt: estimatedPrompt, completion: estimatedCompletion, reasoning: 0 };
   return {
     callId: id,
     userId: begin.userId,
     modelId: begin.modelId,
-    promptTokens,
-    completionTokens,
-    totalTokens: promptTokens + completionTokens,
-    reasoningTokens: billReported ? reported.reasoning : 0,
+    ...billedTokens(billedUsage, estimated, end?.reported ?? null),
     success: outcome !== 'error' && outcome !== 'interrupted',
-    usageSource: billReported ? 'reported' : 'estimated',
     outcome,
-    reportedPromptTokens: reported?.prompt ?? null,
-    reportedCompletionTokens: reported?.completion ?? null,
     latencyMs: end ? Math.max(0, end.at - begin.at) : null,
     agentName: begin.agentName,
     createdAt: new Date(begin.at),
+  };
+}
+
+/**
+ * A finished row journaled before rows kept both counts: carried over as migration 1768003200000 carries stored rows
+ * (an estimate-billed row holds its estimate; with a report beside it, it holds both).
+ */
+function fromOlderJournal(row: RowRecord['row']): RowRecord['row'] {
+  if (row.estimatedPromptTokens !== undefined) return row;
+  const estimated = row.usageSource === 'estimated';
+  return {
+    ...row,
+    cachedPromptTokens: 0,
+    usageSource: estimated && row.reportedPromptTokens !== null ? 'both' : row.usageSource,
+    estimatedPromptTokens: estimated ? row.promptTokens : null,
+    estimatedCompletionTokens: estimated ? row.completionTokens : null,
   };
 }

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rowsFromJournal, type JournalRecord } from './journal-records';
+import { rowsFromJournal, type JournalRecord, type RowRecord } from './journal-records';
 import { parseRecords, UsageJournal } from './usage-journal';
 
 const STORE = '11111111-2222-4333-8444-555555555555';
@@ -114,7 +114,34 @@ describe('rowsFromJournal', () => {
       ['ended', 'ok', true, 10, 11, 250, 30],
       ['failed', 'error', false, 0, 0, 10, null],
     ]);
-    const reported = rowsFromJournal([begin('r'), { t: 'end', id: 'r', outcome: 'ok', at: 1_100, completionChars: 4, reported: { prompt: 30, completion: 9, reasoning: 2 } }], 'reported');
-    expect(reported[0]).toMatchObject({ usageSource: 'reported', promptTokens: 30, completionTokens: 9, reasoningTokens: 2, totalTokens: 39 });
+    const reported = rowsFromJournal(
+      [begin('r'), { t: 'end', id: 'r', outcome: 'ok', at: 1_100, completionChars: 4, reported: { prompt: 30, completion: 9, cachedPrompt: 24, reasoning: 2 } }],
+      'reported',
+    );
+    expect(reported[0]).toMatchObject({
+      usageSource: 'both',
+      promptTokens: 30,
+      completionTokens: 9,
+      reasoningTokens: 2,
+      totalTokens: 39,
+      cachedPromptTokens: 24,
+      estimatedPromptTokens: 10,
+      estimatedCompletionTokens: 1,
+    });
+  });
+
+  it('bills the estimate, row by row, for calls whose provider reported nothing, even when billing reported', () => {
+    const [row] = rowsFromJournal([begin('quiet'), { t: 'end', id: 'quiet', outcome: 'ok', at: 1_100, completionChars: 8, reported: null }], 'reported');
+    expect(row).toMatchObject({ usageSource: 'estimated', promptTokens: 10, completionTokens: 2, estimatedPromptTokens: 10, reportedPromptTokens: null });
+  });
+
+  it('carries a finished row journaled before rows kept both counts over as the migration carries stored rows', () => {
+    const older = {
+      callId: null, userId: 'u', modelId: 1, promptTokens: 12, completionTokens: 6, totalTokens: 18, reasoningTokens: 0, success: true,
+      usageSource: 'estimated', outcome: 'ok', reportedPromptTokens: 11, reportedCompletionTokens: 5, latencyMs: 5, agentName: null,
+      createdAt: new Date(1_000).toISOString(),
+    } as unknown as RowRecord['row'];
+    const [row] = rowsFromJournal([{ t: 'row', id: 'old', row: older }], 'estimated');
+    expect(row).toMatchObject({ usageSource: 'both', cachedPromptTokens: 0, estimatedPromptTokens: 12, estimatedCompletionTokens: 6, reportedPromptTokens: 11 });
   });
 });

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { errorMessage } from '../common/error-message';
-import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
 import { MetaEntity } from '../database/meta.entity';
 import { STORE_ID } from '../database/store-startup';
-import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
+import { LLM_MANAGER_RESOLVED_OPTIONS, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { rowsFromJournal } from './journal-records';
 import { UsageJournal } from './usage-journal';
@@ -24,7 +24,7 @@ export class UsageLedger implements OnModuleInit {
   constructor(
     private readonly writer: UsageWriter,
     private readonly journal: UsageJournal,
-    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    @InjectDataSource(LLM_MGR_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
   ) {}
 

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import { assertUnreachable, LlmManagerError } from '../common/llm-manager.error';
-import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
 import { ModelEntity } from '../database/model.entity';
 import { PlatformEntity } from '../database/platform.entity';
 import { UsageLogEntryEntity } from '../database/usage-log-entry.entity';
+import { LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import { Clock } from './clock';
 import type {
   AgentUsage,
@@ -18,6 +19,7 @@ import type {
 } from './usage-query.types';
 import { UsageSqlDialect, type UsageGranularity } from './usage-sql-dialect';
 import { UsageLedger } from './usage-ledger';
+import { selectDetails, selectTotals, toCount, toDetails, toSummary, type RawDetails, type RawTotals } from './usage-totals';
 
 /** Rows one purge statement deletes at most, so concurrent usage writes never wait long on its locks. */
 export const PURGE_CHUNK_ROWS = 5_000;
@@ -35,7 +37,6 @@ export const MAX_TIMELINE_BUCKETS = 10_000;
 
 const STEP_MS: Readonly<Record<UsageGranularity, number>> = { hour: 3_600_000, day: 86_400_000 };
 
-type RawTotals = Record<keyof UsageSummary, unknown>;
 type Rows = SelectQueryBuilder<UsageLogEntryEntity>;
 
 /**
@@ -49,7 +50,7 @@ export class UsageQueryService {
   private readonly dialect: UsageSqlDialect;
 
   constructor(
-    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    @InjectDataSource(LLM_MGR_DATA_SOURCE) private readonly dataSource: DataSource,
     // Only `flush` is needed: a bare UsageWriter (tests, benchmarks, the CLI's own store) serves as well.
     @Inject(UsageLedger) private readonly ledger: Pick<UsageLedger, 'flush'>,
     private readonly clock: Clock,
@@ -60,13 +61,13 @@ export class UsageQueryService {
   /** Totals of the rows matching `filter`; zeros when none do. */
   async summary(filter: UsageFilter = {}): Promise<UsageSummary> {
     await this.ledger.flush();
-    return toSummary(await this.withTotals(this.rows(filter)).getRawOne<RawTotals>());
+    return toSummary(await selectTotals(this.rows(filter)).getRawOne<RawTotals>());
   }
 
   /** A user's usage per model, most tokens first; `model_name` is `null` for a deleted model. */
   async byModel(userId: string, range: UsageRange = {}): Promise<ModelUsage[]> {
     await this.ledger.flush();
-    const raws = await this.withTotals(this.rows({ userId, ...range }))
+    const raws = await selectTotals(this.rows({ userId, ...range }))
       .addSelect('u.modelId', 'model_id')
       .addSelect('m.displayName', 'model_name')
       .addSelect('p.name', 'platform_name')
@@ -89,7 +90,7 @@ export class UsageQueryService {
   /** A user's usage per agent name, most tokens first; calls made without an agent name share `null`. */
   async byAgent(userId: string, range: UsageRange = {}): Promise<AgentUsage[]> {
     await this.ledger.flush();
-    const raws = await this.withTotals(this.rows({ userId, ...range }))
+    const raws = await selectTotals(this.rows({ userId, ...range }))
       .addSelect('u.agentName', 'agent_name')
       .groupBy('u.agentName')
       .getRawMany<RawTotals & { agent_name: string | null }>();
@@ -99,7 +100,7 @@ export class UsageQueryService {
   /** Every user's totals, most tokens first: for admins. */
   async userTotals(range: UsageRange = {}): Promise<UserUsage[]> {
     await this.ledger.flush();
-    const raws = await this.withTotals(this.rows(range))
+    const raws = await selectTotals(this.rows(range))
       .addSelect('u.userId', 'user_id')
       .groupBy('u.userId')
       .getRawMany<RawTotals & { user_id: string }>();
@@ -122,13 +123,15 @@ export class UsageQueryService {
       );
     }
     await this.ledger.flush();
-    const raws = await this.rows({ userId, since, until })
-      .select(this.dialect.bucket(granularity, 'u.createdAt'), 'bucket')
-      .addSelect('COALESCE(SUM(u.totalTokens), 0)', 'tokens')
-      .addSelect('COUNT(*)', 'requests')
-      .addSelect('COALESCE(SUM(CASE WHEN u.success = 0 THEN 1 ELSE 0 END), 0)', 'errors')
+    const raws = await selectDetails(
+      this.rows({ userId, since, until })
+        .select(this.dialect.bucket(granularity, 'u.createdAt'), 'bucket')
+        .addSelect('COALESCE(SUM(u.totalTokens), 0)', 'tokens')
+        .addSelect('COUNT(*)', 'requests')
+        .addSelect('COALESCE(SUM(CASE WHEN u.success = 0 THEN 1 ELSE 0 END), 0)', 'errors'),
+    )
       .groupBy(this.dataSource.driver.escape('bucket'))
-      .getRawMany<{ bucket: string; tokens: unknown; requests: unknown; errors: unknown }>();
+      .getRawMany<RawDetails & { bucket: string; tokens: unknown; requests: unknown; errors: unknown }>();
     const byBucket = new Map(raws.map((raw) => [raw.bucket, raw]));
     const points: TimelinePoint[] = [];
     for (let index = 0; index < buckets; index += 1) {
@@ -139,6 +142,7 @@ export class UsageQueryService {
         tokens: toCount(raw?.tokens),
         requests: toCount(raw?.requests),
         errors: toCount(raw?.errors),
+        ...toDetails(raw),
       });
     }
     return points;
@@ -191,38 +195,12 @@ export class UsageQueryService {
     if (filter.agentName !== undefined) query.andWhere('u.agentName = :agentName', { agentName: filter.agentName });
     return query;
   }
-
-  private withTotals(query: Rows): Rows {
-    return query
-      .select('COALESCE(SUM(u.totalTokens), 0)', 'tokens')
-      .addSelect('COALESCE(SUM(u.promptTokens), 0)', 'prompt_tokens')
-      .addSelect('COALESCE(SUM(u.completionTokens), 0)', 'completion_tokens')
-      .addSelect('COUNT(*)', 'requests')
-      .addSelect('COALESCE(SUM(CASE WHEN u.success = 0 THEN 1 ELSE 0 END), 0)', 'errors');
-  }
 }
 
 /** The next chunk's size: scaled toward the target duration, at most doubling, within the bounds. */
 export function nextChunkRows(rows: number, tookMs: number): number {
   const scaled = Math.floor((rows * PURGE_CHUNK_TARGET_MS) / Math.max(tookMs, 1));
   return Math.max(PURGE_MIN_CHUNK_ROWS, Math.min(PURGE_CHUNK_ROWS, 2 * rows, scaled));
-}
-
-/** SUM and COUNT come back as numbers (SQLite), strings (PostgreSQL bigint/numeric) or decimals (MySQL). */
-function toCount(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' || typeof value === 'bigint') return Number(value);
-  return 0;
-}
-
-function toSummary(raw: Partial<RawTotals> | undefined): UsageSummary {
-  return {
-    tokens: toCount(raw?.tokens),
-    prompt_tokens: toCount(raw?.prompt_tokens),
-    completion_tokens: toCount(raw?.completion_tokens),
-    requests: toCount(raw?.requests),
-    errors: toCount(raw?.errors),
-  };
 }
 
 function mostTokensFirst<T extends UsageSummary>(rows: T[]): T[] {

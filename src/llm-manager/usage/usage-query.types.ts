@@ -1,7 +1,36 @@
 import type { UsageGranularity } from './usage-sql-dialect';
 
-/** Token and request totals in the seed's shape (M15): plain numbers, zeros when nothing matched. */
-export interface UsageSummary {
+/**
+ * How far the local estimate (M17) was from the provider's count, over the rows that hold both (issue 15). The
+ * percentages are `(estimated − reported) / reported × 100`, one decimal: positive when the estimate said more than
+ * the provider billed; `null` when no such row reported any tokens of that kind.
+ */
+export interface EstimateDrift {
+  /** Rows that hold both counts. */
+  rows: number;
+  estimated_prompt_tokens: number;
+  reported_prompt_tokens: number;
+  estimated_completion_tokens: number;
+  reported_completion_tokens: number;
+  prompt_drift_pct: number | null;
+  completion_drift_pct: number | null;
+}
+
+/** The token details every statistic adds to the seed's shape (issue 15). */
+export interface TokenDetails {
+  /** Prompt tokens the provider read from its cache, as it reported them. */
+  cached_prompt_tokens: number;
+  /** Reasoning tokens, part of `completion_tokens` (the billed count). */
+  reasoning_tokens: number;
+  estimate_drift: EstimateDrift;
+}
+
+/**
+ * Token and request totals in the seed's shape (M15): plain numbers, zeros when nothing matched; with cached and
+ * reasoning tokens and the estimate's drift beside them.
+ */
+export interface UsageSummary extends TokenDetails {
+  /** The billed tokens (`billedUsage`). */
   tokens: number;
   prompt_tokens: number;
   completion_tokens: number;
@@ -52,7 +81,7 @@ export interface TimelineQuery {
 }
 
 /** One bucket of a timeline (M16 `getUsageTimeline`); `time` is `YYYY-MM-DD HH:00` or `YYYY-MM-DD`, UTC. */
-export interface TimelinePoint {
+export interface TimelinePoint extends TokenDetails {
   time: string;
   tokens: number;
   requests: number;

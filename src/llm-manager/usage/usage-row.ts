@@ -1,5 +1,6 @@
 import type { UsageOutcome, UsageSource } from '../database/usage-log-entry.entity';
 import type { Clock } from './clock';
+import type { ReportedTokens } from './journal-records';
 
 /** One LLM call as the writer records it: the columns of `usage_log_entries` except `id` (M14, B1). */
 export interface UsageRow {
@@ -8,15 +9,21 @@ export interface UsageRow {
   userId: string;
   /** `null` when the call did not go through a stored model. */
   modelId: number | null;
+  /** The billed counts (`billedUsage`): the provider's when billed as reported and sent, else the estimate. */
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
-  /** Part of `completionTokens`. */
+  /** Part of `completionTokens`, from the same count. */
   reasoningTokens: number;
+  /** Prompt tokens the provider read from its cache, as it reported them (part of its prompt count); 0 if none. */
+  cachedPromptTokens: number;
   /** `false` only when the call failed (`outcome: 'error'`); aborted calls still succeeded as requests. */
   success: boolean;
+  /** Which counts the row holds: the estimate, the provider's, or both (then `estimate_drift` can compare them). */
   usageSource: UsageSource;
   outcome: UsageOutcome;
+  estimatedPromptTokens: number | null;
+  estimatedCompletionTokens: number | null;
   reportedPromptTokens: number | null;
   reportedCompletionTokens: number | null;
   latencyMs: number | null;
@@ -34,9 +41,12 @@ export const USAGE_ROW_COLUMNS: Readonly<Record<keyof UsageRow, string>> = {
   completionTokens: 'completion_tokens',
   totalTokens: 'total_tokens',
   reasoningTokens: 'reasoning_tokens',
+  cachedPromptTokens: 'cached_prompt_tokens',
   success: 'success',
   usageSource: 'usage_source',
   outcome: 'outcome',
+  estimatedPromptTokens: 'estimated_prompt_tokens',
+  estimatedCompletionTokens: 'estimated_completion_tokens',
   reportedPromptTokens: 'reported_prompt_tokens',
   reportedCompletionTokens: 'reported_completion_tokens',
   latencyMs: 'latency_ms',
@@ -48,6 +58,7 @@ export const USAGE_ROW_COLUMNS: Readonly<Record<keyof UsageRow, string>> = {
 export const USAGE_ROW_KEYS = Object.keys(USAGE_ROW_COLUMNS) as ReadonlyArray<keyof UsageRow>;
 
 const OUTCOMES: ReadonlySet<UsageOutcome> = new Set<UsageOutcome>(['ok', 'error', 'aborted', 'abandoned', 'interrupted']);
+const SOURCES: ReadonlySet<UsageSource> = new Set<UsageSource>(['estimated', 'reported', 'both']);
 const CALL_ID_LENGTH = 36;
 const MAX_INT = 2_147_483_647;
 const USER_ID_LENGTH = 64;
@@ -66,15 +77,59 @@ export function normaliseUsageRow(row: UsageRow, clock: Clock): UsageRow {
     completionTokens: count(row.completionTokens),
     totalTokens: count(row.totalTokens),
     reasoningTokens: count(row.reasoningTokens),
+    cachedPromptTokens: count(row.cachedPromptTokens),
     success: row.success === true,
-    usageSource: row.usageSource === 'reported' ? 'reported' : 'estimated',
+    usageSource: SOURCES.has(row.usageSource) ? row.usageSource : 'estimated',
     outcome: OUTCOMES.has(row.outcome) ? row.outcome : row.success === true ? 'ok' : 'error',
+    estimatedPromptTokens: nullableCount(row.estimatedPromptTokens),
+    estimatedCompletionTokens: nullableCount(row.estimatedCompletionTokens),
     reportedPromptTokens: nullableCount(row.reportedPromptTokens),
     reportedCompletionTokens: nullableCount(row.reportedCompletionTokens),
     latencyMs: nullableCount(row.latencyMs),
     agentName:
       row.agentName === null || row.agentName === undefined ? null : String(row.agentName).slice(0, AGENT_NAME_LENGTH),
     createdAt: row.createdAt instanceof Date && !Number.isNaN(row.createdAt.getTime()) ? row.createdAt : clock.now(),
+  };
+}
+
+/** Estimated tokens of one call; `reasoning` is part of `completion`. */
+export interface EstimatedTokens {
+  prompt: number;
+  completion: number;
+  reasoning: number;
+}
+
+type TokenFields = Pick<
+  UsageRow,
+  | 'promptTokens'
+  | 'completionTokens'
+  | 'totalTokens'
+  | 'reasoningTokens'
+  | 'cachedPromptTokens'
+  | 'usageSource'
+  | 'estimatedPromptTokens'
+  | 'estimatedCompletionTokens'
+  | 'reportedPromptTokens'
+  | 'reportedCompletionTokens'
+>;
+
+/**
+ * The token columns of a call's row: both counts side by side, and the billed one in the seed's columns. Billing
+ * `reported` falls back to the estimate row by row, for calls whose provider sent no usage (B1).
+ */
+export function billedTokens(billedUsage: 'estimated' | 'reported', estimated: EstimatedTokens, reported: ReportedTokens | null): TokenFields {
+  const billed = billedUsage === 'reported' && reported !== null ? reported : estimated;
+  return {
+    promptTokens: billed.prompt,
+    completionTokens: billed.completion,
+    totalTokens: billed.prompt + billed.completion,
+    reasoningTokens: billed.reasoning,
+    cachedPromptTokens: reported?.cachedPrompt ?? 0,
+    usageSource: reported === null ? 'estimated' : 'both',
+    estimatedPromptTokens: estimated.prompt,
+    estimatedCompletionTokens: estimated.completion,
+    reportedPromptTokens: reported?.prompt ?? null,
+    reportedCompletionTokens: reported?.completion ?? null,
   };
 }
 

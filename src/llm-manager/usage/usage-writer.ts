@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
+import { LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import { Clock } from './clock';
 import { UsageJournal } from './usage-journal';
 import { normaliseUsageRow, USAGE_ROW_COLUMNS, USAGE_ROW_KEYS, type UsageRow } from './usage-row';
@@ -38,7 +39,7 @@ export class UsageWriter implements BeforeApplicationShutdown {
   private closing = false;
 
   constructor(
-    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    @InjectDataSource(LLM_MGR_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly clock: Clock,
     @Optional() @Inject(USAGE_WRITER_OPTIONS) options: Partial<UsageWriterOptions> = {},
     @Optional() @Inject(UsageJournal) private readonly journal: UsageJournal | null = null,

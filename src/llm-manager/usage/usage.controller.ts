@@ -6,6 +6,7 @@ import { LlmManagerService } from '../llm-manager.service';
 import { Clock } from './clock';
 import { UsageSinceQueryDto } from './dto/usage-since-query.dto';
 import { UsageTimelineQueryDto } from './dto/usage-timeline-query.dto';
+import { TOKEN_DETAILS_EXAMPLE } from './dto/token-details.dto';
 import { AgentUsageDto, ModelUsageDto, SUMMARY_EXAMPLE, TimelinePointDto, UsageSummaryDto } from './dto/usage-view.dto';
 import { UsageQueryService } from './usage-query.service';
 import type { AgentUsage, ModelUsage, TimelinePoint, UsageSummary } from './usage-query.types';
@@ -64,15 +65,14 @@ export class UsageController {
   @ApiOperation({
     summary: 'My usage over time',
     description:
-      `Tokens, requests and errors per UTC hour or day, empty buckets included; ${SINCE}, default 24h. ` +
+      `Tokens (with cached, reasoning and the estimate's drift), requests and errors per UTC hour or day, empty buckets included; ${SINCE}, default 24h. ` +
       'At most 10000 buckets.',
   })
   @ApiOkResponse({
     type: [TimelinePointDto],
     description: 'One point per bucket, oldest first.',
     example: [
-      { time: '2026-01-31 07:00', tokens: 0, requests: 0, errors: 0 },
-      { time: '2026-01-31 08:00', tokens: 1520, requests: 6, errors: 0 },
+      { time: '2026-01-31 08:00', tokens: 1520, requests: 6, errors: 0, ...TOKEN_DETAILS_EXAMPLE },
     ],
   })
   timeline(@CurrentIdentity() me: RequestIdentity, @Query() query: UsageTimelineQueryDto): Promise<TimelinePoint[]> {

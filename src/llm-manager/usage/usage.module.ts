@@ -12,9 +12,9 @@ import { UsageLedger } from './usage-ledger';
 import { USAGE_WRITER_OPTIONS } from './usage-writer.options';
 
 /**
- * Usage tracking (M14–M16) and the ledger (B10): the journal, the batch writer, the queries, and the clock they use. Relies on the global
- * `LLM_MGR_DATA_SOURCE_TOKEN` of `LlmManagerModule`; the writer flushes in `beforeApplicationShutdown`, before that
- * module destroys the DataSource in `onApplicationShutdown`.
+ * Usage tracking (M14–M16) and the ledger (B10): the journal, the batch writer, the queries, and the clock they use. Runs on llm-mgr's data
+ * source (`@InjectDataSource('llm-mgr')`); the writer flushes in `beforeApplicationShutdown`, before @nestjs/typeorm
+ * destroys the data source in `onApplicationShutdown`.
  */
 @Module({
   imports: [ClusterModule],

@@ -1,10 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
-import { CatalogueReader } from '../admin/catalogue-reader';
-import { KeyResolver } from '../admin/key-resolver';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { CatalogueReader } from '../catalogue/catalogue-reader';
+import { KeyResolver } from '../catalogue/key-resolver';
 import { LlmManagerError } from '../common/llm-manager.error';
-import { SYSTEM_USER_ID } from '../llm-manager.constants';
-import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
+import { SYSTEM_USER_ID, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { ModelEntity } from '../database/model.entity';
 import type { PlatformEntity } from '../database/platform.entity';
 import { UserSelectionEntity } from '../database/user-selection.entity';
@@ -21,7 +21,7 @@ type Target = { platform: PlatformEntity; model: ModelEntity };
 @Injectable()
 export class FallbackPicker {
   constructor(
-    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    @InjectRepository(UserSelectionEntity, LLM_MGR_DATA_SOURCE) private readonly selections: Repository<UserSelectionEntity>,
     private readonly catalogue: CatalogueReader,
     private readonly keys: KeyResolver,
   ) {}
@@ -55,7 +55,7 @@ export class FallbackPicker {
 
   private async systemBinding(usageKey: string): Promise<Target | null> {
     if (!usageKey) return null;
-    const row = await this.dataSource.getRepository(UserSelectionEntity).findOneBy({ userId: SYSTEM_USER_ID, usageKey });
+    const row = await this.selections.findOneBy({ userId: SYSTEM_USER_ID, usageKey });
     return row ? this.catalogue.findBinding(row.platformId, row.modelId) : null;
   }
 

@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
-import { AdminModule } from '../admin/admin.module';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CatalogueModule } from '../catalogue/catalogue.module';
+import { UserSelectionEntity } from '../database/user-selection.entity';
+import { LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import { FallbackPicker } from './fallback-picker';
 import { UserSelectionService } from './user-selection.service';
 
 /** Usage slots per user (M3) and their self-repair (M9). */
 @Module({
-  imports: [AdminModule],
+  imports: [CatalogueModule, TypeOrmModule.forFeature([UserSelectionEntity], LLM_MGR_DATA_SOURCE)],
   providers: [FallbackPicker, UserSelectionService],
   exports: [UserSelectionService],
 })

@@ -1,11 +1,11 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
-import { CatalogueReader } from '../admin/catalogue-reader';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { CatalogueReader } from '../catalogue/catalogue-reader';
 import { ConfigChanges } from '../common/config-changes';
 import { requireUsageKey } from '../common/input-rules';
 import { LlmManagerError } from '../common/llm-manager.error';
-import { DEFAULT_USAGE_KEYS, SYSTEM_USER_ID } from '../llm-manager.constants';
-import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
+import { DEFAULT_USAGE_KEYS, SYSTEM_USER_ID, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { ModelEntity } from '../database/model.entity';
 import type { PlatformEntity } from '../database/platform.entity';
 import { UserSelectionEntity } from '../database/user-selection.entity';
@@ -31,13 +31,13 @@ export class UserSelectionService implements OnModuleDestroy {
   private readonly systemBindings: SystemBindingCache;
 
   constructor(
-    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    @InjectRepository(UserSelectionEntity, LLM_MGR_DATA_SOURCE) private readonly selections: Repository<UserSelectionEntity>,
     private readonly catalogue: CatalogueReader,
     private readonly fallback: FallbackPicker,
     private readonly changes: ConfigChanges,
   ) {
     this.systemBindings = new SystemBindingCache(
-      () => dataSource.getRepository(UserSelectionEntity).find({ where: { userId: SYSTEM_USER_ID }, order: { id: 'ASC' } }),
+      () => this.selections.find({ where: { userId: SYSTEM_USER_ID }, order: { id: 'ASC' } }),
       changes,
     );
   }
@@ -70,7 +70,7 @@ export class UserSelectionService implements OnModuleDestroy {
     const slot = slots.find((s) => s.usageKey === usageKey);
     if (!slot) throw this.unknownSlot(userId, usageKey, slots);
     await this.checkBinding(userId, binding);
-    await this.dataSource.getRepository(UserSelectionEntity).update({ id: slot.id }, binding);
+    await this.selections.update({ id: slot.id }, binding);
     this.changes.publish({ kind: 'selection', userId, usageKey });
     return this.getUserSelection(userId, usageKey);
   }
@@ -79,7 +79,7 @@ export class UserSelectionService implements OnModuleDestroy {
   async createUserUsageSlot(userId: string, usageKey: string, binding: SlotBinding): Promise<UserSelectionView> {
     requireUsageKey(usageKey);
     await this.checkBinding(userId, binding);
-    const repo = this.dataSource.getRepository(UserSelectionEntity);
+    const repo = this.selections;
     if (await repo.findOneBy({ userId, usageKey })) {
       throw new LlmManagerError('NAME_CONFLICT', `Usage slot '${usageKey}' already exists. Update it instead.`, {
         details: { field: 'usageKey' },
@@ -105,7 +105,7 @@ export class UserSelectionService implements OnModuleDestroy {
    * in one multi-row insert: a new user's first call pays one commit, not one per slot (bench P1 cold).
    */
   private async ensureSlots(userId: string, wanted?: string): Promise<UserSelectionEntity[]> {
-    const repo = this.dataSource.getRepository(UserSelectionEntity);
+    const repo = this.selections;
     const own = await repo.find({ where: { userId }, order: { id: 'ASC' } });
     const keys = new Set<string>([...DEFAULT_USAGE_KEYS, ...(wanted ? [wanted] : [])]);
     const missing = [...keys].filter((key) => !own.some((s) => s.usageKey === key));
@@ -131,8 +131,7 @@ export class UserSelectionService implements OnModuleDestroy {
 
   private async repair(slot: UserSelectionEntity): Promise<{ platform: PlatformEntity; model: ModelEntity }> {
     const target = await this.fallback.pick(slot.userId, slot.usageKey);
-    await this.dataSource
-      .getRepository(UserSelectionEntity)
+    await this.selections
       .update({ id: slot.id }, { platformId: target.platform.id, modelId: target.model.id });
     this.logger.log(
       `Repaired usage slot '${slot.usageKey}' of user ${slot.userId}: it pointed at platform ${slot.platformId}/model ` +

@@ -6,6 +6,8 @@ export interface SyncReport {
   mode: SyncMode;
   /** Platform names; models as `Platform/Model`; usages as their key. */
   added: string[];
+  /** System platforms renamed in the YAML (console YAML mode): `Old → New`, the row and everything on it kept. */
+  renamed: string[];
   /** Already in the database and left as they are. */
   kept: string[];
   /** Overwritten from the YAML (force reset only). */
@@ -18,12 +20,12 @@ export interface SyncReport {
 }
 
 export function emptyReport(mode: SyncMode, warnings: string[]): SyncReport {
-  return { mode, added: [], kept: [], replaced: [], removed: [], skipped: [], warnings: [...warnings] };
+  return { mode, added: [], renamed: [], kept: [], replaced: [], removed: [], skipped: [], warnings: [...warnings] };
 }
 
 /** One line for the start-up log. */
 export function summarizeReport(report: SyncReport): string {
-  const parts = (['added', 'kept', 'replaced', 'removed', 'skipped'] as const)
+  const parts = (['added', 'renamed', 'kept', 'replaced', 'removed', 'skipped'] as const)
     .filter((field) => report[field].length > 0)
     .map((field) => `${report[field].length} ${field}`);
   return `YAML sync (${report.mode}): ${parts.length > 0 ? parts.join(', ') : 'nothing to do'}.`;

@@ -20,6 +20,8 @@ export interface SyncInput {
   config: YamlConfig;
   keys: Map<string, StoredKey>;
   imported: ImportedNames;
+  /** Platform renames made in the YAML since the last sync: new name → old name (see yaml-renames.ts). */
+  renames: Record<string, string>;
 }
 
 /** Runs inside one transaction; every write goes through `manager`. */

@@ -79,6 +79,16 @@ const cases: Rejection[] = [
     says: ["'a' appears twice (first on line 8)"], fix: 'keep one',
   },
   {
+    name: 'extra_body sets the model', line: 8, path: 'platforms.DeepSeek.models.R1.extra_body',
+    lines: [...P, '      R1:', '        model_name: deepseek-reasoner', '        extra_body: { model: gpt-4o, temperature: 0 }'],
+    says: ['extra_body may not set model.'], fix: 'remove "model" from extra_body',
+  },
+  {
+    name: 'extra_body sets messages and stream', line: 6, path: 'platforms.DeepSeek.models.R1.extra_body',
+    lines: [...P, '      R1: { model_name: r, extra_body: { messages: [], stream: false } }'],
+    says: ['extra_body may not set messages, stream.'], fix: 'remove "messages", "stream" from extra_body',
+  },
+  {
     name: 'negative price', line: 6, path: 'platforms.DeepSeek.models.R1.input_price',
     lines: [...P, '      R1: { model_name: r, input_price: -1 }'],
     says: ['input_price must be a number ≥ 0 (USD per 1M tokens), not -1'], fix: 'input_price: 0.28',

@@ -1,5 +1,6 @@
 import { type Document, isMap, isScalar, type Node } from 'yaml';
 
+import { reservedExtraBodyFix, reservedExtraBodyKeys } from '../common/input-rules';
 import type { YamlConfig, YamlModel, YamlPlatform } from './yaml-config';
 import { readYamlApiKey } from './yaml-config.api-key';
 import { quoteName, type YamlProblemReporter } from './yaml-config.problem';
@@ -188,7 +189,12 @@ class YamlConfigValidator {
           'write key: value pairs, e.g. extra_body: { enable_thinking: false }.',
       );
     }
-    return this.reader.jsonObject(value, field.path);
+    const body = this.reader.jsonObject(value, field.path);
+    const reserved = reservedExtraBodyKeys(body);
+    if (reserved.length > 0) {
+      return this.failAt(field, `extra_body may not set ${reserved.join(', ')}.`, reservedExtraBodyFix(reserved));
+    }
+    return body;
   }
 
   private price(field: YamlEntry): number | null {

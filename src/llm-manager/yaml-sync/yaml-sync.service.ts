@@ -1,16 +1,17 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ConfigChanges } from '../common/config-changes';
 import { keyEnvRefusal } from '../common/key-env-policy';
-import { LLM_MANAGER_RESOLVED_OPTIONS, SYSTEM_USER_ID } from '../llm-manager.constants';
+import { LLM_MANAGER_RESOLVED_OPTIONS, SYSTEM_USER_ID, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
-import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
 import { withDatabaseLock } from '../database/database-lock';
 import { MetaEntity } from '../database/meta.entity';
 import { PlatformEntity } from '../database/platform.entity';
 import { SecurityService } from '../security/security.service';
 import { emptyReport, summarizeReport, type SyncMode, type SyncReport } from './sync-report';
 import { SyncStrategy, type ImportedNames, type StoredKey, type SyncInput } from './sync-strategies';
+import { applyPendingRenames, PENDING_RENAMES, withRename, type PendingRenames } from './yaml-renames';
 import type { YamlConfig } from './yaml-config';
 import { assertYamlKeyEnvsAllowed } from './yaml-config.key-env';
 import { loadYamlConfig } from './yaml-config.loader';
@@ -28,7 +29,7 @@ export class YamlSyncService implements OnModuleInit {
   private readonly logger = new Logger('LlmManager');
 
   constructor(
-    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    @InjectDataSource(LLM_MGR_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
     private readonly security: SecurityService,
     private readonly changes: ConfigChanges,
@@ -104,24 +105,46 @@ export class YamlSyncService implements OnModuleInit {
   ): Promise<SyncReport> {
     const report = emptyReport(mode, input.config.warnings);
     await this.dataSource.transaction(async (manager) => {
-      const imported = await strategy(manager, input, report);
+      const renamed = await applyPendingRenames(manager, input, report);
+      const imported = await strategy(manager, { ...input, imported: renamed }, report);
       if (JSON.stringify(imported) !== JSON.stringify(input.imported)) {
         await manager.save(MetaEntity, { key: IMPORTED_NAMES, value: JSON.stringify(imported) });
       }
+      // Applied or no longer true: either way a rename is only ever considered by the next sync.
+      if (Object.keys(input.renames).length > 0) await manager.delete(MetaEntity, { key: PENDING_RENAMES });
     });
-    if (report.added.length + report.replaced.length + report.removed.length > 0) this.changes.publish({ kind: 'all' });
+    const changed = report.added.length + report.renamed.length + report.replaced.length + report.removed.length;
+    if (changed > 0) this.changes.publish({ kind: 'all' });
     return report;
+  }
+
+  /**
+   * Remembers that the YAML's platform `from` is now called `to` (a rename in the console's YAML mode), so the next
+   * sync renames the database row instead of adding a second platform. Under the sync lock, like a sync.
+   */
+  async recordRename(from: string, to: string): Promise<void> {
+    await withDatabaseLock(this.dataSource, SYNC_LOCK, async () => {
+      const pending = withRename(await this.readJson<PendingRenames>(PENDING_RENAMES), from, to);
+      const meta = this.dataSource.getRepository(MetaEntity);
+      if (Object.keys(pending).length === 0) await meta.delete({ key: PENDING_RENAMES });
+      else await meta.save({ key: PENDING_RENAMES, value: JSON.stringify(pending) });
+    });
+  }
+
+  private async readJson<T extends object>(key: string): Promise<T> {
+    const stored = await this.dataSource.getRepository(MetaEntity).findOneBy({ key });
+    return stored ? (JSON.parse(stored.value) as T) : ({} as T);
   }
 
   /** Everything that can fail before a write: read and validate the file, open its encrypted keys. */
   private async prepare(): Promise<SyncInput> {
     const config = loadYamlConfig(this.options.configPath);
     assertYamlKeyEnvsAllowed(config, this.options.keyEnvAllow, this.options.configPath);
-    const stored = await this.dataSource.getRepository(MetaEntity).findOneBy({ key: IMPORTED_NAMES });
     return {
       config,
       keys: this.storedKeys(config),
-      imported: stored ? (JSON.parse(stored.value) as ImportedNames) : {},
+      imported: await this.readJson<ImportedNames>(IMPORTED_NAMES),
+      renames: await this.readJson<PendingRenames>(PENDING_RENAMES),
     };
   }
 

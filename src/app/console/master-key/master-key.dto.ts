@@ -23,5 +23,8 @@ export class MasterKeyStatusDto implements MasterKeyStatus {
   @ApiProperty({ example: true }) envFileHasKey!: boolean;
   @ApiProperty({ description: '.env holds another key than the one in force.', example: false }) envFileDiffers!: boolean;
   @ApiProperty({ example: 3 }) encryptedInDatabase!: number;
-  @ApiProperty({ example: 1 }) encryptedInYaml!: number;
+  @ApiProperty({ description: 'null when llm_mgr_cfg.yaml does not parse (see yamlProblem).', example: 1, nullable: true, type: Number })
+  encryptedInYaml!: number | null;
+  @ApiProperty({ description: 'Why llm_mgr_cfg.yaml could not be read, or null.', example: null, nullable: true, type: String })
+  yamlProblem!: string | null;
 }

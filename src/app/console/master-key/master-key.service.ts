@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, Not } from 'typeorm';
 import { findYamlEnvelopes, readYamlIfPresent } from '../../../cli/support/yaml-envelopes';
 import { setEnvVariable } from '../../../cli/support/env-file';
 import { readEnvFile } from '../../../llm-manager/common/env-file';
 import { LlmManagerError } from '../../../llm-manager/common/llm-manager.error';
-import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../../llm-manager/database/database.providers';
 import { PlatformEntity } from '../../../llm-manager/database/platform.entity';
 import { SysPlatformKeyEntity } from '../../../llm-manager/database/sys-platform-key.entity';
-import { LLM_MANAGER_RESOLVED_OPTIONS } from '../../../llm-manager/llm-manager.constants';
+import { LLM_MANAGER_RESOLVED_OPTIONS, LLM_MGR_DATA_SOURCE } from '../../../llm-manager/llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../../../llm-manager/llm-manager.options';
 import { assertMasterKey, SecretCipher } from '../../../llm-manager/security/secret-cipher';
 import { SecurityService } from '../../../llm-manager/security/security.service';
@@ -29,8 +29,10 @@ export interface MasterKeyStatus {
   envFileDiffers: boolean;
   /** Secrets encrypted under the key in force: system platform keys and users' own keys in the database. */
   encryptedInDatabase: number;
-  /** `ENC:v1:` values in llm_mgr_cfg.yaml. */
-  encryptedInYaml: number;
+  /** `ENC:v1:` values in llm_mgr_cfg.yaml; null when the file cannot be read as YAML (see `yamlProblem`). */
+  encryptedInYaml: number | null;
+  /** Why llm_mgr_cfg.yaml could not be read (file:line:column and the problem), or null. */
+  yamlProblem: string | null;
 }
 
 /**
@@ -42,7 +44,7 @@ export interface MasterKeyStatus {
 export class MasterKeyService {
   constructor(
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
-    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    @InjectDataSource(LLM_MGR_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly security: SecurityService,
   ) {}
 
@@ -52,7 +54,7 @@ export class MasterKeyService {
     const fingerprint = this.security.fingerprint();
     const platformKeys = await this.dataSource.getRepository(PlatformEntity).countBy({ apiKeyEnc: Not(IsNull()) });
     const userKeys = await this.dataSource.getRepository(SysPlatformKeyEntity).count();
-    const yaml = readYamlIfPresent(this.options.configPath);
+    const yaml = this.yamlEnvelopes();
     return {
       configured: true,
       fingerprint,
@@ -61,8 +63,20 @@ export class MasterKeyService {
       envFileHasKey: fromFile !== undefined,
       envFileDiffers: fromFile !== undefined && fileFingerprint !== fingerprint,
       encryptedInDatabase: platformKeys + userKeys,
-      encryptedInYaml: yaml === undefined ? 0 : findYamlEnvelopes(yaml, this.options.configPath).length,
+      encryptedInYaml: yaml.count,
+      yamlProblem: yaml.problem,
     };
+  }
+
+  /** A YAML file that no longer parses (edited by hand while the server runs) is reported, never a failed status. */
+  private yamlEnvelopes(): { count: number | null; problem: string | null } {
+    try {
+      const text = readYamlIfPresent(this.options.configPath);
+      return { count: text === undefined ? 0 : findYamlEnvelopes(text, this.options.configPath).length, problem: null };
+    } catch (error) {
+      if (error instanceof LlmManagerError) return { count: null, problem: error.message };
+      throw error;
+    }
   }
 
   /**

@@ -54,7 +54,7 @@ export class YamlModeController {
   })
   @ApiOkResponse({ type: YamlModeViewDto })
   @ApiAdminErrors(BAD_REQUEST, NOT_FOUND, CONFLICT)
-  updatePlatform(@Param('name') name: string, @Body() dto: UpdateYamlPlatformDto): YamlModeView {
+  updatePlatform(@Param('name') name: string, @Body() dto: UpdateYamlPlatformDto): Promise<YamlModeView> {
     return this.yaml.updatePlatform(name, dto);
   }
 

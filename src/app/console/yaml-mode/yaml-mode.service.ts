@@ -12,6 +12,7 @@ import { SecurityService } from '../../../llm-manager/security/security.service'
 import type { YamlConfig, YamlPlatform } from '../../../llm-manager/yaml-sync/yaml-config';
 import { assertYamlKeyEnvsAllowed } from '../../../llm-manager/yaml-sync/yaml-config.key-env';
 import { loadYamlConfig, parseYamlConfig } from '../../../llm-manager/yaml-sync/yaml-config.loader';
+import { YamlSyncService } from '../../../llm-manager/yaml-sync/yaml-sync.service';
 import { setApiKey, updatePlatform } from './yaml-document-edits';
 import type { YamlKeyMode, YamlModeView, YamlPlatformView } from './yaml-mode.types';
 import { errorMessage } from '../../../llm-manager/common/error-message';
@@ -35,6 +36,7 @@ export class YamlModeService {
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
     private readonly security: SecurityService,
     private readonly probes: ModelProbeService,
+    private readonly sync: YamlSyncService,
   ) {}
 
   view(): YamlModeView {
@@ -60,7 +62,7 @@ export class YamlModeService {
   }
 
   /** Renames a platform or moves it to another base_url; a platform with an api_key is not moved. */
-  updatePlatform(name: string, patch: { name?: string; baseUrl?: string }): YamlModeView {
+  async updatePlatform(name: string, patch: { name?: string; baseUrl?: string }): Promise<YamlModeView> {
     const found = this.find(loadYamlConfig(this.path), name);
     // The database's rule too: a key is only ever sent to the URL it was saved for.
     if (patch.baseUrl !== undefined && requireBaseUrl(patch.baseUrl) !== found.baseUrl && found.apiKey.kind !== 'none') {
@@ -71,7 +73,10 @@ export class YamlModeService {
         { details: { field: 'baseUrl' } },
       );
     }
-    return this.edit((doc) => updatePlatform(doc, name, patch));
+    const view = this.edit((doc) => updatePlatform(doc, name, patch));
+    // The next start renames the database's platform rather than adding a second one beside it.
+    if (patch.name !== undefined && patch.name !== name) await this.sync.recordRename(name, patch.name);
+    return view;
   }
 
   /**

@@ -56,6 +56,9 @@ export class SysSyncReportDto implements SyncReport {
   @ApiProperty({ description: 'Created from the YAML (platforms; models as Platform/Model; usages as usage:key).', example: ['Moonshot', 'Moonshot/kimi-k2'], type: [String] })
   added!: string[];
 
+  @ApiProperty({ description: 'System platforms renamed in the YAML since the last sync, as "Old → New" (their rows kept).', example: [], type: [String] })
+  renamed!: string[];
+
   @ApiProperty({ description: 'Left as they were.', example: [], type: [String] })
   kept!: string[];
 

@@ -1,9 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { AgentUsage, ModelUsage, TimelinePoint, UsageSummary } from '../usage-query.types';
+import { TOKEN_DETAILS_EXAMPLE, TokenDetailsDto } from './token-details.dto';
 
-/** Token and request totals (M15), snake_case as in the seed. */
-export class UsageSummaryDto implements UsageSummary {
-  @ApiProperty({ description: 'Total tokens.', example: 12345 })
+/** Token and request totals (M15), snake_case as in the seed, with the token details of issue 15. */
+export class UsageSummaryDto extends TokenDetailsDto implements UsageSummary {
+  @ApiProperty({ description: 'Total tokens (the billed count, see billedUsage).', example: 12345 })
   tokens!: number;
 
   @ApiProperty({ description: 'Input tokens.', example: 8000 })
@@ -43,7 +44,7 @@ export class AgentUsageDto extends UsageSummaryDto implements AgentUsage {
 }
 
 /** One bucket of a timeline. */
-export class TimelinePointDto implements TimelinePoint {
+export class TimelinePointDto extends TokenDetailsDto implements TimelinePoint {
   @ApiProperty({ description: 'UTC bucket: YYYY-MM-DD HH:00 (hour) or YYYY-MM-DD (day).', example: '2026-01-31 08:00' })
   time!: string;
 
@@ -57,4 +58,11 @@ export class TimelinePointDto implements TimelinePoint {
   errors!: number;
 }
 
-export const SUMMARY_EXAMPLE: UsageSummary = { tokens: 12345, prompt_tokens: 8000, completion_tokens: 4345, requests: 50, errors: 2 };
+export const SUMMARY_EXAMPLE: UsageSummary = {
+  tokens: 12345,
+  prompt_tokens: 8000,
+  completion_tokens: 4345,
+  requests: 50,
+  errors: 2,
+  ...TOKEN_DETAILS_EXAMPLE,
+};

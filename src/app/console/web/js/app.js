@@ -21,9 +21,10 @@ function showLogin(message = '') {
 }
 
 async function signIn(token) {
-  // An admin-only route: a 200 proves an admin token, a 403 a valid user token, a 401 a wrong one.
+  // An admin-only route that reads nothing but the token: a 200 proves an admin token, a 403 a valid user token, a 401
+  // a wrong one. A broken llm_mgr_cfg.yaml cannot lock the admin out.
   try {
-    await api('GET', '/api/ai/admin/master-key', undefined, token);
+    await api('GET', '/api/ai/admin/session', undefined, token);
   } catch (error) {
     if (error.code === 'FORBIDDEN') throw new Error(t('login.notAdmin'));
     throw error;

@@ -47,17 +47,49 @@ export function showError(error) {
   return message;
 }
 
-/** A modal; resolves with what `build(close)` passes to `close`, or null when cancelled. */
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex="0"]';
+
+/**
+ * A modal; resolves with what `build(close)` passes to `close`, or null when cancelled (Escape, the backdrop). Tab and
+ * Shift+Tab stay inside it; on closing, focus returns to what had it before (the button that opened it).
+ */
 export function modal(title, build) {
   return new Promise((resolve) => {
     const root = document.getElementById('modal-root');
-    const close = (value) => { root.replaceChildren(); resolve(value ?? null); };
+    const opener = document.activeElement;
+    const close = (value) => {
+      root.replaceChildren();
+      if (opener && opener.isConnected) opener.focus();
+      resolve(value ?? null);
+    };
     const box = h('div.modal', { role: 'dialog', 'aria-modal': 'true', 'aria-label': title }, h('h2', {}, title));
     box.append(...[build(close)].flat());
     const backdrop = h('div.modal-backdrop', { onclick: (event) => { if (event.target === backdrop) close(null); } }, box);
+    backdrop.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') { event.preventDefault(); close(null); }
+      if (event.key === 'Tab') trapTab(box, event);
+    });
     root.replaceChildren(backdrop);
     box.querySelector('input, textarea, select, button.primary')?.focus();
   });
+}
+
+/** Keeps Tab inside `box`: past the last control it wraps to the first, and back. */
+function trapTab(box, event) {
+  const items = [...box.querySelectorAll(FOCUSABLE)].filter((el) => !el.closest('[hidden]') && el.offsetParent !== null);
+  if (items.length === 0) return;
+  const [first, last] = [items[0], items[items.length - 1]];
+  const inside = box.contains(document.activeElement);
+  if (event.shiftKey && (document.activeElement === first || !inside)) { event.preventDefault(); last.focus(); }
+  else if (!event.shiftKey && (document.activeElement === last || !inside)) { event.preventDefault(); first.focus(); }
+}
+
+/** Enter in `input` does what a click on `button` does (fields outside a form: the key and probe fields). */
+export function submitOnEnter(input, button) {
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.isComposing) { event.preventDefault(); button.click(); }
+  });
+  return input;
 }
 
 /** Asks to confirm a dangerous action; `danger` makes the confirm button red. */
@@ -102,9 +134,25 @@ export function table(columns, rows, { empty, onRowClick, selected, rowId } = {}
   if (!rows.length) return h('div.empty', {}, empty ?? t('common.empty'));
   return h('table', {},
     h('thead', {}, h('tr', {}, columns.map((c) => h(c.num ? 'th.num' : 'th', {}, c.label)))),
-    h('tbody', {}, rows.map((row) => h(`tr${onRowClick ? '.selectable' : ''}${selected !== undefined && rowId?.(row) === selected ? '.selected' : ''}`,
-      { onclick: onRowClick ? () => onRowClick(row) : undefined, dataset: rowId ? { id: String(rowId(row)) } : undefined },
-      columns.map((c) => h(c.num ? 'td.num' : 'td', {}, c.render(row)))))));
+    h('tbody', {}, rows.map((row) => {
+      const isSelected = selected !== undefined && rowId?.(row) === selected;
+      return h(`tr${onRowClick ? '.selectable' : ''}${isSelected ? '.selected' : ''}`, {
+        onclick: onRowClick ? () => onRowClick(row) : undefined,
+        // Selectable rows are reachable with Tab and chosen with Enter or Space, like buttons.
+        tabindex: onRowClick ? '0' : undefined,
+        'aria-selected': onRowClick ? String(isSelected) : undefined,
+        onkeydown: onRowClick ? (event) => chooseRowByKey(event, row, onRowClick, rowId) : undefined,
+        dataset: rowId ? { id: String(rowId(row)) } : undefined,
+      }, columns.map((c) => h(c.num ? 'td.num' : 'td', {}, c.render(row))));
+    })));
+}
+
+function chooseRowByKey(event, row, onRowClick, rowId) {
+  if (event.target !== event.currentTarget || (event.key !== 'Enter' && event.key !== ' ')) return;
+  event.preventDefault();
+  onRowClick(row);
+  // The page re-renders its table: the keyboard goes on from the chosen row.
+  if (rowId) document.querySelector(`tr.selectable[data-id="${CSS.escape(String(rowId(row)))}"]`)?.focus();
 }
 
 /**

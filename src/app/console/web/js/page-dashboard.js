@@ -46,6 +46,9 @@ export async function renderDashboard(root, ctx) {
     state.granularity === 'day' ? time.slice(5) : count > 25 ? `${time.slice(5, 10)} ${time.slice(11, 13)}h` : time.slice(11);
   const userLabel = (id) => (id === '-1' ? t('dash.system') : id);
 
+  // +3.2 % / −10 %: the estimate against the provider's count; '—' where no call reported one.
+  const pct = (value) => (value === null || value === undefined ? '—' : `${value > 0 ? '+' : ''}${value} %`);
+  const drift = (d) => h('span', { title: t('dash.driftHint', { rows: d.rows }) }, `${pct(d.prompt_drift_pct)} / ${pct(d.completion_drift_pct)}`);
   const stat = (label, value, id) => h('div.stat', { id }, h('div.label', {}, label), h('div.value', {}, fmt(value)));
   const numbers = [
     { label: t('dash.tokens'), num: true, render: (r) => fmt(r.tokens) },
@@ -53,6 +56,9 @@ export async function renderDashboard(root, ctx) {
     { label: t('dash.completion'), num: true, render: (r) => fmt(r.completion_tokens) },
     { label: t('dash.requests'), num: true, render: (r) => fmt(r.requests) },
     { label: t('dash.errors'), num: true, render: (r) => fmt(r.errors) },
+    { label: t('dash.cached'), num: true, render: (r) => fmt(r.cached_prompt_tokens) },
+    { label: t('dash.reasoning'), num: true, render: (r) => fmt(r.reasoning_tokens) },
+    { label: t('dash.drift'), num: true, render: (r) => drift(r.estimate_drift) },
   ];
 
   function render({ total, users, timeline, byModel, byAgent }) {

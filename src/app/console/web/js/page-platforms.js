@@ -1,5 +1,5 @@
 import { catalogueFor } from './catalogue.js';
-import { busy, confirmDialog, field, h, modal, mount, setFieldError, showError, submitDialogForm, table, toast } from './dom.js';
+import { busy, confirmDialog, field, h, modal, mount, setFieldError, showError, submitDialogForm, submitOnEnter, table, toast } from './dom.js';
 import { t } from './i18n.js';
 import { openModelDialog } from './model-form.js';
 
@@ -88,7 +88,8 @@ export async function renderPlatforms(root, ctx) {
   function keySection(p) {
     const current = h('div.row', {}, h('span.muted', {}, t('key.current')), keyBadge(p));
     const modes = cat.keyModes;
-    let mode = p.keySource === 'env' ? 'env' : 'encrypted';
+    // The radio shows what the platform has: after "No key" is saved it stays on "No key".
+    let mode = p.keySource === 'env' ? 'env' : p.keySource === 'none' && modes.includes('none') ? 'none' : 'encrypted';
     const keyInput = h('input#key-value', { type: 'password', autocomplete: 'off', placeholder: 'sk-…', class: 'mono' });
     const envInput = h('input#key-env', { value: p.apiKeyEnv ?? '', placeholder: 'DEEPSEEK_API_KEY', class: 'mono' });
     const keyField = field(t('key.value'), keyInput);
@@ -103,6 +104,8 @@ export async function renderPlatforms(root, ctx) {
       h('input', { type: 'radio', name: 'key-mode', value: m, id: `key-mode-${m}`, checked: m === mode, onchange: () => { mode = m; sync(); } }),
       t(`key.mode.${m}`))));
     const saveBtn = h('button.primary#save-key', { type: 'button' }, t('key.save'));
+    submitOnEnter(keyInput, saveBtn);
+    submitOnEnter(envInput, saveBtn);
     saveBtn.addEventListener('click', async () => {
       if (mode === 'encrypted' || mode === 'plain') {
         if (!setFieldError(keyInput, keyInput.value.trim() ? '' : t('common.required'))) return;
@@ -120,7 +123,7 @@ export async function renderPlatforms(root, ctx) {
         await cat.setKey(p.id, input);
         keyInput.value = '';
         await reload();
-        toast(t('key.saved'), 'ok');
+        toast(t(mode === 'none' ? 'key.removed' : mode === 'env' ? 'key.savedEnv' : 'key.saved'), 'ok');
       });
     });
     sync();
@@ -162,6 +165,7 @@ export async function renderPlatforms(root, ctx) {
   function probeSection(p) {
     const keyInput = h('input#probe-key', { type: 'password', autocomplete: 'off', placeholder: t('probe.keyPlaceholder'), class: 'mono' });
     const btn = h('button#probe', { type: 'button' }, t("probe.run"));
+    submitOnEnter(keyInput, btn);
     btn.addEventListener('click', () => busy(btn, async () => {
       state.probe = null;
       try {

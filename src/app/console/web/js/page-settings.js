@@ -5,9 +5,10 @@ import { t } from './i18n.js';
 /** LLM_KEY status and saving it to .env; force reset of the database from the YAML. */
 export async function renderSettings(root) {
   let status;
+  let server;
   async function reload() {
     try {
-      status = await get('/api/ai/admin/master-key');
+      [status, server] = await Promise.all([get('/api/ai/admin/master-key'), get('/api/ai/admin/session')]);
     } catch (error) {
       mount(root, h('h2', {}, t('nav.settings')), h('div.alert.error#page-error', {}, error.message));
       return;
@@ -23,8 +24,14 @@ export async function renderSettings(root) {
       [t('llmKey.envFile'), h('span.mono', {}, status.envFile, ' ', status.envFileHasKey
         ? h(`span.badge.${status.envFileDiffers ? 'warn' : 'ok'}#llm-key-in-env`, {}, status.envFileDiffers ? t('llmKey.envDiffers') : t('llmKey.inEnv'))
         : h('span.badge.warn#llm-key-in-env', {}, t('llmKey.notInEnv')))],
-      [t('llmKey.sealed'), h('span#llm-key-sealed', {}, t('llmKey.sealedCount', { db: status.encryptedInDatabase, yaml: status.encryptedInYaml }))],
+      [t('llmKey.sealed'), h('span#llm-key-sealed', {}, status.encryptedInYaml === null
+        ? t('llmKey.sealedDbOnly', { db: status.encryptedInDatabase })
+        : t('llmKey.sealedCount', { db: status.encryptedInDatabase, yaml: status.encryptedInYaml }))],
     ];
+    // A YAML file that no longer parses is shown where it matters, and the rest of the page still works.
+    const yamlProblem = status.yamlProblem
+      ? h('div.alert.error#yaml-problem', {}, h('strong', {}, t('settings.yamlBroken')), ' ', h('span.mono', {}, status.yamlProblem))
+      : null;
     const keyInput = h('input#llm-key-input', { type: 'password', autocomplete: 'off', class: 'mono', placeholder: t('llmKey.placeholder') });
     const writeEnv = h('input#llm-key-write-env', { type: 'checkbox', checked: !status.envFileHasKey || status.envFileDiffers });
     const result = h('div#llm-key-result');
@@ -66,12 +73,20 @@ export async function renderSettings(root) {
       });
     });
 
+    const onOff = (on, id) => h(`span.badge.${on ? 'warn' : 'ok'}#${id}`, {}, t(on ? 'modes.on' : 'modes.off'));
+    const modes = h('div.card.stack#modes-card', { style: 'margin-bottom:16px' }, h('h3', {}, t('modes.title')),
+      h('table', {}, h('tbody', {},
+        h('tr', {}, h('th', {}, 'LLM_AUTO_KEY'), h('td', {}, onOff(server.autoKey, 'mode-auto-key'), ' ', h('span.hint', {}, t(server.autoKey ? 'modes.autoKeyOn' : 'modes.autoKeyOff')))),
+        h('tr', {}, h('th', {}, 'USE_SYS_LLM_CONFIG'), h('td', {}, onOff(server.useSysLlmConfig, 'mode-sys-config'), ' ', h('span.hint', {}, t(server.useSysLlmConfig ? 'modes.sysOn' : 'modes.sysOff')))))),
+      h('p.hint', {}, t('modes.howToChange')));
     mount(root,
       h('h2', {}, t('nav.settings')),
+      modes,
       h('div.card.stack#llm-key-card', {}, h('h3', {}, 'LLM_KEY'), h('p.muted', {}, t('llmKey.intro')),
         h('table', {}, h('tbody', {}, rows.map(([label, value]) => h('tr', {}, h('th', {}, label), h('td', {}, value))))),
         h('h3', {}, t('llmKey.saveTitle')), form),
-      h('div.card.stack#reset-card', { style: 'margin-top:16px' }, h('h3', {}, t('reset.title')), h('p.muted', {}, t('reset.intro')), reset, resetResult));
+      h('div.card.stack#reset-card', { style: 'margin-top:16px' }, h('h3', {}, t('reset.title')), h('p.muted', {}, t('reset.intro')),
+        yamlProblem, reset, resetResult));
   }
 
   await reload();

@@ -63,7 +63,7 @@ export async function renderUsages(root, ctx) {
     const keyInput = h('input#new-usage-key', { placeholder: 'vision', class: 'mono', maxlength: 64 });
     const picker = bindingPicker(platforms, {}, 'new-usage');
     const add = h('button.primary#add-usage', { type: 'submit' }, `+ ${t('usages.add')}`);
-    const form = h('form.row', { novalidate: true }, field(t('usages.key'), keyInput), field(t('platforms.name'), picker.platformSelect),
+    const form = h('form.row', { novalidate: true }, field(t('usages.key'), keyInput), field(t('usages.platform'), picker.platformSelect),
       field(t('model.displayName'), picker.modelSelect), add);
     form.addEventListener('submit', (event) => {
       event.preventDefault();

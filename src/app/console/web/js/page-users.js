@@ -43,7 +43,7 @@ export async function renderUsers(root, ctx) {
     mount(root,
       h('h2', {}, t('nav.users')),
       h('div.card', {}, h('h3', {}, t('users.issueTitle')), form,
-        state.issued ? h('div.secret-once#issued-token', {}, h('strong', {}, t('users.tokenOnce')), h('div.mono', {}, state.issued.token)) : null),
+        state.issued ? issuedToken(state.issued.token) : null),
       h('div.split', {},
         h('div.card#users-table', {}, h('h3', {}, t('users.list')), table([
           { label: t('users.userId'), render: (u) => h('span.mono', {}, u.userId) },
@@ -103,7 +103,7 @@ export async function renderUsers(root, ctx) {
     const platformSelect = h('select#user-key-platform', {}, platforms.map((p) => h('option', { value: String(p.id) }, p.name)));
     const keyInput = h('input#user-key-value', { type: 'password', autocomplete: 'off', placeholder: 'sk-…', class: 'mono' });
     const save = h('button.primary#save-user-key', { type: 'submit' }, t('key.save'));
-    const form = h('form.row', { novalidate: true }, field(t('platforms.name'), platformSelect), field(t('key.value'), keyInput), save);
+    const form = h('form.row', { novalidate: true }, field(t('usages.platform'), platformSelect), field(t('key.value'), keyInput), save);
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       if (!setFieldError(keyInput, keyInput.value.trim() ? '' : t('common.required'))) return;
@@ -138,4 +138,21 @@ export async function renderUsers(root, ctx) {
   }
 
   await reload();
+}
+
+/** The token shown once, with a button that copies it (the clipboard API, or a selection where it is not allowed). */
+function issuedToken(token) {
+  const text = h('div.mono#issued-token-value', {}, token);
+  const copy = h('button.small#copy-token', { type: 'button' }, t('users.copy'));
+  copy.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(token);
+      toast(t('users.copied'), 'ok');
+    } catch {
+      // Plain http on another host has no clipboard API: select the text for Ctrl+C instead.
+      getSelection().selectAllChildren(text);
+      toast(t('users.copyManually'), 'info');
+    }
+  });
+  return h('div.secret-once#issued-token', {}, h('div.row', {}, h('strong', {}, t('users.tokenOnce')), copy), text);
 }

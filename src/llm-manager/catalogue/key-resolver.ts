@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
 import { keyEnvRefusal } from '../common/key-env-policy';
 import { LlmManagerError } from '../common/llm-manager.error';
-import { LLM_MANAGER_RESOLVED_OPTIONS, SYSTEM_USER_ID } from '../llm-manager.constants';
+import { LLM_MANAGER_RESOLVED_OPTIONS, LLM_MGR_DATA_SOURCE, SYSTEM_USER_ID } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
-import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
 import type { PlatformEntity } from '../database/platform.entity';
 import { SysPlatformKeyEntity } from '../database/sys-platform-key.entity';
 import { SecurityService } from '../security/security.service';
@@ -25,7 +25,7 @@ export interface ResolvedKey {
 @Injectable()
 export class KeyResolver {
   constructor(
-    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    @InjectRepository(SysPlatformKeyEntity, LLM_MGR_DATA_SOURCE) private readonly userKeys: Repository<SysPlatformKeyEntity>,
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
     private readonly security: SecurityService,
   ) {}
@@ -34,7 +34,7 @@ export class KeyResolver {
     const isSystemPlatform = platform.ownerId === SYSTEM_USER_ID;
     if (!isSystemPlatform || userId === SYSTEM_USER_ID) return this.platformKey(platform, 'platform');
 
-    const own = await this.dataSource.getRepository(SysPlatformKeyEntity).findOneBy({ userId, platformId: platform.id });
+    const own = await this.userKeys.findOneBy({ userId, platformId: platform.id });
     if (own) return { apiKey: this.security.decrypt(own.apiKeyEnc, `your key for platform '${platform.name}'`), origin: 'user' };
     // A keyless system endpoint costs the operator nothing, so it needs no auto-key permission.
     if (!platform.apiKeyEnc && !platform.apiKeyEnv) return { apiKey: null, origin: 'none' };

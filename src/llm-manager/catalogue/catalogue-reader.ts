@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
-import { LLM_MANAGER_RESOLVED_OPTIONS, SYSTEM_USER_ID } from '../llm-manager.constants';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { LLM_MANAGER_RESOLVED_OPTIONS, LLM_MGR_DATA_SOURCE, SYSTEM_USER_ID } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
-import { LLM_MGR_DATA_SOURCE_TOKEN } from '../database/database.providers';
 import { ModelEntity } from '../database/model.entity';
 import { PlatformEntity } from '../database/platform.entity';
 
@@ -10,7 +10,8 @@ import { PlatformEntity } from '../database/platform.entity';
 @Injectable()
 export class CatalogueReader {
   constructor(
-    @Inject(LLM_MGR_DATA_SOURCE_TOKEN) private readonly dataSource: DataSource,
+    @InjectRepository(PlatformEntity, LLM_MGR_DATA_SOURCE) private readonly platforms: Repository<PlatformEntity>,
+    @InjectRepository(ModelEntity, LLM_MGR_DATA_SOURCE) private readonly models: Repository<ModelEntity>,
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
   ) {}
 
@@ -31,8 +32,7 @@ export class CatalogueReader {
   /** Platforms of these owners with their models, grouped by owner in the given order, each group in its order. */
   async platformsOwnedBy(owners: string[]): Promise<PlatformEntity[]> {
     if (owners.length === 0) return [];
-    const rows = await this.dataSource
-      .getRepository(PlatformEntity)
+    const rows = await this.platforms
       .createQueryBuilder('p')
       .leftJoinAndSelect('p.models', 'm')
       .where('p.owner_id IN (:...owners)', { owners })
@@ -50,17 +50,13 @@ export class CatalogueReader {
     modelId: number | null,
   ): Promise<{ platform: PlatformEntity; model: ModelEntity } | null> {
     if (platformId === null || modelId === null) return null;
-    const model = await this.dataSource
-      .getRepository(ModelEntity)
-      .findOne({ where: { id: modelId, platformId }, relations: { platform: true } });
+    const model = await this.models.findOne({ where: { id: modelId, platformId }, relations: { platform: true } });
     return model?.platform ? { platform: model.platform, model } : null;
   }
 
   /** A system platform and model by their YAML display names (`getSpecSysLlm`). */
   async findSystemModel(platformName: string, modelDisplayName: string): Promise<{ platform: PlatformEntity; model: ModelEntity } | null> {
-    const platform = await this.dataSource
-      .getRepository(PlatformEntity)
-      .findOne({ where: { ownerId: SYSTEM_USER_ID, name: platformName }, relations: { models: true } });
+    const platform = await this.platforms.findOne({ where: { ownerId: SYSTEM_USER_ID, name: platformName }, relations: { models: true } });
     const model = platform?.models?.find((m) => m.displayName === modelDisplayName);
     return platform && model ? { platform, model } : null;
   }

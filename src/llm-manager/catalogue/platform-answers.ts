@@ -1,0 +1,23 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
+import { PlatformEntity } from '../database/platform.entity';
+import { Clock } from '../usage/clock';
+
+/**
+ * Records that a platform's endpoint answered (a model test or a probe of the stored platform succeeded, or an admin
+ * vouched for it), so a platform without a key counts as usable and self-repair prefers it. Not a configuration change: no cached model
+ * depends on it, so nothing is published.
+ */
+@Injectable()
+export class PlatformAnswers {
+  constructor(
+    @InjectRepository(PlatformEntity, LLM_MGR_DATA_SOURCE) private readonly platforms: Repository<PlatformEntity>,
+    private readonly clock: Clock,
+  ) {}
+
+  async markAnswered(platformId: number): Promise<void> {
+    await this.platforms.update({ id: platformId }, { answeredAt: this.clock.now() });
+  }
+}

@@ -1,0 +1,24 @@
+import { databaseFromUrl, resolveOptions } from './llm-manager.options';
+
+describe('databaseFromUrl (LLM_MGR_DATABASE_URL)', () => {
+  it.each([
+    // better-sqlite3, the default driver: a bare path, sqlite: and sqlite://
+    ['llm_config.db', 'better-sqlite3', 'llm_config.db'],
+    ['sqlite:llm_config.db', 'better-sqlite3', 'llm_config.db'],
+    ['sqlite://data/llm.db', 'better-sqlite3', 'data/llm.db'],
+    ['sqlite:///var/lib/llm/llm.db', 'better-sqlite3', '/var/lib/llm/llm.db'],
+    ['/var/lib/llm/llm.db', 'better-sqlite3', '/var/lib/llm/llm.db'],
+    // the sqlite3 package (TypeORM type 'sqlite'): sqlite3: and sqlite3://
+    ['sqlite3:llm_config.db', 'sqlite', 'llm_config.db'],
+    ['sqlite3://data/llm.db', 'sqlite', 'data/llm.db'],
+    ['sqlite3:///var/lib/llm/llm.db', 'sqlite', '/var/lib/llm/llm.db'],
+    ['SQLITE3:/var/lib/llm/llm.db', 'sqlite', '/var/lib/llm/llm.db'],
+    ['sqlite3::memory:', 'sqlite', ':memory:'],
+  ])('%s is the SQLite file on %s: %s', (url, type, database) => {
+    expect(databaseFromUrl(url)).toEqual({ type, database });
+  });
+
+  it('reaches the resolved options from the environment', () => {
+    expect(resolveOptions({}, { LLM_MGR_DATABASE_URL: 'sqlite3:/srv/llm.db' }).database).toEqual({ type: 'sqlite', database: '/srv/llm.db' });
+  });
+});
