@@ -63,7 +63,8 @@ export class StandaloneProcess {
   }
 }
 
-function freePort(): Promise<number> {
+/** A port that was free a moment ago; nobody listens on it until someone takes it (a closed port, for a refused connection). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
