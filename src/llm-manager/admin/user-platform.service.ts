@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { ConfigChanges } from '../common/config-changes';
 import { requireBaseUrl } from '../common/input-rules';
+import { isDuplicateKey } from '../database/duplicate-key';
 import { LlmManagerError } from '../common/llm-manager.error';
 import { LLM_MANAGER_RESOLVED_OPTIONS, SYSTEM_USER_ID, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
@@ -90,12 +91,25 @@ export class UserPlatformService {
       throw new LlmManagerError('VALIDATION_FAILED', 'apiKey: must be a non-empty string.', { details: { field: 'apiKey' } });
     }
     const platform = await this.platforms.findOwned(SYSTEM_USER_ID, platformId);
-    const repo = this.userKeys;
-    const existing = await repo.findOneBy({ userId, platformId });
-    const apiKeyEnc = this.security.encrypt(apiKey.trim());
-    const saved = await repo.save(existing ? { ...existing, apiKeyEnc } : repo.create({ userId, platformId, apiKeyEnc }));
+    const saved = await this.saveUserKey(userId, platformId, this.security.encrypt(apiKey.trim()));
     this.changes.publish({ kind: 'user-key', userId, platformId });
     return { platformId, platformName: platform.name, maskedKey: this.security.mask(apiKey.trim()), updatedAt: saved.updatedAt };
+  }
+
+  /**
+   * Insert or replace. Two first saves at once (two tabs, two instances) both find no row: the one whose insert loses
+   * the race overwrites the winner's row instead of failing, as a later save would.
+   */
+  private async saveUserKey(userId: string, platformId: number, apiKeyEnc: string): Promise<SysPlatformKeyEntity> {
+    const repo = this.userKeys;
+    const existing = await repo.findOneBy({ userId, platformId });
+    if (existing) return repo.save({ ...existing, apiKeyEnc });
+    try {
+      return await repo.save(repo.create({ userId, platformId, apiKeyEnc }));
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      return repo.save({ ...(await repo.findOneByOrFail({ userId, platformId })), apiKeyEnc });
+    }
   }
 
   /** Removes the user's own key; returns false when there was none. */
