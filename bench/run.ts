@@ -1,7 +1,7 @@
 /**
  * llm-mgr benchmarks (issue 7): every figure next to its floor measured in the same run, as a markdown table.
  *
- *   npx ts-node --transpile-only bench/run.ts [--quick]
+ *   npx ts-node --transpile-only bench/run.ts [--quick] [--only P4[,P1…]]
  *
  * Timings never fail the run; a broken bench (exception, lost usage rows, PostgreSQL unreachable) exits non-zero.
  */
@@ -13,11 +13,25 @@ import { benchInvokeOverhead } from './p2-invoke-overhead.bench';
 import { benchUsageRows } from './p3-usage-rows.bench';
 import { benchTokenEstimate } from './p4-token-estimate.bench';
 import { benchUsageStats } from './p5-usage-stats.bench';
+import { benchGateway } from './p6-gateway.bench';
 import { fmt, ratio, type Figure } from './stats';
 
-const BENCHES: ReadonlyArray<(ctx: BenchContext) => Promise<Figure[]>> = [
-  benchGetUserLlm, benchModelCache, benchInvokeOverhead, benchUsageRows, benchTokenEstimate, benchUsageStats,
+/** Each bench with the figure ids it prints; `--only P6` / `--only=P2,P6` runs those alone. */
+const BENCHES: ReadonlyArray<readonly [string, (ctx: BenchContext) => Promise<Figure[]>]> = [
+  ['P1', benchGetUserLlm], ['P1', benchModelCache], ['P2', benchInvokeOverhead], ['P3', benchUsageRows],
+  ['P4', benchTokenEstimate], ['P5', benchUsageStats], ['P6', benchGateway],
 ];
+
+/** The benches `--only P4,P5` (or `--only=P4,P5`) selects; all without the flag. */
+function selected(argv: readonly string[]): typeof BENCHES {
+  const at = argv.findIndex((arg) => arg === '--only' || arg.startsWith('--only='));
+  if (at < 0) return BENCHES;
+  const list = argv[at]!.startsWith('--only=') ? argv[at]!.slice('--only='.length) : (argv[at + 1] ?? '');
+  const ids = list.toUpperCase().split(',');
+  const picked = BENCHES.filter(([id]) => ids.includes(id));
+  if (picked.length === 0) throw new Error(`--only ${list}: no such bench (P1–P6)`);
+  return picked;
+}
 
 function table(figures: readonly Figure[], quick: boolean, seconds: number): string {
   const cpu = cpus();
@@ -45,7 +59,7 @@ async function main(): Promise<void> {
   const ctx = await startContext(quick);
   const figures: Figure[] = [];
   try {
-    for (const bench of BENCHES) {
+    for (const [, bench] of selected(process.argv)) {
       figures.push(...(await bench(ctx)));
       ctx.upstream.reset(); // the fake keeps every request; start each bench with an empty log
     }

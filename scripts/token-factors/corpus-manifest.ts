@@ -1,5 +1,7 @@
-/** The token-factor corpus as fit.ts, bench-tokenizers.ts and the estimator spec read it. */
-import { createHash } from 'node:crypto';
+/**
+ * The committed, hand-written and permissively licensed token-factor corpus: one source of the large corpus
+ * (large/sources.ts), and the text bench-tokenizers.ts and the estimator specs run on.
+ */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -17,34 +19,13 @@ export interface CorpusEntry {
   readonly license: string;
 }
 
-/** A corpus document with its text and whether the fit holds it out. */
+/** A corpus document with its text. */
 export interface CorpusDoc extends CorpusEntry {
   readonly text: string;
-  readonly heldOut: boolean;
-}
-
-/**
- * Every fifth document of each category (by file name, offset 2) is held out of the fit, so the reported
- * held-out errors and the spec's bound check run on text the factors never saw.
- */
-function isHeldOut(indexInCategory: number): boolean {
-  return indexInCategory % 5 === 2;
 }
 
 /** All documents in manifest order (sorted by file), texts included. */
 export function readCorpus(): CorpusDoc[] {
   const manifest = JSON.parse(readFileSync(join(CORPUS_DIR, 'manifest.json'), 'utf8')) as CorpusEntry[];
-  const seen = new Map<string, number>();
-  return manifest.map((entry) => {
-    const index = seen.get(entry.category) ?? 0;
-    seen.set(entry.category, index + 1);
-    return { ...entry, text: readFileSync(join(CORPUS_DIR, entry.file), 'utf8'), heldOut: isHeldOut(index) };
-  });
-}
-
-/** sha256 over every document's path and text, recorded in token-factors.json to pair factors with a corpus. */
-export function corpusSha256(docs: readonly CorpusDoc[]): string {
-  const hash = createHash('sha256');
-  for (const doc of docs) hash.update(`${doc.file}\0${doc.text}\0`);
-  return hash.digest('hex');
+  return manifest.map((entry) => ({ ...entry, text: readFileSync(join(CORPUS_DIR, entry.file), 'utf8') }));
 }

@@ -54,31 +54,24 @@ export function fitRelative(samples: readonly Sample[]): Factors {
   return leastSquares(samples.map(({ base, r, real }) => [(base * r) / real, (base * (1 - r)) / real, 1] as const));
 }
 
-/** Ordinary least squares on absolute error, Σ (predict − real)²; reported only, to show why relative is used. */
-export function fitAbsolute(samples: readonly Sample[]): Factors {
-  return leastSquares(samples.map(({ base, r, real }) => [base * r, base * (1 - r), real] as const));
-}
-
-/** Signed percentage error of the rounded estimate, the number a user of the estimator actually sees. */
-export function signedPctError(factors: Factors, sample: Sample): number {
-  const estimate = Math.max(1, Math.round(predict(factors, sample.base, sample.r)));
-  return ((estimate - sample.real) / sample.real) * 100;
-}
-
 /** Nearest-rank percentile of an ascending array. */
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-/** Summary of the estimator's errors over `samples`. */
-export function errorStats(factors: Factors, samples: readonly Sample[]): ErrorStats {
-  const signed = samples.map((sample) => signedPctError(factors, sample));
+/** Signed % error of an estimate, rounded the way the estimator rounds (at least 1 token). */
+export function pctError(estimate: number, real: number): number {
+  return ((Math.max(1, Math.round(estimate)) - real) / real) * 100;
+}
+
+/** Mean, p95 and max absolute error and the bias of a list of signed % errors. */
+export function statsOfErrors(signed: readonly number[]): ErrorStats {
   const abs = signed.map(Math.abs).sort((x, y) => x - y);
   const mean = (values: readonly number[]): number =>
     values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
   return {
-    n: samples.length,
+    n: signed.length,
     meanAbsPct: round(mean(abs), 2),
     p95AbsPct: round(percentile(abs, 95), 2),
     maxAbsPct: round(abs.length === 0 ? 0 : abs[abs.length - 1], 2),

@@ -25,6 +25,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         LlmManagerModule.forRootAsync({
+          gateway: true,
           imports: [auth],
           inject: [BearerIdentityResolver],
           useFactory: (bearer: BearerIdentityResolver): LlmManagerOptions => ({

@@ -1,8 +1,8 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { LlmManagerExceptionFilter } from '../llm-manager/common/llm-manager-exception.filter';
 import { AppModule } from './app.module';
 import { resolveAdminToken } from './auth/admin-token';
+import { StandaloneExceptionFilter } from './standalone-exception.filter';
 import { setupSwagger } from './swagger';
 import { resolveStandaloneConfig, type StandaloneAppOptions } from './standalone-config';
 
@@ -32,8 +32,8 @@ export async function createApp(options: StandaloneAppOptions = {}): Promise<Sta
     ...(options.logger ? { logger: options.logger } : {}),
   });
   // The server owns every route, so errors raised before routing (malformed JSON, a body over the limit) get the
-  // same JSON shape and codes as the rest; host apps keep their own global filters.
-  app.useGlobalFilters(new LlmManagerExceptionFilter());
+  // same JSON shape and codes as the rest (OpenAI's on the gateway's /v1); host apps keep their own global filters.
+  app.useGlobalFilters(new StandaloneExceptionFilter());
   setupSwagger(app, config.docs);
   return { app, port: config.port, host: config.host };
 }

@@ -1,4 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { GatewayModule } from './gateway/gateway.module';
 import { LlmManagerHttpModule } from './http/llm-manager-http.module';
 import type { LlmManagerOptions } from './llm-manager.options';
 
@@ -11,9 +12,14 @@ export const {
 } = new ConfigurableModuleBuilder<LlmManagerOptions>({ moduleName: 'LlmManager' })
   .setClassMethodName('forRoot')
   // Extras are static (known at import time, also for forRootAsync): module visibility and whether routes mount.
-  .setExtras({ isGlobal: true, controllers: true }, (definition, extras) => ({
+  // `gateway: true` mounts the OpenAI-compatible /v1 routes (off by default in a host app; on in the standalone server).
+  .setExtras({ isGlobal: true, controllers: true, gateway: false }, (definition, extras) => ({
     ...definition,
     global: extras.isGlobal,
-    imports: [...(definition.imports ?? []), ...(extras.controllers ? [LlmManagerHttpModule] : [])],
+    imports: [
+      ...(definition.imports ?? []),
+      ...(extras.controllers ? [LlmManagerHttpModule] : []),
+      ...(extras.gateway ? [GatewayModule] : []),
+    ],
   }))
   .build();

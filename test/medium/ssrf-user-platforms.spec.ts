@@ -1,7 +1,9 @@
 import type { LookupAddress } from 'node:dns';
 import { Test, type TestingModule } from '@nestjs/testing';
+import { Agent } from 'http';
 import type { DataSource } from 'typeorm';
 import { UserPlatformService } from '../../src/llm-manager/admin/user-platform.service';
+import { CallRecorder } from '../../src/llm-manager/builder/call-recorder';
 import { ModelProbeService } from '../../src/llm-manager/builder/model-probe.service';
 import { LlmManagerError } from '../../src/llm-manager/common/llm-manager.error';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
@@ -129,6 +131,29 @@ describe('B8: users\' platforms cannot reach loopback (real app, real HTTP upstr
     expect((await (await manager.getSpecSysLlm('Fake', 'chat')).invoke('there')).content).toBe('Echo: there');
     expect((await manager.testModel('dave', { usageKey: 'main' })).ok).toBe(true);
     expect(upstream.chatRequests).toHaveLength(3);
+  });
+
+  it("keeps the guarded upstream sockets open until calls in flight have drained at shutdown", async () => {
+    // Users' platforms are called through UpstreamHttp's own agents (only public addresses, which this machine cannot
+    // serve): what must hold is that shutdown closes them after the drain of calls in flight, not before it.
+    await start();
+    const events: string[] = [];
+    const destroy = jest.spyOn(Agent.prototype, 'destroy').mockImplementation(function (this: Agent) {
+      events.push('agent destroyed');
+    });
+    const recorder = moduleRef.get(CallRecorder);
+    const drain = recorder.beforeApplicationShutdown.bind(recorder);
+    jest.spyOn(recorder, 'beforeApplicationShutdown').mockImplementation(async () => {
+      events.push('drain');
+      await drain();
+    });
+    try {
+      await moduleRef.close();
+    } finally {
+      destroy.mockRestore();
+    }
+    expect(events[0]).toBe('drain');
+    expect(events).toContain('agent destroyed');
   });
 
   it('lets users reach loopback when the operator sets allowPrivateBaseUrls', async () => {

@@ -33,13 +33,8 @@ interface UsageMetadataLike {
  * to their whole, so a provider that reports more cached than prompt tokens can never make a negative (New API #5005).
  */
 export function reportedUsageOf(message: BaseMessage): ReportedUsage | null {
-  const raw = (message.response_metadata as { usage?: RawUsage } | undefined)?.usage;
-  if (raw && (isCount(raw.prompt_tokens) || isCount(raw.completion_tokens))) {
-    const prompt = count(raw.prompt_tokens);
-    const completion = count(raw.completion_tokens);
-    const cached = firstCount(raw.prompt_tokens_details?.cached_tokens, raw.prompt_cache_hit_tokens, raw.cached_tokens);
-    return { prompt, completion, cachedPrompt: Math.min(cached, prompt), reasoning: Math.min(count(raw.completion_tokens_details?.reasoning_tokens), completion) };
-  }
+  const raw = reportedUsageFromRaw((message.response_metadata as { usage?: unknown } | undefined)?.usage);
+  if (raw) return raw;
   const usage = (message as { usage_metadata?: UsageMetadataLike }).usage_metadata;
   if (!usage || !(usage.input_tokens || usage.output_tokens)) return null;
   const prompt = count(usage.input_tokens);
@@ -50,6 +45,17 @@ export function reportedUsageOf(message: BaseMessage): ReportedUsage | null {
     cachedPrompt: Math.min(count(usage.input_token_details?.cache_read), prompt),
     reasoning: Math.min(count(usage.output_token_details?.reasoning), completion),
   };
+}
+
+/** A raw OpenAI-compatible `usage` object as it came over the wire (also the gateway's), or `null` without a count. */
+export function reportedUsageFromRaw(value: unknown): ReportedUsage | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const raw = value as RawUsage;
+  if (!isCount(raw.prompt_tokens) && !isCount(raw.completion_tokens)) return null;
+  const prompt = count(raw.prompt_tokens);
+  const completion = count(raw.completion_tokens);
+  const cached = firstCount(raw.prompt_tokens_details?.cached_tokens, raw.prompt_cache_hit_tokens, raw.cached_tokens);
+  return { prompt, completion, cachedPrompt: Math.min(cached, prompt), reasoning: Math.min(count(raw.completion_tokens_details?.reasoning_tokens), completion) };
 }
 
 function isCount(value: unknown): value is number {

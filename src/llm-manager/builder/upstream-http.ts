@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { LookupAddress } from 'node:dns';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -43,7 +43,7 @@ interface Hop {
  * Authorization header is dropped when a redirect leaves the origin, as the Fetch standard does.
  */
 @Injectable()
-export class UpstreamHttp implements OnModuleDestroy {
+export class UpstreamHttp implements OnApplicationShutdown {
   private readonly httpAgent: HttpAgent;
   private readonly httpsAgent: HttpsAgent;
 
@@ -54,7 +54,8 @@ export class UpstreamHttp implements OnModuleDestroy {
     this.httpsAgent = new HttpsAgent({ keepAlive: true, lookup: guard.lookup });
   }
 
-  onModuleDestroy(): void {
+  /** After the drain of calls in flight (`beforeApplicationShutdown`), never before it: they still use these sockets. */
+  onApplicationShutdown(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }

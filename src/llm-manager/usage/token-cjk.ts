@@ -73,8 +73,8 @@ const MAY_HOLD_CJK = /[\u1100-\uffff]/;
 /**
  * Share of CJK characters in a text: the number of code points in {@link CJK_RANGES} divided by the number of
  * non-whitespace code points (a surrogate pair is one code point). Returns 0 for empty or all-whitespace text.
- * The factor fit (scripts/token-factors/fit.ts) and the runtime estimator both use this function, so the
- * fitted factors mean exactly what the estimator applies.
+ * The estimator no longer scales by it (its token classes tell CJK apart); the fit (scripts/token-factors/fit.ts)
+ * still uses it to report how the seed's two-factor formula would do, beside the class factors.
  */
 export function cjkRatio(text: string): number {
   // Most prompts are Latin text and code: one native scan settles them.

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { CatalogueReader } from '../catalogue/catalogue-reader';
+import { UserSelectionService } from '../user-selection/user-selection.service';
+
+/** One entry of `GET /v1/models`, in OpenAI's shape. */
+export interface GatewayModel {
+  id: string;
+  object: 'model';
+  /** Epoch seconds the platform was added. */
+  created: number;
+  /** The platform's display name. */
+  owned_by: string;
+}
+
+export interface GatewayModelList {
+  object: 'list';
+  data: GatewayModel[];
+}
+
+/**
+ * What a caller may name as `model`: its usage slots first (`main`, `fast`, `reason`, custom ones; each bound to a
+ * model), then `platform/model` display names of every platform it can see, in the catalogue's order.
+ */
+@Injectable()
+export class GatewayModelsService {
+  constructor(
+    private readonly selections: UserSelectionService,
+    private readonly catalogue: CatalogueReader,
+  ) {}
+
+  async list(userId: string): Promise<GatewayModelList> {
+    const platforms = await this.catalogue.visiblePlatforms(userId);
+    const created = new Map(platforms.map((p) => [p.id, Math.floor(p.createdAt.getTime() / 1000)]));
+    const slots = (await this.selections.listSlots(userId))
+      .filter((slot) => slot.platform_id !== null)
+      .map((slot): GatewayModel => ({ id: slot.usage_key, object: 'model', created: created.get(slot.platform_id!) ?? 0, owned_by: slot.platform_name ?? '' }));
+    const named = platforms.flatMap((platform) =>
+      (platform.models ?? []).map((model): GatewayModel => ({
+        id: `${platform.name}/${model.displayName}`,
+        object: 'model',
+        created: created.get(platform.id)!,
+        owned_by: platform.name,
+      })),
+    );
+    return { object: 'list', data: [...slots, ...named] };
+  }
+}

@@ -1,0 +1,32 @@
+import { Controller, Get, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { ChatRelay } from './chat-relay.service';
+import { GatewayModelsService, type GatewayModelList } from './gateway-models.service';
+import { GatewayTokenGuard, GatewayUser } from './gateway-token.guard';
+import { OpenAiErrorFilter } from './openai-error.filter';
+
+/**
+ * The OpenAI-compatible gateway (B3), for any language's OpenAI SDK: `base_url` = `<server>/v1`, `api_key` = an
+ * `llmu_` user token. Its contract is OpenAI's API, not this server's Swagger, so it stays out of the Swagger page.
+ */
+@ApiExcludeController()
+@Controller('v1')
+@UseGuards(GatewayTokenGuard)
+@UseFilters(OpenAiErrorFilter)
+export class GatewayController {
+  constructor(
+    private readonly relay: ChatRelay,
+    private readonly models: GatewayModelsService,
+  ) {}
+
+  @Post('chat/completions')
+  chatCompletions(@GatewayUser() userId: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.relay.relay(userId, req, res);
+  }
+
+  @Get('models')
+  listModels(@GatewayUser() userId: string): Promise<GatewayModelList> {
+    return this.models.list(userId);
+  }
+}

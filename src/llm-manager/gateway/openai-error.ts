@@ -1,0 +1,37 @@
+import { HttpStatus } from '@nestjs/common';
+import { LlmManagerExceptionFilter } from '../common/llm-manager-exception.filter';
+import type { LlmManagerErrorCode } from '../common/llm-manager.error';
+
+/** The error body every OpenAI-compatible API answers with; OpenAI SDKs read `error.message`, `type` and `code`. */
+export interface OpenAiErrorBody {
+  error: { message: string; type: string; param: null; code: string };
+}
+
+/** Codes OpenAI's SDKs and clients already switch on; any other domain code is sent lower-cased. */
+const OPENAI_CODES: Partial<Record<LlmManagerErrorCode, string>> = {
+  UNAUTHENTICATED: 'invalid_api_key',
+  MODEL_NOT_FOUND: 'model_not_found',
+  USAGE_SLOT_NOT_FOUND: 'model_not_found',
+};
+
+const domainBodies = new LlmManagerExceptionFilter();
+
+/** OpenAI's `type` for a status: `server_error` for 5xx, `rate_limit_error` for 429, else `invalid_request_error`. */
+export function openAiErrorType(status: number): string {
+  if (status >= 500) return 'server_error';
+  return status === HttpStatus.TOO_MANY_REQUESTS ? 'rate_limit_error' : 'invalid_request_error';
+}
+
+export function openAiErrorBody(status: number, message: string, code: string): OpenAiErrorBody {
+  return { error: { message, type: openAiErrorType(status), param: null, code } };
+}
+
+/**
+ * Any error thrown on the gateway as status + OpenAI body. The status and message come from the one domain mapping
+ * (`LlmManagerExceptionFilter.toBody`, `httpStatusFor`), so the gateway and the REST API never disagree.
+ */
+export function toOpenAiError(exception: unknown): { status: number; body: OpenAiErrorBody } {
+  const domain = domainBodies.toBody(exception);
+  const code = OPENAI_CODES[domain.code as LlmManagerErrorCode] ?? domain.code.toLowerCase();
+  return { status: domain.statusCode, body: openAiErrorBody(domain.statusCode, domain.message, code) };
+}
