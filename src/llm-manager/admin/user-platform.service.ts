@@ -3,7 +3,6 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { ConfigChanges } from '../common/config-changes';
 import { requireBaseUrl } from '../common/input-rules';
-import { isDuplicateKey } from '../database/duplicate-key';
 import { LlmManagerError } from '../common/llm-manager.error';
 import { LLM_MANAGER_RESOLVED_OPTIONS, SYSTEM_USER_ID, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
@@ -97,19 +96,12 @@ export class UserPlatformService {
   }
 
   /**
-   * Insert or replace. Two first saves at once (two tabs, two instances) both find no row: the one whose insert loses
-   * the race overwrites the winner's row instead of failing, as a later save would.
+   * Insert or replace in one statement (`ON CONFLICT` / `ON DUPLICATE KEY`): two first saves at once (two tabs, two
+   * instances) must not both find no row and then collide on the unique key; the later one wins, as any later save.
    */
   private async saveUserKey(userId: string, platformId: number, apiKeyEnc: string): Promise<SysPlatformKeyEntity> {
-    const repo = this.userKeys;
-    const existing = await repo.findOneBy({ userId, platformId });
-    if (existing) return repo.save({ ...existing, apiKeyEnc });
-    try {
-      return await repo.save(repo.create({ userId, platformId, apiKeyEnc }));
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      return repo.save({ ...(await repo.findOneByOrFail({ userId, platformId })), apiKeyEnc });
-    }
+    await this.userKeys.upsert({ userId, platformId, apiKeyEnc, updatedAt: new Date() }, ['userId', 'platformId']);
+    return this.userKeys.findOneByOrFail({ userId, platformId });
   }
 
   /** Removes the user's own key; returns false when there was none. */
