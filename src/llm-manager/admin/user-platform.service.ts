@@ -100,7 +100,14 @@ export class UserPlatformService {
    * instances) must not both find no row and then collide on the unique key; the later one wins, as any later save.
    */
   private async saveUserKey(userId: string, platformId: number, apiKeyEnc: string): Promise<SysPlatformKeyEntity> {
-    await this.userKeys.upsert({ userId, platformId, apiKeyEnc, updatedAt: new Date() }, ['userId', 'platformId']);
+    // Not `repository.upsert`: on SQLite it reads the inserted id back, and an upsert that updated inserted none.
+    await this.userKeys
+      .createQueryBuilder()
+      .insert()
+      .values({ userId, platformId, apiKeyEnc, updatedAt: new Date() })
+      .orUpdate(['api_key_enc', 'updated_at'], ['user_id', 'platform_id'])
+      .updateEntity(false)
+      .execute();
     return this.userKeys.findOneByOrFail({ userId, platformId });
   }
 
