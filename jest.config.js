@@ -10,12 +10,15 @@ const base = {
 const SUITES = ['<rootDir>/test/medium/**/*.spec.ts', '<rootDir>/test/e2e/**/*.e2e-spec.ts'];
 // cli-*, usage-query and instances-shared-db run the server engines themselves; usage-writer is about a SQLite file on both
 // SQLite drivers (busy locks, file reopen, variable limits);
-// sqlite-lock-wait runs both SQLite drivers itself;
+// sqlite-lock-wait runs both SQLite drivers itself; model-call-errors is about the upstream, not the store;
+// database-outage runs the server engines itself; sqlite-shared-file and instances-shared-sqlite are about one SQLite
+// file shared by processes;
 // console-no-browser (a nested Jest's exit) and start-build (when `npm start` builds) use no database; test-run-cleanup
 // makes PostgreSQL and MariaDB places itself; console-phone-keyboard and console-details are about
 // layout, keys and words, the same on every engine.
 const ENGINE_COVERED_ELSEWHERE = ['/test/e2e/cli-', '/test/e2e/package-host-app', '/test/medium/usage-query', '/test/medium/usage-writer',
-  '/test/e2e/instances-shared-db', '/test/medium/sqlite-lock-wait', '/test/e2e/console-no-browser', '/test/e2e/console-phone-keyboard',
+  '/test/e2e/instances-shared-db', '/test/medium/sqlite-lock-wait', '/test/medium/model-call-errors', '/test/medium/database-outage',
+  '/test/medium/sqlite-shared-file', '/test/e2e/instances-shared-sqlite', '/test/e2e/console-no-browser', '/test/e2e/console-phone-keyboard',
   '/test/e2e/console-details', '/test/e2e/start-build', '/test/medium/test-run-cleanup'];
 
 // The standalone server on the sqlite3 package: the sqlite3 project's smoke test, run there only.

@@ -137,7 +137,7 @@ export async function benchUsageRows(ctx: BenchContext): Promise<Figure[]> {
 
   const trackedUser = 'p3-tracked';
   const sink = recorder.sinkFor({ userId: trackedUser, modelId, agentName: 'bench-p3', family: 'openai', labels: BENCH_LABELS });
-  const tracked = new TrackedChatModel(FIELDS, new CallTracker(sink), {
+  const tracked = new TrackedChatModel(FIELDS, new CallTracker(sink, { platformName: 'in-process', baseUrl: 'http://in-process', apiKey: undefined, timeoutMs: 60_000 }), {
     userId: trackedUser, usageKey: 'main', agentName: 'bench-p3', platformId: 0, platformName: 'in-process', modelId,
     modelDisplayName: MODEL, modelName: MODEL,
   }, { last: () => Promise.reject(new Error('unused')), range: () => Promise.reject(new Error('unused')) });

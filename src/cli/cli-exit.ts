@@ -67,7 +67,12 @@ function exitCodeForLibraryError(code: LlmManagerErrorCode): ExitCode {
     case 'FORBIDDEN_IN_FIXED_MODE':
     case 'FORBIDDEN':
     case 'UPSTREAM_ERROR':
+    case 'UPSTREAM_KEY_REJECTED':
+    case 'UPSTREAM_RATE_LIMITED':
+    case 'UPSTREAM_TIMEOUT':
+    case 'UPSTREAM_UNREACHABLE':
     case 'DATABASE_BUSY':
+    case 'DATABASE_UNAVAILABLE':
     case 'STREAM_ABANDONED':
     case 'SHUTTING_DOWN':
       return ExitCode.Failure;

@@ -14,6 +14,8 @@ export { LlmManagerError, LLM_MANAGER_ERROR_CODES, type LlmManagerErrorCode } fr
  */
 export { LlmManagerExceptionFilter, type ErrorBody } from './common/llm-manager-exception.filter';
 export { TrackedChatModel, type TrackedModelInfo, type UsageSummary } from './builder/tracked-chat-model';
+/** What a returned model's `invoke`, `stream` and `batch` throw when the upstream fails: `code`, `status`, `headers`, `retryAfterSeconds`, the SDK's error as `cause`. */
+export { UpstreamCallError, type UpstreamCallErrorCode } from './builder/upstream-call-error';
 export type { ModelTestResult, ModelTestTarget } from './builder/model-probe.service';
 export type {
   PlatformInput,

@@ -3,6 +3,7 @@ import { resolveUsageWriterOptions, type UsageWriterOptions } from './usage/usag
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import { passportIdentity, type IdentityResolver } from './common/request-identity';
 import { DEFAULT_KEY_ENV_ALLOW, keyEnvAllowPattern } from './common/key-env-policy';
+import type { DatabaseTimeouts } from './database/driver-timeouts';
 
 /** TypeORM connection options without the parts llm-mgr owns (entities, migrations, synchronize). */
 export type LlmManagerDatabaseOptions = DataSourceOptions extends infer T
@@ -24,6 +25,17 @@ export interface LlmManagerOptions {
    * host's entities, migrations and `synchronize` are never touched. Wins over `database`. Default: none.
    */
   dataSource?: DataSource;
+  /**
+   * How long, in ms, llm-mgr waits for its database server (PostgreSQL, MySQL/MariaDB) to open a connection; past it
+   * the call fails with `DATABASE_UNAVAILABLE`. A `connectTimeoutMS` / `connectTimeout` in `database` wins.
+   * Default: env `LLM_MGR_DB_CONNECT_TIMEOUT_MS`, else `5000`.
+   */
+  databaseConnectTimeoutMs?: number;
+  /**
+   * How long, in ms, one statement may take before the call fails with `DATABASE_UNAVAILABLE` (a frozen server); `0`
+   * waits forever. Start-up migrations run without it. Default: env `LLM_MGR_DB_QUERY_TIMEOUT_MS`, else `5000`.
+   */
+  databaseQueryTimeoutMs?: number;
   /** Path of the YAML file that defines the system platforms. Default: `llm_mgr_cfg.yaml` (env `LLM_MGR_CONFIG`). */
   configPath?: string;
   /** Master key that encrypts every stored secret, at least 32 characters. Default: env `LLM_KEY`, then `.env`. */
@@ -111,6 +123,7 @@ export interface LlmManagerOptions {
 /** Options after defaults and environment variables are applied: what the rest of the library reads. */
 export interface ResolvedLlmManagerOptions {
   database: LlmManagerDatabaseOptions;
+  databaseTimeouts: DatabaseTimeouts;
   configPath: string;
   masterKey: string | undefined;
   envFilePath: string;
@@ -168,6 +181,12 @@ function positiveFromEnv(env: Record<string, string | undefined>, name: string):
 /** An option that must be a whole number ≥ 1 (a count, or milliseconds), or a clear error naming it. */
 function wholeAtLeastOne(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) throw new Error(`Option ${name}=${String(value)} must be a whole number ≥ 1.`);
+  return value;
+}
+
+/** An option that must be a whole number ≥ 0 (milliseconds, `0` for none), or a clear error naming it. */
+function wholeOrZero(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0) throw new Error(`Option ${name}=${String(value)} must be a whole number ≥ 0.`);
   return value;
 }
 
@@ -257,6 +276,13 @@ export function resolveOptions(
     database: options.dataSource
       ? borrowConnection(options.dataSource)
       : (options.database ?? (dbUrl ? databaseFromUrl(dbUrl) : DEFAULT_DATABASE)),
+    databaseTimeouts: {
+      connectMs: wholeAtLeastOne(
+        'databaseConnectTimeoutMs',
+        options.databaseConnectTimeoutMs ?? positiveFromEnv(env, 'LLM_MGR_DB_CONNECT_TIMEOUT_MS') ?? 5000,
+      ),
+      queryMs: wholeOrZero('databaseQueryTimeoutMs', options.databaseQueryTimeoutMs ?? envNumber(env, 'LLM_MGR_DB_QUERY_TIMEOUT_MS') ?? 5000),
+    },
     configPath: options.configPath ?? env.LLM_MGR_CONFIG ?? 'llm_mgr_cfg.yaml',
     masterKey: options.masterKey ?? (env.LLM_KEY || undefined),
     envFilePath: options.envFilePath ?? '.env',

@@ -142,6 +142,15 @@ describe('platform catalogue (admin module) on a SQLite file', () => {
       expect(await users.deleteUserPlatformKey('alice', deepseek.id)).toBe(true);
       expect(await users.listUserPlatformKeys('alice')).toEqual([]);
     });
+
+    it('two first saves of the same key at once both succeed, and the key is one of them (issue 14: a 500 before)', async () => {
+      const [deepseek] = await system.list();
+      const saves = ['sk-dora-first-aaaa1111', 'sk-dora-second-bbbb2222'].map((key) => users.setUserPlatformKey('dora', deepseek.id, key));
+      const results = await Promise.allSettled(saves);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+      const [kept] = await users.listUserPlatformKeys('dora');
+      expect(['sk-…1111', 'sk-…2222']).toContain(kept.maskedKey);
+    });
   });
 
   describe('fixed-platform mode (M1.2)', () => {

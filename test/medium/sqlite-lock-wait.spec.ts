@@ -1,26 +1,12 @@
 import 'reflect-metadata';
-import { spawn, type ChildProcess } from 'child_process';
-import { once } from 'events';
 import type { DataSource } from 'typeorm';
 import { openDataSource } from '../../src/llm-manager/database/data-source.factory';
 import { MetaEntity } from '../../src/llm-manager/database/meta.entity';
+import { holdSqliteWriteLock } from '../support/sqlite-lock-holder';
 import { TempStore } from '../support/temp-store';
 
 /** How long another process holds the write lock: past the sqlite3 package's own 1 s, well inside better-sqlite3's 5 s. */
 const HOLD_MS = 1_800;
-
-/**
- * Another process holding SQLite's write lock for `HOLD_MS` (out of process, because better-sqlite3 waits for a lock
- * synchronously: a timer in this process could not let go of it). Resolves once the lock is taken.
- */
-async function holdWriteLock(file: string): Promise<ChildProcess> {
-  const script =
-    `const db = new (require('better-sqlite3'))(${JSON.stringify(file)}); db.exec('BEGIN IMMEDIATE'); ` +
-    `process.stdout.write('locked\\n'); setTimeout(() => { db.exec('COMMIT'); db.close(); }, ${HOLD_MS});`;
-  const child = spawn(process.execPath, ['-e', script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
-  await once(child.stdout!, 'data');
-  return child;
-}
 
 /**
  * Both SQLite drivers wait the same for a lock another process holds (a CLI command, a second instance, a backup):
@@ -41,12 +27,11 @@ describe.each(['better-sqlite3', 'sqlite'] as const)('a write on %s while anothe
   });
 
   it('waits for the lock and succeeds', async () => {
-    const holder = await holdWriteLock(store.dbPath);
-    const exited = once(holder, 'exit');
+    const { released } = await holdSqliteWriteLock(store.dbPath, HOLD_MS);
     const started = Date.now();
     await dataSource.getRepository(MetaEntity).insert({ key: 'lock-wait', value: 'written' });
     expect(Date.now() - started).toBeGreaterThan(HOLD_MS / 2);
-    await exited;
+    await released;
     expect(await dataSource.getRepository(MetaEntity).findOneBy({ key: 'lock-wait' })).toMatchObject({ value: 'written' });
   });
 });

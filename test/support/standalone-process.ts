@@ -19,9 +19,9 @@ export class StandaloneProcess {
 
   /**
    * Starts one from the sources (ts-node, transpile only: no build step to share with other specs) with `env` as
-   * its whole environment, and waits until `/health` answers 200.
+   * its whole environment, and waits until `/health` answers 200 (at most `healthTimeoutMs`).
    */
-  static async start(name: string, cwd: string, env: Record<string, string>): Promise<StandaloneProcess> {
+  static async start(name: string, cwd: string, env: Record<string, string>, healthTimeoutMs = 90_000): Promise<StandaloneProcess> {
     const port = await freePort();
     const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), join(ROOT, 'src', 'app', 'main.ts')], {
       cwd,
@@ -29,7 +29,7 @@ export class StandaloneProcess {
       stdio: 'pipe',
     });
     const server = new StandaloneProcess(name, `http://127.0.0.1:${port}`, child);
-    await server.waitHealthy(90_000);
+    await server.waitHealthy(healthTimeoutMs);
     return server;
   }
 
@@ -63,7 +63,8 @@ export class StandaloneProcess {
   }
 }
 
-function freePort(): Promise<number> {
+/** A port that was free a moment ago; nobody listens on it until someone takes it (a closed port, for a refused connection). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);

@@ -90,12 +90,25 @@ export class UserPlatformService {
       throw new LlmManagerError('VALIDATION_FAILED', 'apiKey: must be a non-empty string.', { details: { field: 'apiKey' } });
     }
     const platform = await this.platforms.findOwned(SYSTEM_USER_ID, platformId);
-    const repo = this.userKeys;
-    const existing = await repo.findOneBy({ userId, platformId });
-    const apiKeyEnc = this.security.encrypt(apiKey.trim());
-    const saved = await repo.save(existing ? { ...existing, apiKeyEnc } : repo.create({ userId, platformId, apiKeyEnc }));
+    const saved = await this.saveUserKey(userId, platformId, this.security.encrypt(apiKey.trim()));
     this.changes.publish({ kind: 'user-key', userId, platformId });
     return { platformId, platformName: platform.name, maskedKey: this.security.mask(apiKey.trim()), updatedAt: saved.updatedAt };
+  }
+
+  /**
+   * Insert or replace in one statement (`ON CONFLICT` / `ON DUPLICATE KEY`): two first saves at once (two tabs, two
+   * instances) must not both find no row and then collide on the unique key; the later one wins, as any later save.
+   */
+  private async saveUserKey(userId: string, platformId: number, apiKeyEnc: string): Promise<SysPlatformKeyEntity> {
+    // Not `repository.upsert`: on SQLite it reads the inserted id back, and an upsert that updated inserted none.
+    await this.userKeys
+      .createQueryBuilder()
+      .insert()
+      .values({ userId, platformId, apiKeyEnc, updatedAt: new Date() })
+      .orUpdate(['api_key_enc', 'updated_at'], ['user_id', 'platform_id'])
+      .updateEntity(false)
+      .execute();
+    return this.userKeys.findOneByOrFail({ userId, platformId });
   }
 
   /** Removes the user's own key; returns false when there was none. */

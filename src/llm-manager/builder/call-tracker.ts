@@ -3,6 +3,7 @@ import type { ChatGenerationChunk, ChatResult } from '@langchain/core/outputs';
 import { LlmManagerError } from '../common/llm-manager.error';
 import { CallObservation } from './call-observation';
 import { LiveCall, type CallEnd } from './live-call';
+import { upstreamCallError, type UpstreamTarget } from './upstream-call-error';
 
 /** Where calls go (the recorder): told when one leaves, and once when it ends. */
 export interface CallSink extends CallEnd {
@@ -20,10 +21,13 @@ interface CallOptionsLike {
  * request that leaves ends in exactly one finished-call record: success, upstream error, abort (at any moment), a
  * consumer that stopped reading, or the process shutting down. LangChain's own callbacks cannot do this: a
  * consumer's `break` fires neither end nor error. A call whose signal was aborted before it started sends nothing
- * and is not recorded.
+ * and is not recorded. What a failed call throws is an `UpstreamCallError` (see upstreamCallError), never the SDK's own.
  */
 export class CallTracker {
-  constructor(private readonly sink: CallSink) {}
+  constructor(
+    private readonly sink: CallSink,
+    private readonly target: UpstreamTarget,
+  ) {}
 
   async trackGenerate<O extends CallOptionsLike>(
     messages: BaseMessage[],
@@ -39,7 +43,7 @@ export class CallTracker {
       return result;
     } catch (error) {
       call.settle(isAbort(error, call.signal) ? 'aborted' : 'error');
-      throw error;
+      throw upstreamCallError(error, this.target, this.sink.now() - call.observation.startedAt);
     }
   }
 
@@ -62,7 +66,7 @@ export class CallTracker {
       call.settle(call.signal.aborted ? 'aborted' : 'ok');
     } catch (error) {
       call.settle(isAbort(error, call.signal) ? 'aborted' : 'error');
-      throw error;
+      throw upstreamCallError(error, this.target, this.sink.now() - call.observation.startedAt);
     } finally {
       // Still live here only when the consumer stopped iterating (`break`, `return`).
       call.settle('abandoned');

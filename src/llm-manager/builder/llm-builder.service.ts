@@ -3,6 +3,7 @@ import { KeyResolver } from '../catalogue/key-resolver';
 import { CatalogueReader } from '../catalogue/catalogue-reader';
 import { ConfigChanges, type ConfigChange } from '../common/config-changes';
 import { LlmManagerError } from '../common/llm-manager.error';
+import { rethrowDatabaseFailure } from '../database/database-failure';
 import { LLM_MANAGER_RESOLVED_OPTIONS, SYSTEM_USER_ID } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import type { ModelEntity } from '../database/model.entity';
@@ -107,7 +108,8 @@ export class LlmBuilderService implements OnModuleDestroy {
       this.cache.set(key, hit);
       return hit.model;
     }
-    const entry: CacheEntry = { model: create(), userId, usageKey };
+    // A cold build reads the store: a database that is down or frozen fails it as DATABASE_UNAVAILABLE, not a driver error.
+    const entry: CacheEntry = { model: create().catch(rethrowDatabaseFailure), userId, usageKey };
     this.cache.set(key, entry);
     if (this.cache.size > this.options.modelCacheSize) this.cache.delete(this.cache.keys().next().value!);
     entry.model.then(
@@ -157,6 +159,7 @@ export class LlmBuilderService implements OnModuleDestroy {
     overrides: { timeoutMs?: number; maxRetries?: number } = {},
   ): Promise<TrackedChatModel> {
     const { apiKey } = await this.keys.resolveFor(userId, platform);
+    const timeoutMs = overrides.timeoutMs ?? this.options.requestTimeoutMs;
     const sink = this.recorder.sinkFor({
       userId, modelId: model.id, agentName, family: modelFamily(model.modelName),
       labels: { platform: platform.name, model: model.displayName },
@@ -169,10 +172,10 @@ export class LlmBuilderService implements OnModuleDestroy {
         // extra_body (M13): merged into the body of every request of this model.
         modelKwargs: requestExtraBody(platform, model),
         streamUsage: true,
-        timeout: overrides.timeoutMs ?? this.options.requestTimeoutMs,
+        timeout: timeoutMs,
         maxRetries: overrides.maxRetries ?? this.options.maxRetries,
       },
-      new CallTracker(sink),
+      new CallTracker(sink, { platformName: platform.name, baseUrl: platform.baseUrl, apiKey: apiKey ?? undefined, timeoutMs }),
       {
         userId,
         usageKey,

@@ -11,6 +11,7 @@ import { Clock } from '../usage/clock';
 import { UserSelectionService } from '../user-selection/user-selection.service';
 import { LlmBuilderService } from './llm-builder.service';
 import { UpstreamHttp } from './upstream-http';
+import { ownErrorIn } from './upstream-call-error';
 import { errorMessage } from '../common/error-message';
 
 /** Result of `testModel()`: latency on success, the upstream's message on failure. */
@@ -183,12 +184,6 @@ export class ModelProbeService {
 }
 
 /** The LlmManagerError behind an error the OpenAI SDK or LangChain wrapped, if any. */
-function ownErrorIn(error: unknown): LlmManagerError | undefined {
-  for (let current: unknown = error; current instanceof Error; current = current.cause) {
-    if (current instanceof LlmManagerError) return current;
-  }
-  return undefined;
-}
 
 function networkCode(error: unknown): string {
   const cause = (error as { cause?: { code?: unknown } }).cause;

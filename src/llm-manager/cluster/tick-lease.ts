@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type Repository, LessThan, Like, QueryFailedError, And } from 'typeorm';
+import { type Repository, LessThan, Like, And } from 'typeorm';
+import { isDuplicateKey } from '../database/duplicate-key';
 import { LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import { MetaEntity } from '../database/meta.entity';
 
@@ -20,23 +21,11 @@ export class TickLease {
     try {
       await this.meta.insert({ key, value: new Date().toISOString() });
     } catch (error) {
-      if (error instanceof QueryFailedError && isDuplicateKey(error)) return false;
+      if (isDuplicateKey(error)) return false;
       throw error;
     }
     // ISO times sort as text, so every earlier tick's row is "less than" this one.
     await this.meta.delete({ key: And(Like(`${job}@%`), LessThan(key)) });
     return true;
   }
-}
-
-function isDuplicateKey(error: QueryFailedError): boolean {
-  const driverError = error.driverError as { code?: string; message?: string } | undefined;
-  return (
-    driverError?.code === '23505' || // PostgreSQL unique_violation
-    driverError?.code === 'ER_DUP_ENTRY' || // MySQL/MariaDB
-    driverError?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || // better-sqlite3: the extended code
-    driverError?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    // The sqlite3 package reports only the primary code, shared with NOT NULL, CHECK and foreign keys.
-    (driverError?.code === 'SQLITE_CONSTRAINT' && /\bUNIQUE constraint failed\b/.test(driverError.message ?? ''))
-  );
 }

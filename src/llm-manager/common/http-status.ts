@@ -25,10 +25,17 @@ export function httpStatusFor(code: LlmManagerErrorCode): HttpStatus {
     case 'NO_USABLE_MODEL':
       return HttpStatus.CONFLICT;
     case 'UPSTREAM_ERROR':
+    case 'UPSTREAM_KEY_REJECTED':
+    case 'UPSTREAM_UNREACHABLE':
       return HttpStatus.BAD_GATEWAY;
+    case 'UPSTREAM_RATE_LIMITED':
+      return HttpStatus.TOO_MANY_REQUESTS;
+    case 'UPSTREAM_TIMEOUT':
+      return HttpStatus.GATEWAY_TIMEOUT;
     case 'STREAM_ABANDONED':
       return HttpStatus.REQUEST_TIMEOUT;
     case 'DATABASE_BUSY':
+    case 'DATABASE_UNAVAILABLE':
     case 'SHUTTING_DOWN':
       return HttpStatus.SERVICE_UNAVAILABLE;
     case 'MASTER_KEY_MISSING':

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { basename, isAbsolute } from 'path';
+import { databaseFailure } from '../database/database-failure';
 import { httpStatusFor } from './http-status';
 import { LlmManagerError } from './llm-manager.error';
 
@@ -43,6 +44,9 @@ export class LlmManagerExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) return this.fromHttpException(exception);
     if (isBodyParserError(exception)) return this.fromBodyParser(exception);
+    // A database that is down, frozen or locked by another process: 503 + Retry-After, not an opaque 500.
+    const database = databaseFailure(exception);
+    if (database) return this.toBody(database);
     this.logger.error(`Unexpected error: ${exception instanceof Error ? exception.name : typeof exception}`, exception instanceof Error ? exception.stack : undefined);
     return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, code: 'INTERNAL_ERROR', message: 'Internal server error. The server log has the details.' };
   }

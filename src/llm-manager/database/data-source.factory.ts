@@ -5,8 +5,9 @@ import { LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { LlmManagerDatabaseOptions } from '../llm-manager.options';
 import { LLM_MANAGER_MIGRATIONS, LLM_MANAGER_MIGRATIONS_TABLE } from '../migrations';
 import { LLM_MANAGER_ENTITIES } from './entities';
-import { createPrivateSqliteFile } from './private-sqlite-file';
-import { sqliteLockWait } from './sqlite-lock-wait';
+import { createPrivateSqliteFile, sharedSqliteFile } from './private-sqlite-file';
+import { retryBusyStatements, SQLITE_BUSY_TIMEOUT_MS } from './sqlite-busy';
+import { sqliteLockWait, SQLITE_LOCK_WAIT_MS } from './sqlite-lock-wait';
 
 /**
  * DataSource options for llm-mgr's own connection: our entities and migrations, never `synchronize` nor `dropSchema`, and sessions
@@ -15,10 +16,12 @@ import { sqliteLockWait } from './sqlite-lock-wait';
  * strings must all agree.
  */
 export function buildDataSourceOptions(database: LlmManagerDatabaseOptions): DataSourceOptions {
+  // Typed loosely here: four spreads of DataSourceOptions' union are more than the compiler can represent.
+  const engineSettings: Record<string, unknown> = { ...utcSession(database), ...sharedSqliteSettings(database) };
   return {
     ...sqliteLockWait(database),
     ...database,
-    ...utcSession(database),
+    ...engineSettings,
     name: LLM_MGR_DATA_SOURCE,
     entities: LLM_MANAGER_ENTITIES,
     migrations: LLM_MANAGER_MIGRATIONS,
@@ -36,6 +39,7 @@ export function buildDataSourceOptions(database: LlmManagerDatabaseOptions): Dat
 export function createDataSource(database: LlmManagerDatabaseOptions): DataSource {
   const dataSource = new DataSource(buildDataSourceOptions(database));
   if (dataSource.options.type === 'postgres') storeInstantsWithTimeZone(dataSource.driver as PostgresDriver);
+  if (sharedSqliteFile(database) !== undefined) retryBusyStatements(dataSource, sqliteLockWaitMs(database));
   return dataSource;
 }
 
@@ -48,6 +52,25 @@ export async function openDataSource(database: LlmManagerDatabaseOptions): Promi
     await useUtcSessions(dataSource);
   }
   return dataSource;
+}
+
+/**
+ * A SQLite file other processes may open too: WAL (readers never wait for a writer, a writer never waits for readers)
+ * and a short synchronous busy wait. The wait the operator asked for (`timeout` of better-sqlite3, `busyTimeout` of
+ * sqlite3; default 5 s) is kept, but waited asynchronously by sqlite-busy.ts, so the event loop never stalls on a lock.
+ */
+function sharedSqliteSettings(database: LlmManagerDatabaseOptions): Partial<DataSourceOptions> {
+  if (sharedSqliteFile(database) === undefined) return {};
+  if (database.type === 'better-sqlite3') return { enableWAL: database.enableWAL ?? true, timeout: SQLITE_BUSY_TIMEOUT_MS };
+  if (database.type === 'sqlite') return { enableWAL: database.enableWAL ?? true, busyTimeout: SQLITE_BUSY_TIMEOUT_MS };
+  return {};
+}
+
+/** How long a statement on a SQLite file may wait, in all, for another process's lock. */
+function sqliteLockWaitMs(database: LlmManagerDatabaseOptions): number {
+  if (database.type === 'better-sqlite3') return database.timeout ?? SQLITE_LOCK_WAIT_MS;
+  if (database.type === 'sqlite') return database.busyTimeout ?? SQLITE_LOCK_WAIT_MS;
+  return 0;
 }
 
 function utcSession(database: LlmManagerDatabaseOptions): Partial<DataSourceOptions> {

@@ -6,10 +6,9 @@ import type { LlmManagerDatabaseOptions } from '../llm-manager.options';
  * driver would create it 0644, and the file holds every encrypted key, the token hashes and the usage of every user.
  * SQLite gives its journal and WAL files the database file's mode. An existing file is left as the operator made it.
  */
-export function createPrivateSqliteFile(database: LlmManagerDatabaseOptions): void {
-  if (database.type !== 'better-sqlite3' && database.type !== 'sqlite') return;
-  const file = database.database;
-  if (typeof file !== 'string' || file === '' || file === ':memory:' || file.startsWith('file:')) return;
+export function createPrivateSqliteFile(database: LlmManagerDatabaseOptions | { type: 'better-sqlite3'; database: string }): void {
+  const file = sharedSqliteFile(database);
+  if (file === undefined) return;
   let fd: number;
   try {
     // O_EXCL: only a file this call creates gets the mode; never a chmod of someone else's file.
@@ -20,4 +19,12 @@ export function createPrivateSqliteFile(database: LlmManagerDatabaseOptions): vo
     return;
   }
   closeSync(fd);
+}
+
+/** The file path of a SQLite store that other processes could open too; undefined for memory and URI databases. */
+export function sharedSqliteFile(database: { type: string; database?: unknown }): string | undefined {
+  if (database.type !== 'better-sqlite3' && database.type !== 'sqlite') return undefined;
+  const file = database.database;
+  if (typeof file !== 'string' || file === '' || file === ':memory:' || file.startsWith('file:')) return undefined;
+  return file;
 }

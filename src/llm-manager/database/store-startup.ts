@@ -7,6 +7,7 @@ import type { SecurityService } from '../security/security.service';
 import { withDatabaseLock } from './database-lock';
 import { MetaEntity } from './meta.entity';
 import { openDataSource } from './data-source.factory';
+import { withDriverTimeouts } from './driver-timeouts';
 import { PlatformEntity } from './platform.entity';
 import { SysPlatformKeyEntity } from './sys-platform-key.entity';
 
@@ -17,13 +18,29 @@ export const STORE_ID = 'store_id';
 /**
  * Opens llm-mgr's store: connect, migrate, then make sure the master key opens what is already encrypted.
  * Nothing is written before the key is proven right, so a wrong `LLM_KEY` leaves the database byte-identical.
+ *
+ * On a database server the start-up work runs on a connection of its own without the query timeout (a migration of
+ * a big usage table may take minutes); the store the library then uses fails any statement past the timeout.
  */
 export async function openStore(
   options: ResolvedLlmManagerOptions,
   security: SecurityService,
   logger = new Logger('LlmManager'),
 ): Promise<DataSource> {
-  const dataSource = await openDataSource(options.database);
+  const served = withDriverTimeouts(options.database, options.databaseTimeouts);
+  const startup = withDriverTimeouts(options.database, { ...options.databaseTimeouts, queryMs: 0 });
+  // SQLite has no query timeout, and a second connection to `:memory:` would be another database.
+  if (served === options.database) return prepare(await openDataSource(served), options, security, logger);
+  await (await prepare(await openDataSource(startup), options, security, logger)).destroy();
+  return openDataSource(served);
+}
+
+async function prepare(
+  dataSource: DataSource,
+  options: ResolvedLlmManagerOptions,
+  security: SecurityService,
+  logger: Logger,
+): Promise<DataSource> {
   try {
     await createSchemaIfNamed(dataSource);
     // Instances starting together take turns: the first migrates and writes the key check, the others find both done.
