@@ -33,7 +33,7 @@ const rows: Row[] = Array.from({ length: ROWS }, (_, i) => {
     usageSource: even ? 'both' : 'estimated', outcome: i % 50 === 0 ? 'error' : 'ok',
     estimatedPromptTokens: prompt, estimatedCompletionTokens: completion,
     reportedPromptTokens: even ? prompt : null, reportedCompletionTokens: even ? completion : null,
-    latencyMs: 200 + (i % 1500), agentName: i % 3 === 0 ? 'bench-agent' : null,
+    latencyMs: 200 + (i % 1500), agentName: i % 3 === 0 ? 'bench-agent' : null, costMicroUsd: i % 7 === 0 ? null : prompt + completion,
     createdAt: new Date(BASE_MS + i * MINUTE),
   };
 });
