@@ -1,20 +1,28 @@
 import type { AIMessageChunk } from '@langchain/core/messages';
 import type { TestingModule } from '@nestjs/testing';
+import { execFileSync } from 'child_process';
+import { mkdirSync, writeFileSync } from 'fs';
+import { join } from 'path';
 import type { DataSource } from 'typeorm';
 import { PlatformAdminService } from '../../src/llm-manager/admin/platform-admin.service';
 import { CallRecorder } from '../../src/llm-manager/builder/call-recorder';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
+import { MetaEntity } from '../../src/llm-manager/database/meta.entity';
 import { ModelEntity } from '../../src/llm-manager/database/model.entity';
 import { ModelPriceVersionEntity } from '../../src/llm-manager/database/model-price-version.entity';
 import { UsageLogEntryEntity } from '../../src/llm-manager/database/usage-log-entry.entity';
+import { STORE_ID } from '../../src/llm-manager/database/store-startup';
 import { SYSTEM_USER_ID } from '../../src/llm-manager/llm-manager.constants';
 import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
+import type { JournalRecord } from '../../src/llm-manager/usage/journal-records';
 import { UsageQueryService } from '../../src/llm-manager/usage/usage-query.service';
 import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
+import { YamlSyncService } from '../../src/llm-manager/yaml-sync/yaml-sync.service';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
 import { useNoNetworkGuard } from '../support/no-network';
 import { TempStore } from '../support/temp-store';
 import { SYSTEM_KEY, SYSTEM_KEY_ENV } from '../support/upstream-yaml';
+import { usageRow } from '../support/usage-rows';
 
 /** USD per 1M tokens: one micro-USD per token per dollar, so the expected costs below are plain products. */
 const yaml = (url: string): string => `
@@ -114,6 +122,35 @@ describe('cost of every call, stored when its row is recorded (issue 16)', () =>
     expect((await rows()).map((r) => r.costMicroUsd)).toEqual([100, 100, 100, 100]);
   });
 
+  it('a row replayed from the journal of a dead process keeps the cost it was journaled with, or is priced on replay', async () => {
+    const id = await modelId('priced');
+    const storeId = (await dataSource().getRepository(MetaEntity).findOneByOrFail({ key: STORE_ID })).value;
+    await app.close();
+    const at = Date.UTC(2026, 11, 1, 8);
+    const [priced, older, ended] = ['a', 'b', 'c'].map((c) => `${c.repeat(8)}-0000-4000-8000-000000000000`);
+    const row = (callId: string, costMicroUsd?: number): JournalRecord => {
+      const { createdAt: _createdAt, costMicroUsd: _cost, ...fields } = usageRow({ userId: 'u', modelId: id, callId, promptTokens: 100, completionTokens: 10, createdAt: new Date(at) });
+      return { t: 'row', id: callId, row: { ...fields, ...(costMicroUsd === undefined ? {} : { costMicroUsd }), createdAt: new Date(at).toISOString() } };
+    };
+    const records: JournalRecord[] = [
+      row(priced, 12_345),
+      // Journaled before rows carried a cost: priced on replay, at the price of its model then.
+      row(older),
+      { t: 'begin', id: ended, userId: 'u', modelId: id, agentName: null, at, promptChars: 40 },
+      { t: 'end', id: ended, outcome: 'ok', at: at + 10, completionChars: 0, reported: { prompt: 50, completion: 5, reasoning: 0 } },
+    ];
+    const dead = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).toString());
+    mkdirSync(store.journalDir, { recursive: true });
+    writeFileSync(join(store.journalDir, `${storeId}.${dead}.abcdef.1.ndjson`), records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+
+    app = await store.start({ env: { [SYSTEM_KEY_ENV]: SYSTEM_KEY }, maxRetries: 0, billedUsage: 'reported' });
+    expect((await rows()).map((r) => [r.callId, r.costMicroUsd])).toEqual([
+      [priced, 12_345],
+      [older, 100 * 2 + 10 * 8],
+      [ended, 50 * 2 + 5 * 8],
+    ]);
+  });
+
   it('a price change makes a new version: earlier rows keep their cost, later rows use the new price', async () => {
     const id = await modelId('priced');
     upstream.enqueue({ usage: { prompt: 1000, completion: 100 } }, { usage: { prompt: 1000, completion: 100 } });
@@ -136,5 +173,21 @@ describe('cost of every call, stored when its row is recorded (issue 16)', () =>
     expect(await dataSource().getRepository(ModelPriceVersionEntity).countBy({ modelId: id })).toBe(2);
     // An unpriced model has no version.
     expect(await dataSource().getRepository(ModelPriceVersionEntity).countBy({ modelId: await modelId('free') })).toBe(0);
+  });
+
+  it('a reset from YAML with new prices writes a version in the sync; the next call uses the new price', async () => {
+    const id = await modelId('priced');
+    store.writeYaml(yaml(upstream.url).replace('input_price: 2, cached_input_price: 0.5, output_price: 8', 'input_price: 5, output_price: 20'));
+    await app.get(YamlSyncService).forceReset();
+    // A reset replaces a model in place (same id), so its history goes on.
+    expect(await modelId('priced')).toBe(id);
+    const versions = await dataSource().getRepository(ModelPriceVersionEntity).find({ where: { modelId: id }, order: { id: 'ASC' } });
+    expect(versions.map((v) => [v.inputPrice, v.cachedInputPrice, v.outputPrice])).toEqual([
+      [2, 0.5, 8],
+      [5, null, 20],
+    ]);
+    upstream.enqueue({ usage: { prompt: 100, completion: 10 } });
+    await (await model('priced')).invoke('after the reset');
+    expect((await rows()).map((r) => r.costMicroUsd)).toEqual([100 * 5 + 10 * 20]);
   });
 });
