@@ -1,23 +1,9 @@
 import { Table, TableColumn, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { BOTH_COUNTS_INDEX_COLUMNS } from './1768003200000-usage-both-counts';
 
 const USAGE = 'usage_log_entries';
 const INDEX = 'IDX_usage_log_entries_user_created_totals';
-const TOTALS = [
-  'user_id',
-  'created_at',
-  'model_id',
-  'agent_name',
-  'total_tokens',
-  'prompt_tokens',
-  'completion_tokens',
-  'success',
-  'cached_prompt_tokens',
-  'reasoning_tokens',
-  'estimated_prompt_tokens',
-  'reported_prompt_tokens',
-  'estimated_completion_tokens',
-  'reported_completion_tokens',
-];
+const TOTALS = BOTH_COUNTS_INDEX_COLUMNS;
 
 /**
  * Issue 16, prices and cost: models gain `cached_input_price`; `llm_model_price_versions` keeps every price a model
@@ -77,7 +63,7 @@ export class ModelPrices1768089600000 implements MigrationInterface {
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.dropIndex(USAGE, INDEX);
     await queryRunner.dropColumn(USAGE, 'cost_micro_usd');
-    await queryRunner.createIndex(USAGE, new TableIndex({ name: INDEX, columnNames: TOTALS }));
+    await queryRunner.createIndex(USAGE, new TableIndex({ name: INDEX, columnNames: [...TOTALS] }));
     await queryRunner.dropTable('llm_model_price_versions');
     await queryRunner.dropColumn('llm_models', 'cached_input_price');
   }
