@@ -7,15 +7,17 @@ import { LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import { costMicroUsd, type ModelPrice } from './usage-cost';
 import type { UsageRow } from './usage-row';
 
+type Prices = ReadonlyMap<number, ModelPrice>;
+
 /**
- * The price in force for each model, kept in memory so pricing a row costs no query on a warm path: a model's
- * price is read once, then again only after a ConfigChanges event that may have changed it (a model or platform
- * write, a YAML sync, another instance's write relayed as `all`).
+ * The price in force for every model, kept in memory so pricing a row costs no query on a warm path: every model's
+ * price is read in one query, then again only after a ConfigChanges event that may have changed one (a model or
+ * platform write, a YAML sync, another instance's write relayed as `all`).
  */
 @Injectable()
 export class PriceBook implements OnModuleDestroy {
-  private readonly prices = new Map<number, ModelPrice | null>();
-  private readonly loading = new Map<number, Promise<ModelPrice | null>>();
+  private prices: Prices | null = null;
+  private loading: Promise<Prices> | null = null;
   /** Bumped by every invalidation, so a read that started before one never stores what it read. */
   private generation = 0;
   private readonly unsubscribe: () => void;
@@ -31,40 +33,36 @@ export class PriceBook implements OnModuleDestroy {
     this.unsubscribe();
   }
 
-  /** `row` with its cost (`costMicroUsd`, `null` = unpriced); synchronous when the model's price is cached. */
+  /** `row` with its cost (`costMicroUsd`, `null` = unpriced); synchronous when the prices are in memory. */
   price(row: UsageRow): UsageRow | Promise<UsageRow> {
     if (row.modelId === null) return { ...row, costMicroUsd: null };
-    const cached = this.prices.get(row.modelId);
-    if (cached !== undefined || this.prices.has(row.modelId)) return { ...row, costMicroUsd: costMicroUsd(row, cached ?? null) };
-    return this.load(row.modelId).then((price) => ({ ...row, costMicroUsd: costMicroUsd(row, price) }));
+    const modelId = row.modelId;
+    const priced = (prices: Prices): UsageRow => ({ ...row, costMicroUsd: costMicroUsd(row, prices.get(modelId) ?? null) });
+    return this.prices ? priced(this.prices) : this.load().then(priced);
   }
 
-  private load(modelId: number): Promise<ModelPrice | null> {
-    const pending = this.loading.get(modelId);
-    if (pending) return pending;
+  private load(): Promise<Prices> {
+    if (this.loading) return this.loading;
     const generation = this.generation;
     const read = this.dataSource
       .getRepository(ModelEntity)
-      .findOne({ where: { id: modelId }, select: { id: true, inputPrice: true, cachedInputPrice: true, outputPrice: true } })
-      .then((model) => {
-        const price = model ? { inputPrice: model.inputPrice, cachedInputPrice: model.cachedInputPrice, outputPrice: model.outputPrice } : null;
-        if (generation === this.generation) this.prices.set(modelId, price);
-        return price;
+      .find({ select: { id: true, inputPrice: true, cachedInputPrice: true, outputPrice: true } })
+      .then((models) => {
+        const prices: Prices = new Map(models.map((m) => [m.id, { inputPrice: m.inputPrice, cachedInputPrice: m.cachedInputPrice, outputPrice: m.outputPrice }]));
+        if (generation === this.generation) this.prices = prices;
+        return prices;
       })
-      .finally(() => this.loading.delete(modelId));
-    this.loading.set(modelId, read);
+      .finally(() => {
+        if (this.loading === read) this.loading = null;
+      });
+    this.loading = read;
     return read;
   }
 
   private invalidate(change: ConfigChange): void {
-    if (change.kind === 'model') this.forget(() => this.prices.delete(change.modelId));
-    // A platform write may delete its models (cascade); which ones is not in the event.
-    else if (change.kind === 'platform' || change.kind === 'all') this.forget(() => this.prices.clear());
-  }
-
-  private forget(drop: () => void): void {
+    if (change.kind !== 'model' && change.kind !== 'platform' && change.kind !== 'all') return;
     this.generation += 1;
-    this.loading.clear();
-    drop();
+    this.prices = null;
+    this.loading = null;
   }
 }
