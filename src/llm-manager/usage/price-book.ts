@@ -33,12 +33,16 @@ export class PriceBook implements OnModuleDestroy {
     this.unsubscribe();
   }
 
-  /** `row` with its cost (`costMicroUsd`, `null` = unpriced); synchronous when the prices are in memory. */
+  /**
+   * Sets `row.costMicroUsd` (`null` = unpriced) and returns the row; synchronous when the prices are in memory. The
+   * row is changed in place: it is the ledger's own, and a copy per call costs more than the pricing itself.
+   */
   price(row: UsageRow): UsageRow | Promise<UsageRow> {
-    if (row.modelId === null) return { ...row, costMicroUsd: null };
-    const modelId = row.modelId;
-    const priced = (prices: Prices): UsageRow => ({ ...row, costMicroUsd: costMicroUsd(row, prices.get(modelId) ?? null) });
-    return this.prices ? priced(this.prices) : this.load().then(priced);
+    const priced = (prices: Prices | null): UsageRow => {
+      row.costMicroUsd = row.modelId === null ? null : costMicroUsd(row, prices?.get(row.modelId) ?? null);
+      return row;
+    };
+    return this.prices || row.modelId === null ? priced(this.prices) : this.load().then(priced);
   }
 
   private load(): Promise<Prices> {
