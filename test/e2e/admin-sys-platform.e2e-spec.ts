@@ -56,11 +56,11 @@ describe('admin: system platforms and models over HTTP', () => {
       name: 'Moonshot',
       baseUrl: 'https://api.moonshot.cn/v1',
       apiKey: CREATED_KEY,
-      models: [{ displayName: 'Kimi', modelName: 'kimi-k2', extraBody: { temperature_hint: 0.6 }, inputPrice: 0.6 }],
+      models: [{ displayName: 'Kimi', modelName: 'kimi-k2', extraBody: { temperature_hint: 0.6 }, inputPrice: 0.6, cachedInputPrice: 0.15 }],
     });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ name: 'Moonshot', isSystem: true, isDefault: false, sortOrder: 3, keySource: 'encrypted', maskedKey: 'sk-…8888' });
-    expect((created.body as PlatformView).models[0]).toMatchObject({ displayName: 'Kimi', modelName: 'kimi-k2', extraBody: { temperature_hint: 0.6 }, inputPrice: 0.6 });
+    expect((created.body as PlatformView).models[0]).toMatchObject({ displayName: 'Kimi', modelName: 'kimi-k2', extraBody: { temperature_hint: 0.6 }, inputPrice: 0.6, cachedInputPrice: 0.15, outputPrice: null });
     expect(created.text).not.toContain('apiKey"');
 
     const withEnv = await admin('post', '/api/ai/admin/sys-platform', { name: 'Local', baseUrl: 'http://ollama:11434/v1', apiKeyEnv: 'OLLAMA_KEY' });
@@ -175,7 +175,7 @@ describe('admin: system platforms and models over HTTP', () => {
     const renamed = await admin('put', `/api/ai/admin/sys-model/${model.id}`, { displayName: 'Coder V2' });
     expect(renamed.status).toBe(200);
     expect(renamed.body).toMatchObject({ id: model.id, displayName: 'Coder V2', modelName: 'deepseek-coder', extraBody: { top_k: 5 } });
-    expect((await admin('put', `/api/ai/admin/sys-model/${model.id}`, { extraBody: null, outputPrice: 2 })).body).toMatchObject({ displayName: 'Coder V2', extraBody: null, outputPrice: 2 });
+    expect((await admin('put', `/api/ai/admin/sys-model/${model.id}`, { extraBody: null, outputPrice: 2, cachedInputPrice: 0.1 })).body).toMatchObject({ displayName: 'Coder V2', extraBody: null, outputPrice: 2, cachedInputPrice: 0.1 });
     expectCleanError(await admin('put', `/api/ai/admin/sys-model/${model.id}`, { displayName: 'DeepSeek-V3' }), 409, 'NAME_CONFLICT');
     expectValidationError(await admin('put', `/api/ai/admin/sys-model/${model.id}`, { extraBody: ['x'] }), 'extraBody');
     expectValidationError(await admin('put', `/api/ai/admin/sys-model/${model.id}`, { platformId: 1 }), 'platformId');

@@ -36,6 +36,7 @@ describe('admin: system usage bindings and usage statistics over HTTP', () => {
       totalTokens: tokens[0] + tokens[1],
       success,
       agentName,
+      costMicroUsd: 0,
       createdAt: new Date(now - ago),
     });
     await app.app.get<DataSource>(LLM_MGR_DATA_SOURCE_TOKEN).getRepository(UsageLogEntryEntity).insert([

@@ -8,7 +8,7 @@ import { cliYaml, YAML_ENC_KEY } from './cli-fixtures';
 
 jest.setTimeout(180_000);
 
-const COMMANDS = ['init', 'encrypt', 'probe', 'test', 'sync', 'purge', 'rotate-key', 'export-yaml'];
+const COMMANDS = ['init', 'encrypt', 'probe', 'test', 'sync', 'purge', 'usage', 'rotate-key', 'export-yaml'];
 let main: string;
 let ws: CliWorkspace;
 

@@ -48,7 +48,7 @@ describe('llm-mgr export-yaml', () => {
 
     expect(result.stdout).toContain(`api_key: '{${UPSTREAM_KEY_ENV}}'`);
     expect(result.stdout).toMatch(/^ {6}chat: fake-chat$/m);
-    expect(result.stdout).toMatch(/^ {6}thinking:\n {8}model_name: fake-reasoning\n {8}extra_body: \{ enable_thinking: true, thinking_budget: 256 \}\n {8}input_price: 0\.5\n {8}output_price: 2$/m);
+    expect(result.stdout).toMatch(/^ {6}thinking:\n {8}model_name: fake-reasoning\n {8}extra_body: \{ enable_thinking: true, thinking_budget: 256 \}\n {8}input_price: 0\.5\n {8}cached_input_price: 0\.125\n {8}output_price: 2$/m);
     expect(result.stdout).toMatch(/^ {2}main: \{ platform: Fake, model: chat \}$/m);
     expect(result.stdout).toContain(`ENC:v1: values open with the LLM_KEY of fingerprint ${cipher.fingerprint()}`);
     // Users' own platforms and keys stay out; the plain YAML key comes out encrypted.

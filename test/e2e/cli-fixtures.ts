@@ -33,6 +33,7 @@ platforms:
         model_name: fake-reasoning
         extra_body: { enable_thinking: true, thinking_budget: 256 }
         input_price: 0.5
+        cached_input_price: 0.125
         output_price: 2
   Sealed:
     base_url: ${baseUrl}

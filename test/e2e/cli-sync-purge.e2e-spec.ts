@@ -157,3 +157,53 @@ describe('llm-mgr purge', () => {
     expect(await countUsage()).toBe(3);
   });
 });
+
+describe('llm-mgr usage', () => {
+  beforeEach(async () => {
+    await syncReport([]);
+    const dataSource = await openForInspection(ws.databaseUrl);
+    try {
+      const now = Date.now();
+      const row = (userId: string, days: number, tokens: [number, number], costMicroUsd: number | null, agentName: string | null = null) => ({
+        userId,
+        modelId: null,
+        success: true,
+        promptTokens: tokens[0],
+        completionTokens: tokens[1],
+        totalTokens: tokens[0] + tokens[1],
+        costMicroUsd,
+        agentName,
+        createdAt: new Date(now - days * DAY_MS),
+      });
+      await dataSource.getRepository(UsageLogEntryEntity).insert([
+        row('alice', 1, [1000, 200], 2400, 'muse'),
+        row('alice', 2, [100, 50], null, 'critic'),
+        row('bob', 1, [10, 10], 1_500_000),
+        row('alice', 100, [5000, 5000], 9_000_000),
+      ]);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
+  it('prints tokens with their cost in USD and the unpriced calls, in total, per user, and per agent of one user', async () => {
+    const total = await ws.run(['usage', '--since', '30d']);
+    expect(total).toMatchObject({ code: 0, stdout: expect.stringMatching(/^total: 1,370 tokens .*cost \$1\.5024 \(1 unpriced call\), 3 requests, 0 errors\n$/) });
+    const users = await ws.run(['usage', '--since', '30d', '--by', 'user']);
+    expect(users.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/^user alice: 1,350 tokens .*cost \$0\.0024 \(1 unpriced call\), 2 requests/),
+      expect.stringMatching(/^user bob: 20 tokens .*cost \$1\.5, 1 request/),
+    ]);
+    const json = JSON.parse((await ws.run(['usage', '--user', 'alice', '--by', 'agent', '--since', '30d', '--json'])).stdout) as Array<Record<string, unknown>>;
+    expect(json.map((a) => [a['agent_name'], a['cost'], a['unpriced_calls']])).toEqual([
+      ['muse', 0.0024, 0],
+      ['critic', 0, 1],
+    ]);
+    expect(JSON.parse((await ws.run(['usage', '--json'])).stdout)).toMatchObject({ requests: 4, cost: 10.5024, unpriced_calls: 1 });
+  });
+
+  it('refuses --by model without --user, and an unknown --by (exit code 2)', async () => {
+    expect(await ws.run(['usage', '--by', 'model'])).toMatchObject({ code: 2, stderr: expect.stringContaining("'--by model' needs --user <id>") });
+    expect(await ws.run(['usage', '--by', 'platform'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--by takes user, model or agent') });
+  });
+});

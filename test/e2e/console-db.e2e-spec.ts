@@ -105,12 +105,20 @@ describe('console (browser): login, DB mode, users, dashboard, LLM_KEY, reset', 
     await page.fill('#model-extra-body', '["not", "an object"]');
     await page.locator('.field-error', { hasText: 'must be a JSON object' }).waitFor();
     await page.fill('#model-extra-body', '{ "enable_thinking": false }');
+    await page.fill('#model-input-price', '-1');
+    await page.locator('.field-error', { hasText: 'A number ≥ 0' }).waitFor();
+    await page.fill('#model-input-price', '2');
+    await page.fill('#model-cached-input-price', '0.5');
+    await page.fill('#model-output-price', '8');
     await screenshot(page, '04-add-model');
     await page.click('#model-save');
     await toastWith(page, 'Model added');
     await page.locator('#probe-results [data-model="fake-chat"] .badge', { hasText: 'added' }).waitFor().catch(() => undefined);
     const row = page.locator('#models-section tr', { hasText: 'Chat via console' });
     expect(await row.textContent()).toContain('{"enable_thinking":false}');
+    expect(await row.textContent()).toContain('in 2 · cached 0.5 · out 8');
+    const added = (await rig.call('GET', '/api/ai/admin/sys-platforms')).body as Array<{ models: Array<Record<string, unknown>> }>;
+    expect(added.flatMap((p) => p.models).find((m) => m['displayName'] === 'Chat via console')).toMatchObject({ inputPrice: 2, cachedInputPrice: 0.5, outputPrice: 8 });
     await row.locator('[data-action="test-model"]').click();
     await row.locator('.test-result', { hasText: /OK · \d+ ms/ }).waitFor();
 
@@ -217,6 +225,8 @@ describe('console (browser): login, DB mode, users, dashboard, LLM_KEY, reset', 
     const requests = Number((await page.locator('#total-requests .value').textContent())!.replace(/\D/g, ''));
     expect(requests).toBeGreaterThanOrEqual(3);
     expect(Number((await page.locator('#total-errors .value').textContent())!.replace(/\D/g, ''))).toBeGreaterThanOrEqual(1);
+    // The model added above with prices was tested (a cost); the slots' models have none (unpriced calls, named).
+    expect(await page.locator('#total-cost .value').textContent()).toMatch(/^\$0\.\d*[1-9] · [1-9]\d* unpriced$/);
     expect(await page.locator('#dash-users tr', { hasText: 'carol' }).textContent()).toMatch(/carol/);
     expect(await page.locator('#dash-timeline svg rect.bar').count()).toBeGreaterThan(0);
     expect(await page.locator('#dash-by-model td', { hasText: 'chat' }).count()).toBeGreaterThan(0);

@@ -96,14 +96,19 @@ describe('console (browser): YAML mode', () => {
     await page.locator('#probe-results [data-model="fake-reasoning"] button').click();
     await page.fill('#model-display-name', '推理');
     await page.fill('#model-extra-body', '{"enable_thinking": true, "thinking_budget": 64}');
+    await page.fill('#model-input-price', '1');
+    await page.fill('#model-output-price', '4');
     await page.click('#model-save');
     await toastWith(page, 'Model added');
     expect(doc().platforms['YAML Lab'].models).toEqual({
-      推理: { model_name: 'fake-reasoning', extra_body: { enable_thinking: true, thinking_budget: 64 } },
+      推理: { model_name: 'fake-reasoning', extra_body: { enable_thinking: true, thinking_budget: 64 }, input_price: 1, output_price: 4 },
     });
     expect(yaml()).toContain('extra_body: { enable_thinking: true, thinking_budget: 64 }');
     await page.locator('#models-section tr', { hasText: '推理' }).locator('[data-action="edit-model"]').click();
+    expect(await page.inputValue('#model-output-price')).toBe('4');
     await page.fill('#model-extra-body', '');
+    await page.fill('#model-input-price', '');
+    await page.fill('#model-output-price', '');
     await page.click('#model-save');
     await toastWith(page, 'Saved');
     expect(doc().platforms['YAML Lab'].models).toEqual({ 推理: 'fake-reasoning' });

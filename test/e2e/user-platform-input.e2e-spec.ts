@@ -46,6 +46,7 @@ const BAD_MODEL: Case[] = [
   ['extraBody setting messages', { ...GOOD_MODEL, extraBody: { messages: [{ role: 'user', content: 'hi' }] } }, 'extraBody'],
   ['extraBody setting stream_options', { ...GOOD_MODEL, extraBody: { stream_options: { include_usage: false } } }, 'extraBody'],
   ['a negative price', { ...GOOD_MODEL, inputPrice: -1 }, 'inputPrice'],
+  ['a negative cached input price', { ...GOOD_MODEL, cachedInputPrice: -0.5 }, 'cachedInputPrice'],
   ['a price as a string', { ...GOOD_MODEL, outputPrice: '1.5' }, 'outputPrice'],
   ['an unknown field', { ...GOOD_MODEL, sortOrder: 0 }, 'sortOrder'],
 ];

@@ -43,6 +43,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         'ExactTextCompare1767830400000',
         'PlatformAnsweredAt1767916800000',
         'UsageBothCounts1768003200000',
+        'ModelPrices1768089600000',
       ]);
 
       const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -56,6 +57,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         'llm_mgr_config_version',
         'llm_mgr_meta',
         'llm_mgr_migrations',
+        'llm_model_price_versions',
         'llm_models',
         'llm_platforms',
         'llm_sys_platform_keys',
@@ -135,11 +137,13 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
           'ExactTextCompare1767830400000',
           'PlatformAnsweredAt1767916800000',
           'UsageBothCounts1768003200000',
+          'ModelPrices1768089600000',
         ]);
         const usage = await dataSource.getRepository(UsageLogEntryEntity).find({ order: { userId: 'ASC' } });
-        expect(usage.map((r) => [r.userId, r.usageSource, r.estimatedPromptTokens, r.estimatedCompletionTokens, r.cachedPromptTokens])).toEqual([
-          ['est', 'both', 12, 6, 0],
-          ['rep', 'reported', null, null, 0],
+        // Rows recorded before prices stay unpriced: their price at the time is unknown.
+        expect(usage.map((r) => [r.userId, r.usageSource, r.estimatedPromptTokens, r.estimatedCompletionTokens, r.cachedPromptTokens, r.costMicroUsd])).toEqual([
+          ['est', 'both', 12, 6, 0, null],
+          ['rep', 'reported', null, null, 0, null],
         ]);
         await dataSource.getRepository(UserSelectionEntity).insert({ userId: 'BOB', usageKey: 'main' });
         const rows = await dataSource.getRepository(UserSelectionEntity).findBy({ userId: 'bob' });

@@ -320,6 +320,30 @@ describe.each(engines)('usage queries on $name', (engine) => {
     const [point] = await usage.timeline('u3', { granularity: 'day', since: at(0), until: at(24 * HOUR) });
     expect(point).toMatchObject({ requests: 5, cached_prompt_tokens: 140, reasoning_tokens: 120, estimate_drift: summary.estimate_drift });
   });
+
+  it('sums the stored cost (USD) and counts unpriced calls in every statistic: totals, by model, by agent, users, timeline', async () => {
+    const u4 = { userId: 'u4' };
+    // Costs as the ledger stored them, in micro-USD; NULL = the model had no price when the call was recorded.
+    writer.enqueue(usageRow({ ...u4, modelId: v3, agentName: 'muse', ...tokens(1000, 500), costMicroUsd: 490, createdAt: at(1 * HOUR) }));
+    writer.enqueue(usageRow({ ...u4, modelId: v3, agentName: 'critic', ...tokens(2000, 0), costMicroUsd: 2_000_000_001, createdAt: at(2 * HOUR) }));
+    writer.enqueue(usageRow({ ...u4, modelId: r1, agentName: 'muse', ...tokens(10, 10), costMicroUsd: null, createdAt: at(25 * HOUR) }));
+    writer.enqueue(usageRow({ ...u4, modelId: r1, agentName: 'muse', ...tokens(10, 10), costMicroUsd: null, createdAt: at(26 * HOUR) }));
+
+    // Two calls past 2^31 micro-USD between them: the column and its sum are 64-bit on every engine.
+    expect(await usage.summary({ userId: 'u4' })).toMatchObject({ requests: 4, cost: 2000.000491, unpriced_calls: 2 });
+    const byModel = await usage.byModel('u4');
+    expect(byModel.find((m) => m.model_id === v3)).toMatchObject({ cost: 2000.000491, unpriced_calls: 0 });
+    expect(byModel.find((m) => m.model_id === r1)).toMatchObject({ cost: 0, unpriced_calls: 2 });
+    const byAgent = await usage.byAgent('u4');
+    expect(byAgent.find((a) => a.agent_name === 'muse')).toMatchObject({ cost: 0.00049, unpriced_calls: 2 });
+    expect(byAgent.find((a) => a.agent_name === 'critic')).toMatchObject({ cost: 2000.000001, unpriced_calls: 0 });
+    expect((await usage.userTotals()).find((u) => u.user_id === 'u4')).toMatchObject({ cost: 2000.000491, unpriced_calls: 2 });
+    const days = await usage.timeline('u4', { granularity: 'day', since: at(0), until: at(48 * HOUR) });
+    expect(days.map((d) => [d.time, d.cost, d.unpriced_calls])).toEqual([
+      ['2026-01-02', 2000.000491, 0],
+      ['2026-01-03', 0, 2],
+    ]);
+  });
 });
 
 describe('usage queries on SQLite: query plans', () => {

@@ -1,6 +1,6 @@
 import type { UsageRow } from '../../src/llm-manager/usage/usage-row';
 
-/** A usage row as the recorder hands it to the writer: zeros and nulls except what the test says. */
+/** A usage row as the ledger hands it to the writer (priced, at $0): zeros and nulls except what the test says. */
 export function usageRow(fields: Partial<UsageRow> & Pick<UsageRow, 'userId' | 'createdAt'>): UsageRow {
   return {
     callId: null,
@@ -19,11 +19,15 @@ export function usageRow(fields: Partial<UsageRow> & Pick<UsageRow, 'userId' | '
     reportedCompletionTokens: null,
     latencyMs: null,
     agentName: null,
+    costMicroUsd: 0,
     ...fields,
   };
 }
 
-/** The token details (issue 15) of statistics over rows with no cached, reasoning or provider-reported tokens. */
+/**
+ * The token details (issues 15, 16) of statistics over rows with no cached, reasoning or provider-reported tokens,
+ * priced at $0.
+ */
 export const NO_TOKEN_DETAILS = {
   cached_prompt_tokens: 0,
   reasoning_tokens: 0,
@@ -36,4 +40,6 @@ export const NO_TOKEN_DETAILS = {
     prompt_drift_pct: null,
     completion_drift_pct: null,
   },
+  cost: 0,
+  unpriced_calls: 0,
 };

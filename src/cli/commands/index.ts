@@ -7,6 +7,7 @@ import { purgeCommand } from './purge.command';
 import { rotateKeyCommand } from './rotate-key.command';
 import { syncCommand } from './sync.command';
 import { testCommand } from './test.command';
+import { usageCommand } from './usage.command';
 
 /** Every command, in the order `llm-mgr --help` lists them. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -16,6 +17,7 @@ export const COMMANDS: readonly CliCommand[] = [
   testCommand,
   syncCommand,
   purgeCommand,
+  usageCommand,
   rotateKeyCommand,
   exportYamlCommand,
 ];

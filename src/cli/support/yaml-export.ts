@@ -79,10 +79,11 @@ export async function exportSystemCatalogue(dataSource: DataSource, cipher: Secr
 }
 
 function modelYaml(model: ModelEntity): ModelYaml {
-  if (model.extraBody === null && model.inputPrice === null && model.outputPrice === null) return model.modelName;
+  if (model.extraBody === null && model.inputPrice === null && model.cachedInputPrice === null && model.outputPrice === null) return model.modelName;
   const full: Record<string, unknown> = { model_name: model.modelName };
   if (model.extraBody !== null) full.extra_body = model.extraBody;
   if (model.inputPrice !== null) full.input_price = model.inputPrice;
+  if (model.cachedInputPrice !== null) full.cached_input_price = model.cachedInputPrice;
   if (model.outputPrice !== null) full.output_price = model.outputPrice;
   return full;
 }

@@ -16,6 +16,7 @@ import { LLM_MANAGER_RESOLVED_OPTIONS, LLM_MGR_DATA_SOURCE } from '../llm-manage
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { ModelEntity } from '../database/model.entity';
 import { PlatformEntity } from '../database/platform.entity';
+import { recordPriceVersions } from '../database/price-versions';
 import { SecurityService } from '../security/security.service';
 import { PlatformViewMapper } from './platform-view.mapper';
 import type { ModelInput, ModelPatch, PlatformInput, PlatformPatch } from './platform.types';
@@ -68,7 +69,8 @@ export class PlatformAdminService {
         manager.create(PlatformEntity, { ownerId, name, baseUrl, apiKeyEnc, apiKeyEnv, sortOrder }),
       );
       this.assertUniqueDisplayNames(modelRows.map((m) => m.displayName));
-      await manager.save(modelRows.map((row) => manager.create(ModelEntity, { ...row, platformId: platform.id })));
+      const saved = await manager.save(modelRows.map((row) => manager.create(ModelEntity, { ...row, platformId: platform.id })));
+      await recordPriceVersions(manager, saved.map((m) => m.id));
       return platform;
     });
     return this.findOwned(ownerId, created.id);
@@ -128,7 +130,9 @@ export class PlatformAdminService {
       const platform = await this.findOwned(ownerId, platformId, manager);
       this.assertModelNameFree(platform, row.displayName);
       const sortOrder = Math.max(-1, ...(platform.models ?? []).map((m) => m.sortOrder)) + 1;
-      return manager.save(manager.create(ModelEntity, { ...row, platformId, sortOrder }));
+      const model = await manager.save(manager.create(ModelEntity, { ...row, platformId, sortOrder }));
+      await recordPriceVersions(manager, [model.id]);
+      return model;
     });
     this.changes.publish({ kind: 'model', platformId, modelId: saved.id });
     return saved;
@@ -142,7 +146,9 @@ export class PlatformAdminService {
       if (merged.displayName !== model.displayName) {
         this.assertModelNameFree(await this.findOwned(ownerId, model.platformId, manager), merged.displayName);
       }
-      return manager.save(ModelEntity, { ...model, ...merged });
+      const updated = await manager.save(ModelEntity, { ...model, ...merged });
+      await recordPriceVersions(manager, [modelId]);
+      return updated;
     });
     this.changes.publish({ kind: 'model', platformId: saved.platformId, modelId });
     return saved;
@@ -206,9 +212,10 @@ export class PlatformAdminService {
     platform.apiKeyEnc = this.security.encrypt(apiKey);
   }
 
-  private checkModel(input: ModelPatch): Omit<ModelInput, 'extraBody' | 'inputPrice' | 'outputPrice'> & {
+  private checkModel(input: ModelPatch): Omit<ModelInput, 'extraBody' | 'inputPrice' | 'cachedInputPrice' | 'outputPrice'> & {
     extraBody: Record<string, unknown> | null;
     inputPrice: number | null;
+    cachedInputPrice: number | null;
     outputPrice: number | null;
   } {
     return {
@@ -216,6 +223,7 @@ export class PlatformAdminService {
       modelName: requireName(input.modelName, 'modelName', MODEL_NAME_MAX_LENGTH),
       extraBody: requireExtraBody(input.extraBody),
       inputPrice: requirePrice(input.inputPrice, 'inputPrice'),
+      cachedInputPrice: requirePrice(input.cachedInputPrice, 'cachedInputPrice'),
       outputPrice: requirePrice(input.outputPrice, 'outputPrice'),
     };
   }

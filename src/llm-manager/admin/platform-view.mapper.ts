@@ -69,6 +69,7 @@ export class PlatformViewMapper {
       modelName: model.modelName,
       extraBody: model.extraBody,
       inputPrice: model.inputPrice,
+      cachedInputPrice: model.cachedInputPrice,
       outputPrice: model.outputPrice,
     };
   }

@@ -15,6 +15,7 @@ export interface ModelInput {
   modelName: string;
   extraBody?: Record<string, unknown> | null;
   inputPrice?: number | null;
+  cachedInputPrice?: number | null;
   outputPrice?: number | null;
 }
 
@@ -30,6 +31,7 @@ export interface ModelView {
   modelName: string;
   extraBody: Record<string, unknown> | null;
   inputPrice: number | null;
+  cachedInputPrice: number | null;
   outputPrice: number | null;
 }
 

@@ -2,6 +2,7 @@ import { ApiTokenEntity } from '../api-tokens/api-token.entity';
 import { ConfigVersionEntity } from './config-version.entity';
 import { MetaEntity } from './meta.entity';
 import { ModelEntity } from './model.entity';
+import { ModelPriceVersionEntity } from './model-price-version.entity';
 import { PlatformEntity } from './platform.entity';
 import { SysPlatformKeyEntity } from './sys-platform-key.entity';
 import { UsageLogEntryEntity } from './usage-log-entry.entity';
@@ -17,4 +18,5 @@ export const LLM_MANAGER_ENTITIES = [
   MetaEntity,
   ApiTokenEntity,
   ConfigVersionEntity,
+  ModelPriceVersionEntity,
 ];

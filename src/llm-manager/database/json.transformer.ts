@@ -13,3 +13,9 @@ export const booleanIntTransformer: ValueTransformer = {
   to: (value: boolean | undefined): number | undefined => (value === undefined ? undefined : value ? 1 : 0),
   from: (value: number | boolean | null): boolean => value === 1 || value === true,
 };
+
+/** BIGINT comes back as a string from PostgreSQL and MySQL; money in micro-units stays far below 2^53. */
+export const nullableBigintTransformer: ValueTransformer = {
+  to: (value: number | null | undefined): number | null | undefined => value,
+  from: (value: string | number | null): number | null => (value === null || value === undefined ? null : Number(value)),
+};

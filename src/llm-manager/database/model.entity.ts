@@ -27,11 +27,15 @@ export class ModelEntity {
   @Column({ name: 'extra_body', type: 'text', nullable: true, transformer: jsonObjectTransformer })
   extraBody!: Record<string, unknown> | null;
 
-  /** USD per 1M prompt tokens, when known. */
+  /** USD per 1M prompt tokens not read from the provider's cache, when known. */
   @Column({ name: 'input_price', type: 'double precision', nullable: true })
   inputPrice!: number | null;
 
-  /** USD per 1M completion tokens, when known. */
+  /** USD per 1M cached prompt tokens; `NULL` = priced at `input_price` (issue 16). */
+  @Column({ name: 'cached_input_price', type: 'double precision', nullable: true })
+  cachedInputPrice!: number | null;
+
+  /** USD per 1M completion tokens (reasoning tokens included), when known. */
   @Column({ name: 'output_price', type: 'double precision', nullable: true })
   outputPrice!: number | null;
 

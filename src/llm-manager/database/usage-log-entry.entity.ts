@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { booleanIntTransformer } from './json.transformer';
+import { booleanIntTransformer, nullableBigintTransformer } from './json.transformer';
 
 /** Which counts a row holds (B1): the local estimate, the provider's report, or both. */
 export type UsageSource = 'estimated' | 'reported' | 'both';
@@ -29,6 +29,7 @@ export type UsageOutcome = 'ok' | 'error' | 'aborted' | 'abandoned' | 'interrupt
   'reportedPromptTokens',
   'estimatedCompletionTokens',
   'reportedCompletionTokens',
+  'costMicroUsd',
 ])
 @Index('IDX_usage_log_entries_created', ['createdAt'])
 @Index('IDX_usage_log_entries_call_id', ['callId'], { unique: true })
@@ -83,6 +84,13 @@ export class UsageLogEntryEntity {
 
   @Column({ name: 'reported_completion_tokens', type: 'integer', nullable: true })
   reportedCompletionTokens!: number | null;
+
+  /**
+   * What the call cost, in millionths of a USD, computed when the row was recorded with the model's price then in
+   * force (issue 16) and never recomputed; `NULL` = unpriced (no price, or no stored model).
+   */
+  @Column({ name: 'cost_micro_usd', type: 'bigint', nullable: true, transformer: nullableBigintTransformer })
+  costMicroUsd!: number | null;
 
   /** Wall time from the request to the last byte (or the failure). */
   @Column({ name: 'latency_ms', type: 'integer', nullable: true })

@@ -11,6 +11,8 @@ const DRIFT_COLUMNS = [
   'estimated_completion_tokens',
   'reported_completion_tokens',
 ];
+/** The covering index this migration leaves; a later migration extends it. */
+export const BOTH_COUNTS_INDEX_COLUMNS: readonly string[] = [...SEED_TOTALS, ...DRIFT_COLUMNS];
 
 /**
  * Issue 15: a row keeps the estimate and the provider's count side by side, whichever is billed, plus the cached
@@ -37,7 +39,7 @@ export class UsageBothCounts1768003200000 implements MigrationInterface {
     );
     await queryRunner.query(`UPDATE ${table} SET usage_source = 'both' WHERE usage_source = 'estimated' AND reported_prompt_tokens IS NOT NULL`);
     await queryRunner.dropIndex(TABLE, INDEX);
-    await queryRunner.createIndex(TABLE, new TableIndex({ name: INDEX, columnNames: [...SEED_TOTALS, ...DRIFT_COLUMNS] }));
+    await queryRunner.createIndex(TABLE, new TableIndex({ name: INDEX, columnNames: [...BOTH_COUNTS_INDEX_COLUMNS] }));
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -8,6 +8,7 @@ import { UsageCallId1767744000000 } from './1767744000000-usage-call-id';
 import { ExactTextCompare1767830400000 } from './1767830400000-exact-text-compare';
 import { PlatformAnsweredAt1767916800000 } from './1767916800000-platform-answered-at';
 import { UsageBothCounts1768003200000 } from './1768003200000-usage-both-counts';
+import { ModelPrices1768089600000 } from './1768089600000-model-prices';
 
 /** Every migration of llm-mgr, oldest first. They run on start. */
 export const LLM_MANAGER_MIGRATIONS = [
@@ -21,6 +22,7 @@ export const LLM_MANAGER_MIGRATIONS = [
   ExactTextCompare1767830400000,
   PlatformAnsweredAt1767916800000,
   UsageBothCounts1768003200000,
+  ModelPrices1768089600000,
 ];
 
 /** Name of llm-mgr's migrations table, apart from any table a host uses for its own migrations. */

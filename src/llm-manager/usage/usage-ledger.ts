@@ -7,6 +7,7 @@ import { STORE_ID } from '../database/store-startup';
 import { LLM_MANAGER_RESOLVED_OPTIONS, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { rowsFromJournal } from './journal-records';
+import { PriceBook } from './price-book';
 import { UsageJournal } from './usage-journal';
 import type { UsageRow } from './usage-row';
 import { UsageWriter } from './usage-writer';
@@ -24,6 +25,7 @@ export class UsageLedger implements OnModuleInit {
   constructor(
     private readonly writer: UsageWriter,
     private readonly journal: UsageJournal,
+    private readonly prices: PriceBook,
     @InjectDataSource(LLM_MGR_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
   ) {}
@@ -40,7 +42,8 @@ export class UsageLedger implements OnModuleInit {
       `Replaying ${rows.length} usage rows from the journal of a process that stopped without writing them ` +
         `(${interrupted === 1 ? '1 call was' : `${interrupted} calls were`} in flight when it stopped: recorded as interrupted).`,
     );
-    for (const row of rows) this.writer.enqueue(row);
+    // A row journaled once priced keeps its cost; one rebuilt from a call's events is priced now, at today's price.
+    for (const row of rows) this.writer.enqueue(row.costMicroUsd === undefined ? await this.prices.price(row) : row);
     try {
       await this.writer.flush();
     } catch (error) {
@@ -48,9 +51,10 @@ export class UsageLedger implements OnModuleInit {
     }
   }
 
-  /** Takes a row still being counted; it is journaled and queued for the writer once ready. */
+  /** Takes a row still being counted; it is priced, journaled and queued for the writer once ready. */
   count(row: Promise<UsageRow>): void {
     const job = row
+      .then((counted) => this.prices.price(counted))
       .then((ready) => {
         this.journal.appendSoon(ready.callId!, { t: 'row', id: ready.callId!, row: { ...ready, createdAt: ready.createdAt.toISOString() } });
         this.writer.enqueue(ready);

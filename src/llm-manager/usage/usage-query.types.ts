@@ -23,6 +23,13 @@ export interface TokenDetails {
   /** Reasoning tokens, part of `completion_tokens` (the billed count). */
   reasoning_tokens: number;
   estimate_drift: EstimateDrift;
+  /**
+   * USD, the sum of the costs stored on the rows when they were recorded, each with the price then in force
+   * (issue 16): cached tokens at the cached price, reasoning tokens as output. Unpriced calls add nothing.
+   */
+  cost: number;
+  /** Calls with no cost: their model had no price when they were recorded (or they used no stored model). */
+  unpriced_calls: number;
 }
 
 /**

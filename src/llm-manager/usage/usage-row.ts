@@ -28,6 +28,11 @@ export interface UsageRow {
   reportedCompletionTokens: number | null;
   latencyMs: number | null;
   agentName: string | null;
+  /**
+   * Micro-USD, set by the ledger when it records the row (issue 16); `null` = unpriced. Absent on a row not yet
+   * priced: the ledger prices it with the model's price in force.
+   */
+  costMicroUsd?: number | null;
   /** When the call was made; rows are written later, in batches. */
   createdAt: Date;
 }
@@ -51,6 +56,7 @@ export const USAGE_ROW_COLUMNS: Readonly<Record<keyof UsageRow, string>> = {
   reportedCompletionTokens: 'reported_completion_tokens',
   latencyMs: 'latency_ms',
   agentName: 'agent_name',
+  costMicroUsd: 'cost_micro_usd',
   createdAt: 'created_at',
 };
 
@@ -88,6 +94,10 @@ export function normaliseUsageRow(row: UsageRow, clock: Clock): UsageRow {
     latencyMs: nullableCount(row.latencyMs),
     agentName:
       row.agentName === null || row.agentName === undefined ? null : String(row.agentName).slice(0, AGENT_NAME_LENGTH),
+    costMicroUsd:
+      typeof row.costMicroUsd === 'number' && Number.isFinite(row.costMicroUsd)
+        ? Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, Math.round(row.costMicroUsd)))
+        : null,
     createdAt: row.createdAt instanceof Date && !Number.isNaN(row.createdAt.getTime()) ? row.createdAt : clock.now(),
   };
 }

@@ -17,6 +17,8 @@ const DETAILS = {
   drift_reported_prompt: whenBoth('u.reportedPromptTokens'),
   drift_estimated_completion: whenBoth('u.estimatedCompletionTokens'),
   drift_reported_completion: whenBoth('COALESCE(u.reportedCompletionTokens, 0)'),
+  cost_micro_usd: 'COALESCE(SUM(u.costMicroUsd), 0)',
+  unpriced_calls: 'COALESCE(SUM(CASE WHEN u.costMicroUsd IS NULL THEN 1 ELSE 0 END), 0)',
 } as const;
 
 const SEED_TOTALS = {
@@ -64,12 +66,23 @@ export function toDetails(raw: RawDetails | undefined): TokenDetails {
   };
   drift.prompt_drift_pct = driftPct(drift.estimated_prompt_tokens, drift.reported_prompt_tokens);
   drift.completion_drift_pct = driftPct(drift.estimated_completion_tokens, drift.reported_completion_tokens);
-  return { cached_prompt_tokens: toCount(raw?.cached_prompt_tokens), reasoning_tokens: toCount(raw?.reasoning_tokens), estimate_drift: drift };
+  return {
+    cached_prompt_tokens: toCount(raw?.cached_prompt_tokens),
+    reasoning_tokens: toCount(raw?.reasoning_tokens),
+    estimate_drift: drift,
+    cost: microUsdToUsd(toCount(raw?.cost_micro_usd)),
+    unpriced_calls: toCount(raw?.unpriced_calls),
+  };
 }
 
 /** `(estimated − reported) / reported` in percent, one decimal; `null` without a reported count to compare with. */
 export function driftPct(estimated: number, reported: number): number | null {
   return reported > 0 ? Math.round(((estimated - reported) / reported) * 1000) / 10 || 0 : null;
+}
+
+/** USD from the stored integer micro-USD: the sum is exact, only this one division rounds. */
+export function microUsdToUsd(micro: number): number {
+  return micro / 1_000_000;
 }
 
 /** SUM and COUNT come back as numbers (SQLite), strings (PostgreSQL bigint/numeric) or decimals (MySQL). */

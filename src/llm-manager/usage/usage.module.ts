@@ -9,6 +9,7 @@ import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { UsageJournal } from './usage-journal';
 import { UsageLedger } from './usage-ledger';
+import { PriceBook } from './price-book';
 import { USAGE_WRITER_OPTIONS } from './usage-writer.options';
 
 /**
@@ -32,10 +33,11 @@ import { USAGE_WRITER_OPTIONS } from './usage-writer.options';
       useFactory: (options: ResolvedLlmManagerOptions) => new UsageJournal(options.usageJournal || null),
     },
     UsageWriter,
+    PriceBook,
     UsageLedger,
     UsageQueryService,
     UsagePurgeJob,
   ],
-  exports: [Clock, TaskScheduler, USAGE_WRITER_OPTIONS, UsageJournal, UsageWriter, UsageLedger, UsageQueryService, UsagePurgeJob],
+  exports: [Clock, PriceBook, TaskScheduler, USAGE_WRITER_OPTIONS, UsageJournal, UsageWriter, UsageLedger, UsageQueryService, UsagePurgeJob],
 })
 export class UsageModule {}

@@ -147,6 +147,7 @@ function modelRow(model: YamlModel, platformId: number, sortOrder: number): Part
     modelName: model.modelName,
     extraBody: model.extraBody,
     inputPrice: model.inputPrice,
+    cachedInputPrice: model.cachedInputPrice,
     outputPrice: model.outputPrice,
     sortOrder,
   };

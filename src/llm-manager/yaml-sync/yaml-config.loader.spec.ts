@@ -8,7 +8,7 @@ import { loadYamlConfig, parseYamlConfig } from './yaml-config.loader';
 
 /** The short form with no extras, as the loader returns it. */
 function short(displayName: string, modelName: string): YamlModel {
-  return { displayName, modelName, extraBody: null, inputPrice: null, outputPrice: null };
+  return { displayName, modelName, extraBody: null, inputPrice: null, cachedInputPrice: null, outputPrice: null };
 }
 
 const EXAMPLE = `
@@ -22,6 +22,7 @@ platforms:                       # ordered mapping; the first is the default
         model_name: deepseek-reasoner
         extra_body: { thinking: { type: enabled } }
         input_price: 0.28
+        cached_input_price: 0.028
         output_price: 0.42
   阿里云百炼:
     base_url: https://dashscope.aliyuncs.com/compatible-mode/v1
@@ -65,6 +66,7 @@ describe('parseYamlConfig', () => {
               modelName: 'deepseek-reasoner',
               extraBody: { thinking: { type: 'enabled' } },
               inputPrice: 0.28,
+              cachedInputPrice: 0.028,
               outputPrice: 0.42,
             },
           ],
@@ -80,6 +82,7 @@ describe('parseYamlConfig', () => {
               modelName: 'qwen-plus',
               extraBody: { enable_thinking: false },
               inputPrice: null,
+              cachedInputPrice: null,
               outputPrice: null,
             },
           ],
@@ -204,6 +207,7 @@ describe('loadYamlConfig', () => {
         modelName: 'deepseek-reasoner',
         extraBody: { thinking: { type: 'enabled' } },
         inputPrice: null,
+        cachedInputPrice: null,
         outputPrice: null,
       },
     ]);

@@ -51,7 +51,7 @@ const cases: Rejection[] = [
   {
     name: 'unknown model field', line: 8, path: 'platforms.DeepSeek.models.R1.extra_boby',
     lines: [...P, '      R1:', '        model_name: deepseek-reasoner', '        extra_boby: { a: 1 }'],
-    says: ['Allowed fields: model_name, extra_body, input_price, output_price'], fix: "did you mean 'extra_body'",
+    says: ['Allowed fields: model_name, extra_body, input_price, cached_input_price, output_price'], fix: "did you mean 'extra_body'",
   },
   {
     name: 'extra_body is a list', line: 8, path: 'platforms.DeepSeek.models.R1.extra_body',
@@ -97,6 +97,11 @@ const cases: Rejection[] = [
     name: 'price as text', line: 8, path: 'platforms.DeepSeek.models.R1.output_price',
     lines: [...P, '      R1:', '        model_name: r', "        output_price: '$2'"],
     says: ['not a string'], fix: 'without quotes or currency',
+  },
+  {
+    name: 'negative cached input price', line: 6, path: 'platforms.DeepSeek.models.R1.cached_input_price',
+    lines: [...P, '      R1: { model_name: r, cached_input_price: -0.1 }'],
+    says: ['cached_input_price must be a number ≥ 0 (USD per 1M tokens), not -0.1'], fix: 'cached_input_price: 0.28',
   },
   {
     name: 'price not a number', line: 6, path: 'platforms.DeepSeek.models.R1.output_price',

@@ -22,6 +22,8 @@ export interface YamlModel {
   extraBody: Record<string, unknown> | null;
   /** USD per 1M input tokens; `null` when absent. */
   inputPrice: number | null;
+  /** USD per 1M cached input tokens (`cached_input_price`); `null` when absent: cached tokens cost `inputPrice`. */
+  cachedInputPrice: number | null;
   /** USD per 1M output tokens; `null` when absent. */
   outputPrice: number | null;
 }

@@ -9,7 +9,7 @@ import { readYamlUsages } from './yaml-config.usages';
 
 const TOP_FIELDS = ['platforms', 'usages'] as const;
 const PLATFORM_FIELDS = ['base_url', 'api_key', 'models'] as const;
-const MODEL_FIELDS = ['model_name', 'extra_body', 'input_price', 'output_price'] as const;
+const MODEL_FIELDS = ['model_name', 'extra_body', 'input_price', 'cached_input_price', 'output_price'] as const;
 
 const MAX_NAME_LENGTH = 100;
 const MAX_MODEL_ID_LENGTH = 200;
@@ -137,7 +137,7 @@ class YamlConfigValidator {
     const label = `model ${quoteName(entry.name)}`;
     if (isScalar(entry.value) && typeof entry.value.value === 'string') {
       const modelName = this.modelId(entry, label);
-      return { displayName: entry.name, modelName, extraBody: null, inputPrice: null, outputPrice: null };
+      return { displayName: entry.name, modelName, extraBody: null, inputPrice: null, cachedInputPrice: null, outputPrice: null };
     }
     if (!isMap(entry.value)) {
       return this.failAt(
@@ -156,6 +156,7 @@ class YamlConfigValidator {
       modelName: this.modelId(fields.model_name, label),
       extraBody: fields.extra_body === undefined ? null : this.extraBody(fields.extra_body),
       inputPrice: fields.input_price === undefined ? null : this.price(fields.input_price),
+      cachedInputPrice: fields.cached_input_price === undefined ? null : this.price(fields.cached_input_price),
       outputPrice: fields.output_price === undefined ? null : this.price(fields.output_price),
     };
   }

@@ -15,6 +15,7 @@ import { applyPendingRenames, PENDING_RENAMES, withRename, type PendingRenames }
 import type { YamlConfig } from './yaml-config';
 import { assertYamlKeyEnvsAllowed } from './yaml-config.key-env';
 import { loadYamlConfig } from './yaml-config.loader';
+import { recordPriceVersions } from '../database/price-versions';
 
 const IMPORTED_NAMES = 'yaml_imported_names';
 const SYNC_LOCK = 'llm_mgr_yaml_sync';
@@ -107,6 +108,7 @@ export class YamlSyncService implements OnModuleInit {
     await this.dataSource.transaction(async (manager) => {
       const renamed = await applyPendingRenames(manager, input, report);
       const imported = await strategy(manager, { ...input, imported: renamed }, report);
+      await recordPriceVersions(manager);
       if (JSON.stringify(imported) !== JSON.stringify(input.imported)) {
         await manager.save(MetaEntity, { key: IMPORTED_NAMES, value: JSON.stringify(imported) });
       }

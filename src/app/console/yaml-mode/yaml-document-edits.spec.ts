@@ -42,6 +42,25 @@ describe('YAML mode edits', () => {
     expect(config.usages.find((u) => u.usageKey === 'main')).toMatchObject({ platform: 'Alpha', model: 'Quick' });
   });
 
+  it('write the prices of a model (full form), and keep the short form for a model with neither extra_body nor prices', () => {
+    const text = edited((doc) => {
+      edits.updateModel(doc, 'A', 'Fast', { displayName: 'Fast', modelName: 'a-fast', inputPrice: 2, cachedInputPrice: 0.5, outputPrice: 8 });
+      edits.addModel(doc, 'B', { displayName: 'Plain', modelName: 'b-plain', inputPrice: null, outputPrice: null });
+      edits.addModel(doc, 'B', { displayName: 'Half', modelName: 'b-half', extraBody: { t: 2 }, outputPrice: 1 });
+    });
+    expect(text).toContain('Plain: b-plain');
+    const [a, b] = parseYamlConfig(text, 'test.yaml').platforms;
+    expect(a.models[0]).toEqual({ displayName: 'Fast', modelName: 'a-fast', extraBody: null, inputPrice: 2, cachedInputPrice: 0.5, outputPrice: 8 });
+    expect(b.models.find((m) => m.displayName === 'Half')).toEqual({
+      displayName: 'Half',
+      modelName: 'b-half',
+      extraBody: { t: 2 },
+      inputPrice: null,
+      cachedInputPrice: null,
+      outputPrice: 1,
+    });
+  });
+
   it('move a platform to the top, put api_key after base_url, and drop the bindings of what is deleted', () => {
     const text = edited((doc) => {
       edits.moveToTop(doc, 'B');

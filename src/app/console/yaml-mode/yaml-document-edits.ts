@@ -119,10 +119,24 @@ export function setApiKey(doc: Document, name: Key, value: string | null): void 
   }
 }
 
-/** A model in the short form when it is only an id, in the full form (extra_body on one line) otherwise. */
-function modelValue(doc: Document, modelName: string, extraBody: Record<string, unknown> | null | undefined): unknown {
-  if (!extraBody) return modelName;
-  const full = doc.createNode({ model_name: modelName, extra_body: extraBody }) as YAMLMap;
+const PRICE_FIELDS = [
+  ['inputPrice', 'input_price'],
+  ['cachedInputPrice', 'cached_input_price'],
+  ['outputPrice', 'output_price'],
+] as const;
+
+/**
+ * A model in the short form when it is only an id, in the full form (extra_body on one line, then the prices that
+ * are set) otherwise.
+ */
+function modelValue(doc: Document, model: YamlModelInput): unknown {
+  const prices = PRICE_FIELDS.filter(([field]) => typeof model[field] === 'number').map(([field, key]) => [key, model[field]] as const);
+  if (!model.extraBody && prices.length === 0) return model.modelName;
+  const full = doc.createNode({
+    model_name: model.modelName,
+    ...(model.extraBody ? { extra_body: model.extraBody } : {}),
+    ...Object.fromEntries(prices),
+  }) as YAMLMap;
   const extra = full.get('extra_body', true);
   if (isMap(extra)) extra.flow = true;
   return full;
@@ -132,13 +146,17 @@ export interface YamlModelInput {
   displayName: string;
   modelName: string;
   extraBody?: Record<string, unknown> | null;
+  /** USD per 1M tokens; absent or null leaves the field out (cached input then costs the input price). */
+  inputPrice?: number | null;
+  cachedInputPrice?: number | null;
+  outputPrice?: number | null;
 }
 
 /** Appends a model to a platform. */
 export function addModel(doc: Document, platform: Key, model: YamlModelInput): void {
   const models = modelsMap(doc, platform);
   assertFree(models, model.displayName, `Model '${model.displayName}' of '${platform}': the display name`);
-  models.add(doc.createPair(model.displayName, modelValue(doc, model.modelName, model.extraBody)));
+  models.add(doc.createPair(model.displayName, modelValue(doc, model)));
 }
 
 /** Replaces a model in place (same position); bindings follow a renamed display name. */
@@ -156,7 +174,7 @@ export function updateModel(doc: Document, platform: Key, displayName: Key, mode
       }
     }
   }
-  pair.value = modelValue(doc, model.modelName, model.extraBody);
+  pair.value = modelValue(doc, model);
 }
 
 /** Deletes a model and the system bindings that point at it; returns the usage keys removed. */

@@ -60,7 +60,7 @@ export class SetYamlKeyDto {
 }
 
 /** A model of a YAML platform: display name, model id, optional extra_body. */
-export class YamlModelDto extends PickType(CreateModelDto, ['displayName', 'modelName', 'extraBody'] as const) {}
+export class YamlModelDto extends PickType(CreateModelDto, ['displayName', 'modelName', 'extraBody', 'inputPrice', 'cachedInputPrice', 'outputPrice'] as const) {}
 
 /** `PUT /api/ai/admin/yaml/usages/:usageKey`. */
 export class SetYamlUsageDto {

@@ -183,7 +183,14 @@ export class YamlModeService {
       apiKeyEnv: key.kind === 'env' ? key.variable : null,
       maskedKey,
       keyProblem,
-      models: platform.models.map(({ displayName, modelName, extraBody }) => ({ displayName, modelName, extraBody })),
+      models: platform.models.map(({ displayName, modelName, extraBody, inputPrice, cachedInputPrice, outputPrice }) => ({
+        displayName,
+        modelName,
+        extraBody,
+        inputPrice,
+        cachedInputPrice,
+        outputPrice,
+      })),
     };
   }
 }

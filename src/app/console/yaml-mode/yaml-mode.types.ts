@@ -5,6 +5,9 @@ export interface YamlModelView {
   displayName: string;
   modelName: string;
   extraBody: Record<string, unknown> | null;
+  inputPrice: number | null;
+  cachedInputPrice: number | null;
+  outputPrice: number | null;
 }
 
 /** A platform of `llm_mgr_cfg.yaml` as the console shows it: the key only ever masked. */

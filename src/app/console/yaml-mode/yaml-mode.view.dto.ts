@@ -6,6 +6,10 @@ export class YamlModelViewDto implements YamlModelView {
   @ApiProperty({ example: 'deepseek-reasoner' }) modelName!: string;
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, example: { thinking: { type: 'enabled' } } })
   extraBody!: Record<string, unknown> | null;
+  @ApiProperty({ nullable: true, type: Number, example: 0.28, description: 'input_price, USD per 1M tokens.' }) inputPrice!: number | null;
+  @ApiProperty({ nullable: true, type: Number, example: 0.028, description: 'cached_input_price, USD per 1M tokens; null = input price.' })
+  cachedInputPrice!: number | null;
+  @ApiProperty({ nullable: true, type: Number, example: 0.42, description: 'output_price, USD per 1M tokens.' }) outputPrice!: number | null;
 }
 
 export class YamlPlatformViewDto implements YamlPlatformView {

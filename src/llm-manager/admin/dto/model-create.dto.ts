@@ -38,6 +38,17 @@ export class CreateModelDto implements ModelInput {
   @Min(0)
   inputPrice?: number | null;
 
+  @ApiPropertyOptional({
+    description: 'Price of cached input (prompt tokens the provider read from its cache) in USD per 1M tokens; null = priced at inputPrice.',
+    example: 0.07,
+    minimum: 0,
+    nullable: true,
+  })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  cachedInputPrice?: number | null;
+
   @ApiPropertyOptional({ description: 'Output price in USD per 1M tokens; null when unknown.', example: 1.1, minimum: 0, nullable: true })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })

@@ -27,6 +27,9 @@ export class ModelViewDto implements ModelView {
   @ApiProperty({ description: 'USD per 1M input tokens, or null.', example: 0.27, nullable: true, type: Number })
   inputPrice!: number | null;
 
+  @ApiProperty({ description: 'USD per 1M cached input tokens, or null (priced at inputPrice).', example: 0.07, nullable: true, type: Number })
+  cachedInputPrice!: number | null;
+
   @ApiProperty({ description: 'USD per 1M output tokens, or null.', example: 1.1, nullable: true, type: Number })
   outputPrice!: number | null;
 }

@@ -95,6 +95,7 @@ export function toModelPatch(dto: UpdateModelDto): ModelPatch {
   if (dto.modelName !== undefined) patch.modelName = dto.modelName;
   if (dto.extraBody !== undefined) patch.extraBody = dto.extraBody;
   if (dto.inputPrice !== undefined) patch.inputPrice = dto.inputPrice;
+  if (dto.cachedInputPrice !== undefined) patch.cachedInputPrice = dto.cachedInputPrice;
   if (dto.outputPrice !== undefined) patch.outputPrice = dto.outputPrice;
   return patch;
 }

@@ -9,6 +9,7 @@ export const MODEL_EXAMPLE: ModelView = {
   modelName: 'llama3.1:8b',
   extraBody: { enable_thinking: false },
   inputPrice: null,
+  cachedInputPrice: null,
   outputPrice: null,
 };
 
@@ -40,7 +41,7 @@ export const SYSTEM_PLATFORM_EXAMPLE: PlatformView = {
   usable: true,
   unusableReason: null,
   models: [
-    { id: 2, platformId: 1, displayName: 'DeepSeek-V3', modelName: 'deepseek-chat', extraBody: null, inputPrice: 0.27, outputPrice: 1.1 },
+    { id: 2, platformId: 1, displayName: 'DeepSeek-V3', modelName: 'deepseek-chat', extraBody: null, inputPrice: 0.27, cachedInputPrice: 0.07, outputPrice: 1.1 },
   ],
 };
 

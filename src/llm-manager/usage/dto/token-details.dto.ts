@@ -40,6 +40,17 @@ export class TokenDetailsDto implements TokenDetails {
 
   @ApiProperty({ description: 'How far the local estimate was from the provider-reported count.', type: EstimateDriftDto })
   estimate_drift!: EstimateDriftDto;
+
+  @ApiProperty({
+    description:
+      'Cost in USD: the sum of the costs stored when each call was recorded, with the price then in force ' +
+      '(cached tokens at the cached input price, reasoning tokens as output). Unpriced calls add nothing.',
+    example: 0.01234,
+  })
+  cost!: number;
+
+  @ApiProperty({ description: 'Calls with no cost: their model had no input and output price when they were recorded.', example: 2 })
+  unpriced_calls!: number;
 }
 
 export const TOKEN_DETAILS_EXAMPLE: TokenDetails = {
@@ -54,4 +65,6 @@ export const TOKEN_DETAILS_EXAMPLE: TokenDetails = {
     prompt_drift_pct: 3.3,
     completion_drift_pct: -3.3,
   },
+  cost: 0.01234,
+  unpriced_calls: 2,
 };

@@ -2,16 +2,19 @@
 // console's YAML routes (edits llm_mgr_cfg.yaml, applies on restart). Pages only see these functions.
 import { del, get, post, put, seg } from './api.js';
 
+// The three prices travel with every model: the edit dialog sends them back, so a model shown without them would lose them.
+const prices = (m) => ({ inputPrice: m.inputPrice ?? null, cachedInputPrice: m.cachedInputPrice ?? null, outputPrice: m.outputPrice ?? null });
+
 const dbPlatform = (p) => ({
   id: p.id, name: p.name, baseUrl: p.baseUrl, isDefault: p.isDefault, keySource: p.keySource, apiKeyEnv: p.apiKeyEnv,
   maskedKey: p.maskedKey, usable: p.usable, problem: p.unusableReason,
-  models: p.models.map((m) => ({ id: m.id, displayName: m.displayName, modelName: m.modelName, extraBody: m.extraBody })),
+  models: p.models.map((m) => ({ id: m.id, displayName: m.displayName, modelName: m.modelName, extraBody: m.extraBody, ...prices(m) })),
 });
 
 const yamlPlatform = (p) => ({
   id: p.name, name: p.name, baseUrl: p.baseUrl, isDefault: p.isDefault, keySource: p.keySource, apiKeyEnv: p.apiKeyEnv,
   maskedKey: p.maskedKey, usable: p.keyProblem === null, problem: p.keyProblem,
-  models: p.models.map((m) => ({ id: m.displayName, displayName: m.displayName, modelName: m.modelName, extraBody: m.extraBody })),
+  models: p.models.map((m) => ({ id: m.displayName, displayName: m.displayName, modelName: m.modelName, extraBody: m.extraBody, ...prices(m) })),
 });
 
 export const dbCatalogue = {

@@ -50,8 +50,14 @@ export async function renderDashboard(root, ctx) {
   const pct = (value) => (value === null || value === undefined ? '—' : `${value > 0 ? '+' : ''}${value} %`);
   const drift = (d) => h('span', { title: t('dash.driftHint', { rows: d.rows }) }, `${pct(d.prompt_drift_pct)} / ${pct(d.completion_drift_pct)}`);
   const stat = (label, value, id) => h('div.stat', { id }, h('div.label', {}, label), h('div.value', {}, fmt(value)));
+  // $0.0063 · 2 unpriced: the cost stored on the rows, and how many calls had no price.
+  const usd = (value) => `$${Number((value ?? 0).toFixed(6))}`;
+  const cost = (r) =>
+    h('span', { title: t('dash.costHint') }, usd(r.cost), r.unpriced_calls > 0 ? h('span.hint', {}, ` · ${t('dash.unpriced', { n: fmt(r.unpriced_calls) })}`) : null);
+  const costStat = (r) => h('div.stat#total-cost', {}, h('div.label', {}, t('dash.cost')), h('div.value', {}, cost(r)));
   const numbers = [
     { label: t('dash.tokens'), num: true, render: (r) => fmt(r.tokens) },
+    { label: t('dash.cost'), num: true, render: cost },
     { label: t('dash.prompt'), num: true, render: (r) => fmt(r.prompt_tokens) },
     { label: t('dash.completion'), num: true, render: (r) => fmt(r.completion_tokens) },
     { label: t('dash.requests'), num: true, render: (r) => fmt(r.requests) },
@@ -67,7 +73,7 @@ export async function renderDashboard(root, ctx) {
       h('div.row', {}, h('h2', {}, t('nav.dashboard'))),
       controls(users),
       h('div.cards#dash-totals', { style: 'margin:12px 0' },
-        stat(t('dash.tokens'), total.tokens, 'total-tokens'), stat(t('dash.prompt'), total.prompt_tokens),
+        stat(t('dash.tokens'), total.tokens, 'total-tokens'), costStat(total), stat(t('dash.prompt'), total.prompt_tokens),
         stat(t('dash.completion'), total.completion_tokens), stat(t('dash.requests'), total.requests, 'total-requests'),
         stat(t('dash.errors'), total.errors, 'total-errors')),
       h('div.card.stack', {},
@@ -83,6 +89,7 @@ export async function renderDashboard(root, ctx) {
           h('div', { style: 'max-height:260px;overflow:auto' }, table([
             { label: t('dash.time'), render: (p) => p.time },
             { label: t('dash.tokens'), num: true, render: (p) => fmt(p.tokens) },
+            { label: t('dash.cost'), num: true, render: cost },
             { label: t('dash.requests'), num: true, render: (p) => fmt(p.requests) },
             { label: t('dash.errors'), num: true, render: (p) => fmt(p.errors) },
           ], timeline.filter((p) => p.requests > 0), { empty: t('dash.noUsage') }))),

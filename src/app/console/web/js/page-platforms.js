@@ -135,6 +135,7 @@ export async function renderPlatforms(root, ctx) {
       { label: t('model.displayName'), render: (m) => m.displayName },
       { label: t('model.modelName'), render: (m) => h('span.mono', {}, m.modelName) },
       { label: 'extra_body', render: (m) => (m.extraBody ? h('span.mono', {}, JSON.stringify(m.extraBody)) : '—') },
+      { label: t('model.prices'), render: (m) => priceCell(m) },
       { label: t('model.test'), render: (m) => testCell(p, m) },
       { label: '', render: (m) => h('div.row', {},
         h('button.small', { type: 'button', dataset: { action: 'edit-model' }, onclick: () => editModel(p, m) }, t('common.edit')),
@@ -269,4 +270,14 @@ export async function renderPlatforms(root, ctx) {
   }
 
   await reload();
+}
+
+/** `in 2 · cached 0.5 · out 8` (USD per 1M tokens), or "unpriced" when the model has neither input nor output price. */
+function priceCell(m) {
+  if (m.inputPrice == null && m.outputPrice == null) return h('span.hint', {}, t('model.unpriced'));
+  const part = (label, value) => (value == null ? null : `${label} ${value}`);
+  const text = [part(t('model.priceIn'), m.inputPrice), part(t('model.priceCached'), m.cachedInputPrice), part(t('model.priceOut'), m.outputPrice)]
+    .filter(Boolean)
+    .join(' · ');
+  return h('span.mono', { title: t('model.pricesUnit') }, text);
 }

@@ -1,0 +1,72 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { ConfigChanges, type ConfigChange } from '../common/config-changes';
+import { ModelEntity } from '../database/model.entity';
+import { LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
+import { costMicroUsd, type ModelPrice } from './usage-cost';
+import type { UsageRow } from './usage-row';
+
+type Prices = ReadonlyMap<number, ModelPrice>;
+
+/**
+ * The price in force for every model, kept in memory so pricing a row costs no query on a warm path: every model's
+ * price is read in one query, then again only after a ConfigChanges event that may have changed one (a model or
+ * platform write, a YAML sync, another instance's write relayed as `all`).
+ */
+@Injectable()
+export class PriceBook implements OnModuleDestroy {
+  private prices: Prices | null = null;
+  private loading: Promise<Prices> | null = null;
+  /** Bumped by every invalidation, so a read that started before one never stores what it read. */
+  private generation = 0;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    @InjectDataSource(LLM_MGR_DATA_SOURCE) private readonly dataSource: DataSource,
+    changes: ConfigChanges,
+  ) {
+    this.unsubscribe = changes.subscribe((change) => this.invalidate(change));
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe();
+  }
+
+  /**
+   * Sets `row.costMicroUsd` (`null` = unpriced) and returns the row; synchronous when the prices are in memory. The
+   * row is changed in place: it is the ledger's own, and a copy per call costs more than the pricing itself.
+   */
+  price(row: UsageRow): UsageRow | Promise<UsageRow> {
+    const priced = (prices: Prices | null): UsageRow => {
+      row.costMicroUsd = row.modelId === null ? null : costMicroUsd(row, prices?.get(row.modelId) ?? null);
+      return row;
+    };
+    return this.prices || row.modelId === null ? priced(this.prices) : this.load().then(priced);
+  }
+
+  private load(): Promise<Prices> {
+    if (this.loading) return this.loading;
+    const generation = this.generation;
+    const read = this.dataSource
+      .getRepository(ModelEntity)
+      .find({ select: { id: true, inputPrice: true, cachedInputPrice: true, outputPrice: true } })
+      .then((models) => {
+        const prices: Prices = new Map(models.map((m) => [m.id, { inputPrice: m.inputPrice, cachedInputPrice: m.cachedInputPrice, outputPrice: m.outputPrice }]));
+        if (generation === this.generation) this.prices = prices;
+        return prices;
+      })
+      .finally(() => {
+        if (this.loading === read) this.loading = null;
+      });
+    this.loading = read;
+    return read;
+  }
+
+  private invalidate(change: ConfigChange): void {
+    if (change.kind !== 'model' && change.kind !== 'platform' && change.kind !== 'all') return;
+    this.generation += 1;
+    this.prices = null;
+    this.loading = null;
+  }
+}
