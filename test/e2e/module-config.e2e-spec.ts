@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
@@ -20,6 +20,14 @@ class LlmOptionsFactory {
 }
 
 type Way = [string, (store: TempStore) => unknown];
+
+/** The host's root module compiled, created and initialised, as its main.ts would. */
+async function startHostApp(root: Type): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({ imports: [root] }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.init();
+  return app;
+}
 
 const WAYS: Way[] = [
   ['forRoot(options)', (store) => LlmManagerModule.forRoot({ ...store.options(), resolveIdentity: headerIdentity })],
@@ -46,9 +54,7 @@ describe.each(WAYS)('a host app configured with %s', (_name, importLlmManager) =
     HostConfig.values = store.options();
     @Module({ imports: [importLlmManager(store) as never], controllers: [HostController] })
     class HostAppModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [HostAppModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    app = await startHostApp(HostAppModule);
   });
   afterAll(async () => {
     await app.close();
@@ -71,9 +77,7 @@ describe('a host app that keeps its own routes only (controllers: false)', () =>
   beforeAll(async () => {
     @Module({ imports: [LlmManagerModule.forRoot({ ...store.options(), controllers: false })], controllers: [HostController] })
     class HostAppModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [HostAppModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    app = await startHostApp(HostAppModule);
   });
   afterAll(async () => {
     await app.close();
@@ -108,9 +112,7 @@ describe('a host app that lends llm-mgr its own TypeORM DataSource', () => {
       controllers: [HostController],
     })
     class HostAppModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [HostAppModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    app = await startHostApp(HostAppModule);
   });
   afterAll(async () => {
     await app.close();
@@ -154,9 +156,7 @@ describe('a host app on @nestjs/typeorm that hands llm-mgr its data source by in
       controllers: [HostController],
     })
     class HostAppModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [HostAppModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    app = await startHostApp(HostAppModule);
   });
   afterAll(async () => {
     await app?.close();
