@@ -4,7 +4,10 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync }
 import { tmpdir } from 'os';
 import { join } from 'path';
 import request, { type Response } from 'supertest';
+import type { DataSource } from 'typeorm';
 import { createApp } from '../../src/app/create-app';
+import { ApiTokenEntity } from '../../src/llm-manager/api-tokens/api-token.entity';
+import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
 import { createTestDatabase, testEngineName } from '../support/test-engine';
 import { useNoNetworkGuard } from '../support/no-network';
 
@@ -157,6 +160,25 @@ describe('standalone server: admin token, user tokens, isolation', () => {
     expect((await call('get', '/api/ai/user-selection', dave.token)).status).toBe(200);
     expect((await call('delete', '/api/ai/admin/tokens/99999', adminToken)).status).toBe(404);
     expect((await call('delete', '/api/ai/admin/tokens/abc', adminToken)).status).toBe(400);
+  });
+
+  it('the admin issues a token with controls (listed back, invalid ones 400); once expired it is 401 on the REST API', async () => {
+    const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    const issued = await call('post', '/api/ai/admin/tokens', adminToken, {
+      userId: 'erin', name: 'controlled', expiresAt, allowedModels: ['main'], allowedIps: ['127.0.0.1', '10.0.0.0/8'],
+    });
+    expect(issued.status).toBe(201);
+    const erin = issued.body as { id: number; token: string };
+    const listed = await call('get', '/api/ai/admin/tokens?userId=erin', adminToken);
+    expect(listed.body).toEqual([expect.objectContaining({ id: erin.id, expiresAt, allowedModels: ['main'], allowedIps: ['127.0.0.1', '10.0.0.0/8'] })]);
+    for (const bad of [{ expiresAt: 'soon' }, { expiresAt: '2020-01-01T00:00:00Z' }, { allowedModels: [] }, { allowedIps: ['not-an-ip'] }]) {
+      const refused = await call('post', '/api/ai/admin/tokens', adminToken, { userId: 'erin', name: 'bad', ...bad });
+      expect({ bad, status: refused.status }).toEqual({ bad, status: 400 });
+    }
+    // Moved into the past before its first use, so no verification is cached.
+    const tokens = app.get<DataSource>(LLM_MGR_DATA_SOURCE_TOKEN).getRepository(ApiTokenEntity);
+    await tokens.update({ id: erin.id }, { expiresAt: new Date(Date.now() - 1000) });
+    expect((await call('get', '/api/ai/user-selection', erin.token)).status).toBe(401);
   });
 
   it('a restart reads the admin token back from .env, and issued tokens survive it', async () => {

@@ -1,4 +1,10 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, type ValueTransformer } from 'typeorm';
+
+/** A list of names or addresses as JSON in a TEXT column; null is "no restriction". */
+const stringListTransformer: ValueTransformer = {
+  to: (value: string[] | null | undefined): string | null => (value === null || value === undefined ? null : JSON.stringify(value)),
+  from: (value: string | null): string[] | null => (value === null || value === undefined ? null : (JSON.parse(value) as string[])),
+};
 
 /**
  * A per-user API token of the standalone server. Only the SHA-256 of the token is stored, so a copy of the
@@ -36,4 +42,16 @@ export class ApiTokenEntity {
   /** Set once; a revoked token never verifies again. Rows are kept for the audit trail. */
   @Column({ name: 'revoked_at', type: Date, nullable: true })
   revokedAt!: Date | null;
+
+  /** After this moment the token no longer verifies; null: it never expires. */
+  @Column({ name: 'expires_at', type: Date, nullable: true })
+  expiresAt!: Date | null;
+
+  /** Model names (usage slots, `platform/model`) the gateway accepts from this token; null: every model. */
+  @Column({ name: 'allowed_models', type: 'text', nullable: true, transformer: stringListTransformer })
+  allowedModels!: string[] | null;
+
+  /** IPs and CIDRs the gateway accepts this token from; null: any address. */
+  @Column({ name: 'allowed_ips', type: 'text', nullable: true, transformer: stringListTransformer })
+  allowedIps!: string[] | null;
 }

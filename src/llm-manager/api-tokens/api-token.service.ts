@@ -8,7 +8,8 @@ import { SYSTEM_USER_ID, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import { Clock } from '../usage/clock';
 import { ApiTokenEntity } from './api-token.entity';
 import { ApiTokenGenerator, hashToken, looksLikeUserToken, sameHash, TOKEN_DISPLAY_PREFIX_LENGTH } from './api-token.secrets';
-import type { ApiTokenView, IssuedApiToken } from './api-token.types';
+import type { ApiTokenView, IssuedApiToken, TokenCheck } from './api-token.types';
+import { readTokenControls, type ApiTokenControls } from './token-controls';
 import { VerifiedTokenCache, type VerifiedToken } from './verified-token-cache';
 
 /**
@@ -49,11 +50,14 @@ export class ApiTokenService implements OnModuleDestroy {
 
   /**
    * A new token acting as `userId`. The answer holds the token: show it to the admin once, it cannot be read again.
-   * @throws LlmManagerError `VALIDATION_FAILED` for an empty or too long user id or name, or the system user.
+   * `controls` restrict it (expiry, models and addresses the gateway accepts); left out, it has none.
+   * @throws LlmManagerError `VALIDATION_FAILED` for an empty or too long user id or name, the system user, or
+   * invalid controls (a past expiry, an entry that is no IP or CIDR).
    */
-  async issue(userId: string, name: string): Promise<IssuedApiToken> {
+  async issue(userId: string, name: string, controls: ApiTokenControls = {}): Promise<IssuedApiToken> {
     const owner = requireUserId(userId);
     const label = requireName(name, 'name');
+    const limits = readTokenControls(controls, this.clock.now());
     const token = this.generator.generate();
     const row = await this.repo().save(
       this.repo().create({
@@ -63,6 +67,7 @@ export class ApiTokenService implements OnModuleDestroy {
         prefix: token.slice(0, TOKEN_DISPLAY_PREFIX_LENGTH),
         lastUsedAt: null,
         revokedAt: null,
+        ...limits,
       }),
     );
     return { ...this.toView(row), token };
@@ -95,15 +100,24 @@ export class ApiTokenService implements OnModuleDestroy {
     return this.toView(row);
   }
 
-  /** The user a valid token acts as, or null for an unknown, malformed or revoked token. */
+  /** The user a valid token acts as, or null for an unknown, malformed, revoked or expired token. */
   async verify(token: string): Promise<string | null> {
-    if (!looksLikeUserToken(token)) return null;
+    const check = await this.authenticate(token);
+    return check.ok ? check.userId : null;
+  }
+
+  /** Like `verify()`, with the token's gateway restrictions, and telling an expired token from an unknown one. */
+  async authenticate(token: string): Promise<TokenCheck> {
+    if (!looksLikeUserToken(token)) return { ok: false, reason: 'unknown' };
     const hash = hashToken(token);
     const now = this.clock.now().getTime();
     const verified = this.cache.get(hash, now) ?? (await this.lookUp(hash, now));
-    if (!verified) return null;
+    if (!verified) return { ok: false, reason: 'unknown' };
+    if (verified.expiresAt !== null && verified.expiresAt <= now) {
+      return { ok: false, reason: 'expired', expiredAt: new Date(verified.expiresAt).toISOString() };
+    }
     await this.touch(verified, now);
-    return verified.userId;
+    return { ok: true, userId: verified.userId, allowedModels: verified.allowedModels, allowedIps: verified.allowedIps };
   }
 
   private async lookUp(hash: string, now: number): Promise<VerifiedToken | undefined> {
@@ -111,7 +125,14 @@ export class ApiTokenService implements OnModuleDestroy {
     const row = await this.repo().findOneBy({ tokenHash: hash });
     // The index found the row by hash; the constant-time compare keeps the final decision free of timing leaks.
     if (!row || row.revokedAt || !sameHash(row.tokenHash, hash)) return undefined;
-    const verified: VerifiedToken = { id: row.id, userId: row.userId, lastUsedAt: row.lastUsedAt?.getTime() ?? null };
+    const verified: VerifiedToken = {
+      id: row.id,
+      userId: row.userId,
+      lastUsedAt: row.lastUsedAt?.getTime() ?? null,
+      expiresAt: row.expiresAt?.getTime() ?? null,
+      allowedModels: row.allowedModels,
+      allowedIps: row.allowedIps,
+    };
     this.cache.put(hash, verified, now, epoch);
     return verified;
   }
@@ -141,6 +162,9 @@ export class ApiTokenService implements OnModuleDestroy {
       createdAt: row.createdAt.toISOString(),
       lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
       revokedAt: row.revokedAt?.toISOString() ?? null,
+      expiresAt: row.expiresAt?.toISOString() ?? null,
+      allowedModels: row.allowedModels,
+      allowedIps: row.allowedIps,
     };
   }
 }

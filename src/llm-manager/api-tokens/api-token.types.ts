@@ -11,7 +11,22 @@ export interface ApiTokenView {
   lastUsedAt: string | null;
   /** ISO 8601, or null while the token is valid. */
   revokedAt: string | null;
+  /** ISO 8601 moment after which it no longer verifies, or null when it never expires. */
+  expiresAt: string | null;
+  /** Model names the gateway accepts from it (usage slots, `platform/model`), or null for every model. */
+  allowedModels: string[] | null;
+  /** IPs and CIDRs the gateway accepts it from, or null for any address. */
+  allowedIps: string[] | null;
 }
+
+/**
+ * The outcome of checking a token: the user and its gateway restrictions, or why it was refused (`unknown` covers
+ * malformed and revoked tokens, so a caller learns nothing about tokens it does not hold).
+ */
+export type TokenCheck =
+  | { ok: true; userId: string; allowedModels: string[] | null; allowedIps: string[] | null }
+  | { ok: false; reason: 'unknown' }
+  | { ok: false; reason: 'expired'; expiredAt: string };
 
 /** What `issue()` returns: the view plus the token itself, shown this once and never stored. */
 export interface IssuedApiToken extends ApiTokenView {

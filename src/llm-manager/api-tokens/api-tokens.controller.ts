@@ -20,7 +20,7 @@ export class ApiTokensController {
   @ApiOperation({ summary: 'Issue a token for a user; the answer is the only time the token is shown' })
   @ApiCreatedResponse({ type: IssuedApiTokenDto })
   issue(@Body() dto: IssueApiTokenDto): Promise<IssuedApiToken> {
-    return this.tokens.issue(dto.userId, dto.name);
+    return this.tokens.issue(dto.userId, dto.name, dto);
   }
 
   @Get()

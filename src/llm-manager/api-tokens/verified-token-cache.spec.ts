@@ -1,7 +1,7 @@
 import { VerifiedTokenCache } from './verified-token-cache';
 
 describe('VerifiedTokenCache', () => {
-  const alice = { id: 1, userId: 'alice', lastUsedAt: null };
+  const alice = { id: 1, userId: 'alice', lastUsedAt: null, expiresAt: null, allowedModels: null, allowedIps: null };
 
   it('forgets entries after the TTL', () => {
     const cache = new VerifiedTokenCache(100, 10);

@@ -4,6 +4,10 @@ export interface VerifiedToken {
   userId: string;
   /** Epoch ms of the last `last_used_at` written (or read), null when never used. */
   lastUsedAt: number | null;
+  /** Epoch ms after which the token no longer verifies, or null. */
+  expiresAt: number | null;
+  allowedModels: string[] | null;
+  allowedIps: string[] | null;
 }
 
 interface Entry {

@@ -7,6 +7,7 @@ import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { agentNameOf, readChatRequest, upstreamBody, wantsStreamUsage, type ClientChatRequest } from './chat-request';
 import { GatewayRoutes } from './gateway-routes';
+import type { GatewayCaller } from './gateway-token.guard';
 import { parseJsonObject } from './json-object';
 import { relayStream } from './stream-relay';
 import { brokenOff, unreachable, upstreamErrorBody } from './upstream-error';
@@ -30,9 +31,10 @@ export class ChatRelay {
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
   ) {}
 
-  async relay(userId: string, req: Request, res: ExpressResponse): Promise<void> {
+  async relay(caller: GatewayCaller, req: Request, res: ExpressResponse): Promise<void> {
     const request = readChatRequest(req.body);
-    const route = await this.routes.resolve(userId, request.model, agentNameOf(req.headers['x-llm-agent']));
+    caller.requireModel(request.model);
+    const route = await this.routes.resolve(caller.userId, request.model, agentNameOf(req.headers['x-llm-agent']));
     const sink = this.recorder.sinkFor(route.billing);
     const clientGone = new AbortController();
     res.once('close', () => {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CatalogueReader } from '../catalogue/catalogue-reader';
 import { UserSelectionService } from '../user-selection/user-selection.service';
+import type { GatewayCaller } from './gateway-token.guard';
 
 /** One entry of `GET /v1/models`, in OpenAI's shape. */
 export interface GatewayModel {
@@ -19,7 +20,8 @@ export interface GatewayModelList {
 
 /**
  * What a caller may name as `model`: its usage slots first (`main`, `fast`, `reason`, custom ones; each bound to a
- * model), then `platform/model` display names of every platform it can see, in the catalogue's order.
+ * model), then `platform/model` display names of every platform it can see, in the catalogue's order; only the
+ * names its token may use.
  */
 @Injectable()
 export class GatewayModelsService {
@@ -28,7 +30,8 @@ export class GatewayModelsService {
     private readonly catalogue: CatalogueReader,
   ) {}
 
-  async list(userId: string): Promise<GatewayModelList> {
+  async list(caller: GatewayCaller): Promise<GatewayModelList> {
+    const userId = caller.userId;
     const platforms = await this.catalogue.visiblePlatforms(userId);
     const created = new Map(platforms.map((p) => [p.id, Math.floor(p.createdAt.getTime() / 1000)]));
     const slots = (await this.selections.listSlots(userId))
@@ -42,6 +45,6 @@ export class GatewayModelsService {
         owned_by: platform.name,
       })),
     );
-    return { object: 'list', data: [...slots, ...named] };
+    return { object: 'list', data: [...slots, ...named].filter((model) => caller.mayUse(model.id)) };
   }
 }

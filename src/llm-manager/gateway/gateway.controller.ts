@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ChatRelay } from './chat-relay.service';
 import { GatewayModelsService, type GatewayModelList } from './gateway-models.service';
-import { GatewayTokenGuard, GatewayUser } from './gateway-token.guard';
+import { Caller, GatewayTokenGuard, type GatewayCaller } from './gateway-token.guard';
 import { OpenAiErrorFilter } from './openai-error.filter';
 
 /**
@@ -21,12 +21,12 @@ export class GatewayController {
   ) {}
 
   @Post('chat/completions')
-  chatCompletions(@GatewayUser() userId: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    return this.relay.relay(userId, req, res);
+  chatCompletions(@Caller() caller: GatewayCaller, @Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.relay.relay(caller, req, res);
   }
 
   @Get('models')
-  listModels(@GatewayUser() userId: string): Promise<GatewayModelList> {
-    return this.models.list(userId);
+  listModels(@Caller() caller: GatewayCaller): Promise<GatewayModelList> {
+    return this.models.list(caller);
   }
 }

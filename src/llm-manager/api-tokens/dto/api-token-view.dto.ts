@@ -28,6 +28,14 @@ export class ApiTokenViewDto implements ApiTokenView {
 
   @ApiProperty({ description: 'When it was revoked (ISO 8601), or null while valid.', example: null, nullable: true, type: String })
   revokedAt!: string | null;
+  @ApiProperty({ description: 'When it stops working (ISO 8601), or null: never.', example: '2027-01-31T00:00:00.000Z', nullable: true, type: String })
+  expiresAt!: string | null;
+
+  @ApiProperty({ description: 'Models the gateway accepts from it, or null: every model.', example: ['main'], nullable: true, type: [String] })
+  allowedModels!: string[] | null;
+
+  @ApiProperty({ description: 'IPs and CIDRs the gateway accepts it from, or null: any address.', example: null, nullable: true, type: [String] })
+  allowedIps!: string[] | null;
 }
 
 /** The answer to issuing a token: the only time the token itself is ever shown. */
