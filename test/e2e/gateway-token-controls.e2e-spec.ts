@@ -53,7 +53,8 @@ describe('gateway token controls (expiry, allowed models, allowed IPs) with the 
     expect((await ask(clientOf(valid.token), 'main')).choices[0].message.content).toBe('Echo: hi');
     // A second token, not yet verified (so not cached), moved into the past in the database.
     const later = await issue({ expiresAt: new Date(Date.now() + HOUR_MS).toISOString() });
-    const expiredAt = new Date(Date.now() - 1000);
+    // Whole seconds, as every engine stores them.
+    const expiredAt = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000);
     const tokens = gateway.app.get<DataSource>(LLM_MGR_DATA_SOURCE_TOKEN).getRepository(ApiTokenEntity);
     await tokens.update({ id: later.id }, { expiresAt: expiredAt });
     const before = (await gateway.rows()).length;

@@ -163,7 +163,8 @@ describe('standalone server: admin token, user tokens, isolation', () => {
   });
 
   it('the admin issues a token with controls (listed back, invalid ones 400); once expired it is 401 on the REST API', async () => {
-    const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    // Whole seconds, as the service keeps them.
+    const expiresAt = new Date(Math.floor(Date.now() / 1000) * 1000 + 3_600_000).toISOString();
     const issued = await call('post', '/api/ai/admin/tokens', adminToken, {
       userId: 'erin', name: 'controlled', expiresAt, allowedModels: ['main'], allowedIps: ['127.0.0.1', '10.0.0.0/8'],
     });

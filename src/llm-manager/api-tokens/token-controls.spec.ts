@@ -10,6 +10,7 @@ describe('token controls', () => {
       allowedModels: ['main', 'P/m'],
       allowedIps: ['10.0.0.0/8'],
     });
+    expect(readTokenControls({ expiresAt: '2026-07-01T00:00:00.999Z' }, NOW).expiresAt).toEqual(new Date('2026-07-01T00:00:00Z'));
   });
 
   it('refuses a past or unreadable expiry, empty lists and entries that are no IP or CIDR, naming the field', () => {

@@ -3,7 +3,7 @@ import { LlmManagerError } from '../common/llm-manager.error';
 
 /** What an admin may restrict a token to when issuing it; every field left out is no restriction. */
 export interface ApiTokenControls {
-  /** ISO 8601 moment after which the token no longer verifies; must lie in the future. */
+  /** ISO 8601 moment after which the token no longer verifies (fractions of a second dropped); in the future. */
   expiresAt?: string | null;
   /** Model names the gateway accepts, as a request spells them: usage slots (`main`) and/or `platform/model`. */
   allowedModels?: string[] | null;
@@ -58,8 +58,10 @@ function readExpiry(value: unknown, now: Date): Date | null {
   if (value === undefined || value === null) return null;
   const at = typeof value === 'string' ? new Date(value) : new Date(Number.NaN);
   if (Number.isNaN(at.getTime())) throw invalid('expiresAt', 'expiresAt: an ISO 8601 date-time such as 2027-01-31T00:00:00Z.');
-  if (at.getTime() <= now.getTime()) throw invalid('expiresAt', 'expiresAt: must lie in the future.');
-  return at;
+  // Whole seconds: MySQL/MariaDB store DATETIME without fractions, and every engine must report the same moment.
+  const seconds = new Date(Math.floor(at.getTime() / 1000) * 1000);
+  if (seconds.getTime() <= now.getTime()) throw invalid('expiresAt', 'expiresAt: must lie in the future.');
+  return seconds;
 }
 
 function readList(value: unknown, field: string, accepts: (entry: string) => boolean): string[] | null {
