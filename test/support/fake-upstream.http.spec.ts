@@ -70,6 +70,21 @@ describe('fake upstream over raw HTTP', () => {
     }
   });
 
+  it('embeddings: one vector per input, floats or base64 float32, estimated or scripted usage, scripted errors', async () => {
+    const embed = (body: Record<string, unknown>): Promise<Response> => call('/v1/embeddings', { method: 'POST', body: JSON.stringify(body) });
+    const floats = (await (await embed({ model: 'm-1', input: ['abcdefgh', [1, 2, 3]] })).json()) as { data: Array<{ index: number; embedding: number[] }>; usage: unknown };
+    expect(floats.data.map((d) => [d.index, d.embedding.length])).toEqual([[0, 8], [1, 8]]);
+    expect(floats.usage).toEqual({ prompt_tokens: 5, total_tokens: 5 });
+    const encoded = (await (await embed({ model: 'm-1', input: 'abcdefgh', encoding_format: 'base64' })).json()) as { data: Array<{ embedding: string }> };
+    const decoded = Array.from(new Float32Array(new Uint8Array(Buffer.from(encoded.data[0].embedding, 'base64')).buffer));
+    expect(decoded).toEqual(floats.data[0].embedding.map((n) => Math.fround(n)));
+    upstream.enqueue({ usage: 'none' });
+    expect(await (await embed({ model: 'm-1', input: 'x' })).json()).not.toHaveProperty('usage');
+    expect((await embed({ model: 'fake-error-503', input: 'x' })).status).toBe(503);
+    expect((await embed({ model: 'm-1', input: [] })).status).toBe(400);
+    expect(upstream.embeddingsRequests).toHaveLength(5);
+  });
+
   it('answers a body that is not JSON with a 400', async () => {
     const response = await call('/v1/chat/completions', { method: 'POST', body: 'not json' });
     expect(response.status).toBe(400);

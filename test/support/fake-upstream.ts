@@ -2,6 +2,7 @@
  * A local OpenAI-compatible server that every test talks to over real HTTP, on 127.0.0.1 and an ephemeral port.
  *
  * Endpoints: `GET /v1/models` and `GET /models` (list shape); `POST /v1/chat/completions` (JSON or SSE);
+ * `POST /v1/embeddings` (fake-upstream.embeddings.ts; the scripts' `error` and `usage.prompt` apply);
  * anything else is a 404 with OpenAI's error body. With `apiKey` set, a missing or wrong bearer key is a 401.
  *
  * Behaviour of a chat request is a ChatScript, merged from three layers (later wins, field by field):
@@ -37,6 +38,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { completionBody, missingReasoningBack, planChatReply, streamChunks } from './fake-upstream.chat-reply';
 import { pause, parseJsonObject, readBody, sendError, sendJson, writeFlushed } from './fake-upstream.http';
+import { answerEmbeddings } from './fake-upstream.embeddings';
 import { DEFAULT_FAKE_MODELS, scriptFromModelName } from './fake-upstream.model-names';
 import type { ChatScript, FakeUpstream, FakeUpstreamOptions, RecordedRequest } from './fake-upstream.types';
 import { maskKey, openAiErrorBody } from './openai-error';
@@ -45,6 +47,7 @@ export { DEFAULT_FAKE_MODELS, FAKE_REASONING_TEXT } from './fake-upstream.model-
 export type * from './fake-upstream.types';
 
 const CHAT_PATH = '/v1/chat/completions';
+const EMBEDDINGS_PATH = '/v1/embeddings';
 
 /** One request being answered: `closed` aborts as soon as the socket goes away, whoever closed it. */
 interface Exchange {
@@ -92,6 +95,10 @@ class FakeUpstreamServer implements FakeUpstream {
 
   get chatRequests(): readonly RecordedRequest[] {
     return this.recorded.filter((record) => record.path === CHAT_PATH);
+  }
+
+  get embeddingsRequests(): readonly RecordedRequest[] {
+    return this.recorded.filter((record) => record.path === EMBEDDINGS_PATH);
   }
 
   get openConnections(): number {
@@ -187,6 +194,10 @@ class FakeUpstreamServer implements FakeUpstream {
     }
     if (record.method === 'GET' && (path === '/v1/models' || path === '/models')) return this.listModels(res);
     if (record.method === 'POST' && path === CHAT_PATH) return this.chat(exchange, rawBody);
+    if (record.method === 'POST' && path === EMBEDDINGS_PATH) {
+      const model = record.body?.['model'];
+      return answerEmbeddings(res, record.body, this.scriptFor(typeof model === 'string' ? model : ''));
+    }
     sendJson(res, 404, openAiErrorBody(404, `Unknown request URL: ${record.method} ${path}.`));
   }
 

@@ -124,6 +124,8 @@ export interface FakeUpstream {
   readonly requests: readonly RecordedRequest[];
   /** The `/v1/chat/completions` requests only. */
   readonly chatRequests: readonly RecordedRequest[];
+  /** The `/v1/embeddings` requests only. */
+  readonly embeddingsRequests: readonly RecordedRequest[];
   /** Sockets currently open (keep-alive sockets count). */
   readonly openConnections: number;
   /** Requests whose reply has not finished and whose connection is still open. */

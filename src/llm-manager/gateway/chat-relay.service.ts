@@ -10,9 +10,9 @@ import { GatewayRoutes } from './gateway-routes';
 import type { GatewayCaller } from './gateway-token.guard';
 import { parseJsonObject } from './json-object';
 import { relayStream } from './stream-relay';
-import { brokenOff, unreachable, upstreamErrorBody } from './upstream-error';
 import type { UpstreamRoute } from './upstream-route';
-import { readAll, UpstreamClient, type UpstreamAnswer } from './upstream-client';
+import { readAll, UpstreamClient } from './upstream-client';
+import { bodyOf, postUpstream, relayUpstreamError, succeeded } from './upstream-exchange';
 import { WireObservation } from './wire-observation';
 
 /**
@@ -60,15 +60,8 @@ export class ChatRelay {
     res: ExpressResponse,
     sink: CallSink,
   ): Promise<void> {
-    const upstream = await this.send(route, upstreamBody(request, route), call);
-    if (upstream.status < 200 || upstream.status > 299) {
-      const text = (await bodyOf(() => readAll(upstream), call.signal)).toString('utf8');
-      call.settle('error');
-      const retryAfter = upstream.header('retry-after');
-      if (retryAfter !== null) res.setHeader('retry-after', retryAfter);
-      res.status(upstream.status).json(upstreamErrorBody(upstream.status, text, route.apiKey));
-      return;
-    }
+    const upstream = await postUpstream(this.client, route, '/chat/completions', upstreamBody(request, route), call, this.options.requestTimeoutMs);
+    if (!succeeded(upstream)) return relayUpstreamError(upstream, route, call, res);
     if (request.stream === true) {
       return relayStream(upstream, res, call, observation, { keepUsageChunk: wantsStreamUsage(request), now: sink.now });
     }
@@ -80,33 +73,4 @@ export class ChatRelay {
     res.end(bytes);
   }
 
-  /** The request upstream, on the call's signal; `requestTimeoutMs` bounds the wait for the status line. */
-  private async send(route: UpstreamRoute, body: string, call: LiveCall): Promise<UpstreamAnswer> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-    if (route.apiKey !== null) headers['authorization'] = `Bearer ${route.apiKey}`;
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      call.stop('error', new Error('requestTimeoutMs elapsed'));
-    }, this.options.requestTimeoutMs);
-    try {
-      return await this.client.post(route, '/chat/completions', headers, body, call.signal);
-    } catch (error) {
-      throw unreachable(error, this.options.requestTimeoutMs, timedOut);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-}
-
-/**
- * An upstream body that breaks off (the socket dropped) is the upstream's failure: a 502, not a 500. A call stopped
- * from outside says why (shutdown: 503 `SHUTTING_DOWN`).
- */
-async function bodyOf<T>(read: () => Promise<T>, signal: AbortSignal): Promise<T> {
-  try {
-    return await read();
-  } catch (error) {
-    throw brokenOff(signal.aborted ? signal.reason : error);
-  }
 }

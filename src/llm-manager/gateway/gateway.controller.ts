@@ -2,6 +2,7 @@ import { Controller, Get, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ChatRelay } from './chat-relay.service';
+import { EmbeddingsRelay } from './embeddings-relay.service';
 import { GatewayModelsService, type GatewayModelList } from './gateway-models.service';
 import { Caller, GatewayTokenGuard, type GatewayCaller } from './gateway-token.guard';
 import { OpenAiErrorFilter } from './openai-error.filter';
@@ -17,12 +18,18 @@ import { OpenAiErrorFilter } from './openai-error.filter';
 export class GatewayController {
   constructor(
     private readonly relay: ChatRelay,
+    private readonly embeddings: EmbeddingsRelay,
     private readonly models: GatewayModelsService,
   ) {}
 
   @Post('chat/completions')
   chatCompletions(@Caller() caller: GatewayCaller, @Req() req: Request, @Res() res: Response): Promise<void> {
     return this.relay.relay(caller, req, res);
+  }
+
+  @Post('embeddings')
+  createEmbeddings(@Caller() caller: GatewayCaller, @Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.embeddings.relay(caller, req, res);
   }
 
   @Get('models')

@@ -4,6 +4,7 @@ import { BuilderModule } from '../builder/builder.module';
 import { CatalogueModule } from '../catalogue/catalogue.module';
 import { UserSelectionModule } from '../user-selection/user-selection.module';
 import { ChatRelay } from './chat-relay.service';
+import { EmbeddingsRelay } from './embeddings-relay.service';
 import { GatewayController } from './gateway.controller';
 import { GatewayModelsService } from './gateway-models.service';
 import { GatewayRoutes } from './gateway-routes';
@@ -11,12 +12,12 @@ import { GatewayTokenGuard } from './gateway-token.guard';
 import { UpstreamClient } from './upstream-client';
 
 /**
- * The OpenAI-compatible gateway (`/v1/chat/completions`, `/v1/models`): mounted on the standalone server, and in a
+ * The OpenAI-compatible gateway (`/v1/chat/completions`, `/v1/embeddings`, `/v1/models`): mounted on the standalone server, and in a
  * host app with `LlmManagerModule.forRoot({ gateway: true })`.
  */
 @Module({
   imports: [ApiTokensModule, BuilderModule, CatalogueModule, UserSelectionModule],
   controllers: [GatewayController],
-  providers: [GatewayTokenGuard, GatewayRoutes, ChatRelay, GatewayModelsService, UpstreamClient],
+  providers: [GatewayTokenGuard, GatewayRoutes, ChatRelay, EmbeddingsRelay, GatewayModelsService, UpstreamClient],
 })
 export class GatewayModule {}
