@@ -1,5 +1,6 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { json, type RequestHandler } from 'express';
 import { AppModule } from './app.module';
 import { resolveAdminToken } from './auth/admin-token';
 import { StandaloneExceptionFilter } from './standalone-exception.filter';
@@ -39,6 +40,19 @@ export async function createApp(options: StandaloneAppOptions = {}): Promise<Sta
   // The server owns every route, so errors raised before routing (malformed JSON, a body over the limit) get the
   // same JSON shape and codes as the rest (OpenAI's on the gateway's /v1); host apps keep their own global filters.
   app.useGlobalFilters(new StandaloneExceptionFilter());
+  app.use('/v1', gatewayJsonParser(config.gatewayBodyLimitBytes));
   setupSwagger(app, config.docs);
   return { app, port: config.port, host: config.host };
+}
+
+/**
+ * The gateway's JSON parser, with its own limit. It runs before Nest's parser (added at `init()`, 100 kB), which then
+ * leaves the parsed body alone. Named other than `jsonParser`: Nest skips its own parser when it finds a middleware
+ * of that name, which would leave every other route without one.
+ */
+function gatewayJsonParser(limitBytes: number): RequestHandler {
+  const parse = json({ limit: limitBytes });
+  return function gatewayJsonParser(req, res, next) {
+    parse(req, res, next);
+  };
 }

@@ -36,6 +36,14 @@ describe('resolveStandaloneConfig', () => {
     expect((error as LlmManagerError).message).toContain(variable);
   });
 
+  it('lets the gateway read 16 MB bodies by default; LLM_MGR_GATEWAY_BODY_LIMIT_MB sets it, 0 or words are refused', () => {
+    expect(at({}).gatewayBodyLimitBytes).toBe(16 * 1024 * 1024);
+    expect(at({ LLM_MGR_GATEWAY_BODY_LIMIT_MB: '64' }).gatewayBodyLimitBytes).toBe(64 * 1024 * 1024);
+    for (const bad of ['0', 'lots']) {
+      expect(() => at({ LLM_MGR_GATEWAY_BODY_LIMIT_MB: bad })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', details: { variable: 'LLM_MGR_GATEWAY_BODY_LIMIT_MB' } }));
+    }
+  });
+
   it('keeps Swagger UI from persisting a pasted token unless asked', () => {
     expect(at({}).docs).toEqual({ persistAuthorization: false });
     expect(at({ LLM_MGR_DOCS_PERSIST_AUTHORIZATION: 'true' }).docs).toEqual({ persistAuthorization: true });

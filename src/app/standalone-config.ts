@@ -33,6 +33,11 @@ export interface StandaloneConfig {
   metricsToken: string | null;
   /** `LLM_MGR_AUTH_FAILURE_LIMIT` wrong tokens (10; `0` = off) per client per `LLM_MGR_AUTH_FAILURE_WINDOW_SECONDS` (60). */
   authThrottle: AuthThrottleSettings;
+  /**
+   * `LLM_MGR_GATEWAY_BODY_LIMIT_MB` (16): the largest JSON body the gateway (`/v1`) reads, in bytes. Chat histories
+   * and embedding batches outgrow the 100 kB the admin API keeps.
+   */
+  gatewayBodyLimitBytes: number;
   /** `LLM_MGR_DOCS_PERSIST_AUTHORIZATION=true` lets Swagger UI keep a pasted token across reloads. Default: off. */
   docs: DocsOptions;
   /** Options for `LlmManagerModule`, paths made absolute against `cwd`; `resolveIdentity` is added by the app. */
@@ -42,7 +47,7 @@ export interface StandaloneConfig {
 /**
  * The standalone server's one place for its environment: `.env` under the process environment (as dotenv does, but
  * without writing into `process.env`), `PORT`, `HOST`, `LLM_MGR_ADMIN_TOKEN`, `LLM_MGR_METRICS_TOKEN`, `LLM_MGR_AUTH_FAILURE_*`,
- * `LLM_MGR_DOCS_*`. The library's own variables (`LLM_KEY`, `LLM_MGR_DATABASE_URL`, …) stay the library's to read:
+ * `LLM_MGR_GATEWAY_BODY_LIMIT_MB`, `LLM_MGR_DOCS_*`. The library's own variables (`LLM_KEY`, `LLM_MGR_DATABASE_URL`, …) stay the library's to read:
  * the merged environment is handed to it as `env`.
  */
 export function resolveStandaloneConfig(options: StandaloneAppOptions = {}): StandaloneConfig {
@@ -62,6 +67,7 @@ export function resolveStandaloneConfig(options: StandaloneAppOptions = {}): Sta
       maxFailures: integerFrom(env, 'LLM_MGR_AUTH_FAILURE_LIMIT', 10, 0),
       windowSeconds: integerFrom(env, 'LLM_MGR_AUTH_FAILURE_WINDOW_SECONDS', 60, 1),
     },
+    gatewayBodyLimitBytes: integerFrom(env, 'LLM_MGR_GATEWAY_BODY_LIMIT_MB', 16, 1) * 1024 * 1024,
     docs: { persistAuthorization: env.LLM_MGR_DOCS_PERSIST_AUTHORIZATION?.trim().toLowerCase() === 'true' },
     llmManager: {
       env,
