@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { json, type RequestHandler } from 'express';
 import { AppModule } from './app.module';
 import { resolveAdminToken } from './auth/admin-token';
+import { AuthFailureThrottle } from './auth/auth-failure-throttle';
+import { gatewayAuthThrottle } from './auth/gateway-auth-throttle';
 import { StandaloneExceptionFilter } from './standalone-exception.filter';
 import { setupSwagger } from './swagger';
 import { resolveStandaloneConfig, type StandaloneAppOptions } from './standalone-config';
@@ -40,7 +42,7 @@ export async function createApp(options: StandaloneAppOptions = {}): Promise<Sta
   // The server owns every route, so errors raised before routing (malformed JSON, a body over the limit) get the
   // same JSON shape and codes as the rest (OpenAI's on the gateway's /v1); host apps keep their own global filters.
   app.useGlobalFilters(new StandaloneExceptionFilter());
-  app.use('/v1', gatewayJsonParser(config.gatewayBodyLimitBytes));
+  app.use('/v1', gatewayAuthThrottle(app.get(AuthFailureThrottle)), gatewayJsonParser(config.gatewayBodyLimitBytes));
   setupSwagger(app, config.docs);
   return { app, port: config.port, host: config.host };
 }

@@ -59,7 +59,7 @@ export class BearerIdentityResolver {
 }
 
 /** The client's address as Express sees it (the socket's, unless the host app set `trust proxy`). */
-function clientOf(request: unknown): string {
+export function clientOf(request: unknown): string {
   const candidate = request as { ip?: unknown; socket?: { remoteAddress?: unknown } };
   const address = candidate.ip ?? candidate.socket?.remoteAddress;
   return typeof address === 'string' ? address : 'unknown';

@@ -13,7 +13,7 @@ import { SYSTEM_KEY, SYSTEM_KEY_ENV, upstreamYaml } from '../support/upstream-ya
 const ADMIN = 'llma_explicit-admin-token-for-body-limits-0123456789';
 const MB = 1024 * 1024;
 
-describe('standalone server: the gateway (/v1) reads large JSON bodies, the admin API keeps 100 kB', () => {
+describe('standalone server: the gateway (/v1) reads large JSON bodies (the admin API keeps 100 kB) and shares the failed-auth throttle', () => {
   useNoNetworkGuard();
   const dir = mkdtempSync(join(tmpdir(), 'llm-mgr-body-limit-'));
   const database = createTestDatabase(testEngineName(), join(dir, 'llm_config.db'));
@@ -37,6 +37,7 @@ describe('standalone server: the gateway (/v1) reads large JSON bodies, the admi
       LLM_ALLOW_PRIVATE_BASE_URLS: 'true',
       // 2 MB instead of the default 16, so a body over the gateway's limit stays cheap to send.
       LLM_MGR_GATEWAY_BODY_LIMIT_MB: '2',
+      LLM_MGR_AUTH_FAILURE_LIMIT: '3',
       ...(database.engine === 'sqlite' ? {} : { LLM_MGR_DATABASE_URL: database.url }),
     };
     ({ app } = await createApp({ cwd: dir, env, logger: { log: () => {}, error: () => {}, warn: () => {} } }));
@@ -78,5 +79,28 @@ describe('standalone server: the gateway (/v1) reads large JSON bodies, the admi
     // And a small admin body still parses (the gateway's parser did not take the place of Nest's).
     const small = await request(app.getHttpServer()).post('/api/ai/admin/tokens').set('authorization', `Bearer ${ADMIN}`).send({ userId: 'bob', name: 'small' });
     expect(small.status).toBe(201);
+  });
+
+  // Last: it leaves this client throttled.
+  it('wrong tokens on /v1 count toward the throttle; past the limit /v1 and the REST API answer 429 with Retry-After', async () => {
+    const models = (bearer?: string): request.Test => {
+      const test = request(app.getHttpServer()).get('/v1/models');
+      return bearer === undefined ? test : test.set('authorization', `Bearer ${bearer}`);
+    };
+    // No token is no attempt.
+    for (let i = 0; i < 4; i += 1) expect((await models()).status).toBe(401);
+    expect((await models(token)).status).toBe(200);
+    for (let i = 0; i < 3; i += 1) {
+      const wrong = await models('llmu_wrong-token-000000000000000000000000000000');
+      expect(wrong.status).toBe(401);
+      expect(wrong.body).toMatchObject({ error: { code: 'invalid_api_key' } });
+    }
+    const throttled = await models(token);
+    expect(throttled.status).toBe(429);
+    expect(throttled.body).toMatchObject({ error: { type: 'rate_limit_error', code: 'auth_throttled' } });
+    expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
+    const rest = await request(app.getHttpServer()).get('/api/ai/user-selection').set('authorization', `Bearer ${token}`);
+    expect(rest.status).toBe(429);
+    expect(rest.body).toMatchObject({ code: 'AUTH_THROTTLED' });
   });
 });
