@@ -2,10 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response as ExpressResponse } from 'express';
 import { CallRecorder } from '../builder/call-recorder';
 import type { CallSink } from '../builder/call-tracker';
-import { LiveCall } from '../builder/live-call';
+import type { LiveCall } from '../builder/live-call';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { agentNameOf, readChatRequest, upstreamBody, wantsStreamUsage, type ClientChatRequest } from './chat-request';
+import { asLiveCall } from './gateway-call';
 import { GatewayRoutes } from './gateway-routes';
 import type { GatewayCaller } from './gateway-token.guard';
 import { parseJsonObject } from './json-object';
@@ -35,21 +36,9 @@ export class ChatRelay {
     const request = readChatRequest(req.body);
     caller.requireModel(request.model);
     const route = await this.routes.resolve(caller.userId, request.model, agentNameOf(req.headers['x-llm-agent']));
-    const sink = this.recorder.sinkFor(route.billing);
-    const clientGone = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) clientGone.abort(new Error('The client closed the connection.'));
-    });
-    const observation = new WireObservation(sink.now(), request);
-    const call = new LiveCall(observation, sink, clientGone.signal);
-    sink.open(call);
-    try {
-      await this.answer(request, route, call, observation, res, sink);
-    } catch (error) {
-      call.settle('error');
-      // Nobody is left to answer when the client went away.
-      if (!clientGone.signal.aborted) throw error;
-    }
+    await asLiveCall(this.recorder, route, res, (startedAt) => new WireObservation(startedAt, request), (call, observation, sink) =>
+      this.answer(request, route, call, observation, res, sink),
+    );
   }
 
   private async answer(

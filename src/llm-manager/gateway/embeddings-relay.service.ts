@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response as ExpressResponse } from 'express';
 import { CallRecorder } from '../builder/call-recorder';
-import { LiveCall } from '../builder/live-call';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { agentNameOf } from './chat-request';
 import { EmbeddingsObservation, embeddingsUpstreamBody, readEmbeddingsRequest } from './embeddings-request';
+import { asLiveCall } from './gateway-call';
 import { GatewayRoutes } from './gateway-routes';
 import type { GatewayCaller } from './gateway-token.guard';
 import { parseJsonObject } from './json-object';
@@ -31,27 +31,15 @@ export class EmbeddingsRelay {
     const request = readEmbeddingsRequest(req.body);
     caller.requireModel(request.model);
     const route = await this.routes.resolve(caller.userId, request.model, agentNameOf(req.headers['x-llm-agent']));
-    const sink = this.recorder.sinkFor(route.billing);
-    const clientGone = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) clientGone.abort(new Error('The client closed the connection.'));
-    });
-    const observation = new EmbeddingsObservation(sink.now(), request);
-    const call = new LiveCall(observation, sink, clientGone.signal);
-    sink.open(call);
-    try {
+    await asLiveCall(this.recorder, route, res, (startedAt) => new EmbeddingsObservation(startedAt, request), async (call, observation) => {
       const upstream = await postUpstream(this.client, route, '/embeddings', embeddingsUpstreamBody(request, route), call, this.options.requestTimeoutMs);
-      if (!succeeded(upstream)) return await relayUpstreamError(upstream, route, call, res);
+      if (!succeeded(upstream)) return relayUpstreamError(upstream, route, call, res);
       const bytes = await bodyOf(() => readAll(upstream), call.signal);
       const answer = parseJsonObject(bytes.toString('utf8'));
       if (answer !== null) observation.observeAnswer(answer);
       call.settle('ok');
       res.status(upstream.status).setHeader('content-type', upstream.header('content-type') ?? 'application/json');
       res.end(bytes);
-    } catch (error) {
-      call.settle('error');
-      // Nobody is left to answer when the client went away.
-      if (!clientGone.signal.aborted) throw error;
-    }
+    });
   }
 }

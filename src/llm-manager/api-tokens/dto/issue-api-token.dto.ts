@@ -1,7 +1,13 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { NAME_MAX_LENGTH } from '../../common/input-rules';
 import { MAX_LISTED, type ApiTokenControls } from '../token-controls';
+
+/** An optional list of 1–MAX_LISTED strings; each entry is checked by the service (readTokenControls). */
+function OptionalStringList(): PropertyDecorator {
+  return applyDecorators(IsOptional(), IsArray(), ArrayNotEmpty(), ArrayMaxSize(MAX_LISTED), IsString({ each: true }));
+}
 
 /** Who the new token acts as, what to call it, and what restricts it. */
 export class IssueApiTokenDto implements ApiTokenControls {
@@ -27,11 +33,7 @@ export class IssueApiTokenDto implements ApiTokenControls {
     example: ['main', 'DeepSeek/deepseek-chat'],
     type: [String],
   })
-  @IsOptional()
-  @IsArray()
-  @ArrayNotEmpty()
-  @ArrayMaxSize(MAX_LISTED)
-  @IsString({ each: true })
+  @OptionalStringList()
   allowedModels?: string[];
 
   @ApiPropertyOptional({
@@ -39,10 +41,6 @@ export class IssueApiTokenDto implements ApiTokenControls {
     example: ['203.0.113.7', '10.0.0.0/8'],
     type: [String],
   })
-  @IsOptional()
-  @IsArray()
-  @ArrayNotEmpty()
-  @ArrayMaxSize(MAX_LISTED)
-  @IsString({ each: true })
+  @OptionalStringList()
   allowedIps?: string[];
 }

@@ -1,0 +1,34 @@
+import type { Response as ExpressResponse } from 'express';
+import type { CallRecorder } from '../builder/call-recorder';
+import type { CallObservation } from '../builder/call-observation';
+import type { CallSink } from '../builder/call-tracker';
+import { LiveCall } from '../builder/live-call';
+import type { UpstreamRoute } from './upstream-route';
+
+/**
+ * Runs one gateway request as a live call of the builder's recorder, so it ends in exactly one usage row: the call
+ * follows the client's connection (a client that goes away aborts it), and whatever `work` throws settles it as
+ * `error` before the error reaches the client, unless the client is already gone and nobody is left to answer.
+ */
+export async function asLiveCall<O extends CallObservation>(
+  recorder: CallRecorder,
+  route: UpstreamRoute,
+  res: ExpressResponse,
+  observe: (startedAt: number) => O,
+  work: (call: LiveCall, observation: O, sink: CallSink) => Promise<void>,
+): Promise<void> {
+  const sink = recorder.sinkFor(route.billing);
+  const clientGone = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) clientGone.abort(new Error('The client closed the connection.'));
+  });
+  const observation = observe(sink.now());
+  const call = new LiveCall(observation, sink, clientGone.signal);
+  sink.open(call);
+  try {
+    await work(call, observation, sink);
+  } catch (error) {
+    call.settle('error');
+    if (!clientGone.signal.aborted) throw error;
+  }
+}
