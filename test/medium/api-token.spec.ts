@@ -77,7 +77,7 @@ describe('ApiTokenService (SQLite file)', () => {
     const text = JSON.stringify(listed);
     expect(text).not.toContain(issued.token);
     expect(text).not.toContain(hashToken(issued.token));
-    expect(Object.keys(listed[0]).sort()).toEqual(['createdAt', 'id', 'lastUsedAt', 'name', 'prefix', 'revokedAt', 'userId']);
+    expect(Object.keys(listed[0]).sort()).toEqual(['allowedIps', 'allowedModels', 'createdAt', 'expiresAt', 'id', 'lastUsedAt', 'name', 'prefix', 'revokedAt', 'userId']);
   });
 
   it('stores the SHA-256 of the token, never the token (raw database file)', async () => {
@@ -117,6 +117,20 @@ describe('ApiTokenService (SQLite file)', () => {
     expect((await tokens.revoke(alice.id)).revokedAt).toBe(revoked.revokedAt);
     expect((await tokens.list('alice'))[0].revokedAt).toBe(revoked.revokedAt);
     expect((await failure(tokens.revoke(9999))).code).toBe('NOT_FOUND');
+  });
+
+  it('an expired token stops verifying at its moment, even while cached; its controls come back with it', async () => {
+    const expiresAt = new Date(START.getTime() + 60_000).toISOString();
+    const alice = await tokens.issue('alice', 'a', { expiresAt, allowedModels: ['main'], allowedIps: ['10.0.0.0/8'] });
+    expect(alice).toMatchObject({ expiresAt, allowedModels: ['main'], allowedIps: ['10.0.0.0/8'] });
+    expect(await tokens.authenticate(alice.token)).toEqual({ ok: true, userId: 'alice', allowedModels: ['main'], allowedIps: ['10.0.0.0/8'] });
+    clock.advance(60_000 - 1);
+    expect(await tokens.verify(alice.token)).toBe('alice');
+    clock.advance(1);
+    expect(await tokens.verify(alice.token)).toBeNull();
+    expect(await tokens.authenticate(alice.token)).toEqual({ ok: false, reason: 'expired', expiredAt: expiresAt });
+    expect(await tokens.authenticate(new ApiTokenGenerator().generate())).toEqual({ ok: false, reason: 'unknown' });
+    expect((await failure(tokens.issue('bob', 'b', { expiresAt: START.toISOString() }))).details).toEqual({ field: 'expiresAt' });
   });
 
   it('answers from memory within the TTL (no database round trip), then asks the database again', async () => {
