@@ -34,11 +34,26 @@ export function readTokenControls(controls: ApiTokenControls, now: Date): Stored
   };
 }
 
+/**
+ * Built once per list: a cached token hands the same array to every request, and building a BlockList costs ~20 µs
+ * (three rules), ten times the check itself.
+ */
+const compiled = new WeakMap<string[], BlockList>();
+
 /** Whether a request from `ip` may use a token restricted to `allowedIps`. */
 export function allowsIp(allowedIps: string[] | null, ip: string | undefined): boolean {
   if (allowedIps === null) return true;
   const address = ip === undefined ? undefined : unmapped(ip);
   if (address === undefined || isIP(address) === 0) return false;
+  let list = compiled.get(allowedIps);
+  if (list === undefined) {
+    list = blockListOf(allowedIps);
+    compiled.set(allowedIps, list);
+  }
+  return list.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+}
+
+function blockListOf(allowedIps: string[]): BlockList {
   const list = new BlockList();
   for (const entry of allowedIps) {
     const rule = parseAddressRule(entry);
@@ -46,7 +61,7 @@ export function allowsIp(allowedIps: string[] | null, ip: string | undefined): b
     if (rule.prefix === null) list.addAddress(rule.address, rule.family);
     else list.addSubnet(rule.address, rule.prefix, rule.family);
   }
-  return list.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+  return list;
 }
 
 /** Whether a token restricted to `allowedModels` may name `model` (exactly as listed). */
