@@ -151,7 +151,7 @@ export class ModelProbeService {
         : `is unreachable (${networkCode(error)})`;
       throw new LlmManagerError('UPSTREAM_ERROR', `${host} ${reason}. Check base_url and that this server can reach it.`, {
         cause: error,
-        details: { url },
+        details: { url, host },
       });
     }
   }
@@ -160,7 +160,7 @@ export class ModelProbeService {
     const text = await response.text();
     if (response.status === 401 || response.status === 403) {
       throw new LlmManagerError('UPSTREAM_ERROR', `The platform rejected the API key (HTTP ${response.status}). Check the key for ${new URL(url).host}.`, {
-        details: { status: response.status },
+        details: { status: response.status, host: new URL(url).host },
       });
     }
     if (!response.ok) {

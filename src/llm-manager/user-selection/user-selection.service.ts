@@ -82,7 +82,7 @@ export class UserSelectionService implements OnModuleDestroy {
     const repo = this.selections;
     if (await repo.findOneBy({ userId, usageKey })) {
       throw new LlmManagerError('NAME_CONFLICT', `Usage slot '${usageKey}' already exists. Update it instead.`, {
-        details: { field: 'usageKey' },
+        details: { field: 'usageKey', name: usageKey },
       });
     }
     await repo.insert({ userId, usageKey, ...binding });

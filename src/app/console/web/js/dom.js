@@ -1,4 +1,5 @@
 import { t } from './i18n.js';
+import { errorText } from './error-text.js';
 
 /** `h('button.primary#save', { onclick }, 'Save')`: an element with classes, id, attributes, listeners, children. */
 export function h(spec, attrs = {}, ...children) {
@@ -40,9 +41,9 @@ export function toast(message, kind = 'info') {
   setTimeout(() => el.remove(), kind === 'error' ? 9000 : 4000);
 }
 
-/** Shows the server's message verbatim (never a stack) and returns it, for inline error slots too. */
+/** Shows the server's message in the operator's language (never a stack) and returns it, for inline error slots too. */
 export function showError(error) {
-  const message = error && error.message ? error.message : String(error);
+  const message = errorText(error);
   toast(message, 'error');
   return message;
 }
@@ -168,7 +169,7 @@ export function submitDialogForm(form, { submit, serverError, validate, action, 
       close(await action());
     } catch (error) {
       serverError.hidden = false;
-      serverError.textContent = error.message;
+      serverError.textContent = errorText(error);
     } finally {
       submit.disabled = false;
     }

@@ -2,6 +2,7 @@ import { catalogueFor } from './catalogue.js';
 import { busy, confirmDialog, field, h, modal, mount, setFieldError, showError, submitDialogForm, submitOnEnter, table, toast } from './dom.js';
 import { t } from './i18n.js';
 import { openModelDialog } from './model-form.js';
+import { errorText } from './error-text.js';
 
 /** Platforms and models: the heart of the original GUI, in DB or YAML mode. */
 export async function renderPlatforms(root, ctx) {
@@ -13,7 +14,7 @@ export async function renderPlatforms(root, ctx) {
     try {
       data = await cat.load();
     } catch (error) {
-      mount(root, h('h2', {}, t('nav.platforms')), h('div.alert.error#page-error', {}, error.message));
+      mount(root, h('h2', {}, t('nav.platforms')), h('div.alert.error#page-error', {}, errorText(error)));
       return;
     }
     if (!data.platforms.some((p) => p.id === state.selectedId)) state.selectedId = data.platforms[0]?.id ?? null;
@@ -173,13 +174,13 @@ export async function renderPlatforms(root, ctx) {
         const override = keyInput.value.trim() ? { baseUrl: p.baseUrl, apiKey: keyInput.value.trim() } : {};
         state.probe = { models: (await cat.probe(p.id, override)).models };
       } catch (error) {
-        state.probe = { error: error.message };
+        state.probe = { error };
       }
       render();
     }));
     const known = new Set(p.models.map((m) => m.modelName));
     let result = null;
-    if (state.probe?.error) result = h('div.alert.error#probe-error', {}, state.probe.error);
+    if (state.probe?.error) result = h('div.alert.error#probe-error', {}, errorText(state.probe.error));
     else if (state.probe) {
       result = state.probe.models.length
         ? h('div.probe-list#probe-results', {}, state.probe.models.map((id) => h('div', { dataset: { model: id } },

@@ -1,6 +1,7 @@
 import { get, post } from './api.js';
 import { busy, confirmDialog, field, h, mount, setFieldError, toast } from './dom.js';
 import { t } from './i18n.js';
+import { errorText } from './error-text.js';
 
 /** LLM_KEY status and saving it to .env; force reset of the database from the YAML. */
 export async function renderSettings(root) {
@@ -10,7 +11,7 @@ export async function renderSettings(root) {
     try {
       [status, server] = await Promise.all([get('/api/ai/admin/master-key'), get('/api/ai/admin/session')]);
     } catch (error) {
-      mount(root, h('h2', {}, t('nav.settings')), h('div.alert.error#page-error', {}, error.message));
+      mount(root, h('h2', {}, t('nav.settings')), h('div.alert.error#page-error', {}, errorText(error)));
       return;
     }
     render();
@@ -46,7 +47,7 @@ export async function renderSettings(root) {
         try {
           status = await post('/api/ai/admin/master-key', { key, writeEnvFile: writeEnv.checked });
         } catch (error) {
-          mount(result, h('div.alert.error#llm-key-error', {}, error.message));
+          mount(result, h('div.alert.error#llm-key-error', {}, errorText(error)));
           return;
         }
         render();
@@ -68,7 +69,7 @@ export async function renderSettings(root) {
             added: report.added?.length ?? 0, replaced: report.replaced?.length ?? 0, removed: report.removed?.length ?? 0,
           })));
         } catch (error) {
-          mount(resetResult, h('div.alert.error#reset-error', {}, error.message));
+          mount(resetResult, h('div.alert.error#reset-error', {}, errorText(error)));
         }
       });
     });

@@ -1,6 +1,7 @@
 import { catalogueFor } from './catalogue.js';
 import { busy, confirmDialog, field, h, mount, setFieldError, showError, table, toast } from './dom.js';
 import { t } from './i18n.js';
+import { errorText } from './error-text.js';
 
 /** A platform select and a model select that follows it; `initial` = { platformId, modelId }. */
 export function bindingPicker(platforms, initial = {}, idPrefix = 'binding') {
@@ -35,7 +36,7 @@ export async function renderUsages(root, ctx) {
       platforms = (await cat.load()).platforms;
       usages = await cat.loadUsages();
     } catch (error) {
-      mount(root, h('h2', {}, t('nav.usages')), h('div.alert.error#page-error', {}, error.message));
+      mount(root, h('h2', {}, t('nav.usages')), h('div.alert.error#page-error', {}, errorText(error)));
       return;
     }
     render();
