@@ -46,7 +46,8 @@ export const dbCatalogue = {
     isNew
       ? post('/api/ai/admin/usages', { usageKey, platformId: platform.id, modelId: model.id })
       : put(`/api/ai/admin/usages/${seg(usageKey)}`, { platformId: platform.id, modelId: model.id }),
-  deleteUsage: null,
+  deleteUsage: (usageKey) => del(`/api/ai/admin/usages/${seg(usageKey)}`),
+  builtInUsages: ['main', 'fast', 'reason'],
 };
 
 export const yamlCatalogue = {
@@ -72,6 +73,7 @@ export const yamlCatalogue = {
   },
   setUsage: (usageKey, platform, model) => put(`/api/ai/admin/yaml/usages/${seg(usageKey)}`, { platform: platform.name, model: model.displayName }),
   deleteUsage: (usageKey) => del(`/api/ai/admin/yaml/usages/${seg(usageKey)}`),
+  builtInUsages: [],
 };
 
 export const catalogueFor = (mode) => (mode === 'yaml' ? yamlCatalogue : dbCatalogue);

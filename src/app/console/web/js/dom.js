@@ -94,9 +94,10 @@ export function submitOnEnter(input, button) {
 }
 
 /** Asks to confirm a dangerous action; `danger` makes the confirm button red. */
-export function confirmDialog(title, message, { confirmLabel = t('common.confirm'), danger = true } = {}) {
+export function confirmDialog(title, message, { confirmLabel = t('common.confirm'), danger = true, also = '' } = {}) {
   return modal(title, (close) => [
     h('p.alert.warn', {}, message),
+    also ? h('p.alert.warn#confirm-also', {}, also) : null,
     h('div.row.end', {},
       h('button#confirm-cancel', { type: 'button', onclick: () => close(false) }, t('common.cancel')),
       h(`button#confirm-ok.${danger ? 'danger.solid' : 'primary'}`, { type: 'button', onclick: () => close(true) }, confirmLabel)),

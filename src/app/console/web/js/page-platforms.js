@@ -233,8 +233,17 @@ export async function renderPlatforms(root, ctx) {
     render();
   }
 
+  /** The sentence naming the system bindings a delete would remove (YAML) or leave unbound (DB); '' when none. */
+  async function bindingsTouched(uses) {
+    const keys = (await cat.loadUsages()).filter(uses).map((u) => u.usageKey);
+    if (keys.length === 0) return '';
+    return t(cat.mode === 'yaml' ? 'bindings.yamlRemoves' : 'bindings.dbUnbinds', { keys: keys.join(', ') });
+  }
+
   async function deletePlatform(p) {
-    if (!(await confirmDialog(t('platforms.delete'), t('platforms.deleteConfirm', { name: p.name })))) return;
+    const also = await bindingsTouched((u) => String(u.platformId) === String(p.id)).catch((error) => void showError(error));
+    if (also === undefined) return;
+    if (!(await confirmDialog(t('platforms.delete'), t('platforms.deleteConfirm', { name: p.name }), { also }))) return;
     try {
       const result = await cat.deletePlatform(p.id);
       state.selectedId = null;
@@ -260,7 +269,9 @@ export async function renderPlatforms(root, ctx) {
   }
 
   async function deleteModel(p, m) {
-    if (!(await confirmDialog(t('model.delete'), t('model.deleteConfirm', { name: m.displayName })))) return;
+    const also = await bindingsTouched((u) => String(u.platformId) === String(p.id) && String(u.modelId) === String(m.id)).catch((error) => void showError(error));
+    if (also === undefined) return;
+    if (!(await confirmDialog(t('model.delete'), t('model.deleteConfirm', { name: m.displayName }), { also }))) return;
     try {
       await cat.deleteModel(p.id, m.id);
       await reload();
