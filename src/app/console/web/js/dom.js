@@ -71,7 +71,8 @@ export function modal(title, build) {
       if (event.key === 'Tab') trapTab(box, event);
     });
     root.replaceChildren(backdrop);
-    box.querySelector('input, textarea, select, button.primary')?.focus();
+    // A confirmation has no field: its first button (Cancel, the safe one) takes focus, so Escape and Tab work at once.
+    (box.querySelector('input, textarea, select, button.primary') ?? box.querySelector('button'))?.focus();
   });
 }
 
@@ -97,7 +98,7 @@ export function submitOnEnter(input, button) {
 export function confirmDialog(title, message, { confirmLabel = t('common.confirm'), danger = true, also = '' } = {}) {
   return modal(title, (close) => [
     h('p.alert.warn', {}, message),
-    also ? h('p.alert.warn#confirm-also', {}, also) : null,
+    typeof also === 'string' ? (also ? h('p.alert.warn#confirm-also', {}, also) : null) : also,
     h('div.row.end', {},
       h('button#confirm-cancel', { type: 'button', onclick: () => close(false) }, t('common.cancel')),
       h(`button#confirm-ok.${danger ? 'danger.solid' : 'primary'}`, { type: 'button', onclick: () => close(true) }, confirmLabel)),

@@ -98,8 +98,14 @@ const en = {
   'llmKey.tooShort': 'LLM_KEY must be at least 32 characters.', 'llmKey.written': 'LLM_KEY written to {file}.',
   'llmKey.verified': 'This is the key in force.', 'llmKey.envInstructions': 'Not written to .env: set it in the server\'s environment before the next start:',
   'reset.title': 'Reset DB from YAML', 'reset.button': 'Reset DB from YAML',
-  'reset.intro': 'llm_mgr_cfg.yaml overwrites the system platforms, models and bindings in the database. Users\' own keys, platforms and slots are kept.',
-  'reset.confirm': 'Overwrite every system platform, model and binding in the database with llm_mgr_cfg.yaml? Changes made in DB mode since are lost.',
+  'reset.intro': 'llm_mgr_cfg.yaml overwrites the system platforms, models and bindings in the database. Users\' own platforms are kept; their keys for a system platform the YAML no longer has are deleted with it, and their slots on it move to another model on their next call. The confirmation lists all of it first.',
+  'reset.confirm': 'Overwrite every system platform, model and binding in the database with llm_mgr_cfg.yaml? Changes made in DB mode since are lost. This is what it will do:',
+  'reset.will.added': 'To add ({n})', 'reset.will.replaced': 'To overwrite ({n})', 'reset.will.removed': 'To remove ({n})',
+  'reset.will.userKeys': 'Users\' keys to delete ({n})', 'reset.will.userSlots': 'Users\' slots to unbind ({n})',
+  'reset.will.noUsers': 'No user\'s key or slot is touched.',
+  'reset.done.added': 'Added ({n})', 'reset.done.replaced': 'Overwritten ({n})', 'reset.done.removed': 'Removed ({n})',
+  'reset.done.userKeys': 'Users\' keys deleted ({n})', 'reset.done.userSlots': 'Users\' slots unbound ({n})',
+  'reset.done.noUsers': 'No user\'s key or slot was touched.',
   'reset.done': 'Reset done: {added} added, {replaced} replaced, {removed} removed.',
 };
 
@@ -192,8 +198,14 @@ const zh = {
   'llmKey.tooShort': 'LLM_KEY 至少需要 32 个字符。', 'llmKey.written': 'LLM_KEY 已写入 {file}。',
   'llmKey.verified': '这正是当前使用的密钥。', 'llmKey.envInstructions': '未写入 .env：请在下次启动前在服务器环境中设置：',
   'reset.title': '从 YAML 重置数据库', 'reset.button': '从 YAML 重置数据库',
-  'reset.intro': '以 llm_mgr_cfg.yaml 覆盖数据库中的系统平台、模型和绑定。用户自己的 Key、平台和用途会保留。',
-  'reset.confirm': '用 llm_mgr_cfg.yaml 覆盖数据库中所有系统平台、模型和绑定？在数据库模式下所做的修改将丢失。',
+  'reset.intro': '以 llm_mgr_cfg.yaml 覆盖数据库中的系统平台、模型和绑定。用户自己的平台会保留；它们为 YAML 中已没有的系统平台保存的 Key 会随之删除，绑定到该平台的用途会在下次调用时改用其他模型。确认前会先列出全部影响。',
+  'reset.confirm': '用 llm_mgr_cfg.yaml 覆盖数据库中所有系统平台、模型和绑定？在数据库模式下所做的修改将丢失。将执行以下操作：',
+  'reset.will.added': '将新增（{n}）', 'reset.will.replaced': '将覆盖（{n}）', 'reset.will.removed': '将删除（{n}）',
+  'reset.will.userKeys': '将删除的用户 Key（{n}）', 'reset.will.userSlots': '将变为未绑定的用户用途（{n}）',
+  'reset.will.noUsers': '不影响任何用户的 Key 或用途。',
+  'reset.done.added': '已新增（{n}）', 'reset.done.replaced': '已覆盖（{n}）', 'reset.done.removed': '已删除（{n}）',
+  'reset.done.userKeys': '已删除的用户 Key（{n}）', 'reset.done.userSlots': '已变为未绑定的用户用途（{n}）',
+  'reset.done.noUsers': '没有影响任何用户的 Key 或用途。',
   'reset.done': '重置完成：新增 {added}，替换 {replaced}，删除 {removed}。',
 };
 
