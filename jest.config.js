@@ -19,7 +19,7 @@ const SUITES = ['<rootDir>/test/medium/**/*.spec.ts', '<rootDir>/test/e2e/**/*.e
 const ENGINE_COVERED_ELSEWHERE = ['/test/e2e/cli-', '/test/e2e/package-host-app', '/test/medium/usage-query', '/test/medium/usage-writer',
   '/test/e2e/instances-shared-db', '/test/medium/sqlite-lock-wait', '/test/medium/model-call-errors', '/test/medium/database-outage',
   '/test/medium/sqlite-shared-file', '/test/e2e/instances-shared-sqlite', '/test/e2e/console-no-browser', '/test/e2e/console-phone-keyboard',
-  '/test/e2e/console-details', '/test/e2e/console-error-words', '/test/e2e/start-build', '/test/medium/test-run-cleanup'];
+  '/test/e2e/console-details', '/test/e2e/console-error-words', '/test/e2e/console-yaml-test-model', '/test/e2e/start-build', '/test/medium/test-run-cleanup'];
 
 // The standalone server on the sqlite3 package: the sqlite3 project's smoke test, run there only.
 const SQLITE3_ONLY = '/test/e2e/standalone-sqlite3';

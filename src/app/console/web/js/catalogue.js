@@ -66,7 +66,7 @@ export const yamlCatalogue = {
   addModel: (id, model) => post(`/api/ai/admin/yaml/platforms/${seg(id)}/models`, model),
   updateModel: (id, modelId, model) => put(`/api/ai/admin/yaml/platforms/${seg(id)}/models/${seg(modelId)}`, model),
   deleteModel: (id, modelId) => del(`/api/ai/admin/yaml/platforms/${seg(id)}/models/${seg(modelId)}`),
-  testModel: null,
+  testModel: (id, modelId) => post(`/api/ai/admin/yaml/platforms/${seg(id)}/models/${seg(modelId)}/test`),
   async loadUsages() {
     const view = await get('/api/ai/admin/yaml');
     return view.usages.map((u) => ({ usageKey: u.usageKey, platformId: u.platform, platform: u.platform, modelId: u.model, model: u.model }));

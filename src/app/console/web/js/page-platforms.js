@@ -149,7 +149,6 @@ export async function renderPlatforms(root, ctx) {
   }
 
   function testCell(p, m) {
-    if (!cat.testModel) return h('span.hint', { title: t('model.testYamlHint') }, t('model.testYaml'));
     const result = state.tests[`${p.id}/${m.id}`];
     const out = result
       ? result.ok
