@@ -1,10 +1,9 @@
 import type { Page } from 'playwright-core';
 import { screenshot } from '../support/browser';
-import { openPage, signIn, startConsoleRig, toastWith, type ConsoleRig } from '../support/browser-console';
+import { CONSOLE_SIZES, openPage, pageWidth, switchMode, toastWith, type ConsoleRig, useSignedInConsole } from '../support/browser-console';
 import { useNoNetworkGuard } from '../support/no-network';
 
-const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
-const pageWidth = (page: Page): Promise<number> => page.evaluate('document.documentElement.scrollWidth');
+const SIZES = CONSOLE_SIZES;
 const WORDS = {
   dbUnbinds: { en: 'become unbound', zh: '将变为未绑定' },
   yamlRemoves: { en: 'are removed from the YAML', zh: '将从 YAML 中删除' },
@@ -32,20 +31,10 @@ async function confirmByKeyboard(page: Page): Promise<void> {
 describe('console (browser): bindings touched by deletes, unbound bindings, removing a custom binding', () => {
   jest.setTimeout(120_000);
   useNoNetworkGuard();
-  let rig: ConsoleRig;
-
-  beforeAll(async () => {
-    rig = await startConsoleRig();
-    await signIn(rig);
-  });
-  afterAll(async () => {
-    await rig?.close();
-  });
-  afterEach(() => {
-    expect(rig.pageErrors).toEqual([]);
-  });
+  const signedIn = useSignedInConsole();
 
   it('DELETE /api/ai/admin/usages/:usageKey refuses the built-in slots and names an unknown one', async () => {
+    const { rig } = signedIn;
     expect(await rig.call('DELETE', '/api/ai/admin/usages/main')).toMatchObject({
       status: 400,
       body: { code: 'VALIDATION_FAILED', details: { field: 'usageKey', usageKey: 'main' } },
@@ -58,6 +47,7 @@ describe('console (browser): bindings touched by deletes, unbound bindings, remo
 
   describe.each(Object.entries(SIZES))('%s', (size, viewport) => {
     it.each(['en', 'zh'] as const)('DB mode: deleting a platform names the bindings it unbinds; they show unbound; a custom one is removed (%s)', async (lang) => {
+      const { rig } = signedIn;
       const { page } = rig;
       const name = `Doomed-${size}-${lang}`;
       const usageKey = `vision-${size}-${lang}`;
@@ -77,6 +67,8 @@ describe('console (browser): bindings touched by deletes, unbound bindings, remo
       expect(await pageWidth(page)).toBe(viewport.width);
       await screenshot(page, `bindings-delete-platform-${size}-${lang}`);
       await confirmByKeyboard(page);
+      // The toast says the delete is done: only then does the usages page read the bindings.
+      await toastWith(page, name);
 
       await openPage(rig, 'usages');
       const row = page.locator(`tr[data-id="${usageKey}"]`);
@@ -96,6 +88,7 @@ describe('console (browser): bindings touched by deletes, unbound bindings, remo
     });
 
     it.each(['en', 'zh'] as const)('YAML mode: deleting a model names the bindings removed with it (%s)', async (lang) => {
+      const { rig } = signedIn;
       const { page } = rig;
       const model = `m-${size}-${lang}`;
       const usageKey = `u-${size}-${lang}`;
@@ -104,9 +97,7 @@ describe('console (browser): bindings touched by deletes, unbound bindings, remo
 
       await page.setViewportSize(viewport);
       await openPage(rig, 'platforms');
-      await page.click('#mode-yaml');
-      await page.locator('#mode-yaml[aria-checked="true"]').waitFor();
-      await page.waitForSelector('#page[data-ready="true"]');
+      await switchMode(rig, 'yaml');
       await page.selectOption('#lang', lang);
       await page.click('tr.selectable:has-text("Spare")');
       await page.locator('#platform-detail h3', { hasText: 'Spare' }).waitFor();
@@ -116,8 +107,7 @@ describe('console (browser): bindings touched by deletes, unbound bindings, remo
       expect(await pageWidth(page)).toBe(viewport.width);
       await screenshot(page, `bindings-delete-model-yaml-${size}-${lang}`);
       await confirmByKeyboard(page);
-      await page.click('#mode-db');
-      await page.locator('#mode-db[aria-checked="true"]').waitFor();
+      await switchMode(rig, 'db');
       await page.selectOption('#lang', 'en');
     });
   });

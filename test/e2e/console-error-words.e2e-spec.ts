@@ -1,10 +1,8 @@
-import type { Page } from 'playwright-core';
 import { screenshot } from '../support/browser';
-import { openPage, signIn, startConsoleRig, type ConsoleRig } from '../support/browser-console';
+import { CONSOLE_SIZES, signIn, openPage, pageWidth, switchMode, type ConsoleRig, useSignedInConsole } from '../support/browser-console';
 import { useNoNetworkGuard } from '../support/no-network';
 
-const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
-const pageWidth = (page: Page): Promise<number> => page.evaluate('document.documentElement.scrollWidth');
+const SIZES = CONSOLE_SIZES;
 
 /** What the server's coded errors read like in each language: Chinese by code and details, English as the server said it. */
 const CONFLICT = { en: "A platform named 'Fake' already exists. Choose another name.", zh: '名称“Fake”已被使用，请换一个名称。' };
@@ -30,21 +28,11 @@ async function addTakenPlatformByKeyboard(rig: ConsoleRig): Promise<string> {
 describe('console (browser): the server\'s errors in both languages, at 1280×800 and 390×844, by keyboard', () => {
   jest.setTimeout(90_000);
   useNoNetworkGuard();
-  let rig: ConsoleRig;
-
-  beforeAll(async () => {
-    rig = await startConsoleRig();
-    await signIn(rig);
-  });
-  afterAll(async () => {
-    await rig?.close();
-  });
-  afterEach(() => {
-    expect(rig.pageErrors).toEqual([]);
-  });
+  const signedIn = useSignedInConsole();
 
   describe.each(Object.entries(SIZES))('%s', (size, viewport) => {
     it.each(['en', 'zh'] as const)('a name conflict, in DB mode and in YAML mode (%s)', async (lang) => {
+      const { rig } = signedIn;
       const { page } = rig;
       await page.setViewportSize(viewport);
       await openPage(rig, 'platforms');
@@ -54,17 +42,15 @@ describe('console (browser): the server\'s errors in both languages, at 1280×80
       await screenshot(page, `error-conflict-${size}-${lang}`);
       await page.keyboard.press('Escape');
 
-      await page.click('#mode-yaml');
-      await page.locator('#mode-yaml[aria-checked="true"]').waitFor();
-      await page.waitForSelector('#page[data-ready="true"]');
+      await switchMode(rig, 'yaml');
       expect(await addTakenPlatformByKeyboard(rig)).toContain(YAML_CONFLICT[lang]);
       await page.keyboard.press('Escape');
-      await page.click('#mode-db');
-      await page.locator('#mode-db[aria-checked="true"]').waitFor();
+      await switchMode(rig, 'db');
       await page.selectOption('#lang', 'en');
     });
 
     it.each(['en', 'zh'] as const)('a key the upstream rejects, probed by keyboard (%s)', async (lang) => {
+      const { rig } = signedIn;
       const { page } = rig;
       await page.setViewportSize(viewport);
       await openPage(rig, 'platforms');
@@ -84,7 +70,8 @@ describe('console (browser): the server\'s errors in both languages, at 1280×80
   });
 
   it.each(['en', 'zh'] as const)('a wrong token at sign-in (%s)', async (lang) => {
-    const { page } = rig;
+    const { rig } = signedIn;
+      const { page } = rig;
     await openPage(rig, 'platforms');
     await page.click('#logout');
     await page.selectOption('#login-lang', lang);

@@ -1,10 +1,8 @@
-import type { Page } from 'playwright-core';
 import { screenshot } from '../support/browser';
-import { openPage, signIn, startConsoleRig, type ConsoleRig } from '../support/browser-console';
+import { CONSOLE_SIZES, openPage, pageWidth, switchMode, type ConsoleRig, useSignedInConsole } from '../support/browser-console';
 import { useNoNetworkGuard } from '../support/no-network';
 
-const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
-const pageWidth = (page: Page): Promise<number> => page.evaluate('document.documentElement.scrollWidth');
+const SIZES = CONSOLE_SIZES;
 const WORDS = {
   intro: { en: 'their keys for a system platform the YAML no longer has are deleted', zh: '它们为 YAML 中已没有的系统平台保存的 Key 会随之删除' },
   userKeys: { en: "Users' keys to delete (1)", zh: '将删除的用户 Key（1）' },
@@ -26,20 +24,10 @@ async function arrange(rig: ConsoleRig, platformName: string, userId: string): P
 describe('console (browser): the reset from YAML previews and reports users\' keys and slots', () => {
   jest.setTimeout(120_000);
   useNoNetworkGuard();
-  let rig: ConsoleRig;
-
-  beforeAll(async () => {
-    rig = await startConsoleRig();
-    await signIn(rig);
-  });
-  afterAll(async () => {
-    await rig?.close();
-  });
-  afterEach(() => {
-    expect(rig.pageErrors).toEqual([]);
-  });
+  const signedIn = useSignedInConsole();
 
   it('GET /api/ai/admin/reload-from-yaml/preview writes nothing and names the users touched', async () => {
+    const { rig } = signedIn;
     await arrange(rig, 'Preview-only', 'pat');
     const preview = await rig.call('GET', '/api/ai/admin/reload-from-yaml/preview');
     expect(preview.status).toBe(200);
@@ -62,6 +50,7 @@ describe('console (browser): the reset from YAML previews and reports users\' ke
 
   describe.each(Object.entries(SIZES))('%s', (size, viewport) => {
     it.each(['en', 'zh'] as const)('the dialog lists the changes and the users touched; the result lists them too (%s)', async (lang) => {
+      const { rig } = signedIn;
       const { page } = rig;
       const platformName = `Local-${size}-${lang}`;
       const userId = `alice-${size}-${lang}`;

@@ -1,37 +1,23 @@
-import type { Page } from 'playwright-core';
 import { screenshot } from '../support/browser';
-import { openPage, signIn, startConsoleRig, type ConsoleRig } from '../support/browser-console';
+import { CONSOLE_SIZES, openPage, pageWidth, switchMode, type ConsoleRig, useSignedInConsole } from '../support/browser-console';
 import { useNoNetworkGuard } from '../support/no-network';
 
-const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
-const pageWidth = (page: Page): Promise<number> => page.evaluate('document.documentElement.scrollWidth');
+const SIZES = CONSOLE_SIZES;
 const OK = { en: 'OK ·', zh: '正常 ·' };
 
 /** In YAML mode a model is tested with the file's URL and key, before any restart or reset. */
 describe('console (browser): testing models in YAML mode', () => {
   jest.setTimeout(90_000);
   useNoNetworkGuard();
-  let rig: ConsoleRig;
-
-  beforeAll(async () => {
-    rig = await startConsoleRig();
-    await signIn(rig);
-  });
-  afterAll(async () => {
-    await rig?.close();
-  });
-  afterEach(() => {
-    expect(rig.pageErrors).toEqual([]);
-  });
+  const signedIn = useSignedInConsole();
 
   describe.each(Object.entries(SIZES))('%s', (size, viewport) => {
     it.each(['en', 'zh'] as const)('a model that answers shows its latency, a broken one the upstream error (%s)', async (lang) => {
+      const { rig } = signedIn;
       const { page } = rig;
       await page.setViewportSize(viewport);
       await openPage(rig, 'platforms');
-      await page.click('#mode-yaml');
-      await page.locator('#mode-yaml[aria-checked="true"]').waitFor();
-      await page.waitForSelector('#page[data-ready="true"]');
+      await switchMode(rig, 'yaml');
       await page.selectOption('#lang', lang);
       await page.click('tr.selectable:has-text("Fake")');
       await page.locator('#platform-detail h3', { hasText: 'Fake' }).waitFor();
@@ -49,8 +35,7 @@ describe('console (browser): testing models in YAML mode', () => {
       expect(await broken.textContent()).not.toContain('{');
       expect(await pageWidth(page)).toBe(viewport.width);
       await screenshot(page, `yaml-test-model-${size}-${lang}`);
-      await page.click('#mode-db');
-      await page.locator('#mode-db[aria-checked="true"]').waitFor();
+      await switchMode(rig, 'db');
       await page.selectOption('#lang', 'en');
     });
   });
