@@ -138,7 +138,10 @@ export class LlmManagerService {
     return this.usage.purge(this.toDate(opts.olderThan)!);
   }
 
-  /** Force reset (M11): the YAML overwrites the system platforms; users' keys and selections are kept. */
+  /**
+   * Force reset (M11): the YAML overwrites the system platforms; users' keys for a platform it drops are deleted and
+   * their slots on it unbound (`report.impact`).
+   */
   reloadFromYaml(): Promise<SyncReport> {
     return this.yamlSync.forceReset();
   }

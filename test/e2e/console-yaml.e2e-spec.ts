@@ -112,7 +112,7 @@ describe('console (browser): YAML mode', () => {
     await page.click('#model-save');
     await toastWith(page, 'Saved');
     expect(doc().platforms['YAML Lab'].models).toEqual({ 推理: 'fake-reasoning' });
-    expect(await page.locator('#models-section', { hasText: 'DB mode only' }).count()).toBe(1);
+    expect(await page.locator('#models-section [data-action="test-model"]').count()).toBe(1);
     await screenshot(page, '12-yaml-platforms');
   });
 

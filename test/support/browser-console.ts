@@ -101,3 +101,35 @@ export async function confirm(page: Page): Promise<void> {
 export async function toastWith(page: Page, text: string): Promise<void> {
   await page.locator('.toast', { hasText: text }).first().waitFor();
 }
+
+/** The two sizes every console layout is checked at. */
+export const CONSOLE_SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
+
+/** The page's own width: more than the viewport means a sideways scroll. */
+export const pageWidth = (page: Page): Promise<number> => page.evaluate('document.documentElement.scrollWidth') as Promise<number>;
+
+/**
+ * One signed-in rig for the enclosing `describe`, closed after it; every test fails on an error of the page's scripts.
+ * Read `.rig` inside a test (it exists once `beforeAll` has run).
+ */
+export function useSignedInConsole(): { rig: ConsoleRig } {
+  const holder = {} as { rig: ConsoleRig };
+  beforeAll(async () => {
+    holder.rig = await startConsoleRig();
+    await signIn(holder.rig);
+  });
+  afterAll(async () => {
+    await holder.rig?.close();
+  });
+  afterEach(() => {
+    expect(holder.rig.pageErrors).toEqual([]);
+  });
+  return holder;
+}
+
+/** Switches the console to `mode` with its toggle and waits for the page to render again. */
+export async function switchMode(rig: ConsoleRig, mode: 'db' | 'yaml'): Promise<void> {
+  await rig.page.click(`#mode-${mode}`);
+  await rig.page.locator(`#mode-${mode}[aria-checked="true"]`).waitFor();
+  await rig.page.waitForSelector('#page[data-ready="true"]');
+}

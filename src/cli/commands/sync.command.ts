@@ -15,7 +15,7 @@ export const syncCommand: CliCommand = {
     'Without --force: the first import on an empty database, otherwise only platforms and models new to the YAML ' +
       'are added; nothing is overwritten or deleted, and what an admin deleted is not brought back.',
     'With --force: the YAML overwrites the system platforms, models and usage bindings in one transaction; users\' ' +
-      'own keys, platforms and slots are kept. Prints what was added, kept, replaced, removed and skipped.',
+      'own platforms are kept; their keys for a system platform the YAML no longer has go with it. Prints what was added, kept, replaced, removed and skipped.',
     'The file is validated and its ENC: values opened with LLM_KEY before anything is written.',
   ],
   options: {

@@ -232,7 +232,7 @@ export class PlatformAdminService {
     const taken = await manager.findOneBy(PlatformEntity, { ownerId, name });
     if (taken) {
       throw new LlmManagerError('NAME_CONFLICT', `A platform named '${name}' already exists. Choose another name.`, {
-        details: { field: 'name', platformId: taken.id },
+        details: { field: 'name', name, platformId: taken.id },
       });
     }
   }
@@ -242,7 +242,7 @@ export class PlatformAdminService {
       throw new LlmManagerError(
         'NAME_CONFLICT',
         `Platform '${platform.name}' already has a model named '${displayName}'. Choose another display name.`,
-        { details: { field: 'displayName', platformId: platform.id } },
+        { details: { field: 'displayName', name: displayName, platformId: platform.id } },
       );
     }
   }
@@ -251,7 +251,9 @@ export class PlatformAdminService {
     const seen = new Set<string>();
     for (const name of names) {
       if (seen.has(name)) {
-        throw new LlmManagerError('NAME_CONFLICT', `Model display name '${name}' is given twice. Names must be unique.`);
+        throw new LlmManagerError('NAME_CONFLICT', `Model display name '${name}' is given twice. Names must be unique.`, {
+          details: { field: 'displayName', name },
+        });
       }
       seen.add(name);
     }

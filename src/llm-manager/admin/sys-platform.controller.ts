@@ -112,12 +112,26 @@ export class SysPlatformController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Force reset from llm_mgr_cfg.yaml',
-    description: "The YAML overwrites the system platforms, models and bindings (M11). Users' own keys, platforms and selections are kept. A YAML that does not validate changes nothing.",
+    description:
+      "The YAML overwrites the system platforms, models and bindings (M11). Users' own platforms are kept; their keys for a " +
+      'system platform the YAML no longer has are deleted with it and their slots on it unbound (listed in `impact`). ' +
+      'A YAML that does not validate changes nothing. GET …/preview answers the same report without writing.',
   })
   @ApiOkResponse({ type: SysSyncReportDto })
   @ApiAdminErrors(BAD_REQUEST)
   reloadFromYaml(): Promise<SyncReport> {
     return this.yamlSync.forceReset();
+  }
+
+  @Get('reload-from-yaml/preview')
+  @ApiOperation({
+    summary: 'Preview the force reset from llm_mgr_cfg.yaml',
+    description: 'What POST reload-from-yaml would add, replace and remove, and whose keys and slots it touches; nothing is written (`dryRun: true`).',
+  })
+  @ApiOkResponse({ type: SysSyncReportDto })
+  @ApiAdminErrors(BAD_REQUEST)
+  previewReloadFromYaml(): Promise<SyncReport> {
+    return this.yamlSync.forceReset({ dryRun: true });
   }
 
   @Post('sys-platform/:id/default')

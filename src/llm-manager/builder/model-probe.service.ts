@@ -123,6 +123,29 @@ export class ModelProbeService {
     }
   }
 
+  /**
+   * One tiny chat request to an endpoint that is not stored (the console's YAML mode): `POST {baseUrl}/chat/completions`
+   * with the model id and its extra_body, no usage row. Failures are answers, as in `testModel`.
+   */
+  async testEndpoint(target: { baseUrl: string; apiKey: string | null; modelName: string; extraBody: Record<string, unknown> | null }): Promise<ModelTestResult> {
+    const started = this.clock.now().getTime();
+    const elapsed = (): number => this.clock.now().getTime() - started;
+    const secrets = target.apiKey ? [target.apiKey] : [];
+    try {
+      const response = await this.http.fetch(`${requireBaseUrl(target.baseUrl)}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(target.apiKey ? { authorization: `Bearer ${target.apiKey}` } : {}) },
+        body: JSON.stringify({ ...target.extraBody, model: target.modelName, messages: [{ role: 'user', content: 'Reply with the single word OK.' }] }),
+        signal: AbortSignal.timeout(TEST_TIMEOUT_MS),
+      });
+      const text = await response.text();
+      if (response.ok) return { ok: true, latencyMs: elapsed(), model: target.modelName };
+      return { ok: false, latencyMs: elapsed(), error: maskSecretsInText(upstreamMessage(text).slice(0, 300), secrets), status: response.status };
+    } catch (error) {
+      return { ok: false, latencyMs: elapsed(), error: maskSecretsInText(errorMessage(error), secrets) };
+    }
+  }
+
   private async resolveTarget(userId: string, target: ModelTestTarget): Promise<{ platform: PlatformEntity; model: ModelEntity }> {
     if ('usageKey' in target) return this.selections.resolveSlot(userId, target.usageKey);
     const bound = await this.catalogue.findBinding(target.platformId, target.modelId);
@@ -151,7 +174,7 @@ export class ModelProbeService {
         : `is unreachable (${networkCode(error)})`;
       throw new LlmManagerError('UPSTREAM_ERROR', `${host} ${reason}. Check base_url and that this server can reach it.`, {
         cause: error,
-        details: { url },
+        details: { url, host },
       });
     }
   }
@@ -160,7 +183,7 @@ export class ModelProbeService {
     const text = await response.text();
     if (response.status === 401 || response.status === 403) {
       throw new LlmManagerError('UPSTREAM_ERROR', `The platform rejected the API key (HTTP ${response.status}). Check the key for ${new URL(url).host}.`, {
-        details: { status: response.status },
+        details: { status: response.status, host: new URL(url).host },
       });
     }
     if (!response.ok) {
@@ -189,4 +212,14 @@ function networkCode(error: unknown): string {
   const cause = (error as { cause?: { code?: unknown } }).cause;
   if (cause && typeof cause.code === 'string') return cause.code;
   return errorMessage(error);
+}
+
+/** The message of an OpenAI-style error body (`{ error: { message } }`), else the body as it came. */
+function upstreamMessage(text: string): string {
+  try {
+    const message = (JSON.parse(text) as { error?: { message?: unknown } }).error?.message;
+    return typeof message === 'string' ? message : text;
+  } catch {
+    return text;
+  }
 }

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpStatus, Param, Post, Put } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ApiAdminErrors } from '../admin/dto/sys-error-body.dto';
 import { LlmManagerApi } from '../common/llm-manager-api.decorator';
 import { AdminOnly } from '../common/request-identity';
@@ -50,5 +50,17 @@ export class SystemUsageController {
   @ApiAdminErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND, HttpStatus.CONFLICT)
   create(@Body() dto: CreateSystemUsageDto): Promise<UserSelectionView> {
     return this.selections.createUserUsageSlot(SYSTEM_USER_ID, dto.usageKey, { platformId: dto.platformId, modelId: dto.modelId });
+  }
+
+  @Delete(':usageKey')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'Remove a custom system usage slot',
+    description: 'Deletes a custom system binding (main, fast and reason cannot be removed). Users who already have that slot keep their own binding.',
+  })
+  @ApiNoContentResponse({ description: 'Removed.' })
+  @ApiAdminErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND)
+  remove(@Param() param: SystemUsageKeyParamDto): Promise<void> {
+    return this.selections.deleteUserUsageSlot(SYSTEM_USER_ID, param.usageKey);
   }
 }

@@ -82,12 +82,30 @@ export class UserSelectionService implements OnModuleDestroy {
     const repo = this.selections;
     if (await repo.findOneBy({ userId, usageKey })) {
       throw new LlmManagerError('NAME_CONFLICT', `Usage slot '${usageKey}' already exists. Update it instead.`, {
-        details: { field: 'usageKey' },
+        details: { field: 'usageKey', name: usageKey },
       });
     }
     await repo.insert({ userId, usageKey, ...binding });
     this.changes.publish({ kind: 'selection', userId, usageKey });
     return this.getUserSelection(userId, usageKey);
+  }
+
+  /**
+   * Removes a custom slot (`SYSTEM_USER_ID`: a custom system binding; users who already have the slot keep theirs).
+   * @throws LlmManagerError `VALIDATION_FAILED` for main, fast and reason, which every user has.
+   */
+  async deleteUserUsageSlot(userId: string, usageKey: string): Promise<void> {
+    requireUsageKey(usageKey);
+    if ((DEFAULT_USAGE_KEYS as readonly string[]).includes(usageKey)) {
+      throw new LlmManagerError('VALIDATION_FAILED', `Usage slot '${usageKey}' is built in and cannot be removed. Re-bind it instead.`, {
+        details: { field: 'usageKey', usageKey },
+      });
+    }
+    const slots = await this.selections.find({ where: { userId }, order: { id: 'ASC' } });
+    const slot = slots.find((s) => s.usageKey === usageKey);
+    if (!slot) throw this.unknownSlot(userId, usageKey, slots);
+    await this.selections.delete({ id: slot.id });
+    this.changes.publish({ kind: 'selection', userId, usageKey });
   }
 
   /** Every slot of the user, described. */

@@ -1,3 +1,5 @@
+import type { ResetImpact } from './reset-impact';
+
 /** Which of the three strategies of M11 ran. */
 export type SyncMode = 'initial' | 'incremental' | 'reset';
 
@@ -17,6 +19,10 @@ export interface SyncReport {
   /** In the YAML, imported once before and deleted since in the database: not brought back by an incremental sync. */
   skipped: string[];
   warnings: string[];
+  /** Force reset only: the users' keys it deletes and slots it unbinds. */
+  impact?: ResetImpact;
+  /** True when nothing was written: a preview of the reset. */
+  dryRun?: boolean;
 }
 
 export function emptyReport(mode: SyncMode, warnings: string[]): SyncReport {

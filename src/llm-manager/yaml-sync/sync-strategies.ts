@@ -61,7 +61,10 @@ export const SyncStrategy = {
     return imported;
   },
 
-  /** YAML wins for system platforms, in place: ids stay, so users' keys and selections survive. */
+  /**
+   * YAML wins for system platforms, in place: ids stay, so users' keys and selections on platforms the YAML keeps
+   * survive; those on a platform it drops go with it (the report's `impact` names them).
+   */
   async forceReset(manager: EntityManager, input: SyncInput, report: SyncReport): Promise<ImportedNames> {
     const existing = await systemPlatforms(manager);
     for (const [order, yamlPlatform] of input.config.platforms.entries()) {

@@ -16,9 +16,13 @@ import type { YamlConfig } from './yaml-config';
 import { assertYamlKeyEnvsAllowed } from './yaml-config.key-env';
 import { loadYamlConfig } from './yaml-config.loader';
 import { recordPriceVersions } from '../database/price-versions';
+import { readUserRows, resetImpact } from './reset-impact';
 
 const IMPORTED_NAMES = 'yaml_imported_names';
 const SYNC_LOCK = 'llm_mgr_yaml_sync';
+
+/** Thrown inside the transaction of a preview so that nothing it wrote is kept. */
+class PreviewRollback extends Error {}
 
 /**
  * Brings `llm_mgr_cfg.yaml` into the database (M11): a full import on an empty database, an incremental one on
@@ -90,12 +94,16 @@ export class YamlSyncService implements OnModuleInit {
     });
   }
 
-  /** YAML overwrites the system platforms; users' own keys, platforms and selections are kept. */
-  async forceReset(): Promise<SyncReport> {
+  /**
+   * YAML overwrites the system platforms; users' own platforms are kept, but their keys for a system platform the YAML
+   * no longer has go with it and their slots on it are unbound (`report.impact` names them). `dryRun` runs the same
+   * writes in a transaction that is rolled back: the answer is what a reset would do now.
+   */
+  async forceReset(options: { dryRun?: boolean } = {}): Promise<SyncReport> {
     const report = await withDatabaseLock(this.dataSource, SYNC_LOCK, async () =>
-      this.run('reset', await this.prepare(), SyncStrategy.forceReset),
+      this.run('reset', await this.prepare(), SyncStrategy.forceReset, options.dryRun === true),
     );
-    this.logger.log(summarizeReport(report));
+    if (!report.dryRun) this.logger.log(summarizeReport(report));
     return report;
   }
 
@@ -103,11 +111,33 @@ export class YamlSyncService implements OnModuleInit {
     mode: SyncMode,
     input: SyncInput,
     strategy: (manager: EntityManager, input: SyncInput, report: SyncReport) => Promise<ImportedNames>,
+    dryRun = false,
   ): Promise<SyncReport> {
     const report = emptyReport(mode, input.config.warnings);
+    try {
+      await this.write(mode, input, strategy, report, dryRun);
+    } catch (error) {
+      if (!(error instanceof PreviewRollback)) throw error;
+      return { ...report, dryRun: true };
+    }
+    const changed = report.added.length + report.renamed.length + report.replaced.length + report.removed.length;
+    if (changed > 0) this.changes.publish({ kind: 'all' });
+    return report;
+  }
+
+  private async write(
+    mode: SyncMode,
+    input: SyncInput,
+    strategy: (manager: EntityManager, input: SyncInput, report: SyncReport) => Promise<ImportedNames>,
+    report: SyncReport,
+    dryRun: boolean,
+  ): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
+      const before = mode === 'reset' ? await readUserRows(manager) : null;
       const renamed = await applyPendingRenames(manager, input, report);
       const imported = await strategy(manager, { ...input, imported: renamed }, report);
+      if (before) report.impact = await resetImpact(manager, before);
+      if (dryRun) throw new PreviewRollback();
       await recordPriceVersions(manager);
       if (JSON.stringify(imported) !== JSON.stringify(input.imported)) {
         await manager.save(MetaEntity, { key: IMPORTED_NAMES, value: JSON.stringify(imported) });
@@ -115,9 +145,6 @@ export class YamlSyncService implements OnModuleInit {
       // Applied or no longer true: either way a rename is only ever considered by the next sync.
       if (Object.keys(input.renames).length > 0) await manager.delete(MetaEntity, { key: PENDING_RENAMES });
     });
-    const changed = report.added.length + report.renamed.length + report.replaced.length + report.removed.length;
-    if (changed > 0) this.changes.publish({ kind: 'all' });
-    return report;
   }
 
   /**

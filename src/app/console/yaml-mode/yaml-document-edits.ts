@@ -59,7 +59,9 @@ function modelsMap(doc: Document, platform: Key): YAMLMap {
 
 function assertFree(map: YAMLMap, name: Key, what: string): void {
   if (map.items.some((item) => keyOf(item).toLowerCase() === name.toLowerCase())) {
-    throw new LlmManagerError('NAME_CONFLICT', `${what} '${name}' already exists in the YAML. Choose another name.`);
+    throw new LlmManagerError('NAME_CONFLICT', `${what} '${name}' already exists in the YAML. Choose another name.`, {
+      details: { name },
+    });
   }
 }
 
@@ -77,7 +79,9 @@ export function updatePlatform(doc: Document, name: Key, patch: { name?: string;
   if (patch.name !== undefined && patch.name !== name) {
     const others = platformsMap(doc).items.filter((item) => item !== pair);
     if (others.some((item) => keyOf(item as Pair).toLowerCase() === patch.name!.toLowerCase())) {
-      throw new LlmManagerError('NAME_CONFLICT', `Platform '${patch.name}' already exists in the YAML. Choose another name.`);
+      throw new LlmManagerError('NAME_CONFLICT', `Platform '${patch.name}' already exists in the YAML. Choose another name.`, {
+        details: { field: 'name', name: patch.name },
+      });
     }
     pair.key = doc.createNode(patch.name);
     for (const usage of usagesMap(doc, false)?.items ?? []) {
@@ -166,7 +170,9 @@ export function updateModel(doc: Document, platform: Key, displayName: Key, mode
   if (!pair) throw notFound('MODEL_NOT_FOUND', `Platform '${platform}' has no model '${displayName}' in the YAML.`);
   if (model.displayName !== displayName) {
     const clash = models.items.some((item) => item !== pair && keyOf(item as Pair).toLowerCase() === model.displayName.toLowerCase());
-    if (clash) throw new LlmManagerError('NAME_CONFLICT', `Platform '${platform}' already has a model '${model.displayName}'.`);
+    if (clash) throw new LlmManagerError('NAME_CONFLICT', `Platform '${platform}' already has a model '${model.displayName}'.`, {
+        details: { field: 'displayName', name: model.displayName },
+      });
     pair.key = doc.createNode(model.displayName);
     for (const usage of usagesMap(doc, false)?.items ?? []) {
       if (isMap(usage.value) && usage.value.get('platform') === platform && usage.value.get('model') === displayName) {

@@ -2,6 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put }
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ApiAdminErrors } from '../../../llm-manager/admin/dto/sys-error-body.dto';
 import { ProbeResultDto } from '../../../llm-manager/builder/dto/probe-result.dto';
+import { TestModelResultDto } from '../../../llm-manager/builder/dto/test-model-result.dto';
+import type { ModelTestResult } from '../../../llm-manager/builder/model-probe.service';
 import { LlmManagerApi } from '../../../llm-manager/common/llm-manager-api.decorator';
 import { AdminOnly } from '../../../llm-manager/common/request-identity';
 import * as edits from './yaml-document-edits';
@@ -94,6 +96,15 @@ export class YamlModeController {
   @ApiAdminErrors(BAD_REQUEST, NOT_FOUND, BAD_GATEWAY)
   async probe(@Param('name') name: string, @Body() dto: YamlProbeDto): Promise<ProbeResultDto> {
     return { models: await this.yaml.probe(name, dto) };
+  }
+
+  @Post('platforms/:name/models/:model/test')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Test a YAML model', description: "One tiny chat request with the file's URL, key and extra_body: `{ ok, latencyMs, error?, status? }`." })
+  @ApiOkResponse({ type: TestModelResultDto })
+  @ApiAdminErrors(BAD_REQUEST, NOT_FOUND)
+  testModel(@Param('name') name: string, @Param('model') model: string): Promise<ModelTestResult> {
+    return this.yaml.testModel(name, model);
   }
 
   @Post('platforms/:name/models')

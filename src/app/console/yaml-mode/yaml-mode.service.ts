@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { readFileSync, statSync } from 'fs';
 import { parseDocument, type Document } from 'yaml';
 import { replaceFileAtomically } from '../../../cli/support/durable-file';
-import { ModelProbeService } from '../../../llm-manager/builder/model-probe.service';
+import { ModelProbeService, type ModelTestResult } from '../../../llm-manager/builder/model-probe.service';
 import { ENV_VAR_PATTERN, requireBaseUrl } from '../../../llm-manager/common/input-rules';
 import { keyEnvRefusal, requireAllowedKeyEnv } from '../../../llm-manager/common/key-env-policy';
 import { LlmManagerError } from '../../../llm-manager/common/llm-manager.error';
@@ -88,6 +88,18 @@ export class YamlModeService {
     const baseUrl = override.baseUrl ?? found.baseUrl;
     const ownUrl = requireBaseUrl(baseUrl) === found.baseUrl;
     return this.probes.probePlatformModels(baseUrl, override.apiKey || (ownUrl ? this.keyOf(found) : null));
+  }
+
+  /** Tests a model with the file's URL and key: what a restart or a reset would call. */
+  async testModel(platform: string, displayName: string): Promise<ModelTestResult> {
+    const found = this.find(loadYamlConfig(this.path), platform);
+    const model = found.models.find((candidate) => candidate.displayName === displayName);
+    if (!model) {
+      throw new LlmManagerError('MODEL_NOT_FOUND', `Platform '${platform}' has no model '${displayName}' in the YAML.`, {
+        details: { platform, model: displayName },
+      });
+    }
+    return this.probes.testEndpoint({ baseUrl: found.baseUrl, apiKey: this.keyOf(found), modelName: model.modelName, extraBody: model.extraBody });
   }
 
   private get path(): string {

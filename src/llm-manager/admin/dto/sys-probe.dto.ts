@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { registerDecorator, ValidateIf, type ValidationArguments } from 'class-validator';
+import type { ResetImpact } from '../../yaml-sync/reset-impact';
 import type { SyncMode, SyncReport } from '../../yaml-sync/sync-report';
 import { IsApiKey, IsBaseUrl, IsRowId } from './sys-fields';
 
@@ -73,4 +74,13 @@ export class SysSyncReportDto implements SyncReport {
 
   @ApiProperty({ description: 'Warnings about the YAML, e.g. plaintext keys.', example: ["Platform 'X' has a plaintext api_key; use {ENV_VAR} or ENC:…"], type: [String] })
   warnings!: string[];
+
+  @ApiPropertyOptional({
+    description: "Users' keys deleted with a removed platform ({ userId, platform }) and slots left unbound ({ userId, usageKey, platform, model }).",
+    example: { userKeysRemoved: [{ userId: 'alice', platform: 'OldPlatform' }], userSlotsUnbound: [] },
+  })
+  impact?: ResetImpact;
+
+  @ApiPropertyOptional({ description: 'True on the preview: nothing was written.', example: true })
+  dryRun?: boolean;
 }

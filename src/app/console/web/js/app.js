@@ -6,6 +6,7 @@ import { renderPlatforms } from './page-platforms.js';
 import { renderSettings } from './page-settings.js';
 import { renderUsages } from './page-usages.js';
 import { renderUsers } from './page-users.js';
+import { errorText } from './error-text.js';
 
 const MODE_KEY = 'llm-mgr.console.mode';
 const PAGES = { platforms: renderPlatforms, usages: renderUsages, users: renderUsers, dashboard: renderDashboard, settings: renderSettings };
@@ -61,7 +62,7 @@ async function route() {
 function start() {
   setLang(currentLang());
   applyStatic();
-  setUnauthorizedHandler((error) => { session.token = null; showLogin(error.message); });
+  setUnauthorizedHandler((error) => { session.token = null; showLogin(errorText(error)); });
   $('login-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     const token = $('login-token').value.trim();
@@ -72,7 +73,7 @@ function start() {
       $('login-token').value = '';
       await route();
     } catch (error) {
-      $('login-error').textContent = error.message;
+      $('login-error').textContent = errorText(error);
     } finally {
       $('login-submit').disabled = false;
     }

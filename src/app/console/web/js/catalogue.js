@@ -46,7 +46,8 @@ export const dbCatalogue = {
     isNew
       ? post('/api/ai/admin/usages', { usageKey, platformId: platform.id, modelId: model.id })
       : put(`/api/ai/admin/usages/${seg(usageKey)}`, { platformId: platform.id, modelId: model.id }),
-  deleteUsage: null,
+  deleteUsage: (usageKey) => del(`/api/ai/admin/usages/${seg(usageKey)}`),
+  builtInUsages: ['main', 'fast', 'reason'],
 };
 
 export const yamlCatalogue = {
@@ -65,13 +66,14 @@ export const yamlCatalogue = {
   addModel: (id, model) => post(`/api/ai/admin/yaml/platforms/${seg(id)}/models`, model),
   updateModel: (id, modelId, model) => put(`/api/ai/admin/yaml/platforms/${seg(id)}/models/${seg(modelId)}`, model),
   deleteModel: (id, modelId) => del(`/api/ai/admin/yaml/platforms/${seg(id)}/models/${seg(modelId)}`),
-  testModel: null,
+  testModel: (id, modelId) => post(`/api/ai/admin/yaml/platforms/${seg(id)}/models/${seg(modelId)}/test`),
   async loadUsages() {
     const view = await get('/api/ai/admin/yaml');
     return view.usages.map((u) => ({ usageKey: u.usageKey, platformId: u.platform, platform: u.platform, modelId: u.model, model: u.model }));
   },
   setUsage: (usageKey, platform, model) => put(`/api/ai/admin/yaml/usages/${seg(usageKey)}`, { platform: platform.name, model: model.displayName }),
   deleteUsage: (usageKey) => del(`/api/ai/admin/yaml/usages/${seg(usageKey)}`),
+  builtInUsages: [],
 };
 
 export const catalogueFor = (mode) => (mode === 'yaml' ? yamlCatalogue : dbCatalogue);

@@ -1,4 +1,5 @@
 import { t } from './i18n.js';
+import { errorText } from './error-text.js';
 
 /** `h('button.primary#save', { onclick }, 'Save')`: an element with classes, id, attributes, listeners, children. */
 export function h(spec, attrs = {}, ...children) {
@@ -40,9 +41,9 @@ export function toast(message, kind = 'info') {
   setTimeout(() => el.remove(), kind === 'error' ? 9000 : 4000);
 }
 
-/** Shows the server's message verbatim (never a stack) and returns it, for inline error slots too. */
+/** Shows the server's message in the operator's language (never a stack) and returns it, for inline error slots too. */
 export function showError(error) {
-  const message = error && error.message ? error.message : String(error);
+  const message = errorText(error);
   toast(message, 'error');
   return message;
 }
@@ -70,7 +71,8 @@ export function modal(title, build) {
       if (event.key === 'Tab') trapTab(box, event);
     });
     root.replaceChildren(backdrop);
-    box.querySelector('input, textarea, select, button.primary')?.focus();
+    // A confirmation has no field: its first button (Cancel, the safe one) takes focus, so Escape and Tab work at once.
+    (box.querySelector('input, textarea, select, button.primary') ?? box.querySelector('button'))?.focus();
   });
 }
 
@@ -93,9 +95,10 @@ export function submitOnEnter(input, button) {
 }
 
 /** Asks to confirm a dangerous action; `danger` makes the confirm button red. */
-export function confirmDialog(title, message, { confirmLabel = t('common.confirm'), danger = true } = {}) {
+export function confirmDialog(title, message, { confirmLabel = t('common.confirm'), danger = true, also = '' } = {}) {
   return modal(title, (close) => [
     h('p.alert.warn', {}, message),
+    typeof also === 'string' ? (also ? h('p.alert.warn#confirm-also', {}, also) : null) : also,
     h('div.row.end', {},
       h('button#confirm-cancel', { type: 'button', onclick: () => close(false) }, t('common.cancel')),
       h(`button#confirm-ok.${danger ? 'danger.solid' : 'primary'}`, { type: 'button', onclick: () => close(true) }, confirmLabel)),
@@ -168,7 +171,7 @@ export function submitDialogForm(form, { submit, serverError, validate, action, 
       close(await action());
     } catch (error) {
       serverError.hidden = false;
-      serverError.textContent = error.message;
+      serverError.textContent = errorText(error);
     } finally {
       submit.disabled = false;
     }

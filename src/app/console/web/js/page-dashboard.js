@@ -2,6 +2,7 @@ import { get, seg } from './api.js';
 import { fmt, h, mount, table } from './dom.js';
 import { barChart, timelineChart } from './chart.js';
 import { t } from './i18n.js';
+import { errorText } from './error-text.js';
 
 const SINCE = ['24h', '7d', '30d'];
 
@@ -22,7 +23,7 @@ export async function renderDashboard(root, ctx) {
         byAgent = await get(`${base}/by-agent?since=${state.since}`);
       }
     } catch (error) {
-      mount(root, h('h2', {}, t('nav.dashboard')), h('div.alert.error#page-error', {}, error.message));
+      mount(root, h('h2', {}, t('nav.dashboard')), h('div.alert.error#page-error', {}, errorText(error)));
       return;
     }
     render({ total, users, timeline, byModel, byAgent });

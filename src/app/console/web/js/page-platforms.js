@@ -2,6 +2,7 @@ import { catalogueFor } from './catalogue.js';
 import { busy, confirmDialog, field, h, modal, mount, setFieldError, showError, submitDialogForm, submitOnEnter, table, toast } from './dom.js';
 import { t } from './i18n.js';
 import { openModelDialog } from './model-form.js';
+import { errorText } from './error-text.js';
 
 /** Platforms and models: the heart of the original GUI, in DB or YAML mode. */
 export async function renderPlatforms(root, ctx) {
@@ -13,7 +14,7 @@ export async function renderPlatforms(root, ctx) {
     try {
       data = await cat.load();
     } catch (error) {
-      mount(root, h('h2', {}, t('nav.platforms')), h('div.alert.error#page-error', {}, error.message));
+      mount(root, h('h2', {}, t('nav.platforms')), h('div.alert.error#page-error', {}, errorText(error)));
       return;
     }
     if (!data.platforms.some((p) => p.id === state.selectedId)) state.selectedId = data.platforms[0]?.id ?? null;
@@ -148,7 +149,6 @@ export async function renderPlatforms(root, ctx) {
   }
 
   function testCell(p, m) {
-    if (!cat.testModel) return h('span.hint', { title: t('model.testYamlHint') }, t('model.testYaml'));
     const result = state.tests[`${p.id}/${m.id}`];
     const out = result
       ? result.ok
@@ -173,13 +173,13 @@ export async function renderPlatforms(root, ctx) {
         const override = keyInput.value.trim() ? { baseUrl: p.baseUrl, apiKey: keyInput.value.trim() } : {};
         state.probe = { models: (await cat.probe(p.id, override)).models };
       } catch (error) {
-        state.probe = { error: error.message };
+        state.probe = { error };
       }
       render();
     }));
     const known = new Set(p.models.map((m) => m.modelName));
     let result = null;
-    if (state.probe?.error) result = h('div.alert.error#probe-error', {}, state.probe.error);
+    if (state.probe?.error) result = h('div.alert.error#probe-error', {}, errorText(state.probe.error));
     else if (state.probe) {
       result = state.probe.models.length
         ? h('div.probe-list#probe-results', {}, state.probe.models.map((id) => h('div', { dataset: { model: id } },
@@ -232,8 +232,17 @@ export async function renderPlatforms(root, ctx) {
     render();
   }
 
+  /** The sentence naming the system bindings a delete would remove (YAML) or leave unbound (DB); '' when none. */
+  async function bindingsTouched(uses) {
+    const keys = (await cat.loadUsages()).filter(uses).map((u) => u.usageKey);
+    if (keys.length === 0) return '';
+    return t(cat.mode === 'yaml' ? 'bindings.yamlRemoves' : 'bindings.dbUnbinds', { keys: keys.join(', ') });
+  }
+
   async function deletePlatform(p) {
-    if (!(await confirmDialog(t('platforms.delete'), t('platforms.deleteConfirm', { name: p.name })))) return;
+    const also = await bindingsTouched((u) => String(u.platformId) === String(p.id)).catch((error) => void showError(error));
+    if (also === undefined) return;
+    if (!(await confirmDialog(t('platforms.delete'), t('platforms.deleteConfirm', { name: p.name }), { also }))) return;
     try {
       const result = await cat.deletePlatform(p.id);
       state.selectedId = null;
@@ -259,7 +268,9 @@ export async function renderPlatforms(root, ctx) {
   }
 
   async function deleteModel(p, m) {
-    if (!(await confirmDialog(t('model.delete'), t('model.deleteConfirm', { name: m.displayName })))) return;
+    const also = await bindingsTouched((u) => String(u.platformId) === String(p.id) && String(u.modelId) === String(m.id)).catch((error) => void showError(error));
+    if (also === undefined) return;
+    if (!(await confirmDialog(t('model.delete'), t('model.deleteConfirm', { name: m.displayName }), { also }))) return;
     try {
       await cat.deleteModel(p.id, m.id);
       await reload();

@@ -1,6 +1,8 @@
 import { get, post } from './api.js';
 import { busy, confirmDialog, field, h, mount, setFieldError, toast } from './dom.js';
 import { t } from './i18n.js';
+import { errorText } from './error-text.js';
+import { resetReport } from './reset-report.js';
 
 /** LLM_KEY status and saving it to .env; force reset of the database from the YAML. */
 export async function renderSettings(root) {
@@ -10,7 +12,7 @@ export async function renderSettings(root) {
     try {
       [status, server] = await Promise.all([get('/api/ai/admin/master-key'), get('/api/ai/admin/session')]);
     } catch (error) {
-      mount(root, h('h2', {}, t('nav.settings')), h('div.alert.error#page-error', {}, error.message));
+      mount(root, h('h2', {}, t('nav.settings')), h('div.alert.error#page-error', {}, errorText(error)));
       return;
     }
     render();
@@ -46,7 +48,7 @@ export async function renderSettings(root) {
         try {
           status = await post('/api/ai/admin/master-key', { key, writeEnvFile: writeEnv.checked });
         } catch (error) {
-          mount(result, h('div.alert.error#llm-key-error', {}, error.message));
+          mount(result, h('div.alert.error#llm-key-error', {}, errorText(error)));
           return;
         }
         render();
@@ -60,15 +62,22 @@ export async function renderSettings(root) {
     const resetResult = h('div#reset-result');
     const reset = h('button.danger.solid#reset-from-yaml', { type: 'button' }, t('reset.button'));
     reset.addEventListener('click', async () => {
-      if (!(await confirmDialog(t('reset.title'), t('reset.confirm'), { confirmLabel: t('reset.button') }))) return;
+      let preview;
+      try {
+        preview = await get('/api/ai/admin/reload-from-yaml/preview');
+      } catch (error) {
+        return void mount(resetResult, h('div.alert.error#reset-error', {}, errorText(error)));
+      }
+      const also = resetReport(preview, { done: false, id: 'reset-preview' });
+      if (!(await confirmDialog(t('reset.title'), t('reset.confirm'), { confirmLabel: t('reset.button'), also }))) return;
       await busy(reset, async () => {
         try {
           const report = await post('/api/ai/admin/reload-from-yaml');
-          mount(resetResult, h('div.alert.ok#reset-report', {}, t('reset.done', {
+          mount(resetResult, h('div.alert.ok#reset-report', {}, h('p', {}, t('reset.done', {
             added: report.added?.length ?? 0, replaced: report.replaced?.length ?? 0, removed: report.removed?.length ?? 0,
-          })));
+          })), resetReport(report, { done: true, id: 'reset-report-lists' })));
         } catch (error) {
-          mount(resetResult, h('div.alert.error#reset-error', {}, error.message));
+          mount(resetResult, h('div.alert.error#reset-error', {}, errorText(error)));
         }
       });
     });

@@ -1,16 +1,20 @@
 import { catalogueFor } from './catalogue.js';
 import { busy, confirmDialog, field, h, mount, setFieldError, showError, table, toast } from './dom.js';
 import { t } from './i18n.js';
+import { errorText } from './error-text.js';
 
 /** A platform select and a model select that follows it; `initial` = { platformId, modelId }. */
 export function bindingPicker(platforms, initial = {}, idPrefix = 'binding') {
-  const platformSelect = h(`select#${idPrefix}-platform`, {}, platforms.map((p) => h('option', { value: String(p.id) }, p.name)));
+  // A binding whose platform is gone says so: the picker must not look bound to whatever platform comes first.
+  const unbound = initial.platformId !== undefined && !platforms.some((p) => String(p.id) === String(initial.platformId));
+  const platformSelect = h(`select#${idPrefix}-platform`, {}, unbound ? h('option', { value: '' }, t('usages.unboundOption')) : null,
+    platforms.map((p) => h('option', { value: String(p.id) }, p.name)));
   const modelSelect = h(`select#${idPrefix}-model`);
   const fill = () => {
     const platform = platforms.find((p) => String(p.id) === platformSelect.value);
     mount(modelSelect, (platform?.models ?? []).map((m) => h('option', { value: String(m.id) }, `${m.displayName} (${m.modelName})`)));
   };
-  if (initial.platformId !== undefined && initial.platformId !== null) platformSelect.value = String(initial.platformId);
+  platformSelect.value = unbound ? '' : String(initial.platformId ?? platformSelect.value);
   fill();
   if (initial.modelId !== undefined && initial.modelId !== null) modelSelect.value = String(initial.modelId);
   platformSelect.addEventListener('change', fill);
@@ -35,7 +39,7 @@ export async function renderUsages(root, ctx) {
       platforms = (await cat.load()).platforms;
       usages = await cat.loadUsages();
     } catch (error) {
-      mount(root, h('h2', {}, t('nav.usages')), h('div.alert.error#page-error', {}, error.message));
+      mount(root, h('h2', {}, t('nav.usages')), h('div.alert.error#page-error', {}, errorText(error)));
       return;
     }
     render();
@@ -57,7 +61,8 @@ export async function renderUsages(root, ctx) {
         return h('div.row', {}, picker.platformSelect, picker.modelSelect, save);
       } },
       { label: t('usages.current'), render: (u) => (u.platform ? `${u.platform} / ${u.model}` : h('span.badge.bad', {}, t('usages.unbound'))) },
-      { label: '', render: (u) => (cat.deleteUsage ? h('button.small.danger', { type: 'button', onclick: () => removeUsage(u) }, t('common.delete')) : null) },
+      { label: '', render: (u) => (cat.builtInUsages.includes(u.usageKey) ? null
+        : h('button.small.danger', { type: 'button', dataset: { action: 'delete-usage' }, onclick: () => removeUsage(u) }, t('common.delete'))) },
     ], usages, { empty: t('usages.none'), rowId: (u) => u.usageKey });
 
     const keyInput = h('input#new-usage-key', { placeholder: 'vision', class: 'mono', maxlength: 64 });
@@ -82,10 +87,12 @@ export async function renderUsages(root, ctx) {
   }
 
   async function removeUsage(u) {
-    if (!(await confirmDialog(t('common.delete'), t('usages.deleteConfirm', { key: u.usageKey })))) return;
+    const question = t(cat.mode === 'yaml' ? 'usages.deleteConfirm' : 'usages.deleteConfirmDb', { key: u.usageKey });
+    if (!(await confirmDialog(t('common.delete'), question))) return;
     try {
       await cat.deleteUsage(u.usageKey);
       await reload();
+      toast(t('usages.removedOne', { key: u.usageKey }), 'ok');
     } catch (error) {
       showError(error);
     }

@@ -2,6 +2,7 @@ import { del, get, post, put, seg } from './api.js';
 import { busy, confirmDialog, field, fmt, h, mount, setFieldError, showError, table, toast } from './dom.js';
 import { t } from './i18n.js';
 import { bindingPicker } from './page-usages.js';
+import { errorText } from './error-text.js';
 
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
 
@@ -18,7 +19,7 @@ export async function renderUsers(root, ctx) {
       platforms = await get('/api/ai/admin/sys-platforms');
       detail = state.selected ? await get(`/api/ai/admin/users/${seg(state.selected)}`) : null;
     } catch (error) {
-      mount(root, h('h2', {}, t('nav.users')), h('div.alert.error#page-error', {}, error.message));
+      mount(root, h('h2', {}, t('nav.users')), h('div.alert.error#page-error', {}, errorText(error)));
       return;
     }
     render();

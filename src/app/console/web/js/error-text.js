@@ -1,0 +1,57 @@
+// The server's errors in the operator's language, by code and details. English shows the server's own message: it is
+// written in English and says more than a template could. A template whose details are missing falls back to it too.
+import { currentLang } from './i18n.js';
+
+const zh = {
+  NAME_CONFLICT: '名称“{name}”已被使用，请换一个名称。',
+  UNAUTHENTICATED: '令牌无效或已被吊销：请检查后重新输入。',
+  FORBIDDEN: '此令牌没有执行该操作的权限。',
+  AUTH_THROTTLED: '尝试次数过多，请稍后再试。',
+  VALIDATION_FAILED: '字段“{field}”的值无效。',
+  PLATFORM_NOT_FOUND: '平台不存在（可能已被删除），请刷新页面。',
+  MODEL_NOT_FOUND: '模型不存在（可能已被删除），请刷新页面。',
+  USAGE_SLOT_NOT_FOUND: '用途“{usageKey}”不存在。',
+  NOT_FOUND: '要找的内容不存在，请刷新页面。',
+  API_KEY_MISSING: '平台“{platform}”没有 API Key：请先为它设置 Key。',
+  NO_USABLE_MODEL: '没有可用的模型：请先添加平台和模型，并设置 Key。',
+  URL_NOT_ALLOWED: '不允许访问该地址：{url}',
+  'UPSTREAM_ERROR/rejected': '平台拒绝了 API Key（HTTP {status}）：请检查 {host} 的 Key。',
+  'UPSTREAM_ERROR/status': '平台返回了错误 HTTP {status}：请检查 base_url 和 Key。',
+  'UPSTREAM_ERROR/unreachable': '无法连接 {host}：请检查 base_url，以及本服务器能否访问它。',
+  UPSTREAM_KEY_REJECTED: '平台拒绝了 API Key（HTTP {status}）：请检查 Key。',
+  UPSTREAM_RATE_LIMITED: '平台限流（HTTP {status}）：请稍后再试。',
+  UPSTREAM_TIMEOUT: '平台未在规定时间内响应，请稍后再试。',
+  UPSTREAM_UNREACHABLE: '无法连接平台：请检查 base_url，以及本服务器能否访问它。',
+  DATABASE_BUSY: '数据库繁忙，请稍后再试。',
+  DATABASE_UNAVAILABLE: '数据库暂时不可用，请稍后再试。',
+  CONFIG_INVALID: 'llm_mgr_cfg.yaml 有误（第 {line} 行）：请修正后重试。',
+  MASTER_KEY_INVALID: 'LLM_KEY 无法解密已保存的密钥：请确认使用的是原来的 LLM_KEY。',
+  MASTER_KEY_MISSING: '未设置 LLM_KEY：无法加密或解密 API Key。',
+  FORBIDDEN_IN_FIXED_MODE: '固定模式（USE_SYS_LLM_CONFIG）下不允许此操作。',
+  SHUTTING_DOWN: '服务器正在关闭，请稍后再试。',
+  NETWORK: '服务器没有响应：请检查网络或服务器是否在运行。',
+};
+
+/** Which template of `code` the details call for: an upstream error is a rejected key, an HTTP error or no answer. */
+function templateKey(code, details) {
+  if (code !== 'UPSTREAM_ERROR') return code;
+  if (details.status === 401 || details.status === 403) return 'UPSTREAM_ERROR/rejected';
+  if (typeof details.status === 'number') return 'UPSTREAM_ERROR/status';
+  return details.host ? 'UPSTREAM_ERROR/unreachable' : code;
+}
+
+/** The text to show for an error of the API (or any Error): translated by code and details, else its own message. */
+export function errorText(error) {
+  const fallback = error && error.message ? error.message : String(error);
+  if (currentLang() !== 'zh' || !error || typeof error.code !== 'string') return fallback;
+  const details = error.details && typeof error.details === 'object' ? error.details : {};
+  const template = zh[templateKey(error.code, details)];
+  if (!template) return fallback;
+  let complete = true;
+  const text = template.replace(/\{(\w+)\}/g, (whole, name) => {
+    const value = details[name];
+    if (value === undefined || value === null || value === '') complete = false;
+    return String(value);
+  });
+  return complete ? text : fallback;
+}
