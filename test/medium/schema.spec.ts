@@ -44,6 +44,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         'PlatformAnsweredAt1767916800000',
         'UsageBothCounts1768003200000',
         'ModelPrices1768089600000',
+        'Budgets1768176000000',
       ]);
 
       const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -54,6 +55,8 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
       // Every table of the run's own schema/database, nothing filtered: the migrations create these and no other.
       expect(await ownTableNames(dataSource)).toEqual([
         'llm_api_tokens',
+        'llm_budget_reservations',
+        'llm_budgets',
         'llm_mgr_config_version',
         'llm_mgr_meta',
         'llm_mgr_migrations',
@@ -138,6 +141,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
           'PlatformAnsweredAt1767916800000',
           'UsageBothCounts1768003200000',
           'ModelPrices1768089600000',
+          'Budgets1768176000000',
         ]);
         const usage = await dataSource.getRepository(UsageLogEntryEntity).find({ order: { userId: 'ASC' } });
         // Rows recorded before prices stay unpriced: their price at the time is unknown.

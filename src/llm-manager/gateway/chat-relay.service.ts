@@ -39,7 +39,11 @@ export class ChatRelay {
       if (!res.writableFinished) clientGone.abort(new Error('The client closed the connection.'));
     });
     const observation = new WireObservation(sink.now(), request);
+    // Budgets: refused here (402 BUDGET_EXCEEDED) before anything leaves; no await when no budget applies.
+    const admission = sink.admit(observation);
+    const hold = admission === null ? null : await admission;
     const call = new LiveCall(observation, sink, clientGone.signal);
+    call.hold = hold;
     sink.open(call);
     try {
       await this.answer(request, route, call, observation, res, sink);

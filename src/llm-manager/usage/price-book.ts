@@ -45,6 +45,12 @@ export class PriceBook implements OnModuleDestroy {
     return this.prices || row.modelId === null ? priced(this.prices) : this.load().then(priced);
   }
 
+  /** The price in force for a model; `null` when it has none (or is gone). */
+  async priceOf(modelId: number): Promise<ModelPrice | null> {
+    const prices = this.prices ?? (await this.load());
+    return prices.get(modelId) ?? null;
+  }
+
   private load(): Promise<Prices> {
     if (this.loading) return this.loading;
     const generation = this.generation;

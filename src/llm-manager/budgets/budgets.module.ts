@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { UsageModule } from '../usage/usage.module';
+import { BudgetGate } from './budget-gate';
+import { BudgetRules } from './budget-rules';
+import { BudgetService } from './budget.service';
+
+/** Budgets (issue 16): limits per user, slot and token, and their enforcement on the call path. */
+@Module({
+  imports: [UsageModule],
+  providers: [BudgetService, BudgetRules, BudgetGate],
+  exports: [BudgetService, BudgetGate],
+})
+export class BudgetsModule {}
