@@ -1,0 +1,53 @@
+import OpenAI from 'openai';
+import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
+import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
+import { useNoNetworkGuard } from '../support/no-network';
+import { SYSTEM_KEY, SYSTEM_KEY_ENV } from '../support/upstream-yaml';
+import { GatewayApp } from './gateway-app';
+
+/** Every call costs 1000 micro-USD: 100 completion tokens at $10 per 1M, input free. */
+const yaml = (url: string): string => `
+platforms:
+  Fake:
+    base_url: ${url}
+    api_key: '{${SYSTEM_KEY_ENV}}'
+    models:
+      chat: { model_name: fake-chat, input_price: 0, output_price: 10 }
+usages:
+  main: { platform: Fake, model: chat }
+`;
+
+describe('gateway: a hard budget refuses with 402 before anything leaves (issue 16)', () => {
+  useNoNetworkGuard();
+  let upstream: FakeUpstream;
+  let gateway: GatewayApp;
+
+  beforeAll(async () => {
+    upstream = await startFakeUpstream({ apiKey: SYSTEM_KEY });
+    gateway = await GatewayApp.start(upstream, { billedUsage: 'reported', budgetCompletionAllowance: 100 }, yaml(upstream.url));
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await upstream?.close();
+  });
+
+  it('the second call past a budget that fits one: 402 insufficient budget in the OpenAI error shape, no request upstream, no row', async () => {
+    upstream.scriptModel('fake-chat', { reply: 'ok', usage: { prompt: 3, completion: 100 } });
+    await gateway.app.get(LlmManagerService).setBudget({ userId: 'carol', limitUsd: 0.0015, period: 'week' });
+    const client = new OpenAI({ apiKey: await gateway.tokenFor('carol'), baseURL: gateway.url, maxRetries: 0 });
+    await client.chat.completions.create({ model: 'main', messages: [{ role: 'user', content: 'hi' }] });
+    await gateway.rows();
+
+    const refused = await fetch(`${gateway.url}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await gateway.tokenFor('carol')}` },
+      body: JSON.stringify({ model: 'main', messages: [{ role: 'user', content: 'again' }], stream: true }),
+    });
+    expect(refused.status).toBe(402);
+    const body = (await refused.json()) as { error: { message: string; code: string; type: string } };
+    expect(body.error).toMatchObject({ code: 'budget_exceeded', type: 'invalid_request_error' });
+    expect(body.error.message).toMatch(/of \$0\.0015 this week/);
+    expect(upstream.chatRequests).toHaveLength(1);
+    expect((await gateway.rows()).filter((row) => row.userId === 'carol')).toHaveLength(1);
+  });
+});
