@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ModelInput, ModelPatch, ModelView, PlatformInput, PlatformPatch, PlatformView } from './admin/platform.types';
 import { SystemPlatformService } from './admin/system-platform.service';
 import { UserPlatformService, type UserPlatformKeyView } from './admin/user-platform.service';
+import { BudgetEvents, type BudgetEventListener } from './budgets/budget-events';
 import { BudgetService } from './budgets/budget.service';
 import type { BudgetInput, BudgetView, SpendView } from './budgets/budget.types';
 import { LlmBuilderService } from './builder/llm-builder.service';
@@ -36,6 +37,7 @@ export class LlmManagerService {
     private readonly yamlSync: YamlSyncService,
     private readonly clock: Clock,
     private readonly budgets: BudgetService,
+    private readonly budgetEvents: BudgetEvents,
   ) {}
 
   /** A tracked LangChain chat model for this user's `usageKey` slot (default `main`); no user = the system user. */
@@ -157,6 +159,14 @@ export class LlmManagerService {
   /** USD the user spent since `since` (default: all time), from the cost stored on every usage row. */
   getSpend(userId: string, opts: { since?: Since } = {}): Promise<SpendView> {
     return this.budgets.getSpend(userId, this.toDate(opts.since));
+  }
+
+  /**
+   * Subscribes to budget events: `budget.soft_limit_reached` (a soft budget's window is full; once per window) and
+   * `budget.call_refused` (a hard budget refused a call with `BUDGET_EXCEEDED`). Returns the unsubscribe function.
+   */
+  onBudgetEvent(listener: BudgetEventListener): () => void {
+    return this.budgetEvents.subscribe(listener);
   }
 
   /** Force reset (M11): the YAML overwrites the system platforms; users' keys and selections are kept. */

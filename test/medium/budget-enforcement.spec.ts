@@ -1,5 +1,6 @@
 import type { TestingModule } from '@nestjs/testing';
 import type { DataSource } from 'typeorm';
+import type { BudgetEvent } from '../../src/llm-manager/budgets/budget-events';
 import { BudgetGate } from '../../src/llm-manager/budgets/budget-gate';
 import { BudgetReservationEntity } from '../../src/llm-manager/budgets/budget-reservation.entity';
 import { BudgetEntity } from '../../src/llm-manager/budgets/budget.entity';
@@ -99,6 +100,25 @@ describe('hard budgets: reserved atomically before a call leaves, settled to the
     await expect((await llm().getSpecSysLlm('Fake', 'free')).invoke('hi')).resolves.toBeDefined();
     expect(upstream.chatRequests).toHaveLength(2);
     expect(await dataSource().getRepository(BudgetReservationEntity).count()).toBe(0);
+  });
+
+  it('a soft budget never refuses: one budget.soft_limit_reached event per window; a refusal is a budget.call_refused event', async () => {
+    const events: BudgetEvent[] = [];
+    const unsubscribe = llm().onBudgetEvent((event) => events.push(event));
+    await llm().setBudget({ userId: 'alice', limitUsd: 2 * CALL_MICRO_USD / 1e6, period: 'month', hard: false });
+    const alice = await llm().getUserLlm('alice');
+    for (let i = 0; i < 4; i += 1) {
+      await alice.invoke('hi');
+      await settled();
+    }
+    expect(upstream.chatRequests).toHaveLength(4);
+    expect(events.map((e) => [e.type, e.budget.userId, e.budget.hard])).toEqual([['budget.soft_limit_reached', 'alice', false]]);
+    expect((await llm().getBudgets('alice'))[0]).toMatchObject({ spentUsd: 0.004, remainingUsd: 0 });
+
+    await llm().setBudget({ userId: 'bob', limitUsd: 0, period: 'day' });
+    await expect((await llm().getUserLlm('bob')).invoke('hi')).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED' });
+    expect(events[1]).toMatchObject({ type: 'budget.call_refused', budget: { userId: 'bob', limitUsd: 0 }, estimateUsd: 0.001 });
+    unsubscribe();
   });
 
   it('no budget for the user: admission answers synchronously with null, no query on the call path', async () => {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import { errorMessage } from '../common/error-message';
 import { LLM_MANAGER_RESOLVED_OPTIONS, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
@@ -9,7 +9,10 @@ import { Clock } from '../usage/clock';
 import { UsageSqlDialect } from '../usage/usage-sql-dialect';
 import { BudgetReservationEntity } from './budget-reservation.entity';
 import { BudgetEntity } from './budget.entity';
+import { BudgetEvents } from './budget-events';
+import { toUsd } from './budget-money';
 import { budgetExceeded } from './budget-refusal';
+import { budgetView } from './budget-view';
 import { BudgetRules, type BudgetRule, type BudgetScope } from './budget-rules';
 import { windowStart } from './budget-window';
 
@@ -34,11 +37,14 @@ const PROCESS_OWNER = `${process.pid}-${randomUUID().slice(0, 8)}`;
 export class BudgetGate {
   private readonly logger = new Logger('Budgets');
   private readonly dialect: UsageSqlDialect;
+  /** The window (ISO start) each soft budget was last announced full in, so it is announced once per window. */
+  private readonly announced = new Map<number, string>();
 
   constructor(
     @InjectDataSource(LLM_MGR_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly rules: BudgetRules,
     private readonly clock: Clock,
+    private readonly events: BudgetEvents,
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
   ) {
     this.dialect = UsageSqlDialect.of(dataSource);
@@ -100,9 +106,26 @@ export class BudgetGate {
       if (error instanceof Refused) return error.rule;
       throw error;
     });
-    if (refused === null) return hold;
+    if (refused === null) {
+      const soft = rules.filter((rule) => !rule.hard);
+      if (soft.length > 0) await this.announceSoftLimits(soft, amount, now);
+      return hold;
+    }
     const row = await this.dataSource.getRepository(BudgetEntity).findOneBy({ id: refused.id });
-    throw row ? budgetExceeded(row, amount, now) : new Error(`Budget ${refused.id} disappeared while a call was refused by it.`);
+    if (!row) throw new Error(`Budget ${refused.id} disappeared while a call was refused by it.`);
+    this.events.emit({ type: 'budget.call_refused', budget: budgetView(row, now), estimateUsd: toUsd(amount), at: now });
+    throw budgetExceeded(row, amount, now);
+  }
+
+  /** A soft budget never refuses: once its window is full, an event and a log line, once per window. */
+  private async announceSoftLimits(soft: readonly BudgetRule[], amount: number, now: Date): Promise<void> {
+    const rows = await this.dataSource.getRepository(BudgetEntity).findBy({ id: In(soft.map((rule) => rule.id)) });
+    for (const row of rows) {
+      const view = budgetView(row, now);
+      if (view.remainingUsd > 0 || this.announced.get(row.id) === view.windowStart) continue;
+      this.announced.set(row.id, view.windowStart);
+      this.events.emit({ type: 'budget.soft_limit_reached', budget: view, estimateUsd: toUsd(amount), at: now });
+    }
   }
 
   /**

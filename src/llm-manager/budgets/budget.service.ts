@@ -8,9 +8,10 @@ import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { Clock } from '../usage/clock';
 import { UsageQueryService } from '../usage/usage-query.service';
 import { BUDGET_PERIODS, BudgetEntity } from './budget.entity';
-import { toMicroUsd, toUsd } from './budget-money';
+import { toMicroUsd } from './budget-money';
+import { budgetView } from './budget-view';
 import type { BudgetInput, BudgetView, SpendView } from './budget.types';
-import { isKnownTimeZone, windowEnd, windowStart } from './budget-window';
+import { isKnownTimeZone, windowStart } from './budget-window';
 
 /** Largest limit a budget takes: a billion USD, far inside a bigint of micro-USD and a double's exact integers. */
 const MAX_LIMIT_USD = 1e9;
@@ -74,27 +75,9 @@ export class BudgetService {
     return { userId, since: since?.toISOString() ?? null, spentUsd: totals.cost, unpricedCalls: totals.unpriced_calls };
   }
 
-  /** Where a budget stands now: a window that has ended shows as the new, empty one. */
+  /** Where a budget stands now. */
   view(row: BudgetEntity): BudgetView {
-    const now = this.clock.now();
-    const start = windowStart(row.period, row.timeZone, now);
-    const spent = row.windowStart.getTime() < start.getTime() ? 0 : row.spentMicroUsd;
-    const resetsAt = windowEnd(row.period, row.timeZone, now);
-    return {
-      id: row.id,
-      userId: row.userId,
-      usageKey: row.usageKey,
-      tokenId: row.tokenId,
-      limitUsd: toUsd(row.limitMicroUsd),
-      period: row.period,
-      timeZone: row.timeZone,
-      hard: row.hard,
-      windowStart: start.toISOString(),
-      resetsAt: resetsAt?.toISOString() ?? null,
-      spentUsd: toUsd(spent),
-      reservedUsd: toUsd(row.reservedMicroUsd),
-      remainingUsd: toUsd(Math.max(0, row.limitMicroUsd - spent - row.reservedMicroUsd)),
-    };
+    return budgetView(row, this.clock.now());
   }
 
   private validated(input: BudgetInput): Required<Omit<BudgetInput, 'usageKey' | 'tokenId'>> & { usageKey: string | null; tokenId: number | null } {

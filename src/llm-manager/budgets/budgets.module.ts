@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { UsageModule } from '../usage/usage.module';
+import { BudgetEvents } from './budget-events';
 import { BudgetGate } from './budget-gate';
 import { BudgetRules } from './budget-rules';
 import { BudgetService } from './budget.service';
@@ -7,7 +8,7 @@ import { BudgetService } from './budget.service';
 /** Budgets (issue 16): limits per user, slot and token, and their enforcement on the call path. */
 @Module({
   imports: [UsageModule],
-  providers: [BudgetService, BudgetRules, BudgetGate],
-  exports: [BudgetService, BudgetGate],
+  providers: [BudgetService, BudgetRules, BudgetGate, BudgetEvents],
+  exports: [BudgetService, BudgetGate, BudgetEvents],
 })
 export class BudgetsModule {}
