@@ -80,7 +80,7 @@ describe('budgets across processes sharing one database (issue 16)', () => {
     await Promise.all(pair.map((child) => child.exited(20_000)));
     const [budget] = await dataSource().getRepository(BudgetEntity).find();
     expect([budget!.spentMicroUsd, budget!.reservedMicroUsd]).toEqual([50_000, 0]);
-  });
+  }, 120_000);
 
   it('a process killed mid-call leaves its reservation; the sweep releases it once expired, not before', async () => {
     await app.get(LlmManagerService).setBudget({ userId: 'alice', limitUsd: 1, period: 'day' });

@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { ApiTokenService } from '../../src/llm-manager/api-tokens/api-token.service';
 import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
 import { useNoNetworkGuard } from '../support/no-network';
@@ -49,5 +50,23 @@ describe('gateway: a hard budget refuses with 402 before anything leaves (issue 
     expect(body.error.message).toMatch(/of \$0\.0015 this week/);
     expect(upstream.chatRequests).toHaveLength(1);
     expect((await gateway.rows()).filter((row) => row.userId === 'carol')).toHaveLength(1);
+  });
+
+  it('a budget of one API token holds back that token only', async () => {
+    upstream.scriptModel('fake-chat', { reply: 'ok', usage: { prompt: 3, completion: 100 } });
+    const tokens = gateway.app.get(ApiTokenService);
+    const spent = await tokens.issue('dave', 'spent');
+    const other = await tokens.issue('dave', 'other');
+    await gateway.app.get(LlmManagerService).setBudget({ userId: 'dave', tokenId: spent.id, limitUsd: 0, period: 'total' });
+    const send = (token: string): Promise<Response> =>
+      fetch(`${gateway.url}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ model: 'main', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+    const before = upstream.chatRequests.length;
+    expect((await send(spent.token)).status).toBe(402);
+    expect((await send(other.token)).status).toBe(200);
+    expect(upstream.chatRequests.length - before).toBe(1);
   });
 });

@@ -97,13 +97,18 @@ export class ApiTokenService implements OnModuleDestroy {
 
   /** The user a valid token acts as, or null for an unknown, malformed or revoked token. */
   async verify(token: string): Promise<string | null> {
+    return (await this.verifyToken(token))?.userId ?? null;
+  }
+
+  /** As `verify`, with the token's id too (what per-token budgets match on). */
+  async verifyToken(token: string): Promise<{ id: number; userId: string } | null> {
     if (!looksLikeUserToken(token)) return null;
     const hash = hashToken(token);
     const now = this.clock.now().getTime();
     const verified = this.cache.get(hash, now) ?? (await this.lookUp(hash, now));
     if (!verified) return null;
     await this.touch(verified, now);
-    return verified.userId;
+    return { id: verified.id, userId: verified.userId };
   }
 
   private async lookUp(hash: string, now: number): Promise<VerifiedToken | undefined> {

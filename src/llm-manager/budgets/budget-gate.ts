@@ -1,8 +1,7 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, In, type EntityManager } from 'typeorm';
-import { errorMessage } from '../common/error-message';
 import { LLM_MANAGER_RESOLVED_OPTIONS, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { Clock } from '../usage/clock';
@@ -35,7 +34,6 @@ const PROCESS_OWNER = `${process.pid}-${randomUUID().slice(0, 8)}`;
  */
 @Injectable()
 export class BudgetGate {
-  private readonly logger = new Logger('Budgets');
   private readonly dialect: UsageSqlDialect;
   /** The window (ISO start) each soft budget was last announced full in, so it is announced once per window. */
   private readonly announced = new Map<number, string>();
@@ -76,13 +74,6 @@ export class BudgetGate {
           .where('id = :budgetId', { budgetId, held, actual })
           .execute();
       }
-    });
-  }
-
-  /** Settles without failing the caller: a hold that cannot be settled now is released by the sweep at expiry. */
-  settleQuietly(hold: BudgetHold, costMicroUsd: number | null): void {
-    this.settle(hold, costMicroUsd).catch((error: unknown) => {
-      this.logger.warn(`A budget reservation could not be settled; it is released when it expires. ${errorMessage(error)}`);
     });
   }
 

@@ -6,7 +6,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { BudgetGate } from '../budgets/budget-gate';
+import { BudgetGate, type BudgetHold } from '../budgets/budget-gate';
 import { LlmManagerError } from '../common/llm-manager.error';
 import { errorMessage } from '../common/error-message';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
@@ -61,6 +61,8 @@ const SWEEP_MS = 250;
 export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
   private readonly logger = new Logger('UsageLedger');
   private readonly live = new Map<string, Live>();
+  /** Budget settlements under way: shutdown and `drain` wait for them. */
+  private readonly settling = new Set<Promise<void>>();
   private sweep: ReturnType<typeof setInterval> | undefined;
   private whenIdle: (() => void) | null = null;
 
@@ -100,9 +102,10 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
     };
   }
 
-  /** Resolves when every call ended so far is in the writer's queue. */
-  drain(): Promise<void> {
-    return this.ledger.whenCounted();
+  /** Resolves when every call ended so far is in the writer's queue and its budget hold settled. */
+  async drain(): Promise<void> {
+    await this.ledger.whenCounted();
+    while (this.settling.size > 0) await Promise.all([...this.settling]);
   }
 
   /**
@@ -119,6 +122,7 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
     const reason = new LlmManagerError('SHUTTING_DOWN', 'The application is shutting down; this LLM call was cancelled.');
     for (const { call } of [...this.live.values()]) call.stop('aborted', reason);
     await this.ledger.close();
+    while (this.settling.size > 0) await Promise.all([...this.settling]);
   }
 
   onModuleDestroy(): void {
@@ -156,9 +160,18 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
     const row = this.toRow(context, call, live?.promptTokens ?? this.estimatePrompt(context.family, call));
     row.then((counted) => this.metrics.observeRow(context.labels, counted), () => undefined);
     const hold = live?.call.hold;
-    // A row that cannot be counted leaves its hold to expire (BudgetGate's sweep).
-    if (hold) row.then((counted) => this.prices.price(counted)).then((priced) => this.budgets.settleQuietly(hold, priced.costMicroUsd ?? null), () => undefined);
+    if (hold) this.settle(hold, row);
     this.ledger.count(row);
+  }
+
+  /** Moves a call's budget hold to its cost once priced; a row that cannot be counted leaves it to expire (the sweep). */
+  private settle(hold: BudgetHold, row: Promise<UsageRow>): void {
+    const job = row
+      .then((counted) => this.prices.price(counted))
+      .then((priced) => this.budgets.settle(hold, priced.costMicroUsd ?? null))
+      .catch((error: unknown) => this.logger.warn(`A budget reservation could not be settled; it is released when it expires. ${errorMessage(error)}`))
+      .finally(() => this.settling.delete(job));
+    this.settling.add(job);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response as ExpressResponse } from 'express';
 import { CallRecorder } from '../builder/call-recorder';
+import { gatewayTokenId } from './gateway-token.guard';
 import type { CallSink } from '../builder/call-tracker';
 import { LiveCall } from '../builder/live-call';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
@@ -33,7 +34,7 @@ export class ChatRelay {
   async relay(userId: string, req: Request, res: ExpressResponse): Promise<void> {
     const request = readChatRequest(req.body);
     const route = await this.routes.resolve(userId, request.model, agentNameOf(req.headers['x-llm-agent']));
-    const sink = this.recorder.sinkFor(route.billing);
+    const sink = this.recorder.sinkFor({ ...route.billing, tokenId: gatewayTokenId(req) });
     const clientGone = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) clientGone.abort(new Error('The client closed the connection.'));
