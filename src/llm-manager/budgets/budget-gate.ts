@@ -13,7 +13,7 @@ import { toUsd } from './budget-money';
 import { budgetExceeded } from './budget-refusal';
 import { budgetView } from './budget-view';
 import { BudgetRules, type BudgetRule, type BudgetScope } from './budget-rules';
-import { windowStart } from './budget-window';
+import { windowEnd, windowStart } from './budget-window';
 
 /** What an admitted call holds until its cost is known: its share of each budget it counts against. */
 export interface BudgetHold {
@@ -37,6 +37,8 @@ export class BudgetGate {
   private readonly dialect: UsageSqlDialect;
   /** The window (ISO start) each soft budget was last announced full in, so it is announced once per window. */
   private readonly announced = new Map<number, string>();
+  /** Each budget's current window, so the call path skips the calendar arithmetic until the window ends. */
+  private readonly windows = new Map<number, { period: string; timeZone: string; from: number; until: number; start: string }>();
 
   constructor(
     @InjectDataSource(LLM_MGR_DATA_SOURCE) private readonly dataSource: DataSource,
@@ -124,7 +126,7 @@ export class BudgetGate {
    * `Refused` (rolling back what this call reserved on the budgets before this one) when it has none.
    */
   private async reserveOn(manager: EntityManager, rule: BudgetRule, amount: number, now: Date): Promise<void> {
-    const start = this.dialect.dateTime(windowStart(rule.period, rule.timeZone, now));
+    const start = this.currentWindow(rule, now);
     const ended = 'window_start < :start';
     // MySQL assigns left to right, each seeing the ones before: `window_start` goes last so `spent` reads the old one.
     const result = await manager
@@ -141,6 +143,19 @@ export class BudgetGate {
       )
       .execute();
     if ((result.affected ?? 0) === 0) throw new Refused(rule);
+  }
+
+  /** The bound start of the rule's window at `now`, computed again only once that window has ended. */
+  private currentWindow(rule: BudgetRule, now: Date): string {
+    const known = this.windows.get(rule.id);
+    if (known && known.period === rule.period && known.timeZone === rule.timeZone && now.getTime() >= known.from && now.getTime() < known.until) {
+      return known.start;
+    }
+    const from = windowStart(rule.period, rule.timeZone, now).getTime();
+    const until = windowEnd(rule.period, rule.timeZone, now)?.getTime() ?? Number.POSITIVE_INFINITY;
+    const start = this.dialect.dateTime(new Date(from));
+    this.windows.set(rule.id, { period: rule.period, timeZone: rule.timeZone, from, until, start });
+    return start;
   }
 
   /** A reservation outlives any request a live process still waits on: the request timeout, every retry, a margin. */
