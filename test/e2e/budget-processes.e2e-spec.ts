@@ -12,21 +12,8 @@ import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
 import { LedgerChild } from '../support/ledger-process';
 import { useNoNetworkGuard } from '../support/no-network';
 import { TempStore } from '../support/temp-store';
+import { budgetYaml, CALL_MICRO_USD, CALL_USAGE } from '../support/budget-yaml';
 import { SYSTEM_KEY, SYSTEM_KEY_ENV } from '../support/upstream-yaml';
-
-/** Every call costs 1000 micro-USD (100 completion tokens at $10 per 1M, input free), and is estimated at that. */
-const yaml = (url: string): string => `
-platforms:
-  Fake:
-    base_url: ${url}
-    api_key: '{${SYSTEM_KEY_ENV}}'
-    models:
-      priced: { model_name: fake-chat, input_price: 0, output_price: 10 }
-      slow: { model_name: fake-slow, input_price: 0, output_price: 10 }
-usages:
-  main: { platform: Fake, model: priced }
-  slow: { platform: Fake, model: slow }
-`;
 
 class SettableClock extends Clock {
   at: Date | null = null;
@@ -51,9 +38,9 @@ describe('budgets across processes sharing one database (issue 16)', () => {
   });
   afterAll(() => upstream.close());
   beforeEach(async () => {
-    upstream.scriptModel('fake-chat', { reply: 'ok', usage: { prompt: 3, completion: 100 } });
-    upstream.scriptModel('fake-slow', { reply: 'ok', usage: { prompt: 3, completion: 100 }, firstByteDelayMs: 60_000 });
-    store = new TempStore(yaml(upstream.url));
+    upstream.scriptModel('fake-chat', { reply: 'ok', usage: CALL_USAGE });
+    upstream.scriptModel('fake-slow', { reply: 'ok', usage: CALL_USAGE, firstByteDelayMs: 60_000 });
+    store = new TempStore(budgetYaml(upstream.url));
     app = await Test.createTestingModule({ imports: [LlmManagerModule.forRoot(options())] }).overrideProvider(Clock).useValue(clock).compile();
     app.useLogger(false);
     await app.init();
@@ -68,7 +55,7 @@ describe('budgets across processes sharing one database (issue 16)', () => {
   const dataSource = (): DataSource => app.get<DataSource>(LLM_MGR_DATA_SOURCE_TOKEN);
 
   it('two processes, 100 concurrent calls each, against a budget that fits 50: at most 50 reach the upstream in all', async () => {
-    await app.get(LlmManagerService).setBudget({ userId: 'alice', limitUsd: 0.05, period: 'total' });
+    await app.get(LlmManagerService).setBudget({ userId: 'alice', limitUsd: (50 * CALL_MICRO_USD) / 1e6, period: 'total' });
     const env = { BURST_AT: String(Date.now() + 4000) };
     const pair = [LedgerChild.start('budget-burst', 100, options(), { env }), LedgerChild.start('budget-burst', 100, options(), { env })];
     children.push(...pair);

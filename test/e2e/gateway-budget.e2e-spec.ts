@@ -3,20 +3,9 @@ import { ApiTokenService } from '../../src/llm-manager/api-tokens/api-token.serv
 import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
 import { useNoNetworkGuard } from '../support/no-network';
-import { SYSTEM_KEY, SYSTEM_KEY_ENV } from '../support/upstream-yaml';
+import { budgetYaml, CALL_USAGE } from '../support/budget-yaml';
+import { SYSTEM_KEY } from '../support/upstream-yaml';
 import { GatewayApp } from './gateway-app';
-
-/** Every call costs 1000 micro-USD: 100 completion tokens at $10 per 1M, input free. */
-const yaml = (url: string): string => `
-platforms:
-  Fake:
-    base_url: ${url}
-    api_key: '{${SYSTEM_KEY_ENV}}'
-    models:
-      chat: { model_name: fake-chat, input_price: 0, output_price: 10 }
-usages:
-  main: { platform: Fake, model: chat }
-`;
 
 describe('gateway: a hard budget refuses with 402 before anything leaves (issue 16)', () => {
   useNoNetworkGuard();
@@ -25,7 +14,7 @@ describe('gateway: a hard budget refuses with 402 before anything leaves (issue 
 
   beforeAll(async () => {
     upstream = await startFakeUpstream({ apiKey: SYSTEM_KEY });
-    gateway = await GatewayApp.start(upstream, { billedUsage: 'reported', budgetCompletionAllowance: 100 }, yaml(upstream.url));
+    gateway = await GatewayApp.start(upstream, { billedUsage: 'reported', budgetCompletionAllowance: 100 }, budgetYaml(upstream.url));
   });
   afterAll(async () => {
     await gateway?.close();
@@ -33,7 +22,7 @@ describe('gateway: a hard budget refuses with 402 before anything leaves (issue 
   });
 
   it('the second call past a budget that fits one: 402 insufficient budget in the OpenAI error shape, no request upstream, no row', async () => {
-    upstream.scriptModel('fake-chat', { reply: 'ok', usage: { prompt: 3, completion: 100 } });
+    upstream.scriptModel('fake-chat', { reply: 'ok', usage: CALL_USAGE });
     await gateway.app.get(LlmManagerService).setBudget({ userId: 'carol', limitUsd: 0.0015, period: 'week' });
     const client = new OpenAI({ apiKey: await gateway.tokenFor('carol'), baseURL: gateway.url, maxRetries: 0 });
     await client.chat.completions.create({ model: 'main', messages: [{ role: 'user', content: 'hi' }] });
@@ -53,7 +42,7 @@ describe('gateway: a hard budget refuses with 402 before anything leaves (issue 
   });
 
   it('a budget of one API token holds back that token only', async () => {
-    upstream.scriptModel('fake-chat', { reply: 'ok', usage: { prompt: 3, completion: 100 } });
+    upstream.scriptModel('fake-chat', { reply: 'ok', usage: CALL_USAGE });
     const tokens = gateway.app.get(ApiTokenService);
     const spent = await tokens.issue('dave', 'spent');
     const other = await tokens.issue('dave', 'other');

@@ -14,22 +14,8 @@ import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
 import { useNoNetworkGuard } from '../support/no-network';
 import { TempStore } from '../support/temp-store';
+import { budgetYaml, CALL_MICRO_USD, CALL_USAGE } from '../support/budget-yaml';
 import { SYSTEM_KEY, SYSTEM_KEY_ENV } from '../support/upstream-yaml';
-
-/**
- * Input is free and every reply is 100 completion tokens at $10 per 1M: each call costs exactly 1000 micro-USD, and
- * with `budgetCompletionAllowance: 100` its estimate is exactly that too, so a $0.05 budget fits 50 calls.
- */
-const yaml = (url: string): string => `
-platforms:
-  Fake:
-    base_url: ${url}
-    api_key: '{${SYSTEM_KEY_ENV}}'
-    models:
-      priced: { model_name: fake-chat, input_price: 0, output_price: 10 }
-      free: fake-chat
-`;
-const CALL_MICRO_USD = 1000;
 
 describe('hard budgets: reserved atomically before a call leaves, settled to the actual cost (issue 16)', () => {
   useNoNetworkGuard();
@@ -42,9 +28,9 @@ describe('hard budgets: reserved atomically before a call leaves, settled to the
   });
   afterAll(() => upstream.close());
   beforeEach(async () => {
-    store = new TempStore(yaml(upstream.url));
+    store = new TempStore(budgetYaml(upstream.url));
     app = await store.start({ env: { [SYSTEM_KEY_ENV]: SYSTEM_KEY }, maxRetries: 0, autoKey: true, billedUsage: 'reported', budgetCompletionAllowance: 100 });
-    upstream.scriptModel('fake-chat', { reply: 'ok', usage: { prompt: 7, completion: 100 } });
+    upstream.scriptModel('fake-chat', { reply: 'ok', usage: CALL_USAGE });
   });
   afterEach(async () => {
     await app.close();

@@ -2,6 +2,7 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ConfigChanges, type ConfigChange } from '../common/config-changes';
+import { ReloadingSnapshot } from '../common/reloading-snapshot';
 import { LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import { BudgetEntity, type BudgetPeriod } from './budget.entity';
 
@@ -31,15 +32,23 @@ type RulesByUser = ReadonlyMap<string, readonly BudgetRule[]>;
  */
 @Injectable()
 export class BudgetRules implements OnModuleDestroy {
-  private rules: RulesByUser | null = null;
-  private loading: Promise<RulesByUser> | null = null;
-  private generation = 0;
+  private readonly rules: ReloadingSnapshot<RulesByUser>;
   private readonly unsubscribe: () => void;
 
   constructor(
-    @InjectDataSource(LLM_MGR_DATA_SOURCE) private readonly dataSource: DataSource,
+    @InjectDataSource(LLM_MGR_DATA_SOURCE) dataSource: DataSource,
     changes: ConfigChanges,
   ) {
+    this.rules = new ReloadingSnapshot(async () => {
+      const rows = await dataSource
+        .getRepository(BudgetEntity)
+        .find({ select: { id: true, userId: true, usageKey: true, tokenId: true, period: true, timeZone: true, hard: true } });
+      const byUser = new Map<string, BudgetRule[]>();
+      for (const { id, userId, usageKey, tokenId, period, timeZone, hard } of rows) {
+        byUser.set(userId, [...(byUser.get(userId) ?? []), { id, userId, usageKey, tokenId, period, timeZone, hard }]);
+      }
+      return byUser;
+    });
     this.unsubscribe = changes.subscribe((change) => this.invalidate(change));
   }
 
@@ -56,37 +65,12 @@ export class BudgetRules implements OnModuleDestroy {
         (rule) => (rule.usageKey === null || rule.usageKey === scope.usageKey) && (rule.tokenId === null || rule.tokenId === scope.tokenId),
       );
     };
-    return this.rules ? pick(this.rules) : this.load().then(pick);
-  }
-
-  private load(): Promise<RulesByUser> {
-    if (this.loading) return this.loading;
-    const generation = this.generation;
-    const read = this.dataSource
-      .getRepository(BudgetEntity)
-      .find({ select: { id: true, userId: true, usageKey: true, tokenId: true, period: true, timeZone: true, hard: true } })
-      .then((rows) => {
-        const byUser = new Map<string, BudgetRule[]>();
-        for (const { id, userId, usageKey, tokenId, period, timeZone, hard } of rows) {
-          const list = byUser.get(userId) ?? [];
-          list.push({ id, userId, usageKey, tokenId, period, timeZone, hard });
-          byUser.set(userId, list);
-        }
-        if (generation === this.generation) this.rules = byUser;
-        return byUser;
-      })
-      .finally(() => {
-        if (this.loading === read) this.loading = null;
-      });
-    this.loading = read;
-    return read;
+    const current = this.rules.current;
+    return current ? pick(current) : this.rules.load().then(pick);
   }
 
   private invalidate(change: ConfigChange): void {
-    if (change.kind !== 'budget' && change.kind !== 'all') return;
-    this.generation += 1;
-    this.rules = null;
-    this.loading = null;
+    if (change.kind === 'budget' || change.kind === 'all') this.rules.invalidate();
   }
 }
 
