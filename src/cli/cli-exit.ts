@@ -75,6 +75,7 @@ function exitCodeForLibraryError(code: LlmManagerErrorCode): ExitCode {
     case 'DATABASE_UNAVAILABLE':
     case 'STREAM_ABANDONED':
     case 'SHUTTING_DOWN':
+    case 'BUDGET_EXCEEDED':
       return ExitCode.Failure;
     default:
       return assertUnreachable(code);

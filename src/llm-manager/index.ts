@@ -49,3 +49,7 @@ export { LLM_MANAGER_MIGRATIONS } from './migrations';
 export { maskSecret } from './security/mask-secret';
 /** llm-mgr's Prometheus metrics (`registry.metrics()`), for a host that serves them on an endpoint of its own. */
 export { LlmMetrics } from './metrics/llm-metrics';
+/** Budgets (issue 16): what `setBudget` takes and `getBudgets`/`getSpend` answer, and the events a host can subscribe to. */
+export type { BudgetInput, BudgetView, SpendView } from './budgets/budget.types';
+export type { BudgetPeriod } from './budgets/budget.entity';
+export type { BudgetEvent, BudgetEventListener, BudgetSoftLimitReached, BudgetCallRefused } from './budgets/budget-events';

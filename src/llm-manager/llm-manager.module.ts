@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
+import { BudgetsModule } from './budgets/budgets.module';
 import { BuilderModule } from './builder/builder.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { ConfigChanges } from './common/config-changes';
@@ -26,7 +27,7 @@ const resolvedOptionsProvider: Provider = {
  * Global by default (`isGlobal: false` to opt out) so the feature modules and the host see one store and one key.
  */
 @Module({
-  imports: [LlmManagerDataSourceModule, SecurityModule, ClusterModule, AdminModule, YamlSyncModule, UserSelectionModule, UsageModule, BuilderModule, MetricsModule],
+  imports: [LlmManagerDataSourceModule, SecurityModule, ClusterModule, AdminModule, YamlSyncModule, UserSelectionModule, UsageModule, BudgetsModule, BuilderModule, MetricsModule],
   providers: [resolvedOptionsProvider, ConfigChanges, LlmManagerService],
   exports: [
     LLM_MANAGER_RESOLVED_OPTIONS,
@@ -37,6 +38,7 @@ const resolvedOptionsProvider: Provider = {
     YamlSyncModule,
     UserSelectionModule,
     UsageModule,
+    BudgetsModule,
     BuilderModule,
     MetricsModule,
   ],

@@ -63,6 +63,13 @@ export interface LlmManagerOptions {
   billedUsage?: 'estimated' | 'reported';
   /** Timeout of one upstream request made by a built model, in ms. Default: `120000`. */
   requestTimeoutMs?: number;
+  /** IANA time zone budget periods follow when a budget names none, e.g. `'Asia/Shanghai'`. Default: `'UTC'`. */
+  budgetTimeZone?: string;
+  /**
+   * Completion tokens a call is assumed to produce when its cost is reserved against a budget before it leaves (the
+   * prompt is counted). A reply longer than this can overshoot a hard budget by its extra tokens' price. Default: `1024`.
+   */
+  budgetCompletionAllowance?: number;
   /** Retries of a failed upstream request (429, 5xx, network) by a built model. Default: `2`. */
   maxRetries?: number;
   /**
@@ -134,6 +141,8 @@ export interface ResolvedLlmManagerOptions {
   env: Record<string, string | undefined>;
   billedUsage: 'estimated' | 'reported';
   requestTimeoutMs: number;
+  budgetTimeZone: string;
+  budgetCompletionAllowance: number;
   maxRetries: number;
   resolveIdentity: IdentityResolver;
   usageRetentionDays: number;
@@ -293,6 +302,8 @@ export function resolveOptions(
     env,
     billedUsage: options.billedUsage ?? billedUsageFromEnv(env.LLM_BILLED_USAGE),
     requestTimeoutMs: options.requestTimeoutMs ?? 120_000,
+    budgetTimeZone: options.budgetTimeZone ?? 'UTC',
+    budgetCompletionAllowance: wholeAtLeastOne('budgetCompletionAllowance', options.budgetCompletionAllowance ?? 1024),
     maxRetries: options.maxRetries ?? 2,
     resolveIdentity: options.resolveIdentity ?? passportIdentity,
     usageRetentionDays: options.usageRetentionDays ?? envNumber(env, 'LLM_USAGE_RETENTION_DAYS') ?? 90,

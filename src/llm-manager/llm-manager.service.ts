@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { ModelInput, ModelPatch, ModelView, PlatformInput, PlatformPatch, PlatformView } from './admin/platform.types';
 import { SystemPlatformService } from './admin/system-platform.service';
 import { UserPlatformService, type UserPlatformKeyView } from './admin/user-platform.service';
+import { BudgetEvents, type BudgetEventListener } from './budgets/budget-events';
+import { BudgetService } from './budgets/budget.service';
+import type { BudgetInput, BudgetView, SpendView } from './budgets/budget.types';
 import { LlmBuilderService } from './builder/llm-builder.service';
 import { ModelProbeService, type ModelTestResult, type ModelTestTarget } from './builder/model-probe.service';
 import type { TrackedChatModel, UsageSummary } from './builder/tracked-chat-model';
@@ -33,6 +36,8 @@ export class LlmManagerService {
     private readonly usage: UsageQueryService,
     private readonly yamlSync: YamlSyncService,
     private readonly clock: Clock,
+    private readonly budgets: BudgetService,
+    private readonly budgetEvents: BudgetEvents,
   ) {}
 
   /** A tracked LangChain chat model for this user's `usageKey` slot (default `main`); no user = the system user. */
@@ -136,6 +141,32 @@ export class LlmManagerService {
   /** Deletes usage rows older than `olderThan`; returns how many went. */
   purgeOldUsageLogs(opts: { olderThan: Since }): Promise<number> {
     return this.usage.purge(this.toDate(opts.olderThan)!);
+  }
+
+  /**
+   * Creates or replaces the budget of (user, slot, token): a limit in USD per `day | week | month | total`, aligned
+   * to the calendar of `timeZone`. Hard (default): calls past it are refused with `BUDGET_EXCEEDED`; soft: an event.
+   */
+  setBudget(input: BudgetInput): Promise<BudgetView> {
+    return this.budgets.setBudget(input);
+  }
+
+  /** The user's budgets, each with what its current window spent, holds reserved and when it resets. */
+  getBudgets(userId: string): Promise<BudgetView[]> {
+    return this.budgets.getBudgets(userId);
+  }
+
+  /** USD the user spent since `since` (default: all time), from the cost stored on every usage row. */
+  getSpend(userId: string, opts: { since?: Since } = {}): Promise<SpendView> {
+    return this.budgets.getSpend(userId, this.toDate(opts.since));
+  }
+
+  /**
+   * Subscribes to budget events: `budget.soft_limit_reached` (a soft budget's window is full; once per window) and
+   * `budget.call_refused` (a hard budget refused a call with `BUDGET_EXCEEDED`). Returns the unsubscribe function.
+   */
+  onBudgetEvent(listener: BudgetEventListener): () => void {
+    return this.budgetEvents.subscribe(listener);
   }
 
   /**

@@ -45,6 +45,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         'UsageBothCounts1768003200000',
         'ModelPrices1768089600000',
         'ApiTokenControls1768176000000',
+        'Budgets1768262400000',
       ]);
 
       const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -55,6 +56,8 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
       // Every table of the run's own schema/database, nothing filtered: the migrations create these and no other.
       expect(await ownTableNames(dataSource)).toEqual([
         'llm_api_tokens',
+        'llm_budget_reservations',
+        'llm_budgets',
         'llm_mgr_config_version',
         'llm_mgr_meta',
         'llm_mgr_migrations',
@@ -140,6 +143,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
           'UsageBothCounts1768003200000',
           'ModelPrices1768089600000',
           'ApiTokenControls1768176000000',
+          'Budgets1768262400000',
         ]);
         const usage = await dataSource.getRepository(UsageLogEntryEntity).find({ order: { userId: 'ASC' } });
         // Rows recorded before prices stay unpriced: their price at the time is unknown.

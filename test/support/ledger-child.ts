@@ -116,6 +116,22 @@ const SCENARIOS: Record<string, Scenario> = {
     say('returning');
   },
 
+  /** At `BURST_AT` (epoch ms, so two processes start together), `n` concurrent calls of alice; says how many went. */
+  async 'budget-burst'(manager, n) {
+    const llm = await manager.getUserLlm('alice');
+    await sleep(Math.max(0, Number(process.env.BURST_AT) - Date.now()));
+    const outcomes = await Promise.allSettled(Array.from({ length: n }, (_, i) => llm.invoke(`burst ${i}`)));
+    const refused = outcomes.filter((o) => o.status === 'rejected' && (o.reason as { code?: string }).code === 'BUDGET_EXCEEDED').length;
+    say('burst', { ok: outcomes.filter((o) => o.status === 'fulfilled').length, refused });
+  },
+
+  /** One call of alice that the upstream answers slowly: its budget reservation is held until the test kills us. */
+  async 'budget-hold'(manager) {
+    const llm = await manager.getUserLlm('alice', { usageKey: 'slow' });
+    await llm.invoke('hold').catch(() => undefined);
+    await serveForever();
+  },
+
   /** Starts (replaying the journal of a process that died), then closes. */
   async restart() {
     say('restarted');

@@ -117,7 +117,7 @@ export class ApiTokenService implements OnModuleDestroy {
       return { ok: false, reason: 'expired', expiredAt: new Date(verified.expiresAt).toISOString() };
     }
     await this.touch(verified, now);
-    return { ok: true, userId: verified.userId, allowedModels: verified.allowedModels, allowedIps: verified.allowedIps };
+    return { ok: true, tokenId: verified.id, userId: verified.userId, allowedModels: verified.allowedModels, allowedIps: verified.allowedIps };
   }
 
   private async lookUp(hash: string, now: number): Promise<VerifiedToken | undefined> {

@@ -24,7 +24,7 @@ export interface ApiTokenView {
  * malformed and revoked tokens, so a caller learns nothing about tokens it does not hold).
  */
 export type TokenCheck =
-  | { ok: true; userId: string; allowedModels: string[] | null; allowedIps: string[] | null }
+  | { ok: true; tokenId: number; userId: string; allowedModels: string[] | null; allowedIps: string[] | null }
   | { ok: false; reason: 'unknown' }
   | { ok: false; reason: 'expired'; expiredAt: string };
 

@@ -6,6 +6,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
+import { BudgetGate, type BudgetHold } from '../budgets/budget-gate';
 import { LlmManagerError } from '../common/llm-manager.error';
 import { errorMessage } from '../common/error-message';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
@@ -13,11 +14,13 @@ import { LlmMetrics, type CallLabels } from '../metrics/llm-metrics';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { Clock } from '../usage/clock';
 import { TokenEstimator, type TokenFamily } from '../usage/token-estimator';
+import { PriceBook } from '../usage/price-book';
+import { costMicroUsd, isPriced } from '../usage/usage-cost';
 import { UsageJournal } from '../usage/usage-journal';
 import { UsageLedger } from '../usage/usage-ledger';
 import { billedTokens, type EstimatedTokens, type UsageRow } from '../usage/usage-row';
 import { promptText, type FinishedCall } from './call-observation';
-import { abandoned, type CallSink } from './call-tracker';
+import { abandoned, type CallSink, type OutgoingPrompt } from './call-tracker';
 import { reasoningToSendBack, roleOf } from './reasoning-round-trip';
 import type { LiveCall } from './live-call';
 
@@ -28,6 +31,9 @@ export interface BillingContext {
   agentName: string | null;
   family: TokenFamily;
   labels: CallLabels;
+  /** The slot the call was made for, and the API token it came with: what narrower budgets match on. */
+  usageKey?: string | null;
+  tokenId?: number | null;
 }
 
 interface Live {
@@ -55,6 +61,8 @@ const SWEEP_MS = 250;
 export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
   private readonly logger = new Logger('UsageLedger');
   private readonly live = new Map<string, Live>();
+  /** Budget settlements under way: shutdown and `drain` wait for them. */
+  private readonly settling = new Set<Promise<void>>();
   private sweep: ReturnType<typeof setInterval> | undefined;
   private whenIdle: (() => void) | null = null;
 
@@ -64,6 +72,8 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly clock: Clock,
     private readonly estimator: TokenEstimator,
     private readonly metrics: LlmMetrics,
+    private readonly budgets: BudgetGate,
+    private readonly prices: PriceBook,
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
   ) {}
 
@@ -83,16 +93,19 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** The sink a tracked model reports to. */
   sinkFor(context: BillingContext): CallSink {
+    const scope = { userId: context.userId, usageKey: context.usageKey ?? null, tokenId: context.tokenId ?? null };
     return {
       now: () => this.clock.now().getTime(),
+      admit: (prompt) => this.budgets.admit(scope, () => this.estimateCost(context, prompt)),
       open: (call) => this.open(context, call),
       record: (call) => this.record(context, call),
     };
   }
 
-  /** Resolves when every call ended so far is in the writer's queue. */
-  drain(): Promise<void> {
-    return this.ledger.whenCounted();
+  /** Resolves when every call ended so far is in the writer's queue and its budget hold settled. */
+  async drain(): Promise<void> {
+    await this.ledger.whenCounted();
+    while (this.settling.size > 0) await Promise.all([...this.settling]);
   }
 
   /**
@@ -109,6 +122,7 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
     const reason = new LlmManagerError('SHUTTING_DOWN', 'The application is shutting down; this LLM call was cancelled.');
     for (const { call } of [...this.live.values()]) call.stop('aborted', reason);
     await this.ledger.close();
+    while (this.settling.size > 0) await Promise.all([...this.settling]);
   }
 
   onModuleDestroy(): void {
@@ -145,7 +159,30 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
     this.metrics.observeCall(context.labels, call);
     const row = this.toRow(context, call, live?.promptTokens ?? this.estimatePrompt(context.family, call));
     row.then((counted) => this.metrics.observeRow(context.labels, counted), () => undefined);
+    const hold = live?.call.hold;
+    if (hold) this.settle(hold, row);
     this.ledger.count(row);
+  }
+
+  /** Moves a call's budget hold to its cost once priced; a row that cannot be counted leaves it to expire (the sweep). */
+  private settle(hold: BudgetHold, row: Promise<UsageRow>): void {
+    const job = row
+      .then((counted) => this.prices.price(counted))
+      .then((priced) => this.budgets.settle(hold, priced.costMicroUsd ?? null))
+      .catch((error: unknown) => this.logger.warn(`A budget reservation could not be settled; it is released when it expires. ${errorMessage(error)}`))
+      .finally(() => this.settling.delete(job));
+    this.settling.add(job);
+  }
+
+  /**
+   * What a call about to leave may cost, for its budgets: its prompt's estimated tokens at the input price plus
+   * `budgetCompletionAllowance` completion tokens at the output price; `null` when the model is unpriced.
+   */
+  private async estimateCost(context: BillingContext, prompt: OutgoingPrompt): Promise<number | null> {
+    const price = await this.prices.priceOf(context.modelId);
+    if (!isPriced(price)) return null;
+    const promptTokens = await this.estimatePrompt(context.family, prompt);
+    return costMicroUsd({ promptTokens, completionTokens: this.options.budgetCompletionAllowance, cachedPromptTokens: 0 }, price);
   }
 
   private countPromptEarly(live: Live): void {

@@ -1,12 +1,21 @@
 import type { BaseMessage } from '@langchain/core/messages';
 import type { ChatGenerationChunk, ChatResult } from '@langchain/core/outputs';
 import { LlmManagerError } from '../common/llm-manager.error';
-import { CallObservation } from './call-observation';
+import type { BudgetHold } from '../budgets/budget-gate';
+import { CallObservation, type FinishedCall } from './call-observation';
 import { LiveCall, type CallEnd } from './live-call';
 import { upstreamCallError, type UpstreamTarget } from './upstream-call-error';
 
-/** Where calls go (the recorder): told when one leaves, and once when it ends. */
+/** The prompt of a call about to leave, as budgets estimate it. */
+export type OutgoingPrompt = Pick<FinishedCall, 'promptMessages' | 'promptExtras'>;
+
+/** Where calls go (the recorder): asked before one leaves, told when it leaves, and once when it ends. */
 export interface CallSink extends CallEnd {
+  /**
+   * `null` (synchronously) when nothing stands in the call's way; else resolves to what the call holds of a budget
+   * (`null`: nothing) or rejects to refuse it (`BUDGET_EXCEEDED`) before any request leaves.
+   */
+  admit(prompt: OutgoingPrompt): null | Promise<BudgetHold | null>;
   open(call: LiveCall): void;
 }
 
@@ -35,7 +44,9 @@ export class CallTracker {
     run: (options: O) => Promise<ChatResult>,
   ): Promise<ChatResult> {
     if (options.signal?.aborted) return run(options);
-    const call = this.open(messages, options);
+    const observation = this.observe(messages, options);
+    const admission = this.sink.admit(observation);
+    const call = this.open(observation, options, admission === null ? null : await admission);
     try {
       const result = await run({ ...options, signal: call.signal });
       call.observation.observeResult(result);
@@ -53,7 +64,9 @@ export class CallTracker {
     source: (options: O) => AsyncGenerator<ChatGenerationChunk>,
   ): AsyncGenerator<ChatGenerationChunk> {
     if (options.signal?.aborted) return yield* source(options);
-    const call = this.open(messages, options);
+    const observation = this.observe(messages, options);
+    const admission = this.sink.admit(observation);
+    const call = this.open(observation, options, admission === null ? null : await admission);
     try {
       for await (const chunk of source({ ...options, signal: call.signal })) {
         call.observation.observeChunk(chunk);
@@ -73,10 +86,14 @@ export class CallTracker {
     }
   }
 
-  private open(messages: BaseMessage[], options: CallOptionsLike): LiveCall {
+  private observe(messages: BaseMessage[], options: CallOptionsLike): CallObservation {
     const extras = [options.tools, options.response_format].filter((x) => x !== undefined);
-    const observation = new CallObservation(this.sink.now(), messages, extras.length ? JSON.stringify(extras) : '');
+    return new CallObservation(this.sink.now(), messages, extras.length ? JSON.stringify(extras) : '');
+  }
+
+  private open(observation: CallObservation, options: CallOptionsLike, hold: BudgetHold | null): LiveCall {
     const call = new LiveCall(observation, this.sink, options.signal);
+    call.hold = hold;
     this.sink.open(call);
     return call;
   }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { BudgetHold } from '../budgets/budget-gate';
 import type { UsageOutcome } from '../database/usage-log-entry.entity';
 import type { CallObservation, FinishedCall } from './call-observation';
 
@@ -19,6 +20,8 @@ export interface CallEnd {
  */
 export class LiveCall {
   readonly id = randomUUID();
+  /** What the call reserved of its budgets before it left; settled to its cost when its row is counted. */
+  hold: BudgetHold | null = null;
   /** Epoch ms since which a stream has waited for its consumer to ask for the next chunk; 0 when not waiting. */
   waitingSince = 0;
   private readonly controller = new AbortController();

@@ -146,6 +146,7 @@ export class LlmBuilderService implements OnModuleDestroy {
       case 'selection':
         return entry.userId === change.userId && entry.usageKey === change.usageKey;
       case 'api-token':
+      case 'budget':
         return false;
     }
   }
@@ -162,7 +163,7 @@ export class LlmBuilderService implements OnModuleDestroy {
     const timeoutMs = overrides.timeoutMs ?? this.options.requestTimeoutMs;
     const sink = this.recorder.sinkFor({
       userId, modelId: model.id, agentName, family: modelFamily(model.modelName),
-      labels: { platform: platform.name, model: model.displayName },
+      labels: { platform: platform.name, model: model.displayName }, usageKey,
     });
     return new TrackedChatModel(
       {

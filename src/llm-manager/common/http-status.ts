@@ -28,6 +28,8 @@ export function httpStatusFor(code: LlmManagerErrorCode): HttpStatus {
     case 'UPSTREAM_KEY_REJECTED':
     case 'UPSTREAM_UNREACHABLE':
       return HttpStatus.BAD_GATEWAY;
+    case 'BUDGET_EXCEEDED':
+      return HttpStatus.PAYMENT_REQUIRED;
     case 'UPSTREAM_RATE_LIMITED':
       return HttpStatus.TOO_MANY_REQUESTS;
     case 'UPSTREAM_TIMEOUT':

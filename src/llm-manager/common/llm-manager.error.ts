@@ -29,6 +29,7 @@ export const LLM_MANAGER_ERROR_CODES = [
   'DATABASE_UNAVAILABLE',
   'STREAM_ABANDONED',
   'SHUTTING_DOWN',
+  'BUDGET_EXCEEDED',
 ] as const;
 
 export type LlmManagerErrorCode = (typeof LLM_MANAGER_ERROR_CODES)[number];

@@ -1,4 +1,6 @@
 import { ApiTokenEntity } from '../api-tokens/api-token.entity';
+import { BudgetReservationEntity } from '../budgets/budget-reservation.entity';
+import { BudgetEntity } from '../budgets/budget.entity';
 import { ConfigVersionEntity } from './config-version.entity';
 import { MetaEntity } from './meta.entity';
 import { ModelEntity } from './model.entity';
@@ -19,4 +21,6 @@ export const LLM_MANAGER_ENTITIES = [
   ApiTokenEntity,
   ConfigVersionEntity,
   ModelPriceVersionEntity,
+  BudgetEntity,
+  BudgetReservationEntity,
 ];

@@ -36,7 +36,7 @@ export class ChatRelay {
     const request = readChatRequest(req.body);
     caller.requireModel(request.model);
     const route = await this.routes.resolve(caller.userId, request.model, agentNameOf(req.headers['x-llm-agent']));
-    await asLiveCall(this.recorder, route, res, (startedAt) => new WireObservation(startedAt, request), (call, observation, sink) =>
+    await asLiveCall(this.recorder, route, caller, res, (startedAt) => new WireObservation(startedAt, request), (call, observation, sink) =>
       this.answer(request, route, call, observation, res, sink),
     );
   }

@@ -31,7 +31,7 @@ export class EmbeddingsRelay {
     const request = readEmbeddingsRequest(req.body);
     caller.requireModel(request.model);
     const route = await this.routes.resolve(caller.userId, request.model, agentNameOf(req.headers['x-llm-agent']));
-    await asLiveCall(this.recorder, route, res, (startedAt) => new EmbeddingsObservation(startedAt, request), async (call, observation) => {
+    await asLiveCall(this.recorder, route, caller, res, (startedAt) => new EmbeddingsObservation(startedAt, request), async (call, observation) => {
       const upstream = await postUpstream(this.client, route, '/embeddings', embeddingsUpstreamBody(request, route), call, this.options.requestTimeoutMs);
       if (!succeeded(upstream)) return relayUpstreamError(upstream, route, call, res);
       const bytes = await bodyOf(() => readAll(upstream), call.signal);

@@ -3,27 +3,34 @@ import type { CallRecorder } from '../builder/call-recorder';
 import type { CallObservation } from '../builder/call-observation';
 import type { CallSink } from '../builder/call-tracker';
 import { LiveCall } from '../builder/live-call';
+import type { GatewayCaller } from './gateway-token.guard';
 import type { UpstreamRoute } from './upstream-route';
 
 /**
  * Runs one gateway request as a live call of the builder's recorder, so it ends in exactly one usage row: the call
  * follows the client's connection (a client that goes away aborts it), and whatever `work` throws settles it as
- * `error` before the error reaches the client, unless the client is already gone and nobody is left to answer.
+ * `error` before the error reaches the client, unless the client is already gone and nobody is left to answer. A
+ * budget that refuses the call stops it before anything leaves (per-token budgets match the caller's token).
  */
 export async function asLiveCall<O extends CallObservation>(
   recorder: CallRecorder,
   route: UpstreamRoute,
+  caller: GatewayCaller,
   res: ExpressResponse,
   observe: (startedAt: number) => O,
   work: (call: LiveCall, observation: O, sink: CallSink) => Promise<void>,
 ): Promise<void> {
-  const sink = recorder.sinkFor(route.billing);
+  const sink = recorder.sinkFor({ ...route.billing, tokenId: caller.tokenId });
   const clientGone = new AbortController();
   res.once('close', () => {
     if (!res.writableFinished) clientGone.abort(new Error('The client closed the connection.'));
   });
   const observation = observe(sink.now());
+  // Budgets: refused here (402 BUDGET_EXCEEDED) before anything leaves; no await when no budget applies.
+  const admission = sink.admit(observation);
+  const hold = admission === null ? null : await admission;
   const call = new LiveCall(observation, sink, clientGone.signal);
+  call.hold = hold;
   sink.open(call);
   try {
     await work(call, observation, sink);

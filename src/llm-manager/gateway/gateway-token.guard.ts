@@ -10,6 +10,8 @@ const GATEWAY_CALLER = Symbol('llm-mgr gateway caller');
 export class GatewayCaller {
   constructor(
     readonly userId: string,
+    /** The token's id: what per-token budgets match on. */
+    readonly tokenId: number,
     private readonly allowedModels: string[] | null,
   ) {}
 
@@ -61,7 +63,7 @@ export class GatewayTokenGuard implements CanActivate {
     if (!allowsIp(check.allowedIps, request.ip ?? request.socket?.remoteAddress)) {
       throw new LlmManagerError('FORBIDDEN', 'This token may not be used from this address. Ask the administrator to add it to the token\'s allowedIps.');
     }
-    request[GATEWAY_CALLER] = new GatewayCaller(check.userId, check.allowedModels);
+    request[GATEWAY_CALLER] = new GatewayCaller(check.userId, check.tokenId, check.allowedModels);
     return true;
   }
 }
@@ -72,3 +74,4 @@ export const Caller = createParamDecorator((_data: unknown, context: ExecutionCo
   if (caller === undefined) throw new Error('Caller used on a route without GatewayTokenGuard.');
   return caller;
 });
+

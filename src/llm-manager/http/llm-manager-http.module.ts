@@ -6,6 +6,9 @@ import { UserDirectoryService } from '../admin/user-directory.service';
 import { UserPlatformController } from '../admin/user-platform.controller';
 import { ApiTokensController } from '../api-tokens/api-tokens.controller';
 import { ApiTokensModule } from '../api-tokens/api-tokens.module';
+import { AdminBudgetsController } from '../budgets/admin-budgets.controller';
+import { BudgetsModule } from '../budgets/budgets.module';
+import { UserBudgetController } from '../budgets/user-budget.controller';
 import { BuilderModule } from '../builder/builder.module';
 import { ProbeController } from '../builder/probe.controller';
 import { IdentityGuard } from '../common/request-identity';
@@ -28,11 +31,13 @@ export const LLM_MANAGER_CONTROLLERS: Type<unknown>[] = [
   SystemUsageController,
   AdminUsageController,
   UserDirectoryController,
+  UserBudgetController,
+  AdminBudgetsController,
 ];
 
 /** The REST API (M12): thin controllers over the feature modules' services. */
 @Module({
-  imports: [AdminModule, ApiTokensModule, BuilderModule, UsageModule, UserSelectionModule, YamlSyncModule],
+  imports: [AdminModule, ApiTokensModule, BudgetsModule, BuilderModule, UsageModule, UserSelectionModule, YamlSyncModule],
   controllers: LLM_MANAGER_CONTROLLERS,
   providers: [IdentityGuard, UserDirectoryService],
 })

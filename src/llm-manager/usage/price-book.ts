@@ -2,6 +2,7 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ConfigChanges, type ConfigChange } from '../common/config-changes';
+import { ReloadingSnapshot } from '../common/reloading-snapshot';
 import { ModelEntity } from '../database/model.entity';
 import { LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import { costMicroUsd, type ModelPrice } from './usage-cost';
@@ -16,16 +17,19 @@ type Prices = ReadonlyMap<number, ModelPrice>;
  */
 @Injectable()
 export class PriceBook implements OnModuleDestroy {
-  private prices: Prices | null = null;
-  private loading: Promise<Prices> | null = null;
-  /** Bumped by every invalidation, so a read that started before one never stores what it read. */
-  private generation = 0;
+  private readonly prices: ReloadingSnapshot<Prices>;
   private readonly unsubscribe: () => void;
 
   constructor(
-    @InjectDataSource(LLM_MGR_DATA_SOURCE) private readonly dataSource: DataSource,
+    @InjectDataSource(LLM_MGR_DATA_SOURCE) dataSource: DataSource,
     changes: ConfigChanges,
   ) {
+    this.prices = new ReloadingSnapshot(async () => {
+      const models = await dataSource
+        .getRepository(ModelEntity)
+        .find({ select: { id: true, inputPrice: true, cachedInputPrice: true, outputPrice: true } });
+      return new Map(models.map((m) => [m.id, { inputPrice: m.inputPrice, cachedInputPrice: m.cachedInputPrice, outputPrice: m.outputPrice }]));
+    });
     this.unsubscribe = changes.subscribe((change) => this.invalidate(change));
   }
 
@@ -42,31 +46,17 @@ export class PriceBook implements OnModuleDestroy {
       row.costMicroUsd = row.modelId === null ? null : costMicroUsd(row, prices?.get(row.modelId) ?? null);
       return row;
     };
-    return this.prices || row.modelId === null ? priced(this.prices) : this.load().then(priced);
+    const current = this.prices.current;
+    return current || row.modelId === null ? priced(current) : this.prices.load().then(priced);
   }
 
-  private load(): Promise<Prices> {
-    if (this.loading) return this.loading;
-    const generation = this.generation;
-    const read = this.dataSource
-      .getRepository(ModelEntity)
-      .find({ select: { id: true, inputPrice: true, cachedInputPrice: true, outputPrice: true } })
-      .then((models) => {
-        const prices: Prices = new Map(models.map((m) => [m.id, { inputPrice: m.inputPrice, cachedInputPrice: m.cachedInputPrice, outputPrice: m.outputPrice }]));
-        if (generation === this.generation) this.prices = prices;
-        return prices;
-      })
-      .finally(() => {
-        if (this.loading === read) this.loading = null;
-      });
-    this.loading = read;
-    return read;
+  /** The price in force for a model; `null` when it has none (or is gone). */
+  async priceOf(modelId: number): Promise<ModelPrice | null> {
+    const prices = this.prices.current ?? (await this.prices.load());
+    return prices.get(modelId) ?? null;
   }
 
   private invalidate(change: ConfigChange): void {
-    if (change.kind !== 'model' && change.kind !== 'platform' && change.kind !== 'all') return;
-    this.generation += 1;
-    this.prices = null;
-    this.loading = null;
+    if (change.kind === 'model' || change.kind === 'platform' || change.kind === 'all') this.prices.invalidate();
   }
 }

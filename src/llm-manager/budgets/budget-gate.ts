@@ -1,0 +1,172 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, In, type EntityManager } from 'typeorm';
+import { LLM_MANAGER_RESOLVED_OPTIONS, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
+import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
+import { Clock } from '../usage/clock';
+import { UsageSqlDialect } from '../usage/usage-sql-dialect';
+import { BudgetReservationEntity } from './budget-reservation.entity';
+import { BudgetEntity } from './budget.entity';
+import { BudgetEvents } from './budget-events';
+import { toUsd } from './budget-money';
+import { budgetExceeded } from './budget-refusal';
+import { budgetView } from './budget-view';
+import { BudgetRules, type BudgetRule, type BudgetScope } from './budget-rules';
+import { windowEnd, windowStart } from './budget-window';
+
+/** What an admitted call holds until its cost is known: its share of each budget it counts against. */
+export interface BudgetHold {
+  readonly callId: string;
+  readonly budgetIds: readonly number[];
+  readonly amountMicroUsd: number;
+}
+
+/** This process, as the owner of its reservations: the sweep of another process may release them once expired. */
+const PROCESS_OWNER = `${process.pid}-${randomUUID().slice(0, 8)}`;
+
+/**
+ * Enforcement (issue 16). Before a call leaves, its estimated cost is reserved on every budget it counts against,
+ * each with one conditional UPDATE (`spent + reserved + estimate <= limit`, the affected row count decides, never a
+ * read then a write), in one transaction with the reservation rows; a hard budget that has no room refuses the call
+ * with `BUDGET_EXCEEDED` and nothing is reserved. When the call's row is counted, `settle` moves the reservation to
+ * the actual cost. A budget whose window ended starts its new window inside the same UPDATE.
+ */
+@Injectable()
+export class BudgetGate {
+  private readonly dialect: UsageSqlDialect;
+  /** The window (ISO start) each soft budget was last announced full in, so it is announced once per window. */
+  private readonly announced = new Map<number, string>();
+  /** Each budget's current window, so the call path skips the calendar arithmetic until the window ends. */
+  private readonly windows = new Map<number, { period: string; timeZone: string; from: number; until: number; start: string }>();
+
+  constructor(
+    @InjectDataSource(LLM_MGR_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly rules: BudgetRules,
+    private readonly clock: Clock,
+    private readonly events: BudgetEvents,
+    @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
+  ) {
+    this.dialect = UsageSqlDialect.of(dataSource);
+  }
+
+  /**
+   * `null`, synchronously, when no budget applies (the common case: no query, no promise). Otherwise reserves
+   * `estimate()` micro-USD (`null` = unpriced model: nothing to hold) and resolves to the hold, or rejects with
+   * `BUDGET_EXCEEDED`.
+   */
+  admit(scope: BudgetScope, estimate: () => Promise<number | null>): null | Promise<BudgetHold | null> {
+    const applying = this.rules.applying(scope);
+    if (Array.isArray(applying) && applying.length === 0) return null;
+    return this.reserve(applying, estimate);
+  }
+
+  /** Moves a hold to the call's actual cost (`null` = unpriced: 0); off the call path, when the row is counted. */
+  async settle(hold: BudgetHold, costMicroUsd: number | null): Promise<void> {
+    const actual = Math.max(0, costMicroUsd ?? 0);
+    await this.dataSource.transaction(async (manager) => {
+      for (const budgetId of hold.budgetIds) {
+        const released = await manager.delete(BudgetReservationEntity, { callId: hold.callId, budgetId });
+        // Already released by the sweep (the call outlived its reservation): the actual cost still counts.
+        const held = (released.affected ?? 0) > 0 ? hold.amountMicroUsd : 0;
+        await manager
+          .createQueryBuilder()
+          .update(BudgetEntity)
+          .set({ reservedMicroUsd: () => 'reserved_micro_usd - :held', spentMicroUsd: () => 'spent_micro_usd + :actual' })
+          .where('id = :budgetId', { budgetId, held, actual })
+          .execute();
+      }
+    });
+  }
+
+  private async reserve(applying: readonly BudgetRule[] | Promise<readonly BudgetRule[]>, estimate: () => Promise<number | null>): Promise<BudgetHold | null> {
+    const rules = [...(await applying)].sort((a, b) => a.id - b.id);
+    if (rules.length === 0) return null;
+    const cost = await estimate();
+    if (cost === null) return null;
+    // At least one micro-USD, so the UPDATE always changes its row (MySQL counts changed rows, not matched ones).
+    const amount = Math.max(1, Math.ceil(cost));
+    const now = this.clock.now();
+    const hold: BudgetHold = { callId: randomUUID(), budgetIds: rules.map((rule) => rule.id), amountMicroUsd: amount };
+    const refused = await this.dataSource.transaction(async (manager) => {
+      for (const rule of rules) await this.reserveOn(manager, rule, amount, now);
+      await manager.insert(
+        BudgetReservationEntity,
+        rules.map((rule) => ({ callId: hold.callId, budgetId: rule.id, amountMicroUsd: amount, owner: PROCESS_OWNER, expiresAt: this.expiry(now) })),
+      );
+      return null;
+    }).catch((error: unknown) => {
+      if (error instanceof Refused) return error.rule;
+      throw error;
+    });
+    if (refused === null) {
+      const soft = rules.filter((rule) => !rule.hard);
+      if (soft.length > 0) await this.announceSoftLimits(soft, amount, now);
+      return hold;
+    }
+    const row = await this.dataSource.getRepository(BudgetEntity).findOneBy({ id: refused.id });
+    if (!row) throw new Error(`Budget ${refused.id} disappeared while a call was refused by it.`);
+    this.events.emit({ type: 'budget.call_refused', budget: budgetView(row, now), estimateUsd: toUsd(amount), at: now });
+    throw budgetExceeded(row, amount, now);
+  }
+
+  /** A soft budget never refuses: once its window is full, an event and a log line, once per window. */
+  private async announceSoftLimits(soft: readonly BudgetRule[], amount: number, now: Date): Promise<void> {
+    const rows = await this.dataSource.getRepository(BudgetEntity).findBy({ id: In(soft.map((rule) => rule.id)) });
+    for (const row of rows) {
+      const view = budgetView(row, now);
+      if (view.remainingUsd > 0 || this.announced.get(row.id) === view.windowStart) continue;
+      this.announced.set(row.id, view.windowStart);
+      this.events.emit({ type: 'budget.soft_limit_reached', budget: view, estimateUsd: toUsd(amount), at: now });
+    }
+  }
+
+  /**
+   * One conditional UPDATE: rolls the window over if it ended, and reserves when a hard budget has room; throws
+   * `Refused` (rolling back what this call reserved on the budgets before this one) when it has none.
+   */
+  private async reserveOn(manager: EntityManager, rule: BudgetRule, amount: number, now: Date): Promise<void> {
+    const start = this.currentWindow(rule, now);
+    const ended = 'window_start < :start';
+    // MySQL assigns left to right, each seeing the ones before: `window_start` goes last so `spent` reads the old one.
+    const result = await manager
+      .createQueryBuilder()
+      .update(BudgetEntity)
+      .set({
+        reservedMicroUsd: () => 'reserved_micro_usd + :amount',
+        spentMicroUsd: () => `CASE WHEN ${ended} THEN 0 ELSE spent_micro_usd END`,
+        windowStart: () => `CASE WHEN ${ended} THEN :start ELSE window_start END`,
+      })
+      .where('id = :id', { id: rule.id, amount, start })
+      .andWhere(
+        rule.hard ? `(CASE WHEN ${ended} THEN 0 ELSE spent_micro_usd END) + reserved_micro_usd + :amount <= limit_micro_usd` : '1 = 1',
+      )
+      .execute();
+    if ((result.affected ?? 0) === 0) throw new Refused(rule);
+  }
+
+  /** The bound start of the rule's window at `now`, computed again only once that window has ended. */
+  private currentWindow(rule: BudgetRule, now: Date): string {
+    const known = this.windows.get(rule.id);
+    if (known && known.period === rule.period && known.timeZone === rule.timeZone && now.getTime() >= known.from && now.getTime() < known.until) {
+      return known.start;
+    }
+    const from = windowStart(rule.period, rule.timeZone, now).getTime();
+    const until = windowEnd(rule.period, rule.timeZone, now)?.getTime() ?? Number.POSITIVE_INFINITY;
+    const start = this.dialect.dateTime(new Date(from));
+    this.windows.set(rule.id, { period: rule.period, timeZone: rule.timeZone, from, until, start });
+    return start;
+  }
+
+  /** A reservation outlives any request a live process still waits on: the request timeout, every retry, a margin. */
+  private expiry(now: Date): Date {
+    const { requestTimeoutMs, maxRetries } = this.options;
+    return new Date(now.getTime() + requestTimeoutMs * (maxRetries + 1) + 60_000);
+  }
+}
+
+class Refused extends Error {
+  constructor(readonly rule: BudgetRule) {
+    super(`Refused by budget ${rule.id}`);
+  }
+}

@@ -1,0 +1,100 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, IsNull } from 'typeorm';
+import { ConfigChanges } from '../common/config-changes';
+import { LlmManagerError } from '../common/llm-manager.error';
+import { LLM_MANAGER_RESOLVED_OPTIONS, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
+import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
+import { Clock } from '../usage/clock';
+import { UsageQueryService } from '../usage/usage-query.service';
+import { BUDGET_PERIODS, BudgetEntity } from './budget.entity';
+import { toMicroUsd } from './budget-money';
+import { budgetView } from './budget-view';
+import type { BudgetInput, BudgetView, SpendView } from './budget.types';
+import { isKnownTimeZone, windowStart } from './budget-window';
+
+/** Largest limit a budget takes: a billion USD, far inside a bigint of micro-USD and a double's exact integers. */
+const MAX_LIMIT_USD = 1e9;
+
+/** Budgets as data (issue 16): set, list, delete; and what a user spent, from the ledger. Enforcement is BudgetGate's. */
+@Injectable()
+export class BudgetService {
+  constructor(
+    @InjectDataSource(LLM_MGR_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly usage: UsageQueryService,
+    private readonly clock: Clock,
+    private readonly changes: ConfigChanges,
+    @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
+  ) {}
+
+  /** Creates or replaces the budget of (user, slot, token). A new period or zone starts a new window. */
+  async setBudget(input: BudgetInput): Promise<BudgetView> {
+    const valid = this.validated(input);
+    const repository = this.dataSource.getRepository(BudgetEntity);
+    const existing = await repository.findOneBy({
+      userId: valid.userId,
+      usageKey: valid.usageKey === null ? IsNull() : valid.usageKey,
+      tokenId: valid.tokenId === null ? IsNull() : valid.tokenId,
+    });
+    const start = windowStart(valid.period, valid.timeZone, this.clock.now());
+    const sameWindow = existing && existing.period === valid.period && existing.timeZone === valid.timeZone;
+    const saved = await repository.save({
+      ...(existing ?? { spentMicroUsd: 0, reservedMicroUsd: 0 }),
+      ...valid,
+      limitMicroUsd: toMicroUsd(valid.limitUsd),
+      windowStart: sameWindow ? existing.windowStart : start,
+      spentMicroUsd: sameWindow ? existing.spentMicroUsd : 0,
+    });
+    this.changes.publish({ kind: 'budget', userId: valid.userId });
+    return this.view(saved);
+  }
+
+  /** Every budget of the user, with where its current window stands. */
+  async getBudgets(userId: string): Promise<BudgetView[]> {
+    const rows = await this.dataSource.getRepository(BudgetEntity).find({ where: { userId }, order: { id: 'ASC' } });
+    return rows.map((row) => this.view(row));
+  }
+
+  /** Every budget, for administrators. */
+  async listAll(): Promise<BudgetView[]> {
+    const rows = await this.dataSource.getRepository(BudgetEntity).find({ order: { userId: 'ASC', id: 'ASC' } });
+    return rows.map((row) => this.view(row));
+  }
+
+  async deleteBudget(id: number): Promise<void> {
+    const repository = this.dataSource.getRepository(BudgetEntity);
+    const row = await repository.findOneBy({ id });
+    if (!row) throw new LlmManagerError('NOT_FOUND', `No budget ${id}. List them with GET /api/ai/admin/budgets.`);
+    await repository.delete({ id });
+    this.changes.publish({ kind: 'budget', userId: row.userId });
+  }
+
+  /** What the user spent since `since` (default: all time): the sum of the costs stored on the usage rows. */
+  async getSpend(userId: string, since?: Date): Promise<SpendView> {
+    const totals = await this.usage.summary({ userId, since });
+    return { userId, since: since?.toISOString() ?? null, spentUsd: totals.cost, unpricedCalls: totals.unpriced_calls };
+  }
+
+  /** Where a budget stands now. */
+  view(row: BudgetEntity): BudgetView {
+    return budgetView(row, this.clock.now());
+  }
+
+  private validated(input: BudgetInput): Required<Omit<BudgetInput, 'usageKey' | 'tokenId'>> & { usageKey: string | null; tokenId: number | null } {
+    const fail = (message: string): never => {
+      throw new LlmManagerError('VALIDATION_FAILED', message);
+    };
+    if (typeof input.userId !== 'string' || input.userId.length === 0 || input.userId.length > 64) fail('userId must be 1 to 64 characters.');
+    if (!Number.isFinite(input.limitUsd) || input.limitUsd < 0 || input.limitUsd > MAX_LIMIT_USD) {
+      fail(`limitUsd must be a number of USD from 0 to ${MAX_LIMIT_USD}.`);
+    }
+    if (!(BUDGET_PERIODS as readonly string[]).includes(input.period)) fail(`period must be one of ${BUDGET_PERIODS.join(', ')}.`);
+    const timeZone = input.timeZone ?? this.options.budgetTimeZone;
+    if (!isKnownTimeZone(timeZone)) fail(`timeZone "${timeZone}" is not an IANA time zone (e.g. UTC, Asia/Shanghai).`);
+    const usageKey = input.usageKey ?? null;
+    if (usageKey !== null && (usageKey.length === 0 || usageKey.length > 64)) fail('usageKey must be 1 to 64 characters.');
+    const tokenId = input.tokenId ?? null;
+    if (tokenId !== null && (!Number.isInteger(tokenId) || tokenId < 1)) fail('tokenId must be a positive integer.');
+    return { userId: input.userId, usageKey, tokenId, limitUsd: input.limitUsd, period: input.period, timeZone, hard: input.hard ?? true };
+  }
+}

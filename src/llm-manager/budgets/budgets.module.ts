@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { UsageModule } from '../usage/usage.module';
+import { BudgetEvents } from './budget-events';
+import { BudgetGate } from './budget-gate';
+import { BudgetRules } from './budget-rules';
+import { BudgetService } from './budget.service';
+import { BudgetSweep } from './budget-sweep';
+
+/** Budgets (issue 16): limits per user, slot and token, and their enforcement on the call path. */
+@Module({
+  imports: [UsageModule],
+  providers: [BudgetService, BudgetRules, BudgetGate, BudgetEvents, BudgetSweep],
+  exports: [BudgetService, BudgetGate, BudgetEvents],
+})
+export class BudgetsModule {}
