@@ -123,7 +123,7 @@ describe('ApiTokenService (SQLite file)', () => {
     const expiresAt = new Date(START.getTime() + 60_000).toISOString();
     const alice = await tokens.issue('alice', 'a', { expiresAt, allowedModels: ['main'], allowedIps: ['10.0.0.0/8'] });
     expect(alice).toMatchObject({ expiresAt, allowedModels: ['main'], allowedIps: ['10.0.0.0/8'] });
-    expect(await tokens.authenticate(alice.token)).toEqual({ ok: true, userId: 'alice', allowedModels: ['main'], allowedIps: ['10.0.0.0/8'] });
+    expect(await tokens.authenticate(alice.token)).toEqual({ ok: true, tokenId: alice.id, userId: 'alice', allowedModels: ['main'], allowedIps: ['10.0.0.0/8'] });
     clock.advance(60_000 - 1);
     expect(await tokens.verify(alice.token)).toBe('alice');
     clock.advance(1);
