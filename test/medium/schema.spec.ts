@@ -44,6 +44,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         'PlatformAnsweredAt1767916800000',
         'UsageBothCounts1768003200000',
         'ModelPrices1768089600000',
+        'SlotFallbacks1768176000000',
       ]);
 
       const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -123,7 +124,8 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
     try {
       await older.initialize();
       await older.runMigrations({ transaction: 'all' });
-      await older.getRepository(UserSelectionEntity).insert({ userId: 'bob', usageKey: 'main' });
+      // Only the columns of that time: the entity of today has more (fallbacks).
+      await older.createQueryBuilder().insert().into(UserSelectionEntity, ['userId', 'usageKey']).values({ userId: 'bob', usageKey: 'main' }).execute();
       // Rows as they were before both counts were kept: one billed its estimate beside a report, one billed the report.
       await older.query(
         `INSERT INTO ${UsageSqlDialect.usageTable(older)} (user_id, prompt_tokens, completion_tokens, total_tokens, success, usage_source, ` +
@@ -138,6 +140,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
           'PlatformAnsweredAt1767916800000',
           'UsageBothCounts1768003200000',
           'ModelPrices1768089600000',
+        'SlotFallbacks1768176000000',
         ]);
         const usage = await dataSource.getRepository(UsageLogEntryEntity).find({ order: { userId: 'ASC' } });
         // Rows recorded before prices stay unpriced: their price at the time is unknown.

@@ -3,6 +3,7 @@ import type { BaseMessage, BaseMessageChunk } from '@langchain/core/messages';
 import type { ChatGenerationChunk, ChatResult } from '@langchain/core/outputs';
 import { ChatOpenAI, ChatOpenAICompletions, ChatOpenAIResponses, type ChatOpenAIFields, type OpenAIClient } from '@langchain/openai';
 import type { CallTracker } from './call-tracker';
+import { generateWithFallback, streamWithFallback } from './fallback-chain';
 import { withReasoningSentBack } from './reasoning-round-trip';
 
 import type { UsageSummary } from '../usage/usage-query.types';
@@ -36,12 +37,18 @@ class TrackedCompletions extends ChatOpenAICompletions {
   constructor(
     fields: ChatOpenAIFields,
     private readonly tracker: CallTracker,
+    /** The next model of the slot's chain (issue 18). */
+    readonly fallback: TrackedCompletions | undefined,
   ) {
     super(fields);
   }
 
   override _generate(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
-    return this.tracker.trackGenerate(messages, options, (tracked) => super._generate(messages, this.sending(messages, tracked), runManager));
+    const next = this.fallback;
+    return generateWithFallback(
+      () => this.tracker.trackGenerate(messages, options, (tracked) => super._generate(messages, this.sending(messages, tracked), runManager)),
+      next && (() => next._generate(messages, options, runManager)),
+    );
   }
 
   override async *_streamResponseChunks(
@@ -49,8 +56,10 @@ class TrackedCompletions extends ChatOpenAICompletions {
     options: this['ParsedCallOptions'],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
-    yield* this.tracker.trackStream(messages, options, (tracked) =>
-      super._streamResponseChunks(messages, this.sending(messages, tracked), runManager),
+    const next = this.fallback;
+    yield* streamWithFallback(
+      this.tracker.trackStream(messages, options, (tracked) => super._streamResponseChunks(messages, this.sending(messages, tracked), runManager)),
+      next && (() => next._streamResponseChunks(messages, options, runManager)),
     );
   }
 
@@ -98,12 +107,18 @@ class TrackedResponses extends ChatOpenAIResponses {
   constructor(
     fields: ChatOpenAIFields,
     private readonly tracker: CallTracker,
+    /** The next model of the slot's chain (issue 18). */
+    readonly fallback: TrackedResponses | undefined,
   ) {
     super(fields);
   }
 
   override _generate(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
-    return this.tracker.trackGenerate(messages, options, (tracked) => super._generate(messages, tracked, runManager));
+    const next = this.fallback;
+    return generateWithFallback(
+      () => this.tracker.trackGenerate(messages, options, (tracked) => super._generate(messages, tracked, runManager)),
+      next && (() => next._generate(messages, options, runManager)),
+    );
   }
 
   override async *_streamResponseChunks(
@@ -111,7 +126,11 @@ class TrackedResponses extends ChatOpenAIResponses {
     options: this['ParsedCallOptions'],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
-    yield* this.tracker.trackStream(messages, options, (tracked) => super._streamResponseChunks(messages, tracked, runManager));
+    const next = this.fallback;
+    yield* streamWithFallback(
+      this.tracker.trackStream(messages, options, (tracked) => super._streamResponseChunks(messages, tracked, runManager)),
+      next && (() => next._streamResponseChunks(messages, options, runManager)),
+    );
   }
 }
 
@@ -121,7 +140,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * What `getUserLlm()` returns: a real `ChatOpenAI` (invoke, stream, batch, bindTools, withStructuredOutput) whose
  * every call is recorded in `usage_log_entries`. Tracking lives in the completions/responses delegates that
  * ChatOpenAI keeps in its fields, so models derived by `bindTools`/`withStructuredOutput`/`withConfig` (which
- * LangChain builds as plain `ChatOpenAI` from the same fields) are tracked too.
+ * LangChain builds as plain `ChatOpenAI` from the same fields) are tracked too. So does the fallback chain: each
+ * delegate hands a call it may not answer to the same delegate of `fallback` (issue 18).
  */
 export class TrackedChatModel extends ChatOpenAI {
   constructor(
@@ -129,12 +149,27 @@ export class TrackedChatModel extends ChatOpenAI {
     tracker: CallTracker,
     readonly info: TrackedModelInfo,
     private readonly usage: ModelUsageSource,
+    /** The next model of the slot's chain, itself chained to the rest. */
+    private readonly fallback?: TrackedChatModel,
   ) {
     super({
       ...fields,
-      completions: new TrackedCompletions(fields, tracker),
-      responses: new TrackedResponses(fields, tracker),
+      completions: new TrackedCompletions(fields, tracker, fallback?.trackedCompletions),
+      responses: new TrackedResponses(fields, tracker, fallback?.trackedResponses),
     });
+  }
+
+  /** This model and those it falls back to, in the order they are tried. */
+  get chain(): TrackedModelInfo[] {
+    return [this.info, ...(this.fallback?.chain ?? [])];
+  }
+
+  private get trackedCompletions(): TrackedCompletions {
+    return this.completions as TrackedCompletions;
+  }
+
+  private get trackedResponses(): TrackedResponses {
+    return this.responses as TrackedResponses;
   }
 
   /** Usage of this user on this model in the last 24 hours. */

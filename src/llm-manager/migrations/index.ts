@@ -9,6 +9,7 @@ import { ExactTextCompare1767830400000 } from './1767830400000-exact-text-compar
 import { PlatformAnsweredAt1767916800000 } from './1767916800000-platform-answered-at';
 import { UsageBothCounts1768003200000 } from './1768003200000-usage-both-counts';
 import { ModelPrices1768089600000 } from './1768089600000-model-prices';
+import { SlotFallbacks1768176000000 } from './1768176000000-slot-fallbacks';
 
 /** Every migration of llm-mgr, oldest first. They run on start. */
 export const LLM_MANAGER_MIGRATIONS = [
@@ -23,6 +24,7 @@ export const LLM_MANAGER_MIGRATIONS = [
   PlatformAnsweredAt1767916800000,
   UsageBothCounts1768003200000,
   ModelPrices1768089600000,
+  SlotFallbacks1768176000000,
 ];
 
 /** Name of llm-mgr's migrations table, apart from any table a host uses for its own migrations. */
