@@ -17,6 +17,7 @@ import { LlmMetrics } from '../metrics/llm-metrics';
 import { CallRecorder } from './call-recorder';
 import { requestExtraBody } from './extra-body';
 import { CallTracker } from './call-tracker';
+import { RetryLoop } from './retry-loop';
 import { TrackedChatModel, type ModelUsageSource } from './tracked-chat-model';
 import { UpstreamHttp } from './upstream-http';
 
@@ -201,9 +202,9 @@ export class LlmBuilderService implements OnModuleDestroy {
         modelKwargs: requestExtraBody(platform, model),
         streamUsage: true,
         timeout: timeoutMs,
-        maxRetries: overrides.maxRetries ?? this.options.maxRetries,
       },
       new CallTracker(sink, { platformName: platform.name, baseUrl: platform.baseUrl, apiKey: apiKey ?? undefined, timeoutMs }),
+      new RetryLoop({ retries: overrides.maxRetries ?? this.options.maxRetries, ...this.options.retryBackoff }),
       {
         userId,
         usageKey,

@@ -5,6 +5,7 @@ import { ChatOpenAI, ChatOpenAICompletions, ChatOpenAIResponses, type ChatOpenAI
 import type { CallTracker } from './call-tracker';
 import { generateWithFallback, streamWithFallback } from './fallback-chain';
 import { withReasoningSentBack } from './reasoning-round-trip';
+import type { RetryLoop } from './retry-loop';
 
 import type { UsageSummary } from '../usage/usage-query.types';
 
@@ -37,6 +38,7 @@ class TrackedCompletions extends ChatOpenAICompletions {
   constructor(
     fields: ChatOpenAIFields,
     private readonly tracker: CallTracker,
+    private readonly retry: RetryLoop,
     /** The next model of the slot's chain (issue 18). */
     readonly fallback: TrackedCompletions | undefined,
   ) {
@@ -46,7 +48,11 @@ class TrackedCompletions extends ChatOpenAICompletions {
   override _generate(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
     const next = this.fallback;
     return generateWithFallback(
-      () => this.tracker.trackGenerate(messages, options, (tracked) => super._generate(messages, this.sending(messages, tracked), runManager)),
+      () =>
+        this.retry.generate(
+          () => this.tracker.trackGenerate(messages, options, (tracked) => super._generate(messages, this.sending(messages, tracked), runManager)),
+          options.signal,
+        ),
       next && (() => next._generate(messages, options, runManager)),
     );
   }
@@ -58,7 +64,10 @@ class TrackedCompletions extends ChatOpenAICompletions {
   ): AsyncGenerator<ChatGenerationChunk> {
     const next = this.fallback;
     yield* streamWithFallback(
-      this.tracker.trackStream(messages, options, (tracked) => super._streamResponseChunks(messages, this.sending(messages, tracked), runManager)),
+      this.retry.stream(
+        () => this.tracker.trackStream(messages, options, (tracked) => super._streamResponseChunks(messages, this.sending(messages, tracked), runManager)),
+        options.signal,
+      ),
       next && (() => next._streamResponseChunks(messages, options, runManager)),
     );
   }
@@ -107,6 +116,7 @@ class TrackedResponses extends ChatOpenAIResponses {
   constructor(
     fields: ChatOpenAIFields,
     private readonly tracker: CallTracker,
+    private readonly retry: RetryLoop,
     /** The next model of the slot's chain (issue 18). */
     readonly fallback: TrackedResponses | undefined,
   ) {
@@ -116,7 +126,7 @@ class TrackedResponses extends ChatOpenAIResponses {
   override _generate(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
     const next = this.fallback;
     return generateWithFallback(
-      () => this.tracker.trackGenerate(messages, options, (tracked) => super._generate(messages, tracked, runManager)),
+      () => this.retry.generate(() => this.tracker.trackGenerate(messages, options, (tracked) => super._generate(messages, tracked, runManager)), options.signal),
       next && (() => next._generate(messages, options, runManager)),
     );
   }
@@ -128,7 +138,7 @@ class TrackedResponses extends ChatOpenAIResponses {
   ): AsyncGenerator<ChatGenerationChunk> {
     const next = this.fallback;
     yield* streamWithFallback(
-      this.tracker.trackStream(messages, options, (tracked) => super._streamResponseChunks(messages, tracked, runManager)),
+      this.retry.stream(() => this.tracker.trackStream(messages, options, (tracked) => super._streamResponseChunks(messages, tracked, runManager)), options.signal),
       next && (() => next._streamResponseChunks(messages, options, runManager)),
     );
   }
@@ -147,6 +157,7 @@ export class TrackedChatModel extends ChatOpenAI {
   constructor(
     fields: ChatOpenAIFields,
     tracker: CallTracker,
+    retry: RetryLoop,
     readonly info: TrackedModelInfo,
     private readonly usage: ModelUsageSource,
     /** The next model of the slot's chain, itself chained to the rest. */
@@ -154,8 +165,10 @@ export class TrackedChatModel extends ChatOpenAI {
   ) {
     super({
       ...fields,
-      completions: new TrackedCompletions(fields, tracker, fallback?.trackedCompletions),
-      responses: new TrackedResponses(fields, tracker, fallback?.trackedResponses),
+      // llm-mgr's retry loop is the only one: LangChain's own would hide retries inside one tracked call.
+      maxRetries: 0,
+      completions: new TrackedCompletions({ ...fields, maxRetries: 0 }, tracker, retry, fallback?.trackedCompletions),
+      responses: new TrackedResponses({ ...fields, maxRetries: 0 }, tracker, retry, fallback?.trackedResponses),
     });
   }
 
