@@ -55,9 +55,9 @@ describe('fallback chains per slot', () => {
     expect(models.upstream.chatRequests.map((r) => r.body?.model)).toEqual(['fake-error-500', 'fake-chat']);
     const rows = await models.rows();
     const ids = await fakeModels();
-    expect(rows.map((r) => [r.userId, r.modelId, r.success])).toEqual([
-      ['bob', ids.broken.modelId, false],
-      ['bob', ids.chat.modelId, true],
+    expect(rows.map((r) => [r.userId, r.modelId, r.success, r.attempt, r.fallbackFrom])).toEqual([
+      ['bob', ids.broken.modelId, false, 1, null],
+      ['bob', ids.chat.modelId, true, 2, rows[0]!.callId],
     ]);
   });
 

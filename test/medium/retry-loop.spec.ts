@@ -12,7 +12,12 @@ describe('the retry loop of built models', () => {
     const llm = await models.spec('chat');
     expect((await llm.invoke('hi')).content).toBe('Echo: hi');
     expect(models.upstream.chatRequests).toHaveLength(3);
-    expect((await models.rows()).map((r) => r.success)).toEqual([false, false, true]);
+    const rows = await models.rows();
+    expect(rows.map((r) => [r.success, r.attempt, r.fallbackFrom])).toEqual([
+      [false, 1, null],
+      [false, 2, rows[0]!.callId],
+      [true, 3, rows[1]!.callId],
+    ]);
 
     models.upstream.reset();
     models.upstream.scriptModel('fake-chat', { error: { status: 502 } });

@@ -45,6 +45,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         'UsageBothCounts1768003200000',
         'ModelPrices1768089600000',
         'SlotFallbacks1768176000000',
+        'UsageAttempts1768262400000',
       ]);
 
       const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -140,7 +141,8 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
           'PlatformAnsweredAt1767916800000',
           'UsageBothCounts1768003200000',
           'ModelPrices1768089600000',
-        'SlotFallbacks1768176000000',
+          'SlotFallbacks1768176000000',
+          'UsageAttempts1768262400000',
         ]);
         const usage = await dataSource.getRepository(UsageLogEntryEntity).find({ order: { userId: 'ASC' } });
         // Rows recorded before prices stay unpriced: their price at the time is unknown.

@@ -1,6 +1,7 @@
 import type { BaseMessage } from '@langchain/core/messages';
 import type { ChatGenerationChunk, ChatResult } from '@langchain/core/outputs';
 import { LlmManagerError } from '../common/llm-manager.error';
+import type { AttemptTrail } from './attempt-trail';
 import { CallObservation } from './call-observation';
 import { LiveCall, type CallEnd } from './live-call';
 import { upstreamCallError, type UpstreamTarget } from './upstream-call-error';
@@ -33,9 +34,10 @@ export class CallTracker {
     messages: BaseMessage[],
     options: O,
     run: (options: O) => Promise<ChatResult>,
+    trail?: AttemptTrail,
   ): Promise<ChatResult> {
     if (options.signal?.aborted) return run(options);
-    const call = this.open(messages, options);
+    const call = this.open(messages, options, trail);
     try {
       const result = await run({ ...options, signal: call.signal });
       call.observation.observeResult(result);
@@ -51,9 +53,10 @@ export class CallTracker {
     messages: BaseMessage[],
     options: O,
     source: (options: O) => AsyncGenerator<ChatGenerationChunk>,
+    trail?: AttemptTrail,
   ): AsyncGenerator<ChatGenerationChunk> {
     if (options.signal?.aborted) return yield* source(options);
-    const call = this.open(messages, options);
+    const call = this.open(messages, options, trail);
     try {
       for await (const chunk of source({ ...options, signal: call.signal })) {
         call.observation.observeChunk(chunk);
@@ -73,10 +76,11 @@ export class CallTracker {
     }
   }
 
-  private open(messages: BaseMessage[], options: CallOptionsLike): LiveCall {
+  private open(messages: BaseMessage[], options: CallOptionsLike, trail: AttemptTrail | undefined): LiveCall {
     const extras = [options.tools, options.response_format].filter((x) => x !== undefined);
     const observation = new CallObservation(this.sink.now(), messages, extras.length ? JSON.stringify(extras) : '');
     const call = new LiveCall(observation, this.sink, options.signal);
+    if (trail) Object.assign(observation, trail.next(call.id));
     this.sink.open(call);
     return call;
   }

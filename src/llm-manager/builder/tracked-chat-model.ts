@@ -2,6 +2,7 @@ import type { CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager
 import type { BaseMessage, BaseMessageChunk } from '@langchain/core/messages';
 import type { ChatGenerationChunk, ChatResult } from '@langchain/core/outputs';
 import { ChatOpenAI, ChatOpenAICompletions, ChatOpenAIResponses, type ChatOpenAIFields, type OpenAIClient } from '@langchain/openai';
+import { AttemptTrail } from './attempt-trail';
 import type { CallTracker } from './call-tracker';
 import { generateWithFallback, streamWithFallback } from './fallback-chain';
 import { withReasoningSentBack } from './reasoning-round-trip';
@@ -46,29 +47,43 @@ class TrackedCompletions extends ChatOpenAICompletions {
   }
 
   override _generate(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
-    const next = this.fallback;
-    return generateWithFallback(
-      () =>
-        this.retry.generate(
-          () => this.tracker.trackGenerate(messages, options, (tracked) => super._generate(messages, this.sending(messages, tracked), runManager)),
-          options.signal,
-        ),
-      next && (() => next._generate(messages, options, runManager)),
-    );
+    return this.generateAttempts(messages, options, runManager, new AttemptTrail());
   }
 
-  override async *_streamResponseChunks(
+  override _streamResponseChunks(
     messages: BaseMessage[],
     options: this['ParsedCallOptions'],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
+    return this.streamAttempts(messages, options, runManager, new AttemptTrail());
+  }
+
+  /** This model with its retries, then the rest of the chain; every attempt numbered on `trail`. */
+  generateAttempts(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager: CallbackManagerForLLMRun | undefined, trail: AttemptTrail): Promise<ChatResult> {
     const next = this.fallback;
-    yield* streamWithFallback(
+    return generateWithFallback(
+      () =>
+        this.retry.generate(
+          () => this.tracker.trackGenerate(messages, options, (tracked) => super._generate(messages, this.sending(messages, tracked), runManager), trail),
+          options.signal,
+        ),
+      next && (() => next.generateAttempts(messages, options, runManager, trail)),
+    );
+  }
+
+  streamAttempts(
+    messages: BaseMessage[],
+    options: this['ParsedCallOptions'],
+    runManager: CallbackManagerForLLMRun | undefined,
+    trail: AttemptTrail,
+  ): AsyncGenerator<ChatGenerationChunk> {
+    const next = this.fallback;
+    return streamWithFallback(
       this.retry.stream(
-        () => this.tracker.trackStream(messages, options, (tracked) => super._streamResponseChunks(messages, this.sending(messages, tracked), runManager)),
+        () => this.tracker.trackStream(messages, options, (tracked) => super._streamResponseChunks(messages, this.sending(messages, tracked), runManager), trail),
         options.signal,
       ),
-      next && (() => next._streamResponseChunks(messages, options, runManager)),
+      next && (() => next.streamAttempts(messages, options, runManager, trail)),
     );
   }
 
@@ -124,22 +139,37 @@ class TrackedResponses extends ChatOpenAIResponses {
   }
 
   override _generate(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
-    const next = this.fallback;
-    return generateWithFallback(
-      () => this.retry.generate(() => this.tracker.trackGenerate(messages, options, (tracked) => super._generate(messages, tracked, runManager)), options.signal),
-      next && (() => next._generate(messages, options, runManager)),
-    );
+    return this.generateAttempts(messages, options, runManager, new AttemptTrail());
   }
 
-  override async *_streamResponseChunks(
+  override _streamResponseChunks(
     messages: BaseMessage[],
     options: this['ParsedCallOptions'],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
+    return this.streamAttempts(messages, options, runManager, new AttemptTrail());
+  }
+
+  /** As TrackedCompletions.generateAttempts. */
+  generateAttempts(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager: CallbackManagerForLLMRun | undefined, trail: AttemptTrail): Promise<ChatResult> {
     const next = this.fallback;
-    yield* streamWithFallback(
-      this.retry.stream(() => this.tracker.trackStream(messages, options, (tracked) => super._streamResponseChunks(messages, tracked, runManager)), options.signal),
-      next && (() => next._streamResponseChunks(messages, options, runManager)),
+    return generateWithFallback(
+      () => this.retry.generate(() => this.tracker.trackGenerate(messages, options, (tracked) => super._generate(messages, tracked, runManager), trail), options.signal),
+      next && (() => next.generateAttempts(messages, options, runManager, trail)),
+    );
+  }
+
+  /** As TrackedCompletions.streamAttempts. */
+  streamAttempts(
+    messages: BaseMessage[],
+    options: this['ParsedCallOptions'],
+    runManager: CallbackManagerForLLMRun | undefined,
+    trail: AttemptTrail,
+  ): AsyncGenerator<ChatGenerationChunk> {
+    const next = this.fallback;
+    return streamWithFallback(
+      this.retry.stream(() => this.tracker.trackStream(messages, options, (tracked) => super._streamResponseChunks(messages, tracked, runManager), trail), options.signal),
+      next && (() => next.streamAttempts(messages, options, runManager, trail)),
     );
   }
 }

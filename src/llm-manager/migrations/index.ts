@@ -10,6 +10,7 @@ import { PlatformAnsweredAt1767916800000 } from './1767916800000-platform-answer
 import { UsageBothCounts1768003200000 } from './1768003200000-usage-both-counts';
 import { ModelPrices1768089600000 } from './1768089600000-model-prices';
 import { SlotFallbacks1768176000000 } from './1768176000000-slot-fallbacks';
+import { UsageAttempts1768262400000 } from './1768262400000-usage-attempts';
 
 /** Every migration of llm-mgr, oldest first. They run on start. */
 export const LLM_MANAGER_MIGRATIONS = [
@@ -25,6 +26,7 @@ export const LLM_MANAGER_MIGRATIONS = [
   UsageBothCounts1768003200000,
   ModelPrices1768089600000,
   SlotFallbacks1768176000000,
+  UsageAttempts1768262400000,
 ];
 
 /** Name of llm-mgr's migrations table, apart from any table a host uses for its own migrations. */
