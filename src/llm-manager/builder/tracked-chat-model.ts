@@ -204,7 +204,12 @@ export class TrackedChatModel extends ChatOpenAI {
 
   /** This model and those it falls back to, in the order they are tried. */
   get chain(): TrackedModelInfo[] {
-    return [this.info, ...(this.fallback?.chain ?? [])];
+    return this.models.map((model) => model.info);
+  }
+
+  /** The models of the chain themselves, this one first (the gateway relays along them). */
+  get models(): TrackedChatModel[] {
+    return [this, ...(this.fallback?.models ?? [])];
   }
 
   private get trackedCompletions(): TrackedCompletions {

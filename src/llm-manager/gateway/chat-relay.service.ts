@@ -2,7 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response as ExpressResponse } from 'express';
 import { CallRecorder } from '../builder/call-recorder';
 import type { CallSink } from '../builder/call-tracker';
+import { AttemptTrail } from '../builder/attempt-trail';
 import { LiveCall } from '../builder/live-call';
+import { LlmManagerError } from '../common/llm-manager.error';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { agentNameOf, readChatRequest, upstreamBody, wantsStreamUsage, type ClientChatRequest } from './chat-request';
@@ -19,7 +21,8 @@ import { WireObservation } from './wire-observation';
  * id and extra_body applied) and passes the upstream's answer back as bytes, not re-serialised through LangChain.
  * Every request that leaves is one live call of the builder's recorder, so it ends in exactly one usage row:
  * `ok`, `error` (upstream status, unreachable, dropped stream), `aborted` (the client went away) or `abandoned`.
- * No retries here: a 429 or 5xx reaches the client with its status, body and Retry-After.
+ * A slot's fallback chain takes a 429, a 5xx or an unreachable upstream before any byte reaches the client (issue 18);
+ * no retries here: the last model's 429 or 5xx reaches the client with its status, body and Retry-After.
  */
 @Injectable()
 export class ChatRelay {
@@ -33,23 +36,32 @@ export class ChatRelay {
   async relay(userId: string, req: Request, res: ExpressResponse): Promise<void> {
     const request = readChatRequest(req.body);
     const route = await this.routes.resolve(userId, request.model, agentNameOf(req.headers['x-llm-agent']));
-    const sink = this.recorder.sinkFor(route.billing);
     const clientGone = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) clientGone.abort(new Error('The client closed the connection.'));
     });
-    const observation = new WireObservation(sink.now(), request);
-    const call = new LiveCall(observation, sink, clientGone.signal);
-    sink.open(call);
-    try {
-      await this.answer(request, route, call, observation, res, sink);
-    } catch (error) {
-      call.settle('error');
-      // Nobody is left to answer when the client went away.
-      if (!clientGone.signal.aborted) throw error;
+    // A slot's fallback chain (issue 18): the next model takes a 429, 5xx or unreachable upstream, before any byte.
+    const chain = [route, ...(route.fallbacks ?? [])];
+    const trail = new AttemptTrail();
+    for (const [index, target] of chain.entries()) {
+      const sink = this.recorder.sinkFor(target.billing);
+      const observation = new WireObservation(sink.now(), request);
+      const call = new LiveCall(observation, sink, clientGone.signal);
+      Object.assign(observation, trail.next(call.id));
+      sink.open(call);
+      const last = index === chain.length - 1;
+      try {
+        if (await this.answer(request, target, call, observation, res, sink, last)) return;
+      } catch (error) {
+        call.settle('error');
+        // Nobody is left to answer when the client went away.
+        if (clientGone.signal.aborted) return;
+        if (last || !(error instanceof LlmManagerError && error.code === 'UPSTREAM_ERROR' && !res.headersSent)) throw error;
+      }
     }
   }
 
+  /** Answers the client from `route`; false when it failed in a way the next model of the chain takes over. */
   private async answer(
     request: ClientChatRequest,
     route: UpstreamRoute,
@@ -57,18 +69,25 @@ export class ChatRelay {
     observation: WireObservation,
     res: ExpressResponse,
     sink: CallSink,
-  ): Promise<void> {
+    last: boolean,
+  ): Promise<boolean> {
     const upstream = await this.send(route, upstreamBody(request, route), call);
+    if (!last && (upstream.status === 429 || upstream.status >= 500)) {
+      await bodyOf(() => readAll(upstream), call.signal);
+      call.settle('error');
+      return false;
+    }
     if (upstream.status < 200 || upstream.status > 299) {
       const text = (await bodyOf(() => readAll(upstream), call.signal)).toString('utf8');
       call.settle('error');
       const retryAfter = upstream.header('retry-after');
       if (retryAfter !== null) res.setHeader('retry-after', retryAfter);
       res.status(upstream.status).json(upstreamErrorBody(upstream.status, text, route.apiKey));
-      return;
+      return true;
     }
     if (request.stream === true) {
-      return relayStream(upstream, res, call, observation, { keepUsageChunk: wantsStreamUsage(request), now: sink.now });
+      await relayStream(upstream, res, call, observation, { keepUsageChunk: wantsStreamUsage(request), now: sink.now });
+      return true;
     }
     const bytes = await bodyOf(() => readAll(upstream), call.signal);
     const completion = parseJsonObject(bytes.toString('utf8'));
@@ -76,6 +95,7 @@ export class ChatRelay {
     call.settle('ok');
     res.status(upstream.status).setHeader('content-type', upstream.header('content-type') ?? 'application/json');
     res.end(bytes);
+    return true;
   }
 
   /** The request upstream, on the call's signal; `requestTimeoutMs` bounds the wait for the status line. */
