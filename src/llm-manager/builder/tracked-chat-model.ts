@@ -4,7 +4,7 @@ import type { ChatGenerationChunk, ChatResult } from '@langchain/core/outputs';
 import { ChatOpenAI, ChatOpenAICompletions, ChatOpenAIResponses, type ChatOpenAIFields, type OpenAIClient } from '@langchain/openai';
 import { AttemptTrail } from './attempt-trail';
 import type { CallTracker } from './call-tracker';
-import { generateWithFallback, streamWithFallback } from './fallback-chain';
+import { ModelAttempts } from './model-attempts';
 import { withReasoningSentBack } from './reasoning-round-trip';
 import type { RetryLoop } from './retry-loop';
 
@@ -38,8 +38,7 @@ class TrackedCompletions extends ChatOpenAICompletions {
 
   constructor(
     fields: ChatOpenAIFields,
-    private readonly tracker: CallTracker,
-    private readonly retry: RetryLoop,
+    private readonly attempts: ModelAttempts,
     /** The next model of the slot's chain (issue 18). */
     readonly fallback: TrackedCompletions | undefined,
   ) {
@@ -61,14 +60,8 @@ class TrackedCompletions extends ChatOpenAICompletions {
   /** This model with its retries, then the rest of the chain; every attempt numbered on `trail`. */
   generateAttempts(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager: CallbackManagerForLLMRun | undefined, trail: AttemptTrail): Promise<ChatResult> {
     const next = this.fallback;
-    return generateWithFallback(
-      () =>
-        this.retry.generate(
-          () => this.tracker.trackGenerate(messages, options, (tracked) => super._generate(messages, this.sending(messages, tracked), runManager), trail),
-          options.signal,
-        ),
-      next && (() => next.generateAttempts(messages, options, runManager, trail)),
-    );
+    const send = (tracked: this['ParsedCallOptions']): Promise<ChatResult> => super._generate(messages, this.sending(messages, tracked), runManager);
+    return this.attempts.generate(messages, options, trail, send, next && (() => next.generateAttempts(messages, options, runManager, trail)));
   }
 
   streamAttempts(
@@ -78,13 +71,9 @@ class TrackedCompletions extends ChatOpenAICompletions {
     trail: AttemptTrail,
   ): AsyncGenerator<ChatGenerationChunk> {
     const next = this.fallback;
-    return streamWithFallback(
-      this.retry.stream(
-        () => this.tracker.trackStream(messages, options, (tracked) => super._streamResponseChunks(messages, this.sending(messages, tracked), runManager), trail),
-        options.signal,
-      ),
-      next && (() => next.streamAttempts(messages, options, runManager, trail)),
-    );
+    const send = (tracked: this['ParsedCallOptions']): AsyncGenerator<ChatGenerationChunk> =>
+      super._streamResponseChunks(messages, this.sending(messages, tracked), runManager);
+    return this.attempts.stream(messages, options, trail, send, next && (() => next.streamAttempts(messages, options, runManager, trail)));
   }
 
   /** LangChain builds the request from the messages but drops their reasoning: it is put back here. */
@@ -130,8 +119,7 @@ function withChoiceUsage(chunk: OpenAIClient.Chat.Completions.ChatCompletionChun
 class TrackedResponses extends ChatOpenAIResponses {
   constructor(
     fields: ChatOpenAIFields,
-    private readonly tracker: CallTracker,
-    private readonly retry: RetryLoop,
+    private readonly attempts: ModelAttempts,
     /** The next model of the slot's chain (issue 18). */
     readonly fallback: TrackedResponses | undefined,
   ) {
@@ -153,10 +141,8 @@ class TrackedResponses extends ChatOpenAIResponses {
   /** As TrackedCompletions.generateAttempts. */
   generateAttempts(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager: CallbackManagerForLLMRun | undefined, trail: AttemptTrail): Promise<ChatResult> {
     const next = this.fallback;
-    return generateWithFallback(
-      () => this.retry.generate(() => this.tracker.trackGenerate(messages, options, (tracked) => super._generate(messages, tracked, runManager), trail), options.signal),
-      next && (() => next.generateAttempts(messages, options, runManager, trail)),
-    );
+    const send = (tracked: this['ParsedCallOptions']): Promise<ChatResult> => super._generate(messages, tracked, runManager);
+    return this.attempts.generate(messages, options, trail, send, next && (() => next.generateAttempts(messages, options, runManager, trail)));
   }
 
   /** As TrackedCompletions.streamAttempts. */
@@ -167,10 +153,8 @@ class TrackedResponses extends ChatOpenAIResponses {
     trail: AttemptTrail,
   ): AsyncGenerator<ChatGenerationChunk> {
     const next = this.fallback;
-    return streamWithFallback(
-      this.retry.stream(() => this.tracker.trackStream(messages, options, (tracked) => super._streamResponseChunks(messages, tracked, runManager), trail), options.signal),
-      next && (() => next.streamAttempts(messages, options, runManager, trail)),
-    );
+    const send = (tracked: this['ParsedCallOptions']): AsyncGenerator<ChatGenerationChunk> => super._streamResponseChunks(messages, tracked, runManager);
+    return this.attempts.stream(messages, options, trail, send, next && (() => next.streamAttempts(messages, options, runManager, trail)));
   }
 }
 
@@ -197,8 +181,8 @@ export class TrackedChatModel extends ChatOpenAI {
       ...fields,
       // llm-mgr's retry loop is the only one: LangChain's own would hide retries inside one tracked call.
       maxRetries: 0,
-      completions: new TrackedCompletions({ ...fields, maxRetries: 0 }, tracker, retry, fallback?.trackedCompletions),
-      responses: new TrackedResponses({ ...fields, maxRetries: 0 }, tracker, retry, fallback?.trackedResponses),
+      completions: new TrackedCompletions({ ...fields, maxRetries: 0 }, new ModelAttempts(tracker, retry), fallback?.trackedCompletions),
+      responses: new TrackedResponses({ ...fields, maxRetries: 0 }, new ModelAttempts(tracker, retry), fallback?.trackedResponses),
     });
   }
 
