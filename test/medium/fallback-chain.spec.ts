@@ -113,6 +113,20 @@ describe('fallback chains per slot', () => {
     ]);
   });
 
+  it('deleting a model of the chain drops the cached model: the next getUserLlm() goes without it', async () => {
+    const ids = await fakeModels();
+    const own = await models.manager.addPlatform('ivy', { name: 'Own', baseUrl: 'https://own.example/v1', apiKey: 'sk-ivy-000011112222' }, [
+      { displayName: 'own-a', modelName: 'a' },
+      { displayName: 'own-b', modelName: 'b' },
+    ]);
+    const [a, b] = own.models.map((m) => ({ platformId: own.id, modelId: m.id }));
+    await models.manager.createUserUsageSlot('ivy', 'mine', { ...ids.broken, fallbacks: [a!, b!] });
+    const names = (llm: { chain: Array<{ modelDisplayName: string }> }): string[] => llm.chain.map((info) => info.modelDisplayName);
+    expect(names(await models.manager.getUserLlm('ivy', { usageKey: 'mine' }))).toEqual(['broken', 'own-a', 'own-b']);
+    await models.manager.deleteModel('ivy', a!.modelId);
+    expect(names(await models.manager.getUserLlm('ivy', { usageKey: 'mine' }))).toEqual(['broken', 'own-b']);
+  });
+
   it('a chain is checked like the binding, kept when an update omits it, cleared by []', async () => {
     const ids = await fakeModels();
     const own = await models.manager.addPlatform('gina', { name: 'Own', baseUrl: 'https://own.example/v1', apiKey: 'sk-gina-000011112222' }, [
