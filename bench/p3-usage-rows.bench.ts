@@ -16,6 +16,7 @@ import { CallRecorder } from '../src/llm-manager/builder/call-recorder';
 import { CallTracker } from '../src/llm-manager/builder/call-tracker';
 import { CallObservation } from '../src/llm-manager/builder/call-observation';
 import { LiveCall } from '../src/llm-manager/builder/live-call';
+import { RetryLoop } from '../src/llm-manager/builder/retry-loop';
 import { UsageJournal } from '../src/llm-manager/usage/usage-journal';
 import { TrackedChatModel } from '../src/llm-manager/builder/tracked-chat-model';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../src/llm-manager/database/database.providers';
@@ -137,7 +138,7 @@ export async function benchUsageRows(ctx: BenchContext): Promise<Figure[]> {
 
   const trackedUser = 'p3-tracked';
   const sink = recorder.sinkFor({ userId: trackedUser, modelId, agentName: 'bench-p3', family: 'openai', labels: BENCH_LABELS });
-  const tracked = new TrackedChatModel(FIELDS, new CallTracker(sink, { platformName: 'in-process', baseUrl: 'http://in-process', apiKey: undefined, timeoutMs: 60_000 }), {
+  const tracked = new TrackedChatModel(FIELDS, new CallTracker(sink, { platformName: 'in-process', baseUrl: 'http://in-process', apiKey: undefined, timeoutMs: 60_000 }), new RetryLoop({ retries: 0, baseDelayMs: 0, maxDelayMs: 0, retryAfterMaxMs: 0 }), {
     userId: trackedUser, usageKey: 'main', agentName: 'bench-p3', platformId: 0, platformName: 'in-process', modelId,
     modelDisplayName: MODEL, modelName: MODEL,
   }, { last: () => Promise.reject(new Error('unused')), range: () => Promise.reject(new Error('unused')) });

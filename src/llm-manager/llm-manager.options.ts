@@ -70,8 +70,17 @@ export interface LlmManagerOptions {
    * prompt is counted). A reply longer than this can overshoot a hard budget by its extra tokens' price. Default: `1024`.
    */
   budgetCompletionAllowance?: number;
-  /** Retries of a failed upstream request (429, 5xx, network) by a built model. Default: `2`. */
+  /**
+   * Retries of a failed upstream request (429, 5xx, timeout, network) by a built model, per model of a slot's fallback
+   * chain, in llm-mgr's one retry loop (the SDK's and LangChain's own are off). Every attempt is a usage row. Default: `2`.
+   */
   maxRetries?: number;
+  /**
+   * How the retry loop waits: full-jitter exponential back-off from `baseDelayMs` up to `maxDelayMs`, or exactly the
+   * upstream's `Retry-After` when it is at most `retryAfterMaxMs` (a longer one moves on to the next model at once).
+   * Default: `{ baseDelayMs: 500, maxDelayMs: 8000, retryAfterMaxMs: 30000 }`.
+   */
+  retryBackoff?: { baseDelayMs?: number; maxDelayMs?: number; retryAfterMaxMs?: number };
   /**
    * How llm-mgr's routes learn who calls them. Default: Passport's `request.user` (`id`/`userId`; admin when
    * `isAdmin` or `roles` has `'admin'`).
@@ -144,6 +153,7 @@ export interface ResolvedLlmManagerOptions {
   budgetTimeZone: string;
   budgetCompletionAllowance: number;
   maxRetries: number;
+  retryBackoff: { baseDelayMs: number; maxDelayMs: number; retryAfterMaxMs: number };
   resolveIdentity: IdentityResolver;
   usageRetentionDays: number;
   usagePurgeCron: string | false;
@@ -305,6 +315,11 @@ export function resolveOptions(
     budgetTimeZone: options.budgetTimeZone ?? 'UTC',
     budgetCompletionAllowance: wholeAtLeastOne('budgetCompletionAllowance', options.budgetCompletionAllowance ?? 1024),
     maxRetries: options.maxRetries ?? 2,
+    retryBackoff: {
+      baseDelayMs: options.retryBackoff?.baseDelayMs ?? 500,
+      maxDelayMs: options.retryBackoff?.maxDelayMs ?? 8000,
+      retryAfterMaxMs: options.retryBackoff?.retryAfterMaxMs ?? 30_000,
+    },
     resolveIdentity: options.resolveIdentity ?? passportIdentity,
     usageRetentionDays: options.usageRetentionDays ?? envNumber(env, 'LLM_USAGE_RETENTION_DAYS') ?? 90,
     usagePurgeCron: checkedPurgeCron(options.usagePurgeCron ?? valueOrOff(env.LLM_USAGE_PURGE_CRON, '0 3 * * *')),

@@ -90,6 +90,23 @@ describe('admin: system usage bindings and usage statistics over HTTP', () => {
       expectCleanError(await admin('post', '/api/ai/admin/usages', { usageKey: 'vision.v2', platformId: bailian.id, modelId: model.id }), 409, 'NAME_CONFLICT');
     });
 
+    it('stores a fallback chain (issue 18) that new users inherit; a private model cannot be in it', async () => {
+      const [v3, r1] = [deepseek.models[0]!.id, deepseek.models[1]!.id];
+      const flash = bailian.models[0]!.id;
+      const created = await admin('post', '/api/ai/admin/usages', { usageKey: 'sturdy', platformId: deepseek.id, modelId: v3, fallbacks: [{ platformId: bailian.id, modelId: flash }, { platformId: deepseek.id, modelId: r1 }] });
+      expect(created.status).toBe(201);
+      const names = (view: SlotView): string[] => view.fallbacks.map((f) => `${f.platform_name}/${f.model_display_name}`);
+      expect(names(created.body as SlotView)).toEqual(['阿里云百炼/通义flash', 'DeepSeek/DeepSeek-R1']);
+      expect(names(await app.app.get(UserSelectionService).getUserSelection('dora', 'sturdy'))).toEqual(['阿里云百炼/通义flash', 'DeepSeek/DeepSeek-R1']);
+      const listed = ((await admin('get', '/api/ai/admin/usages')).body as SlotView[]).find((s) => s.usage_key === 'sturdy')!;
+      expect(names(listed)).toEqual(['阿里云百炼/通义flash', 'DeepSeek/DeepSeek-R1']);
+      const own = await app.app.get(UserPlatformService).addPlatform('alice', { name: 'Mine2', baseUrl: 'https://mine2.example/v1' }, [{ displayName: 'm', modelName: 'm' }]);
+      expectCleanError(await admin('put', '/api/ai/admin/usages/sturdy', { platformId: deepseek.id, modelId: v3, fallbacks: [{ platformId: own.id, modelId: own.models[0]!.id }] }), 404, 'MODEL_NOT_FOUND');
+      expectValidationError(await admin('put', '/api/ai/admin/usages/sturdy', { platformId: deepseek.id, modelId: v3, fallbacks: [{ platform_id: deepseek.id, model_id: v3 }] }), 'fallbacks');
+      const cleared = await admin('put', '/api/ai/admin/usages/sturdy', { platformId: deepseek.id, modelId: v3, fallbacks: [] });
+      expect((cleared.body as SlotView).fallbacks).toEqual([]);
+    });
+
     it('refuses unknown slots, models of other platforms, private models and bad input', async () => {
       const v3 = deepseek.models[0]!.id;
       expectCleanError(await admin('put', '/api/ai/admin/usages/nope', { platformId: deepseek.id, modelId: v3 }), 404, 'USAGE_SLOT_NOT_FOUND');

@@ -59,14 +59,14 @@ describe('llm-mgr export-yaml', () => {
   });
 
   it('exports what an admin changed in the database, and a force sync of the export changes nothing', async () => {
-    const yaml = ws.readYaml().replace('  Local:', '  Local:\n    # moved').replace('main: { platform: Fake, model: chat }', 'main: { platform: Local, model: local-chat }');
+    const yaml = ws.readYaml().replace('  Local:', '  Local:\n    # moved').replace('main: { platform: Fake, model: chat }', 'main: { platform: Local, model: local-chat, fallbacks: [{ platform: Fake, model: chat }] }');
     ws.writeYaml(yaml);
     expect((await ws.run(['sync', '--force'])).code).toBe(0);
     const first = await ws.run(['export-yaml', '--output', 'exported.yaml']);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/^Wrote 4 platform\(s\), 6 model\(s\) and 3 usage binding\(s\) to .*exported\.yaml\.$/m);
     const exportedPath = join(ws.dir, 'exported.yaml');
-    expect(loadYamlConfig(exportedPath).usages[0]).toEqual({ usageKey: 'main', platform: 'Local', model: 'local-chat' });
+    expect(loadYamlConfig(exportedPath).usages[0]).toEqual({ usageKey: 'main', platform: 'Local', model: 'local-chat', fallbacks: [{ platform: 'Fake', model: 'chat' }] });
 
     const reset = await ws.run(['sync', '--force', '--json'], { env: { LLM_MGR_CONFIG: exportedPath } });
     expect(reset.code).toBe(0);

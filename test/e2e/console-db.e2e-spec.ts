@@ -175,6 +175,25 @@ describe('console (browser): login, DB mode, users, dashboard, LLM_KEY, reset', 
     expect(usages.find((u) => u.usage_key === 'vision')).toMatchObject({ platform_name: 'Fake', model_display_name: 'thinking' });
   });
 
+  it('adds a fallback to a system usage and clears the chain (issue 18)', async () => {
+    const { page } = rig;
+    await openPage(rig, 'usages');
+    const main = page.locator('#usages-table tr[data-id="main"]');
+    await main.locator('select[id$="-fallback-platform"]').selectOption({ label: 'Fake' });
+    await main.locator('select[id$="-fallback-model"]').selectOption({ label: 'thinking (fake-reasoning)' });
+    await main.locator('[data-action="add-fallback"]').click();
+    await toastWith(page, 'Usage "main" saved');
+    await page.locator('#usages-table tr[data-id="main"] .fallbacks', { hasText: 'Fake / thinking' }).waitFor();
+    const chainOf = async (): Promise<unknown> =>
+      ((await rig.call('GET', '/api/ai/admin/usages')).body as Array<{ usage_key: string; fallbacks: Array<{ model_display_name: string }> }>)
+        .find((u) => u.usage_key === 'main')!.fallbacks.map((f) => f.model_display_name);
+    expect(await chainOf()).toEqual(['thinking']);
+    await page.locator('#usages-table tr[data-id="main"] [data-action="clear-fallbacks"]').click();
+    // The toast of the first save may still show: wait for the page drawn again, so nothing redraws it after we leave.
+    await page.locator('#usages-table tr[data-id="main"] .fallbacks', { hasText: 'none' }).waitFor();
+    expect(await chainOf()).toEqual([]);
+  });
+
   it('lists users; issues a token (shown once); shows and edits a user\'s slots and own keys; revokes a token', async () => {
     const { page } = rig;
     await openPage(rig, 'users');

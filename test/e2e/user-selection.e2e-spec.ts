@@ -126,6 +126,23 @@ describe('user selection routes (M3, M12): the seed’s three routes with snake_
     expectValidationError(await http.post(SLOT, A, { usage_key: 'fresh', ...body }), field);
   });
 
+  it('fallbacks (issue 18): POST stores a chain, GET shows it, an omitted chain is kept and [] clears it', async () => {
+    const v3 = model(deepSeek, 'DeepSeek-V3');
+    const flash = model(qwen, '通义flash');
+    const created = await http.post(SLOT, A, { usage_key: 'sturdy', platform_id: deepSeek.id, model_id: v3, fallbacks: [{ platform_id: qwen.id, model_id: flash }] });
+    expect(created.status).toBe(201);
+    const chain = [{ platform_id: qwen.id, platform_name: qwen.name, model_id: flash, model_display_name: '通义flash' }];
+    expect(created.body).toMatchObject({ usage_key: 'sturdy', fallbacks: chain });
+    expect((await http.post(SELECTION, A, { usage_key: 'sturdy', platform_id: deepSeek.id, model_id: model(deepSeek, 'DeepSeek-R1') })).body).toMatchObject({ fallbacks: chain });
+    expect((await http.get(`${SELECTION}?usage_key=sturdy`, A)).body).toMatchObject({ fallbacks: chain });
+    expect((await http.post(SELECTION, A, { usage_key: 'sturdy', platform_id: deepSeek.id, model_id: v3, fallbacks: [] })).body).toMatchObject({ fallbacks: [] });
+    expectCleanError(await http.post(SELECTION, A, { usage_key: 'sturdy', platform_id: deepSeek.id, model_id: v3, fallbacks: [{ platform_id: qwen.id, model_id: v3 }] }), 404, 'MODEL_NOT_FOUND');
+    expectValidationError(await http.post(SELECTION, A, { usage_key: 'sturdy', platform_id: deepSeek.id, model_id: v3, fallbacks: null }), 'fallbacks');
+    expectValidationError(await http.post(SELECTION, A, { usage_key: 'sturdy', platform_id: deepSeek.id, model_id: v3, fallbacks: [{ platformId: 1, modelId: 1 }] }), 'fallbacks');
+    const six = Array.from({ length: 6 }, () => ({ platform_id: qwen.id, model_id: flash }));
+    expectValidationError(await http.post(SELECTION, A, { usage_key: 'sturdy', platform_id: deepSeek.id, model_id: v3, fallbacks: six }), 'fallbacks');
+  });
+
   it('POST /usage needs usage_key; GET validates usage_key and refuses unknown query fields', async () => {
     expectValidationError(await http.post(SLOT, A, { platform_id: 1, model_id: 1 }), 'usage_key');
     expectValidationError(await http.get(`${SELECTION}?usage_key=a%20b`, A), 'usage_key');

@@ -46,6 +46,8 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         'ModelPrices1768089600000',
         'ApiTokenControls1768176000000',
         'Budgets1768262400000',
+        'SlotFallbacks1768348800000',
+        'UsageAttempts1768435200000',
       ]);
 
       const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -127,7 +129,8 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
     try {
       await older.initialize();
       await older.runMigrations({ transaction: 'all' });
-      await older.getRepository(UserSelectionEntity).insert({ userId: 'bob', usageKey: 'main' });
+      // Only the columns of that time: the entity of today has more (fallbacks).
+      await older.createQueryBuilder().insert().into(UserSelectionEntity, ['userId', 'usageKey']).values({ userId: 'bob', usageKey: 'main' }).execute();
       // Rows as they were before both counts were kept: one billed its estimate beside a report, one billed the report.
       await older.query(
         `INSERT INTO ${UsageSqlDialect.usageTable(older)} (user_id, prompt_tokens, completion_tokens, total_tokens, success, usage_source, ` +
@@ -144,6 +147,8 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
           'ModelPrices1768089600000',
           'ApiTokenControls1768176000000',
           'Budgets1768262400000',
+          'SlotFallbacks1768348800000',
+          'UsageAttempts1768435200000',
         ]);
         const usage = await dataSource.getRepository(UsageLogEntryEntity).find({ order: { userId: 'ASC' } });
         // Rows recorded before prices stay unpriced: their price at the time is unknown.

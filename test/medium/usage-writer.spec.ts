@@ -9,7 +9,7 @@ import { LLM_MANAGER_RESOLVED_OPTIONS } from '../../src/llm-manager/llm-manager.
 import { resolveOptions } from '../../src/llm-manager/llm-manager.options';
 import { UsageLogEntryEntity } from '../../src/llm-manager/database/usage-log-entry.entity';
 import { Clock } from '../../src/llm-manager/usage/clock';
-import { USAGE_ROW_COLUMNS, type UsageRow } from '../../src/llm-manager/usage/usage-row';
+import { USAGE_ROW_COLUMNS, USAGE_ROW_KEYS, type UsageRow } from '../../src/llm-manager/usage/usage-row';
 import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
 import { DEFAULT_USAGE_WRITER_OPTIONS, USAGE_WRITER_OPTIONS } from '../../src/llm-manager/usage/usage-writer.options';
 import { UsageModule } from '../../src/llm-manager/usage/usage.module';
@@ -75,11 +75,17 @@ function loggedText(...spies: jest.SpyInstance[]): string {
 }
 
 /** Rows per INSERT of a 5000-row batch: 19 columns under each driver's variable limit (UsageSqlDialect). */
+/** Rows per INSERT of 5000 rows under a limit of `variables` bound parameters, one per column of each row. */
+function split(variables: number): number[] {
+  const perInsert = Math.floor(variables / USAGE_ROW_KEYS.length);
+  return [...(Array(Math.floor(5000 / perInsert)).fill(perInsert) as number[]), 5000 % perInsert].filter((n) => n > 0);
+}
+
 const SPLIT: Record<SqliteDriver, number[]> = {
-  // better-sqlite3's 32766 variables: 1724 rows.
-  'better-sqlite3': [1724, 1724, 1552],
-  // The sqlite3 package may link a system SQLite whose limit is 999: 52 rows.
-  sqlite: [...(Array(96).fill(52) as number[]), 8],
+  // better-sqlite3's 32766 variables.
+  'better-sqlite3': split(32766),
+  // The sqlite3 package may link a system SQLite whose limit is 999.
+  sqlite: split(999),
 };
 
 describe.each<SqliteDriver>(['better-sqlite3', 'sqlite'])('UsageWriter on a SQLite file (%s)', (type) => {
@@ -258,7 +264,7 @@ describe.each<SqliteDriver>(['better-sqlite3', 'sqlite'])('UsageWriter on a SQLi
 
     expect(await storedLatencies(dataSource)).toEqual(range(0, 5000));
     const inserts = queries.mock.calls.filter(([sql]) => sql.startsWith('INSERT INTO'));
-    expect(inserts.map(([, parameters]) => (parameters as unknown[]).length / 19)).toEqual(SPLIT[type]);
+    expect(inserts.map(([, parameters]) => (parameters as unknown[]).length / USAGE_ROW_KEYS.length)).toEqual(SPLIT[type]);
     // All through one transaction's query runner, so a failure halfway would leave nothing to insert twice.
     const runners = new Set(inserts.map(([, , runner]) => runner));
     expect(runners.size).toBe(1);

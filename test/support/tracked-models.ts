@@ -26,8 +26,11 @@ export interface TrackedModels {
   spec(display: string, agentName?: string): Promise<TrackedChatModel>;
 }
 
-/** Registers the hooks that give each test of the calling `describe` its own store, app and upstream script. */
-export function useTrackedModels(): TrackedModels {
+/**
+ * Registers the hooks that give each test of the calling `describe` its own store, app and upstream script; `yaml`
+ * replaces the configuration of upstream-yaml.ts.
+ */
+export function useTrackedModels(yaml: (upstreamUrl: string) => string = upstreamYaml): TrackedModels {
   useNoNetworkGuard();
   let upstream: FakeUpstream;
   let store: TempStore;
@@ -45,7 +48,7 @@ export function useTrackedModels(): TrackedModels {
   });
   afterAll(() => upstream.close());
   beforeEach(async () => {
-    store = new TempStore(upstreamYaml(upstream.url));
+    store = new TempStore(yaml(upstream.url));
     await start();
   });
   afterEach(async () => {

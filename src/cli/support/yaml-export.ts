@@ -48,15 +48,22 @@ export async function exportSystemCatalogue(dataSource: DataSource, cipher: Secr
     entry.models = Object.fromEntries(own.map((model) => [model.displayName, modelYaml(model)]));
     platformsYaml[platform.name] = entry;
   }
-  const usagesYaml: Record<string, { platform: string; model: string }> = {};
+  type Ref = { platform: string; model: string };
+  const refOf = (platformId: number | null, modelId: number | null): Ref | undefined => {
+    const platform = platforms.find((candidate) => candidate.id === platformId);
+    const model = models.find((candidate) => candidate.id === modelId && candidate.platformId === platformId);
+    return platform && model ? { platform: platform.name, model: model.displayName } : undefined;
+  };
+  const usagesYaml: Record<string, Ref & { fallbacks?: Ref[] }> = {};
   for (const binding of bindings) {
-    const platform = platforms.find((candidate) => candidate.id === binding.platformId);
-    const model = models.find((candidate) => candidate.id === binding.modelId && candidate.platformId === binding.platformId);
-    if (!platform || !model) {
+    const bound = refOf(binding.platformId, binding.modelId);
+    if (!bound) {
       warnings.push(`The system binding '${binding.usageKey}' points at a deleted platform or model; it is left out.`);
       continue;
     }
-    usagesYaml[binding.usageKey] = { platform: platform.name, model: model.displayName };
+    // Issue 18: the chain by names; an entry whose model is gone is left out, as a sync would.
+    const fallbacks = (binding.fallbacks ?? []).map((entry) => refOf(entry.platformId, entry.modelId)).filter((ref): ref is Ref => ref !== undefined);
+    usagesYaml[binding.usageKey] = fallbacks.length ? { ...bound, fallbacks } : bound;
   }
   const doc = new Document({ platforms: platformsYaml, usages: usagesYaml });
   doc.commentBefore = header;

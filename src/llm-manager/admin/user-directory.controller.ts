@@ -48,7 +48,7 @@ export class UserDirectoryController {
   @ApiOkResponse({ type: UserSelectionViewDto })
   @ApiAdminErrors(BAD_REQUEST, NOT_FOUND)
   rebind(@Param() param: UserSlotParamDto, @Body() dto: UpdateSystemUsageDto): Promise<UserSelectionView> {
-    return this.selections.updateUserSelection(param.userId, param.usageKey, { platformId: dto.platformId, modelId: dto.modelId });
+    return this.selections.updateUserSelection(param.userId, param.usageKey, dto.toBinding());
   }
 
   @Post(':userId/api-key')

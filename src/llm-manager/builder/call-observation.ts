@@ -22,6 +22,10 @@ export interface FinishedCall {
   reported: ReportedUsage | null;
   /** Wall-clock ms from the observation's start to the first output, or null when none came (time to first token). */
   firstOutputMs: number | null;
+  /** 1, or the number of this retry or fallback of one call (issue 18). */
+  attempt: number;
+  /** The call id of the failed attempt this one replaced. */
+  fallbackFrom: string | null;
 }
 
 /** Collects what one call produced, chunk by chunk or from one result. */
@@ -32,6 +36,9 @@ export class CallObservation {
   private sawOutput = false;
   private readonly wallStart = Date.now();
   private firstOutputMs: number | null = null;
+  /** Set by the tracker before the call opens, for a retry or a fallback (issue 18). */
+  attempt = 1;
+  fallbackFrom: string | null = null;
 
   constructor(
     readonly startedAt: number,
@@ -63,6 +70,8 @@ export class CallObservation {
       reasoningText: this.reasoning,
       reported: this.reported,
       firstOutputMs: this.firstOutputMs,
+      attempt: this.attempt,
+      fallbackFrom: this.fallbackFrom,
     };
   }
 

@@ -139,6 +139,7 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
       modelId: context.modelId,
       agentName: context.agentName,
       at: observation.startedAt,
+      ...(observation.attempt > 1 ? { attempt: observation.attempt, fallbackFrom: observation.fallbackFrom } : {}),
       promptChars: observation.promptMessages.reduce((n, m) => n + promptText(m).length, observation.promptExtras.length),
     });
     this.live.set(call.id, { call, context, promptTokens: null });
@@ -216,6 +217,8 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
       success: call.outcome !== 'error',
       outcome: call.outcome,
       latencyMs: Math.max(0, call.endedAt - call.startedAt),
+      attempt: call.attempt,
+      fallbackFrom: call.fallbackFrom,
       agentName: context.agentName,
       createdAt: new Date(call.startedAt),
     };

@@ -2,6 +2,7 @@ import type { BaseMessage } from '@langchain/core/messages';
 import type { ChatGenerationChunk, ChatResult } from '@langchain/core/outputs';
 import { LlmManagerError } from '../common/llm-manager.error';
 import type { BudgetHold } from '../budgets/budget-gate';
+import type { AttemptTrail } from './attempt-trail';
 import { CallObservation, type FinishedCall } from './call-observation';
 import { LiveCall, type CallEnd } from './live-call';
 import { upstreamCallError, type UpstreamTarget } from './upstream-call-error';
@@ -42,11 +43,12 @@ export class CallTracker {
     messages: BaseMessage[],
     options: O,
     run: (options: O) => Promise<ChatResult>,
+    trail?: AttemptTrail,
   ): Promise<ChatResult> {
     if (options.signal?.aborted) return run(options);
     const observation = this.observe(messages, options);
     const admission = this.sink.admit(observation);
-    const call = this.open(observation, options, admission === null ? null : await admission);
+    const call = this.open(observation, options, admission === null ? null : await admission, trail);
     try {
       const result = await run({ ...options, signal: call.signal });
       call.observation.observeResult(result);
@@ -62,11 +64,12 @@ export class CallTracker {
     messages: BaseMessage[],
     options: O,
     source: (options: O) => AsyncGenerator<ChatGenerationChunk>,
+    trail?: AttemptTrail,
   ): AsyncGenerator<ChatGenerationChunk> {
     if (options.signal?.aborted) return yield* source(options);
     const observation = this.observe(messages, options);
     const admission = this.sink.admit(observation);
-    const call = this.open(observation, options, admission === null ? null : await admission);
+    const call = this.open(observation, options, admission === null ? null : await admission, trail);
     try {
       for await (const chunk of source({ ...options, signal: call.signal })) {
         call.observation.observeChunk(chunk);
@@ -91,9 +94,10 @@ export class CallTracker {
     return new CallObservation(this.sink.now(), messages, extras.length ? JSON.stringify(extras) : '');
   }
 
-  private open(observation: CallObservation, options: CallOptionsLike, hold: BudgetHold | null): LiveCall {
+  private open(observation: CallObservation, options: CallOptionsLike, hold: BudgetHold | null, trail: AttemptTrail | undefined): LiveCall {
     const call = new LiveCall(observation, this.sink, options.signal);
     call.hold = hold;
+    if (trail) Object.assign(observation, trail.next(call.id));
     this.sink.open(call);
     return call;
   }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { KeyResolver } from '../catalogue/key-resolver';
 import { CatalogueReader } from '../catalogue/catalogue-reader';
 import { ConfigChanges, type ConfigChange } from '../common/config-changes';
@@ -11,11 +11,13 @@ import type { PlatformEntity } from '../database/platform.entity';
 import { Clock } from '../usage/clock';
 import { modelFamily } from '../usage/token-estimator';
 import { UsageQueryService } from '../usage/usage-query.service';
+import type { BoundModel } from '../user-selection/slot-fallbacks';
 import { UserSelectionService } from '../user-selection/user-selection.service';
 import { LlmMetrics } from '../metrics/llm-metrics';
 import { CallRecorder } from './call-recorder';
 import { requestExtraBody } from './extra-body';
 import { CallTracker } from './call-tracker';
+import { RetryLoop } from './retry-loop';
 import { TrackedChatModel, type ModelUsageSource } from './tracked-chat-model';
 import { UpstreamHttp } from './upstream-http';
 
@@ -26,8 +28,9 @@ interface CacheEntry {
   model: Promise<TrackedChatModel>;
   userId: string;
   usageKey: string | null;
-  platformId?: number;
-  modelId?: number;
+  /** Of every model of the chain; undefined while the entry is being built. */
+  platformIds?: number[];
+  modelIds?: number[];
 }
 
 /**
@@ -38,6 +41,7 @@ interface CacheEntry {
  */
 @Injectable()
 export class LlmBuilderService implements OnModuleDestroy {
+  private readonly logger = new Logger('LlmManager');
   private readonly cache = new Map<string, CacheEntry>();
   private readonly unsubscribe: () => void;
 
@@ -67,7 +71,11 @@ export class LlmBuilderService implements OnModuleDestroy {
     return this.metrics.timeResolution(() =>
       this.cached(`u\u0000${userId}\u0000${usageKey}\u0000${agentName ?? ''}`, userId, usageKey, async () => {
         const slot = await this.selections.resolveSlot(userId, usageKey);
-        return this.build(userId, usageKey, agentName, slot.platform, slot.model);
+        let fallback: TrackedChatModel | undefined;
+        for (const next of [...slot.fallbacks].reverse()) {
+          fallback = (await this.buildFallback(userId, usageKey, agentName, next, fallback)) ?? fallback;
+        }
+        return this.build(userId, usageKey, agentName, slot.platform, slot.model, {}, fallback);
       }),
     );
   }
@@ -114,8 +122,8 @@ export class LlmBuilderService implements OnModuleDestroy {
     if (this.cache.size > this.options.modelCacheSize) this.cache.delete(this.cache.keys().next().value!);
     entry.model.then(
       (model) => {
-        entry.platformId = model.info.platformId;
-        entry.modelId = model.info.modelId;
+        entry.platformIds = model.chain.map((info) => info.platformId);
+        entry.modelIds = model.chain.map((info) => info.modelId);
       },
       // A failed build (missing key, unknown slot) is not remembered: the next call tries again.
       () => {
@@ -133,21 +141,41 @@ export class LlmBuilderService implements OnModuleDestroy {
 
   private isAffected(entry: CacheEntry, change: ConfigChange): boolean {
     // An entry still being built may end up anywhere: drop it to be safe.
-    if (entry.platformId === undefined) return true;
+    if (entry.platformIds === undefined || entry.modelIds === undefined) return true;
     switch (change.kind) {
       case 'all':
         return true;
       case 'platform':
-        return entry.platformId === change.platformId;
+        return entry.platformIds.includes(change.platformId);
       case 'model':
-        return entry.modelId === change.modelId;
+        return entry.modelIds.includes(change.modelId);
       case 'user-key':
-        return entry.userId === change.userId && entry.platformId === change.platformId;
+        return entry.userId === change.userId && entry.platformIds.includes(change.platformId);
       case 'selection':
         return entry.userId === change.userId && entry.usageKey === change.usageKey;
       case 'api-token':
       case 'budget':
         return false;
+    }
+  }
+
+  /**
+   * A model of a slot's chain, or undefined when it cannot be built for this user (no key of hers for that platform):
+   * the chain only adds to the slot's own model, so it goes on without it.
+   */
+  private async buildFallback(
+    userId: string,
+    usageKey: string,
+    agentName: string | null,
+    next: BoundModel,
+    fallback: TrackedChatModel | undefined,
+  ): Promise<TrackedChatModel | undefined> {
+    try {
+      return await this.build(userId, usageKey, agentName, next.platform, next.model, {}, fallback);
+    } catch (error) {
+      if (!(error instanceof LlmManagerError)) throw error;
+      this.logger.warn(`Fallback ${next.platform.name}/${next.model.displayName} of slot '${usageKey}' left out for user ${userId}: ${error.message}`);
+      return undefined;
     }
   }
 
@@ -158,6 +186,7 @@ export class LlmBuilderService implements OnModuleDestroy {
     platform: PlatformEntity,
     model: ModelEntity,
     overrides: { timeoutMs?: number; maxRetries?: number } = {},
+    fallback?: TrackedChatModel,
   ): Promise<TrackedChatModel> {
     const { apiKey } = await this.keys.resolveFor(userId, platform);
     const timeoutMs = overrides.timeoutMs ?? this.options.requestTimeoutMs;
@@ -174,9 +203,9 @@ export class LlmBuilderService implements OnModuleDestroy {
         modelKwargs: requestExtraBody(platform, model),
         streamUsage: true,
         timeout: timeoutMs,
-        maxRetries: overrides.maxRetries ?? this.options.maxRetries,
       },
       new CallTracker(sink, { platformName: platform.name, baseUrl: platform.baseUrl, apiKey: apiKey ?? undefined, timeoutMs }),
+      new RetryLoop({ retries: overrides.maxRetries ?? this.options.maxRetries, ...this.options.retryBackoff }),
       {
         userId,
         usageKey,
@@ -188,6 +217,7 @@ export class LlmBuilderService implements OnModuleDestroy {
         modelName: model.modelName,
       },
       this.usageSource(userId, model.id),
+      fallback,
     );
   }
 

@@ -2,8 +2,11 @@ import type { CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager
 import type { BaseMessage, BaseMessageChunk } from '@langchain/core/messages';
 import type { ChatGenerationChunk, ChatResult } from '@langchain/core/outputs';
 import { ChatOpenAI, ChatOpenAICompletions, ChatOpenAIResponses, type ChatOpenAIFields, type OpenAIClient } from '@langchain/openai';
+import { AttemptTrail } from './attempt-trail';
 import type { CallTracker } from './call-tracker';
+import { ModelAttempts } from './model-attempts';
 import { withReasoningSentBack } from './reasoning-round-trip';
+import type { RetryLoop } from './retry-loop';
 
 import type { UsageSummary } from '../usage/usage-query.types';
 
@@ -35,23 +38,42 @@ class TrackedCompletions extends ChatOpenAICompletions {
 
   constructor(
     fields: ChatOpenAIFields,
-    private readonly tracker: CallTracker,
+    private readonly attempts: ModelAttempts,
+    /** The next model of the slot's chain (issue 18). */
+    readonly fallback: TrackedCompletions | undefined,
   ) {
     super(fields);
   }
 
   override _generate(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
-    return this.tracker.trackGenerate(messages, options, (tracked) => super._generate(messages, this.sending(messages, tracked), runManager));
+    return this.generateAttempts(messages, options, runManager, new AttemptTrail());
   }
 
-  override async *_streamResponseChunks(
+  override _streamResponseChunks(
     messages: BaseMessage[],
     options: this['ParsedCallOptions'],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
-    yield* this.tracker.trackStream(messages, options, (tracked) =>
-      super._streamResponseChunks(messages, this.sending(messages, tracked), runManager),
-    );
+    return this.streamAttempts(messages, options, runManager, new AttemptTrail());
+  }
+
+  /** This model with its retries, then the rest of the chain; every attempt numbered on `trail`. */
+  generateAttempts(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager: CallbackManagerForLLMRun | undefined, trail: AttemptTrail): Promise<ChatResult> {
+    const next = this.fallback;
+    const send = (tracked: this['ParsedCallOptions']): Promise<ChatResult> => super._generate(messages, this.sending(messages, tracked), runManager);
+    return this.attempts.generate(messages, options, trail, send, next && (() => next.generateAttempts(messages, options, runManager, trail)));
+  }
+
+  streamAttempts(
+    messages: BaseMessage[],
+    options: this['ParsedCallOptions'],
+    runManager: CallbackManagerForLLMRun | undefined,
+    trail: AttemptTrail,
+  ): AsyncGenerator<ChatGenerationChunk> {
+    const next = this.fallback;
+    const send = (tracked: this['ParsedCallOptions']): AsyncGenerator<ChatGenerationChunk> =>
+      super._streamResponseChunks(messages, this.sending(messages, tracked), runManager);
+    return this.attempts.stream(messages, options, trail, send, next && (() => next.streamAttempts(messages, options, runManager, trail)));
   }
 
   /** LangChain builds the request from the messages but drops their reasoning: it is put back here. */
@@ -97,21 +119,42 @@ function withChoiceUsage(chunk: OpenAIClient.Chat.Completions.ChatCompletionChun
 class TrackedResponses extends ChatOpenAIResponses {
   constructor(
     fields: ChatOpenAIFields,
-    private readonly tracker: CallTracker,
+    private readonly attempts: ModelAttempts,
+    /** The next model of the slot's chain (issue 18). */
+    readonly fallback: TrackedResponses | undefined,
   ) {
     super(fields);
   }
 
   override _generate(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
-    return this.tracker.trackGenerate(messages, options, (tracked) => super._generate(messages, tracked, runManager));
+    return this.generateAttempts(messages, options, runManager, new AttemptTrail());
   }
 
-  override async *_streamResponseChunks(
+  override _streamResponseChunks(
     messages: BaseMessage[],
     options: this['ParsedCallOptions'],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
-    yield* this.tracker.trackStream(messages, options, (tracked) => super._streamResponseChunks(messages, tracked, runManager));
+    return this.streamAttempts(messages, options, runManager, new AttemptTrail());
+  }
+
+  /** As TrackedCompletions.generateAttempts. */
+  generateAttempts(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager: CallbackManagerForLLMRun | undefined, trail: AttemptTrail): Promise<ChatResult> {
+    const next = this.fallback;
+    const send = (tracked: this['ParsedCallOptions']): Promise<ChatResult> => super._generate(messages, tracked, runManager);
+    return this.attempts.generate(messages, options, trail, send, next && (() => next.generateAttempts(messages, options, runManager, trail)));
+  }
+
+  /** As TrackedCompletions.streamAttempts. */
+  streamAttempts(
+    messages: BaseMessage[],
+    options: this['ParsedCallOptions'],
+    runManager: CallbackManagerForLLMRun | undefined,
+    trail: AttemptTrail,
+  ): AsyncGenerator<ChatGenerationChunk> {
+    const next = this.fallback;
+    const send = (tracked: this['ParsedCallOptions']): AsyncGenerator<ChatGenerationChunk> => super._streamResponseChunks(messages, tracked, runManager);
+    return this.attempts.stream(messages, options, trail, send, next && (() => next.streamAttempts(messages, options, runManager, trail)));
   }
 }
 
@@ -121,20 +164,44 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * What `getUserLlm()` returns: a real `ChatOpenAI` (invoke, stream, batch, bindTools, withStructuredOutput) whose
  * every call is recorded in `usage_log_entries`. Tracking lives in the completions/responses delegates that
  * ChatOpenAI keeps in its fields, so models derived by `bindTools`/`withStructuredOutput`/`withConfig` (which
- * LangChain builds as plain `ChatOpenAI` from the same fields) are tracked too.
+ * LangChain builds as plain `ChatOpenAI` from the same fields) are tracked too. So does the fallback chain: each
+ * delegate hands a call it may not answer to the same delegate of `fallback` (issue 18).
  */
 export class TrackedChatModel extends ChatOpenAI {
   constructor(
     fields: ChatOpenAIFields,
     tracker: CallTracker,
+    retry: RetryLoop,
     readonly info: TrackedModelInfo,
     private readonly usage: ModelUsageSource,
+    /** The next model of the slot's chain, itself chained to the rest. */
+    private readonly fallback?: TrackedChatModel,
   ) {
     super({
       ...fields,
-      completions: new TrackedCompletions(fields, tracker),
-      responses: new TrackedResponses(fields, tracker),
+      // llm-mgr's retry loop is the only one: LangChain's own would hide retries inside one tracked call.
+      maxRetries: 0,
+      completions: new TrackedCompletions({ ...fields, maxRetries: 0 }, new ModelAttempts(tracker, retry), fallback?.trackedCompletions),
+      responses: new TrackedResponses({ ...fields, maxRetries: 0 }, new ModelAttempts(tracker, retry), fallback?.trackedResponses),
     });
+  }
+
+  /** This model and those it falls back to, in the order they are tried. */
+  get chain(): TrackedModelInfo[] {
+    return this.models.map((model) => model.info);
+  }
+
+  /** The models of the chain themselves, this one first (the gateway relays along them). */
+  get models(): TrackedChatModel[] {
+    return [this, ...(this.fallback?.models ?? [])];
+  }
+
+  private get trackedCompletions(): TrackedCompletions {
+    return this.completions as TrackedCompletions;
+  }
+
+  private get trackedResponses(): TrackedResponses {
+    return this.responses as TrackedResponses;
   }
 
   /** Usage of this user on this model in the last 24 hours. */

@@ -96,6 +96,14 @@ export class UsageLogEntryEntity {
   @Column({ name: 'latency_ms', type: 'integer', nullable: true })
   latencyMs!: number | null;
 
+  /** 1 for a call's first request; each retry or fallback of it (issue 18) the next number. */
+  @Column({ name: 'attempt', type: 'integer', default: 1 })
+  attempt!: number;
+
+  /** The `call_id` of the failed attempt this one replaced; null for a first attempt. */
+  @Column({ name: 'fallback_from', type: 'varchar', length: 36, nullable: true })
+  fallbackFrom!: string | null;
+
   @Column({ name: 'agent_name', type: 'varchar', length: 100, nullable: true })
   agentName!: string | null;
 

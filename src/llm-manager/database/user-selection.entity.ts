@@ -1,4 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { SlotFallback } from '../user-selection/selection.types';
+import { jsonObjectTransformer } from './json.transformer';
 
 /**
  * Which platform/model a user bound to a usage slot (`main`, `fast`, `reason`, or custom). The rows of
@@ -22,6 +24,10 @@ export class UserSelectionEntity {
 
   @Column({ name: 'model_id', type: 'integer', nullable: true })
   modelId!: number | null;
+
+  /** The models tried in order when the bound one fails before answering (issue 18); `null`: none. */
+  @Column({ name: 'fallbacks', type: 'text', nullable: true, transformer: jsonObjectTransformer })
+  fallbacks!: SlotFallback[] | null;
 
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;

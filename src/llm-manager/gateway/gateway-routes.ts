@@ -40,7 +40,8 @@ export class GatewayRoutes implements OnModuleDestroy {
 
   async resolve(userId: string, model: string, agentName: string | null): Promise<UpstreamRoute> {
     if (model.includes('/')) return this.namedRoute(userId, model, agentName);
-    return routeOf(await this.builder.getUserLlm(userId, { usageKey: model, ...(agentName === null ? {} : { agentName }) }));
+    const [built, ...fallbacks] = (await this.builder.getUserLlm(userId, { usageKey: model, ...(agentName === null ? {} : { agentName }) })).models;
+    return { ...routeOf(built!), fallbacks: fallbacks.map(routeOf) };
   }
 
   private namedRoute(userId: string, model: string, agentName: string | null): Promise<UpstreamRoute> {
@@ -79,6 +80,10 @@ export class GatewayRoutes implements OnModuleDestroy {
 
 /** The upstream call a built model would make: its base URL, key, model id, extra_body and fetch. */
 function routeOf(built: TrackedChatModel): UpstreamRoute {
+  return { ...targetOf(built), fallbacks: [] };
+}
+
+function targetOf(built: TrackedChatModel): Omit<UpstreamRoute, 'fallbacks'> {
   const { info } = built;
   const apiKey = typeof built.apiKey === 'string' ? built.apiKey : null;
   return {

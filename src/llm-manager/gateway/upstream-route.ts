@@ -14,4 +14,6 @@ export interface UpstreamRoute {
   /** The builder's guarded fetch for users' own platforms (B8); null for the operator's platforms. */
   guardedFetch: FetchFunction | null;
   billing: BillingContext;
+  /** The slot's fallback chain (issue 18), tried in order before any byte reaches the client; empty for `platform/model`. */
+  fallbacks?: UpstreamRoute[];
 }

@@ -11,6 +11,8 @@ import { UsageBothCounts1768003200000 } from './1768003200000-usage-both-counts'
 import { ModelPrices1768089600000 } from './1768089600000-model-prices';
 import { ApiTokenControls1768176000000 } from './1768176000000-api-token-controls';
 import { Budgets1768262400000 } from './1768262400000-budgets';
+import { SlotFallbacks1768348800000 } from './1768348800000-slot-fallbacks';
+import { UsageAttempts1768435200000 } from './1768435200000-usage-attempts';
 
 /** Every migration of llm-mgr, oldest first. They run on start. */
 export const LLM_MANAGER_MIGRATIONS = [
@@ -27,6 +29,8 @@ export const LLM_MANAGER_MIGRATIONS = [
   ModelPrices1768089600000,
   ApiTokenControls1768176000000,
   Budgets1768262400000,
+  SlotFallbacks1768348800000,
+  UsageAttempts1768435200000,
 ];
 
 /** Name of llm-mgr's migrations table, apart from any table a host uses for its own migrations. */

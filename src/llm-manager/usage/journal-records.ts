@@ -20,6 +20,9 @@ export interface BeginRecord {
   /** Epoch ms. */
   at: number;
   promptChars: number;
+  /** A retry or fallback (issue 18): its number and the call id it replaced; absent for a first attempt. */
+  attempt?: number;
+  fallbackFrom?: string | null;
 }
 
 /** The prompt's estimated tokens, written as soon as they are counted (off the call path). */
@@ -98,6 +101,8 @@ function rowFromEvents(
     success: outcome !== 'error' && outcome !== 'interrupted',
     outcome,
     latencyMs: end ? Math.max(0, end.at - begin.at) : null,
+    attempt: begin.attempt ?? 1,
+    fallbackFrom: begin.fallbackFrom ?? null,
     agentName: begin.agentName,
     createdAt: new Date(begin.at),
   };

@@ -144,4 +144,13 @@ describe('rowsFromJournal', () => {
     const [row] = rowsFromJournal([{ t: 'row', id: 'old', row: older }], 'estimated');
     expect(row).toMatchObject({ usageSource: 'both', cachedPromptTokens: 0, estimatedPromptTokens: 12, estimatedCompletionTokens: 6, reportedPromptTokens: 11 });
   });
+
+  it('keeps the attempt number and the call a retry or fallback replaced (issue 18); a first attempt is 1, from none', () => {
+    const retry: JournalRecord = { t: 'begin', id: 'second', userId: 'u', modelId: 3, agentName: null, at: 1_000, promptChars: 40, attempt: 2, fallbackFrom: 'first' };
+    const rows = rowsFromJournal([begin('first'), retry], 'estimated');
+    expect(rows.map((r) => [r.callId, r.attempt, r.fallbackFrom])).toEqual([
+      ['first', 1, null],
+      ['second', 2, 'first'],
+    ]);
+  });
 });

@@ -27,6 +27,10 @@ export interface UsageRow {
   reportedPromptTokens: number | null;
   reportedCompletionTokens: number | null;
   latencyMs: number | null;
+  /** 1 for a call's first request, then one more per retry or fallback (issue 18); absent: 1. */
+  attempt?: number;
+  /** The `callId` of the failed attempt this one replaced; absent: none. */
+  fallbackFrom?: string | null;
   agentName: string | null;
   /**
    * Micro-USD, set by the ledger when it records the row (issue 16); `null` = unpriced. Absent on a row not yet
@@ -55,6 +59,8 @@ export const USAGE_ROW_COLUMNS: Readonly<Record<keyof UsageRow, string>> = {
   reportedPromptTokens: 'reported_prompt_tokens',
   reportedCompletionTokens: 'reported_completion_tokens',
   latencyMs: 'latency_ms',
+  attempt: 'attempt',
+  fallbackFrom: 'fallback_from',
   agentName: 'agent_name',
   costMicroUsd: 'cost_micro_usd',
   createdAt: 'created_at',
@@ -92,6 +98,8 @@ export function normaliseUsageRow(row: UsageRow, clock: Clock): UsageRow {
     reportedPromptTokens: nullableCount(row.reportedPromptTokens),
     reportedCompletionTokens: nullableCount(row.reportedCompletionTokens),
     latencyMs: nullableCount(row.latencyMs),
+    attempt: Math.max(1, count(row.attempt ?? 1)),
+    fallbackFrom: typeof row.fallbackFrom === 'string' && row.fallbackFrom !== '' ? row.fallbackFrom.slice(0, CALL_ID_LENGTH) : null,
     agentName:
       row.agentName === null || row.agentName === undefined ? null : String(row.agentName).slice(0, AGENT_NAME_LENGTH),
     costMicroUsd:

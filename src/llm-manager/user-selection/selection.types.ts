@@ -9,6 +9,16 @@ export interface SlotView {
   /** The id sent upstream (`deepseek-chat`). */
   model_name: string | null;
   is_system_platform: boolean;
+  /** The models tried in order when this one fails before answering (issue 18); empty: none. */
+  fallbacks: SlotFallbackView[];
+}
+
+/** One model of a slot's fallback chain, as the API shows it. */
+export interface SlotFallbackView {
+  platform_id: number;
+  platform_name: string | null;
+  model_id: number;
+  model_display_name: string | null;
 }
 
 /** `getUserSelection()`: the asked slot plus all of the user's slots. */
@@ -17,8 +27,15 @@ export interface UserSelectionView extends SlotView {
   usage_selections: SlotView[];
 }
 
-/** What a slot is bound to. */
+/** One model of a fallback chain. */
+export interface SlotFallback {
+  platformId: number;
+  modelId: number;
+}
+
+/** What a slot is bound to; `fallbacks` omitted keeps the stored chain, `[]` clears it. */
 export interface SlotBinding {
   platformId: number;
   modelId: number;
+  fallbacks?: SlotFallback[];
 }

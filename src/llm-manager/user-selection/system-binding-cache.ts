@@ -1,11 +1,13 @@
 import { SYSTEM_USER_ID } from '../llm-manager.constants';
 import type { ConfigChange, ConfigChanges } from '../common/config-changes';
+import type { SlotFallback } from './selection.types';
 
 /** A system binding as new users' slots copy it. */
 export interface SystemBinding {
   readonly usageKey: string;
   readonly platformId: number | null;
   readonly modelId: number | null;
+  readonly fallbacks: readonly SlotFallback[] | null;
 }
 
 /**
@@ -30,7 +32,9 @@ export class SystemBindingCache {
 
   get(): Promise<readonly SystemBinding[]> {
     if (this.current) return this.current;
-    const loading = this.load().then((rows) => rows.map(({ usageKey, platformId, modelId }) => ({ usageKey, platformId, modelId })));
+    const loading: Promise<readonly SystemBinding[]> = this.load().then((rows) =>
+      rows.map(({ usageKey, platformId, modelId, fallbacks }) => ({ usageKey, platformId, modelId, fallbacks })),
+    );
     this.current = loading;
     // A failed read is not remembered: the next call reads again.
     loading.catch(() => {

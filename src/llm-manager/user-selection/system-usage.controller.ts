@@ -38,7 +38,7 @@ export class SystemUsageController {
   @ApiOkResponse({ type: UserSelectionViewDto })
   @ApiAdminErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND)
   update(@Param() param: SystemUsageKeyParamDto, @Body() dto: UpdateSystemUsageDto): Promise<UserSelectionView> {
-    return this.selections.updateUserSelection(SYSTEM_USER_ID, param.usageKey, { platformId: dto.platformId, modelId: dto.modelId });
+    return this.selections.updateUserSelection(SYSTEM_USER_ID, param.usageKey, dto.toBinding());
   }
 
   @Post()
@@ -49,7 +49,7 @@ export class SystemUsageController {
   @ApiCreatedResponse({ type: UserSelectionViewDto })
   @ApiAdminErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND, HttpStatus.CONFLICT)
   create(@Body() dto: CreateSystemUsageDto): Promise<UserSelectionView> {
-    return this.selections.createUserUsageSlot(SYSTEM_USER_ID, dto.usageKey, { platformId: dto.platformId, modelId: dto.modelId });
+    return this.selections.createUserUsageSlot(SYSTEM_USER_ID, dto.usageKey, dto.toBinding());
   }
 
   @Delete(':usageKey')

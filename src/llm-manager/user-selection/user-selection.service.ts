@@ -10,7 +10,8 @@ import type { ModelEntity } from '../database/model.entity';
 import type { PlatformEntity } from '../database/platform.entity';
 import { UserSelectionEntity } from '../database/user-selection.entity';
 import { FallbackPicker } from './fallback-picker';
-import type { SlotBinding, SlotView, UserSelectionView } from './selection.types';
+import type { SlotBinding, SlotFallbackView, SlotView, UserSelectionView } from './selection.types';
+import { describeFallbacks, usableFallbacks, type BoundModel } from './slot-fallbacks';
 import { SystemBindingCache, type SystemBinding } from './system-binding-cache';
 
 /** A slot resolved to something the user may call. */
@@ -18,6 +19,8 @@ export interface ResolvedSlot {
   usageKey: string;
   platform: PlatformEntity;
   model: ModelEntity;
+  /** The models tried in order when `model` fails before answering (issue 18). */
+  fallbacks: BoundModel[];
 }
 
 /**
@@ -51,15 +54,16 @@ export class UserSelectionService implements OnModuleDestroy {
     const slots = await this.ensureSlots(userId, usageKey);
     const slot = slots.find((s) => s.usageKey === usageKey);
     if (!slot) throw this.unknownSlot(userId, usageKey, slots);
+    const fallbacks = await usableFallbacks(this.catalogue, userId, slot.fallbacks);
     const bound = await this.catalogue.findBinding(slot.platformId, slot.modelId);
-    if (bound && this.catalogue.isVisibleTo(bound.platform, userId)) return { usageKey, ...bound };
-    return { usageKey, ...(await this.repair(slot)) };
+    if (bound && this.catalogue.isVisibleTo(bound.platform, userId)) return { usageKey, ...bound, fallbacks };
+    return { usageKey, ...(await this.repair(slot)), fallbacks };
   }
 
   async getUserSelection(userId: string, usageKey = 'main'): Promise<UserSelectionView> {
     const resolved = await this.resolveSlot(userId, usageKey);
     const all = await this.listSlots(userId);
-    const current = all.find((s) => s.usage_key === resolved.usageKey) ?? this.toView(resolved.usageKey, resolved);
+    const current = all.find((s) => s.usage_key === resolved.usageKey) ?? this.toView(resolved.usageKey, resolved, []);
     return { user_id: userId, ...current, usage_selections: all };
   }
 
@@ -70,7 +74,7 @@ export class UserSelectionService implements OnModuleDestroy {
     const slot = slots.find((s) => s.usageKey === usageKey);
     if (!slot) throw this.unknownSlot(userId, usageKey, slots);
     await this.checkBinding(userId, binding);
-    await this.selections.update({ id: slot.id }, binding);
+    await this.selections.update({ id: slot.id }, this.row(binding));
     this.changes.publish({ kind: 'selection', userId, usageKey });
     return this.getUserSelection(userId, usageKey);
   }
@@ -85,7 +89,7 @@ export class UserSelectionService implements OnModuleDestroy {
         details: { field: 'usageKey', name: usageKey },
       });
     }
-    await repo.insert({ userId, usageKey, ...binding });
+    await repo.insert({ userId, usageKey, ...this.row(binding) });
     this.changes.publish({ kind: 'selection', userId, usageKey });
     return this.getUserSelection(userId, usageKey);
   }
@@ -113,7 +117,8 @@ export class UserSelectionService implements OnModuleDestroy {
     const slots = await this.ensureSlots(userId);
     const views: SlotView[] = [];
     for (const slot of slots) {
-      views.push(this.toView(slot.usageKey, await this.catalogue.findBinding(slot.platformId, slot.modelId)));
+      const bound = await this.catalogue.findBinding(slot.platformId, slot.modelId);
+      views.push(this.toView(slot.usageKey, bound, await describeFallbacks(this.catalogue, slot.fallbacks)));
     }
     return views;
   }
@@ -131,13 +136,13 @@ export class UserSelectionService implements OnModuleDestroy {
 
     const system: readonly SystemBinding[] = userId === SYSTEM_USER_ID ? own : await this.systemBindings.get();
     let fallback: Promise<{ platformId: number | null; modelId: number | null }> | undefined;
-    const rows: Array<Pick<UserSelectionEntity, 'userId' | 'usageKey' | 'platformId' | 'modelId'>> = [];
+    const rows: Array<Pick<UserSelectionEntity, 'userId' | 'usageKey' | 'platformId' | 'modelId' | 'fallbacks'>> = [];
     for (const usageKey of missing) {
       const template = system.find((s) => s.usageKey === usageKey);
       if (!template && !(DEFAULT_USAGE_KEYS as readonly string[]).includes(usageKey)) continue;
       const binding = template
-        ? { platformId: template.platformId, modelId: template.modelId }
-        : await (fallback ??= this.fallback.firstUsableBinding(userId));
+        ? { platformId: template.platformId, modelId: template.modelId, fallbacks: template.fallbacks ? [...template.fallbacks] : null }
+        : { ...(await (fallback ??= this.fallback.firstUsableBinding(userId))), fallbacks: null };
       rows.push({ userId, usageKey, ...binding });
     }
     if (rows.length === 0) return own;
@@ -159,7 +164,18 @@ export class UserSelectionService implements OnModuleDestroy {
     return target;
   }
 
+  /** The columns a binding writes; a binding without `fallbacks` leaves the stored chain as it is. */
+  private row(binding: SlotBinding): Pick<UserSelectionEntity, 'platformId' | 'modelId'> & Partial<Pick<UserSelectionEntity, 'fallbacks'>> {
+    const { platformId, modelId, fallbacks } = binding;
+    if (fallbacks === undefined) return { platformId, modelId };
+    return { platformId, modelId, fallbacks: fallbacks.length ? fallbacks.map((f) => ({ platformId: f.platformId, modelId: f.modelId })) : null };
+  }
+
   private async checkBinding(userId: string, binding: SlotBinding): Promise<void> {
+    for (const entry of [binding, ...(binding?.fallbacks ?? [])]) await this.checkModel(userId, entry);
+  }
+
+  private async checkModel(userId: string, binding: { platformId: number; modelId: number }): Promise<void> {
     const bound = await this.catalogue.findBinding(binding?.platformId ?? null, binding?.modelId ?? null);
     if (!bound || !this.catalogue.isVisibleTo(bound.platform, userId)) {
       throw new LlmManagerError(
@@ -185,7 +201,7 @@ export class UserSelectionService implements OnModuleDestroy {
     );
   }
 
-  private toView(usageKey: string, bound: { platform: PlatformEntity; model: ModelEntity } | null): SlotView {
+  private toView(usageKey: string, bound: BoundModel | null, fallbacks: SlotFallbackView[]): SlotView {
     return {
       usage_key: usageKey,
       platform_id: bound?.platform.id ?? null,
@@ -194,6 +210,7 @@ export class UserSelectionService implements OnModuleDestroy {
       model_display_name: bound?.model.displayName ?? null,
       model_name: bound?.model.modelName ?? null,
       is_system_platform: bound?.platform.ownerId === SYSTEM_USER_ID,
+      fallbacks,
     };
   }
 }

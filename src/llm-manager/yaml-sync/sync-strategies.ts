@@ -4,7 +4,8 @@ import { ModelEntity } from '../database/model.entity';
 import { PlatformEntity } from '../database/platform.entity';
 import { UserSelectionEntity } from '../database/user-selection.entity';
 import type { SyncReport } from './sync-report';
-import type { YamlConfig, YamlModel, YamlPlatform, YamlUsage } from './yaml-config';
+import type { SlotFallback } from '../user-selection/selection.types';
+import type { YamlConfig, YamlModel, YamlModelRef, YamlPlatform, YamlUsage } from './yaml-config';
 
 /** A YAML platform's key, already checked and in its stored form. */
 export interface StoredKey {
@@ -157,10 +158,7 @@ function modelRow(model: YamlModel, platformId: number, sortOrder: number): Part
 }
 
 async function bindUsage(manager: EntityManager, usage: YamlUsage, report: SyncReport): Promise<void> {
-  const platform = await manager.findOneBy(PlatformEntity, { ownerId: SYSTEM_USER_ID, name: usage.platform });
-  const model = platform
-    ? await manager.findOneBy(ModelEntity, { platformId: platform.id, displayName: usage.model })
-    : null;
+  const { platform, model } = (await findSystemModel(manager, usage)) ?? {};
   if (!platform || !model) {
     report.warnings.push(
       `Usage '${usage.usageKey}' points at ${usage.platform}/${usage.model}, which is not in the database ` +
@@ -168,15 +166,28 @@ async function bindUsage(manager: EntityManager, usage: YamlUsage, report: SyncR
     );
     return;
   }
+  const fallbacks: SlotFallback[] = [];
+  for (const ref of usage.fallbacks) {
+    const found = await findSystemModel(manager, ref);
+    if (found) fallbacks.push({ platformId: found.platform.id, modelId: found.model.id });
+    else report.warnings.push(`A fallback of usage '${usage.usageKey}', ${ref.platform}/${ref.model}, is not in the database; it is left out.`);
+  }
   await manager.save(
     manager.create(UserSelectionEntity, {
       userId: SYSTEM_USER_ID,
       usageKey: usage.usageKey,
       platformId: platform.id,
       modelId: model.id,
+      fallbacks: fallbacks.length ? fallbacks : null,
     }),
   );
   report.added.push(`usage:${usage.usageKey}`);
+}
+
+async function findSystemModel(manager: EntityManager, ref: YamlModelRef): Promise<{ platform: PlatformEntity; model: ModelEntity } | null> {
+  const platform = await manager.findOneBy(PlatformEntity, { ownerId: SYSTEM_USER_ID, name: ref.platform });
+  const model = platform ? await manager.findOneBy(ModelEntity, { platformId: platform.id, displayName: ref.model }) : null;
+  return platform && model ? { platform, model } : null;
 }
 
 function union(a: string[], b: string[]): string[] {

@@ -95,9 +95,9 @@ describe('parseYamlConfig', () => {
         },
       ],
       usages: [
-        { usageKey: 'main', platform: 'DeepSeek', model: 'DeepSeek-V3' },
-        { usageKey: 'fast', platform: '阿里云百炼', model: '通义flash' },
-        { usageKey: 'reason', platform: 'DeepSeek', model: 'DeepSeek-R1' },
+        { usageKey: 'main', platform: 'DeepSeek', model: 'DeepSeek-V3', fallbacks: [] },
+        { usageKey: 'fast', platform: '阿里云百炼', model: '通义flash', fallbacks: [] },
+        { usageKey: 'reason', platform: 'DeepSeek', model: 'DeepSeek-R1', fallbacks: [] },
       ],
       warnings: [],
     });
@@ -144,7 +144,7 @@ describe('parseYamlConfig', () => {
     expect(a.extraBody).toEqual({ enable_thinking: false, stop: ['END', 1.5, null] });
     expect(b.extraBody).toEqual(a.extraBody);
     expect(numeric).toMatchObject({ displayName: '1.50', modelName: '2' });
-    expect(config.usages).toEqual([{ usageKey: 'x', platform: 'P', model: '1.50' }]);
+    expect(config.usages).toEqual([{ usageKey: 'x', platform: 'P', model: '1.50', fallbacks: [] }]);
   });
 
   it('keeps a "__proto__" key of extra_body as data, not as the prototype', () => {
@@ -218,9 +218,9 @@ describe('loadYamlConfig', () => {
       expect(platform.apiKey.kind).toBe(platform.name === 'Ollama' ? 'none' : 'env');
     }
     expect(config.usages).toEqual([
-      { usageKey: 'main', platform: 'DeepSeek', model: 'DeepSeek-V3' },
-      { usageKey: 'fast', platform: 'DeepSeek', model: 'DeepSeek-V3' },
-      { usageKey: 'reason', platform: 'DeepSeek', model: 'DeepSeek-R1' },
+      { usageKey: 'main', platform: 'DeepSeek', model: 'DeepSeek-V3', fallbacks: [] },
+      { usageKey: 'fast', platform: 'DeepSeek', model: 'DeepSeek-V3', fallbacks: [] },
+      { usageKey: 'reason', platform: 'DeepSeek', model: 'DeepSeek-R1', fallbacks: [] },
     ]);
   });
 

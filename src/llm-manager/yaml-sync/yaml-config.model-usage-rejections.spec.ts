@@ -166,6 +166,32 @@ const cases: Rejection[] = [
     lines: [...P, 'usages:', `  ${'k'.repeat(65)}: { platform: DeepSeek, model: DeepSeek-V3 }`],
     says: ['is not 1–64'], fix: 'rename it',
   },
+  // fallbacks (issue 18)
+  {
+    name: 'fallbacks is a mapping', line: 7, path: 'usages.main.fallbacks',
+    lines: [...P, 'usages:', '  main: { platform: DeepSeek, model: DeepSeek-V3, fallbacks: { platform: DeepSeek } }'],
+    says: ["'fallbacks' of the usage 'main' must be a list, not a mapping"], fix: 'fallbacks: [{ platform:',
+  },
+  {
+    name: 'fallback is a name', line: 10, path: 'usages.main.fallbacks.0',
+    lines: [...P, 'usages:', '  main:', '    platform: DeepSeek', '    model: DeepSeek-V3', '    fallbacks: [DeepSeek-V3]'],
+    says: ["fallback 1 of the usage 'main' must be a mapping { platform, model }, not a string"], fix: 'fallbacks: [{ platform:',
+  },
+  {
+    name: 'fallback of an unknown platform', line: 7, path: 'usages.main.fallbacks.0.platform',
+    lines: [...P, 'usages:', '  main: { platform: DeepSeek, model: DeepSeek-V3, fallbacks: [{ platform: DeepSeak, model: DeepSeek-V3 }] }'],
+    says: ["fallback 1 of the usage 'main' refers to platform 'DeepSeak'"], fix: "did you mean 'DeepSeek'?",
+  },
+  {
+    name: 'fallback without a model', line: 7, path: 'usages.main.fallbacks.0',
+    lines: [...P, 'usages:', '  main: { platform: DeepSeek, model: DeepSeek-V3, fallbacks: [{ platform: DeepSeek }] }'],
+    says: ["fallback 1 of the usage 'main' has no model"], fix: 'fallbacks: [{ platform:',
+  },
+  {
+    name: 'six fallbacks', line: 7, path: 'usages.main.fallbacks',
+    lines: [...P, 'usages:', `  main: { platform: DeepSeek, model: DeepSeek-V3, fallbacks: [${Array(6).fill('{ platform: DeepSeek, model: DeepSeek-V3 }').join(', ')}] }`],
+    says: ['lists 6 fallbacks; at most 5'], fix: 'keep the first few',
+  },
 ];
 
 describe('parseYamlConfig rejects, in models and usages', () => {

@@ -39,13 +39,18 @@ export interface YamlPlatform {
   models: YamlModel[];
 }
 
-/** A system binding of a usage slot (`main`, `fast`, …) to a platform and a model display name. */
-export interface YamlUsage {
-  usageKey: string;
+/** A model of the same file, by the display names of its platform and itself. */
+export interface YamlModelRef {
   /** A {@link YamlPlatform.name} of the same file. */
   platform: string;
   /** A {@link YamlModel.displayName} on that platform. */
   model: string;
+}
+
+/** A system binding of a usage slot (`main`, `fast`, …) to a model, and the models it falls back to, in order. */
+export interface YamlUsage extends YamlModelRef {
+  usageKey: string;
+  fallbacks: YamlModelRef[];
 }
 
 /** A validated `llm_mgr_cfg.yaml`. Platforms keep the file order: the first one is the default. */

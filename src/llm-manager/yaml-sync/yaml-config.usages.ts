@@ -1,10 +1,12 @@
-import { isMap } from 'yaml';
+import { isMap, isSeq, type Node } from 'yaml';
 
-import type { YamlPlatform, YamlUsage } from './yaml-config';
-import { closestName, quoteName, type YamlProblemReporter } from './yaml-config.problem';
+import type { YamlModelRef, YamlPlatform, YamlUsage } from './yaml-config';
+import { closestName, quoteName, type YamlPath, type YamlProblemReporter, type YamlSpot } from './yaml-config.problem';
 import type { YamlEntry, YamlNodeReader } from './yaml-config.reader';
 
-const USAGE_FIELDS = ['platform', 'model'] as const;
+const USAGE_FIELDS = ['platform', 'model', 'fallbacks'] as const;
+const FALLBACK_FIELDS = ['platform', 'model'] as const;
+const MAX_FALLBACKS = 5;
 const USAGE_KEY_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 const MAX_LISTED = 10;
 
@@ -46,9 +48,48 @@ function readUsage(entry: YamlEntry, platforms: YamlPlatform[], reader: YamlNode
     );
   }
   const fields = reader.fields(reader.entries(entry.value, entry.path), USAGE_FIELDS, `the ${label}`);
+  const bound = readModelRef(fields, entry.spot, entry.path, label, example, platforms, reader);
+  const fallbacks = fields.fallbacks === undefined ? [] : readFallbacks(fields.fallbacks, label, platforms, reader);
+  return { usageKey: entry.name, ...bound, fallbacks };
+}
+
+/**
+ * `fallbacks:` of a usage: a list of `{ platform, model }` of the same file, tried in order when the bound model
+ * fails before answering (issue 18).
+ */
+function readFallbacks(field: YamlEntry, label: string, platforms: YamlPlatform[], reader: YamlNodeReader): YamlModelRef[] {
+  const example = `write fallbacks: [{ platform: Qwen, model: qwen-flash }].`;
+  if (field.value === null) return [];
+  if (!isSeq(field.value)) {
+    return reader.report.fail(field.value, field.path, `'fallbacks' of the ${label} must be a list, not ${reader.describe(field.value)}.`, example);
+  }
+  if (field.value.items.length > MAX_FALLBACKS) {
+    reader.report.fail(field.value, field.path, `The ${label} lists ${field.value.items.length} fallbacks; at most ${MAX_FALLBACKS} are allowed.`, 'keep the first few.');
+  }
+  return field.value.items.map((item, index) => {
+    const path = [...field.path, String(index)];
+    const value = reader.resolve(item, path);
+    const what = `fallback ${index + 1} of the ${label}`;
+    if (!isMap(value)) return reader.report.fail(value ?? field.spot, path, `The ${what} must be a mapping { platform, model }, not ${reader.describe(value)}.`, example);
+    const fields = reader.fields(reader.entries(value, path), FALLBACK_FIELDS, `the ${what}`);
+    return readModelRef(fields, value as Node, path, what, example, platforms, reader);
+  });
+}
+
+/** `platform` + `model` of a mapping: a platform of the same file and a model display name on it. */
+function readModelRef(
+  fields: Partial<Record<'platform' | 'model', YamlEntry>>,
+  spot: YamlSpot,
+  path: YamlPath,
+  label: string,
+  example: string,
+  platforms: YamlPlatform[],
+  reader: YamlNodeReader,
+): YamlModelRef {
+  const report: YamlProblemReporter = reader.report;
   const reference = (name: 'platform' | 'model'): { text: string; field: YamlEntry } => {
     const field = fields[name];
-    if (field === undefined) return report.fail(entry.spot, entry.path, `The ${label} has no ${name}.`, example);
+    if (field === undefined) return report.fail(spot, path, `The ${label} has no ${name}.`, example);
     const text = reader.scalarText(field.value);
     if (text === undefined || text.trim() === '') {
       const problem = `${name} must be a name, not ${reader.describe(field.value)}.`;
@@ -84,7 +125,7 @@ function readUsage(entry: YamlEntry, platforms: YamlPlatform[], reader: YamlNode
         : `did you mean '${suggestion}'? Usages name models by their display name.`,
     );
   }
-  return { usageKey: entry.name, platform: platform.name, model: modelRef.text };
+  return { platform: platform.name, model: modelRef.text };
 }
 
 function listNames(names: string[]): string {

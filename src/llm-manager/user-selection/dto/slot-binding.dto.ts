@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, Max, Min } from 'class-validator';
 import { MAX_ID } from '../../admin/dto/user-route-id.pipe';
 import type { SlotBinding } from '../selection.types';
+import { FallbackList, UserSlotFallbackDto, userFallbacks } from './slot-fallback.dto';
 
 /** The `platform_id` + `model_id` pair a slot is bound to (snake_case, as in the seed). */
 export abstract class SlotBindingDto {
@@ -17,7 +18,11 @@ export abstract class SlotBindingDto {
   @Max(MAX_ID)
   model_id!: number;
 
+  @FallbackList(UserSlotFallbackDto)
+  fallbacks?: UserSlotFallbackDto[];
+
   toBinding(): SlotBinding {
-    return { platformId: this.platform_id, modelId: this.model_id };
+    const fallbacks = userFallbacks(this.fallbacks);
+    return { platformId: this.platform_id, modelId: this.model_id, ...(fallbacks ? { fallbacks } : {}) };
   }
 }

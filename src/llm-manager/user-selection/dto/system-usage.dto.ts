@@ -2,6 +2,8 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Matches } from 'class-validator';
 import { IsRowId } from '../../admin/dto/sys-fields';
 import { USAGE_KEY_PATTERN } from '../../common/input-rules';
+import type { SlotBinding } from '../selection.types';
+import { FallbackList, SystemSlotFallbackDto, systemFallbacks } from './slot-fallback.dto';
 
 const USAGE_KEY_MESSAGE = '$property must be 1–64 letters, digits, "_", "." or "-", e.g. "fast"';
 
@@ -22,6 +24,14 @@ export class UpdateSystemUsageDto {
   @ApiProperty({ description: 'Id of a model of that platform.', example: 2 })
   @IsRowId()
   modelId!: number;
+
+  @FallbackList(SystemSlotFallbackDto)
+  fallbacks?: SystemSlotFallbackDto[];
+
+  toBinding(): SlotBinding {
+    const fallbacks = systemFallbacks(this.fallbacks);
+    return { platformId: this.platformId, modelId: this.modelId, ...(fallbacks ? { fallbacks } : {}) };
+  }
 }
 
 /** `POST /api/ai/admin/usages`: a new system binding, which every user's slot of that key starts from. */

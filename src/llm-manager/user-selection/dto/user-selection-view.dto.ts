@@ -1,5 +1,20 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { SlotView, UserSelectionView } from '../selection.types';
+import type { SlotFallbackView, SlotView, UserSelectionView } from '../selection.types';
+
+/** One model of a slot's fallback chain. */
+export class SlotFallbackViewDto implements SlotFallbackView {
+  @ApiProperty({ description: 'Platform id.', example: 3 })
+  platform_id!: number;
+
+  @ApiProperty({ description: 'Its display name; null when it no longer exists.', example: 'Qwen', nullable: true, type: String })
+  platform_name!: string | null;
+
+  @ApiProperty({ description: 'Model id.', example: 7 })
+  model_id!: number;
+
+  @ApiProperty({ description: 'Display name of the model; null when it no longer exists.', example: 'qwen-flash', nullable: true, type: String })
+  model_display_name!: string | null;
+}
 
 /** One usage slot and what it is bound to (snake_case, as in the seed). */
 export class SlotViewDto implements SlotView {
@@ -23,6 +38,9 @@ export class SlotViewDto implements SlotView {
 
   @ApiProperty({ description: 'True when the platform is a system platform.', example: true })
   is_system_platform!: boolean;
+
+  @ApiProperty({ description: 'Models tried in order when this one fails before answering; empty: none.', type: [SlotFallbackViewDto] })
+  fallbacks!: SlotFallbackViewDto[];
 }
 
 /** The asked slot plus `usage_selections`, every slot of the caller. */
@@ -34,7 +52,7 @@ export class UserSelectionViewDto extends SlotViewDto implements UserSelectionVi
   usage_selections!: SlotViewDto[];
 }
 
-const SLOT = { platform_id: 1, platform_name: 'DeepSeek', is_system_platform: true };
+const SLOT = { platform_id: 1, platform_name: 'DeepSeek', is_system_platform: true, fallbacks: [] };
 
 /** Swagger example of a `UserSelectionViewDto`. */
 export const USER_SELECTION_EXAMPLE: UserSelectionView = {

@@ -40,8 +40,13 @@ export const dbCatalogue = {
   async loadUsages() {
     return (await get('/api/ai/admin/usages')).map((s) => ({
       usageKey: s.usage_key, platformId: s.platform_id, platform: s.platform_name, modelId: s.model_id, model: s.model_display_name,
+      fallbacks: s.fallbacks,
     }));
   },
+  /** Issue 18: the slot's fallback chain, `[{ platform_id, model_id }]`; the binding itself unchanged. */
+  setFallbacks: (usage, chain) => put(`/api/ai/admin/usages/${seg(usage.usageKey)}`, {
+    platformId: usage.platformId, modelId: usage.modelId, fallbacks: chain.map((f) => ({ platformId: f.platform_id, modelId: f.model_id })),
+  }),
   setUsage: (usageKey, platform, model, isNew) =>
     isNew
       ? post('/api/ai/admin/usages', { usageKey, platformId: platform.id, modelId: model.id })

@@ -61,6 +61,7 @@ export async function renderUsages(root, ctx) {
         return h('div.row', {}, picker.platformSelect, picker.modelSelect, save);
       } },
       { label: t('usages.current'), render: (u) => (u.platform ? `${u.platform} / ${u.model}` : h('span.badge.bad', {}, t('usages.unbound'))) },
+      ...(cat.setFallbacks ? [{ label: t('usages.fallbacks'), render: (u) => fallbackEditor(u) }] : []),
       { label: '', render: (u) => (cat.builtInUsages.includes(u.usageKey) ? null
         : h('button.small.danger', { type: 'button', dataset: { action: 'delete-usage' }, onclick: () => removeUsage(u) }, t('common.delete'))) },
     ], usages, { empty: t('usages.none'), rowId: (u) => u.usageKey });
@@ -84,6 +85,27 @@ export async function renderUsages(root, ctx) {
     });
     mount(root, h('h2', {}, t('nav.usages')), h('p.muted', {}, t('usages.intro')),
       h('div.card#usages-table', {}, rows), h('div.card', {}, h('h3', {}, t('usages.add')), form));
+  }
+
+  /** Issue 18 (DB mode): the chain tried when the bound model fails before answering; add one model at a time, or clear it. */
+  function fallbackEditor(u) {
+    const chain = u.fallbacks ?? [];
+    const shown = chain.length ? chain.map((f) => `${f.platform_name ?? '?'} / ${f.model_display_name ?? '?'}`).join(' → ') : t('usages.noFallbacks');
+    const picker = bindingPicker(platforms, {}, `usage-${u.usageKey}-fallback`);
+    const save = (next) => async () => {
+      await cat.setFallbacks(u, next);
+      await reload();
+      toast(t('usages.saved', { key: u.usageKey }), 'ok');
+    };
+    const add = h('button.small', { type: 'button', dataset: { action: 'add-fallback' } }, `+ ${t('usages.addFallback')}`);
+    add.addEventListener('click', () => {
+      const chosen = picker.value();
+      if (!chosen) return showError(new Error(t('usages.pickModel')));
+      busy(add, save([...chain, { platform_id: chosen.platform.id, model_id: chosen.model.id }]));
+    });
+    const clear = h('button.small.danger', { type: 'button', dataset: { action: 'clear-fallbacks' }, disabled: chain.length === 0 }, t('usages.clearFallbacks'));
+    clear.addEventListener('click', () => busy(clear, save([])));
+    return h('div', {}, h('div.fallbacks.muted', {}, shown), h('div.row', {}, picker.platformSelect, picker.modelSelect, add, clear));
   }
 
   async function removeUsage(u) {
