@@ -48,6 +48,18 @@ export class BudgetGate {
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
   ) {
     this.dialect = UsageSqlDialect.of(dataSource);
+    this.serialised = dataSource.options.type === 'sqlite' || dataSource.options.type === 'better-sqlite3';
+  }
+
+  /** SQLite drivers give a process one shared connection: this process's budget transactions run one after another. */
+  private readonly serialised: boolean;
+  private turn: Promise<unknown> = Promise.resolve();
+
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.serialised) return work();
+    const run = this.turn.then(work, work);
+    this.turn = run.catch(() => undefined);
+    return run;
   }
 
   /**
@@ -64,7 +76,7 @@ export class BudgetGate {
   /** Moves a hold to the call's actual cost (`null` = unpriced: 0); off the call path, when the row is counted. */
   async settle(hold: BudgetHold, costMicroUsd: number | null): Promise<void> {
     const actual = Math.max(0, costMicroUsd ?? 0);
-    await this.dataSource.transaction(async (manager) => {
+    await this.inTurn(() => this.dataSource.transaction(async (manager) => {
       for (const budgetId of hold.budgetIds) {
         const released = await manager.delete(BudgetReservationEntity, { callId: hold.callId, budgetId });
         // Already released by the sweep (the call outlived its reservation): the actual cost still counts.
@@ -76,7 +88,7 @@ export class BudgetGate {
           .where('id = :budgetId', { budgetId, held, actual })
           .execute();
       }
-    });
+    }));
   }
 
   private async reserve(applying: readonly BudgetRule[] | Promise<readonly BudgetRule[]>, estimate: () => Promise<number | null>): Promise<BudgetHold | null> {
@@ -88,14 +100,14 @@ export class BudgetGate {
     const amount = Math.max(1, Math.ceil(cost));
     const now = this.clock.now();
     const hold: BudgetHold = { callId: randomUUID(), budgetIds: rules.map((rule) => rule.id), amountMicroUsd: amount };
-    const refused = await this.dataSource.transaction(async (manager) => {
+    const refused = await this.inTurn(() => this.dataSource.transaction(async (manager) => {
       for (const rule of rules) await this.reserveOn(manager, rule, amount, now);
       await manager.insert(
         BudgetReservationEntity,
         rules.map((rule) => ({ callId: hold.callId, budgetId: rule.id, amountMicroUsd: amount, owner: PROCESS_OWNER, expiresAt: this.expiry(now) })),
       );
       return null;
-    }).catch((error: unknown) => {
+    })).catch((error: unknown) => {
       if (error instanceof Refused) return error.rule;
       throw error;
     });

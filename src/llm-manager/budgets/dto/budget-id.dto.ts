@@ -1,12 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, Min } from 'class-validator';
+import { IsRowIdText } from '../../admin/dto/sys-fields';
 
 /** `/api/ai/admin/budgets/:id`. */
 export class BudgetIdParamDto {
   @ApiProperty({ example: 1 })
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IsRowIdText()
   id!: number;
 }

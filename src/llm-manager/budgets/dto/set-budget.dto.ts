@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsRowId } from '../../admin/dto/sys-fields';
 import { BUDGET_PERIODS, type BudgetPeriod } from '../budget.entity';
 
 /** `PUT /api/ai/admin/budgets`: one budget per (user, slot, token); putting it again replaces it. */
@@ -17,8 +18,7 @@ export class SetBudgetDto {
 
   @ApiPropertyOptional({ description: 'Only calls made with this API token count; omitted or null: every call.', example: 3, nullable: true })
   @IsOptional()
-  @IsInt()
-  @Min(1)
+  @IsRowId()
   tokenId?: number | null;
 
   @ApiProperty({ description: 'The limit in USD per period.', example: 5 })

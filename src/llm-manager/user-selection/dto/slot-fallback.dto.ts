@@ -38,6 +38,7 @@ export function FallbackList(type: typeof UserSlotFallbackDto | typeof SystemSlo
         `Models tried in order when the bound one answers 429 or 5xx, times out or cannot be reached before its first ` +
         `streamed chunk (at most ${MAX_FALLBACKS}). Omitted keeps the stored chain; [] clears it.`,
       type: [type],
+      example: type === SystemSlotFallbackDto ? [{ platformId: 3, modelId: 7 }] : [{ platform_id: 3, model_id: 7 }],
     }),
     ValidateIf((_object: object, value: unknown) => value !== undefined),
     IsArray(),
