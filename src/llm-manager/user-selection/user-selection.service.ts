@@ -148,7 +148,16 @@ export class UserSelectionService implements OnModuleDestroy {
     if (rows.length === 0) return own;
     // Two first requests of one user may race to create the same slots: the unique index keeps the first row of
     // each, the other insert skips it (ON CONFLICT DO NOTHING / INSERT IGNORE), and both read back what is stored.
-    await repo.createQueryBuilder().insert().values(rows).orIgnore().updateEntity(false).execute();
+    // MariaDB may pick one of two such inserts as a deadlock victim (gap locks of the unique index): that statement did
+    // nothing, so it is simply run again.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await repo.createQueryBuilder().insert().values(rows).orIgnore().updateEntity(false).execute();
+        break;
+      } catch (error) {
+        if (attempt >= 3 || !isDeadlock(error)) throw error;
+      }
+    }
     return repo.find({ where: { userId }, order: { id: 'ASC' } });
   }
 
@@ -213,4 +222,10 @@ export class UserSelectionService implements OnModuleDestroy {
       fallbacks,
     };
   }
+}
+
+/** MySQL/MariaDB's "Deadlock found when trying to get lock" (1213): the statement was rolled back and may be retried. */
+function isDeadlock(error: unknown): boolean {
+  const driverError = (error as { driverError?: { errno?: number; code?: string } }).driverError;
+  return driverError?.errno === 1213 || driverError?.code === 'ER_LOCK_DEADLOCK';
 }
