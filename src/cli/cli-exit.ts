@@ -52,6 +52,7 @@ function exitCodeForLibraryError(code: LlmManagerErrorCode): ExitCode {
     case 'SECRET_INVALID':
     case 'API_KEY_MISSING':
     case 'NO_USABLE_MODEL':
+    case 'PLATFORM_DISABLED':
       return ExitCode.Config;
     // The command line named something that is not there, or gave a value the library rejects.
     case 'PLATFORM_NOT_FOUND':

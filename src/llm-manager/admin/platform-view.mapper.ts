@@ -38,6 +38,8 @@ export class PlatformViewMapper {
       maskedKey: key.masked,
       usable: key.unusableReason === null,
       unusableReason: key.unusableReason,
+      enabled: platform.disabledAt === null,
+      lastTest: platform.lastTestAt ? { at: new Date(platform.lastTestAt).toISOString(), ok: Boolean(platform.lastTestOk), detail: platform.lastTestDetail } : null,
       models: (platform.models ?? []).map((model) => this.toModelView(model)),
     };
   }

@@ -52,5 +52,16 @@ export interface PlatformView {
   /** False when a key is expected but cannot be found; `unusableReason` says why. */
   usable: boolean;
   unusableReason: string | null;
+  /** False once an administrator switched the platform off (issue 19): kept, but never picked or listed for calls. */
+  enabled: boolean;
+  /** The outcome of the last model test of the platform, or null when none was made. */
+  lastTest: PlatformTestView | null;
   models: ModelView[];
+}
+
+/** The last model test of a platform: when, whether it answered, and a short masked detail. */
+export interface PlatformTestView {
+  at: string;
+  ok: boolean;
+  detail: string | null;
 }

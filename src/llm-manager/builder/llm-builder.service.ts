@@ -94,6 +94,14 @@ export class LlmBuilderService implements OnModuleDestroy {
           { details: { platformName, modelDisplayName } },
         );
       }
+      if (found.platform.disabledAt) {
+        throw new LlmManagerError(
+          'PLATFORM_DISABLED',
+          `System platform '${platformName}' is disabled. Enable it with POST /api/ai/admin/sys-platform/${found.platform.id}/enable ` +
+            '(or in the console), or name another platform.',
+          { details: { platformName, platformId: found.platform.id } },
+        );
+      }
       return this.build(SYSTEM_USER_ID, null, agentName, found.platform, found.model);
     }));
   }

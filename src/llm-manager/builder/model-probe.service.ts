@@ -99,27 +99,35 @@ export class ModelProbeService {
     const bound = 'usageKey' in target ? null : await this.resolveTarget(user, target);
     const started = this.clock.now().getTime();
     let usedKey: string | undefined;
+    let platformId = bound?.platform.id;
     try {
       const llm = bound
         ? await this.builder.buildFor(user, bound.platform, bound.model, TEST_AGENT_NAME, { timeoutMs, maxRetries: 0 })
         : await this.builder.getUserLlm(user, { usageKey: (target as { usageKey: string }).usageKey, agentName: TEST_AGENT_NAME });
       usedKey = typeof llm.apiKey === 'string' ? llm.apiKey : undefined;
+      platformId = llm.info.platformId;
       await llm.invoke('Reply with the single word OK.', { signal: AbortSignal.timeout(timeoutMs) });
-      await this.answers.markAnswered(bound?.platform.id ?? llm.info.platformId);
-      return { ok: true, latencyMs: this.clock.now().getTime() - started, platform: llm.info.platformName, model: llm.info.modelDisplayName };
+      await this.answers.markAnswered(platformId);
+      const result = { ok: true, latencyMs: this.clock.now().getTime() - started, platform: llm.info.platformName, model: llm.info.modelDisplayName };
+      await this.answers.recordTest(platformId, { ok: true, detail: `${result.model} · ${result.latencyMs} ms` });
+      return result;
     } catch (error) {
       // A slot that cannot be resolved is the caller's mistake (404/409), not an answer of the upstream.
       if (!bound && error instanceof LlmManagerError && SLOT_RESOLUTION_CODES.has(error.code)) throw error;
       const status = (error as { status?: unknown }).status;
       // The SDK reports a refused URL as "Connection error."; the guard's own message says what to do.
       const message = ownErrorIn(error)?.message ?? errorMessage(error);
-      return {
+      const result: ModelTestResult = {
         ok: false,
         latencyMs: this.clock.now().getTime() - started,
         // Some upstreams echo the key they were sent in their error text.
         error: maskSecretsInText(message, usedKey ? [usedKey] : []),
         ...(typeof status === 'number' ? { status } : {}),
       };
+      if (platformId !== undefined) {
+        await this.answers.recordTest(platformId, { ok: false, detail: `${typeof status === 'number' ? `HTTP ${status}: ` : ''}${result.error}` });
+      }
+      return result;
     }
   }
 

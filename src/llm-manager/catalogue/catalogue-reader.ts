@@ -6,6 +6,9 @@ import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { ModelEntity } from '../database/model.entity';
 import { PlatformEntity } from '../database/platform.entity';
 
+/** False once an administrator switched the platform off (issue 19). */
+export const isEnabled = (platform: PlatformEntity): boolean => platform.disabledAt === null || platform.disabledAt === undefined;
+
 /** Platforms and models as one user may use them: system ones always, the user's own in custom mode only. */
 @Injectable()
 export class CatalogueReader {
@@ -24,9 +27,12 @@ export class CatalogueReader {
     return this.ownersVisibleTo(userId).includes(platform.ownerId);
   }
 
-  /** Visible platforms with their models: system first, then the user's own, each in its order. */
-  visiblePlatforms(userId: string): Promise<PlatformEntity[]> {
-    return this.platformsOwnedBy(this.ownersVisibleTo(userId));
+  /**
+   * Visible platforms with their models that may be called: system first, then the user's own, each in its order. A
+   * platform an administrator disabled (issue 19) is left out: nothing picks it, lists it for calls or repairs to it.
+   */
+  async visiblePlatforms(userId: string): Promise<PlatformEntity[]> {
+    return (await this.platformsOwnedBy(this.ownersVisibleTo(userId))).filter(isEnabled);
   }
 
   /** Platforms of these owners with their models, grouped by owner in the given order, each group in its order. */

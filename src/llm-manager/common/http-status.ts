@@ -23,6 +23,7 @@ export function httpStatusFor(code: LlmManagerErrorCode): HttpStatus {
       return HttpStatus.NOT_FOUND;
     case 'NAME_CONFLICT':
     case 'NO_USABLE_MODEL':
+    case 'PLATFORM_DISABLED':
       return HttpStatus.CONFLICT;
     case 'UPSTREAM_ERROR':
     case 'UPSTREAM_KEY_REJECTED':

@@ -43,6 +43,20 @@ export class PlatformEntity {
   @Column({ name: 'answered_at', type: Date, nullable: true })
   answeredAt!: Date | null;
 
+  /** Since when an administrator has switched the platform off (issue 19); null: enabled. Kept, not deleted. */
+  @Column({ name: 'disabled_at', type: Date, nullable: true })
+  disabledAt!: Date | null;
+
+  /** When a model of the platform was last tested, whether it answered, and a short masked detail (issue 19). */
+  @Column({ name: 'last_test_at', type: Date, nullable: true })
+  lastTestAt!: Date | null;
+
+  @Column({ name: 'last_test_ok', type: Boolean, nullable: true })
+  lastTestOk!: boolean | null;
+
+  @Column({ name: 'last_test_detail', type: 'varchar', length: 300, nullable: true })
+  lastTestDetail!: string | null;
+
   /** Position among the owner's platforms; the lowest is the default. */
   @Column({ name: 'sort_order', type: 'integer', default: 0 })
   sortOrder!: number;

@@ -1,5 +1,7 @@
 import { Module, type Type } from '@nestjs/common';
 import { AdminModule } from '../admin/admin.module';
+import { PlatformHealthController } from '../admin/platform-health.controller';
+import { PlatformHealthService } from '../admin/platform-health.service';
 import { SysPlatformController } from '../admin/sys-platform.controller';
 import { UserDirectoryController } from '../admin/user-directory.controller';
 import { UserDirectoryService } from '../admin/user-directory.service';
@@ -12,6 +14,7 @@ import { UserBudgetController } from '../budgets/user-budget.controller';
 import { BuilderModule } from '../builder/builder.module';
 import { ProbeController } from '../builder/probe.controller';
 import { IdentityGuard } from '../common/request-identity';
+import { Clock, SystemClock } from '../usage/clock';
 import { AdminUsageController } from '../usage/admin-usage.controller';
 import { UsageController } from '../usage/usage.controller';
 import { UsageModule } from '../usage/usage.module';
@@ -28,6 +31,7 @@ export const LLM_MANAGER_CONTROLLERS: Type<unknown>[] = [
   ProbeController,
   UsageController,
   SysPlatformController,
+  PlatformHealthController,
   SystemUsageController,
   AdminUsageController,
   UserDirectoryController,
@@ -39,6 +43,6 @@ export const LLM_MANAGER_CONTROLLERS: Type<unknown>[] = [
 @Module({
   imports: [AdminModule, ApiTokensModule, BudgetsModule, BuilderModule, UsageModule, UserSelectionModule, YamlSyncModule],
   controllers: LLM_MANAGER_CONTROLLERS,
-  providers: [IdentityGuard, UserDirectoryService],
+  providers: [{ provide: Clock, useClass: SystemClock }, IdentityGuard, UserDirectoryService, PlatformHealthService],
 })
 export class LlmManagerHttpModule {}

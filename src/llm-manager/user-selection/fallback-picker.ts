@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { CatalogueReader } from '../catalogue/catalogue-reader';
+import { CatalogueReader, isEnabled } from '../catalogue/catalogue-reader';
 import { KeyResolver } from '../catalogue/key-resolver';
 import { LlmManagerError } from '../common/llm-manager.error';
 import { SYSTEM_USER_ID, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
@@ -15,7 +15,7 @@ type Target = { platform: PlatformEntity; model: ModelEntity };
  * Where a slot goes when it has nowhere valid to point (M9): the system binding of the same usage key if this user
  * can call it, else the platform with a model this user can call that answered most recently, then the first callable
  * one (in order: system, then the user's own), else the first that has a model (the call will then say what is
- * missing). Callable: a key this user can use, or no key needed and the endpoint has answered (a keyless preset such
+ * missing). A platform an administrator disabled is never picked. Callable: a key this user can use, or no key needed and the endpoint has answered (a keyless preset such
  * as a local Ollama is not callable just because it asks for no key).
  */
 @Injectable()
@@ -33,7 +33,7 @@ export class FallbackPicker {
     for (const platform of byLatestAnswer(candidates)) {
       if (await this.callable(userId, platform)) return { platform, model: platform.models![0] };
     }
-    const first = systemBinding ?? (candidates[0] ? { platform: candidates[0], model: candidates[0].models![0] } : null);
+    const first = (systemBinding && isEnabled(systemBinding.platform) ? systemBinding : null) ?? (candidates[0] ? { platform: candidates[0], model: candidates[0].models![0] } : null);
     if (first) return first;
     throw new LlmManagerError(
       'NO_USABLE_MODEL',
@@ -60,6 +60,7 @@ export class FallbackPicker {
   }
 
   private async callable(userId: string, platform: PlatformEntity): Promise<boolean> {
+    if (!isEnabled(platform)) return false;
     try {
       const key = await this.keys.resolveFor(userId, platform);
       return key.origin !== 'none' || platform.answeredAt !== null;

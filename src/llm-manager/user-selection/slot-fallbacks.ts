@@ -1,4 +1,4 @@
-import type { CatalogueReader } from '../catalogue/catalogue-reader';
+import { isEnabled, type CatalogueReader } from '../catalogue/catalogue-reader';
 import type { ModelEntity } from '../database/model.entity';
 import type { PlatformEntity } from '../database/platform.entity';
 import type { SlotFallback, SlotFallbackView } from './selection.types';
@@ -10,7 +10,7 @@ export interface BoundModel {
 }
 
 /**
- * The models of a slot's fallback chain this user may call now, in order. One deleted or no longer visible is left
+ * The models of a slot's fallback chain this user may call now, in order. One deleted, disabled or no longer visible is left
  * out rather than repaired: the slot's own model is what self-repair (M9) keeps usable; a chain only adds to it.
  */
 export async function usableFallbacks(
@@ -21,7 +21,7 @@ export async function usableFallbacks(
   const usable: BoundModel[] = [];
   for (const entry of chain ?? []) {
     const bound = await catalogue.findBinding(entry.platformId, entry.modelId);
-    if (bound && catalogue.isVisibleTo(bound.platform, userId)) usable.push(bound);
+    if (bound && catalogue.isVisibleTo(bound.platform, userId) && isEnabled(bound.platform)) usable.push(bound);
   }
   return usable;
 }

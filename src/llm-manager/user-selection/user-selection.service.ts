@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { CatalogueReader } from '../catalogue/catalogue-reader';
+import { CatalogueReader, isEnabled } from '../catalogue/catalogue-reader';
 import { ConfigChanges } from '../common/config-changes';
 import { requireUsageKey } from '../common/input-rules';
 import { LlmManagerError } from '../common/llm-manager.error';
@@ -56,7 +56,12 @@ export class UserSelectionService implements OnModuleDestroy {
     if (!slot) throw this.unknownSlot(userId, usageKey, slots);
     const fallbacks = await usableFallbacks(this.catalogue, userId, slot.fallbacks);
     const bound = await this.catalogue.findBinding(slot.platformId, slot.modelId);
-    if (bound && this.catalogue.isVisibleTo(bound.platform, userId)) return { usageKey, ...bound, fallbacks };
+    if (bound && this.catalogue.isVisibleTo(bound.platform, userId)) {
+      if (isEnabled(bound.platform)) return { usageKey, ...bound, fallbacks };
+      // A disabled platform is switched off for now, not gone: the slot keeps its binding (enabling the platform
+      // restores it) and this call goes where self-repair would send it.
+      return { usageKey, ...(await this.fallback.pick(userId, usageKey)), fallbacks };
+    }
     return { usageKey, ...(await this.repair(slot)), fallbacks };
   }
 

@@ -1,6 +1,23 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { KeySource, PlatformView } from '../platform.types';
+import type { KeySource, PlatformTestView, PlatformView } from '../platform.types';
 import { ModelViewDto } from './model-view.dto';
+
+/** The last model test of a platform. */
+export class PlatformTestViewDto implements PlatformTestView {
+  @ApiProperty({ description: 'When the test ran (ISO 8601, UTC).', example: '2026-01-20T08:30:00.000Z' })
+  at!: string;
+
+  @ApiProperty({ description: 'True when the model answered.', example: false })
+  ok!: boolean;
+
+  @ApiProperty({
+    description: 'Latency on success, else the upstream error, short and with any key masked.',
+    example: 'HTTP 401: Incorrect API key provided: sk-…cdef',
+    nullable: true,
+    type: String,
+  })
+  detail!: string | null;
+}
 
 /** A platform as every read returns it: the key only ever masked. */
 export class PlatformViewDto implements PlatformView {
@@ -41,6 +58,15 @@ export class PlatformViewDto implements PlatformView {
 
   @ApiProperty({ description: 'Why the platform is unusable, or null.', example: null, nullable: true, type: String })
   unusableReason!: string | null;
+
+  @ApiProperty({
+    description: 'False when an administrator disabled the platform: getUserLlm and self-repair skip it, GET /v1/models omits it.',
+    example: true,
+  })
+  enabled!: boolean;
+
+  @ApiProperty({ description: 'The last model test of the platform, or null.', type: PlatformTestViewDto, nullable: true })
+  lastTest!: PlatformTestViewDto | null;
 
   @ApiProperty({ description: 'Its models, in order.', type: [ModelViewDto] })
   models!: ModelViewDto[];

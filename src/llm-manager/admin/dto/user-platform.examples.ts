@@ -25,6 +25,8 @@ export const PLATFORM_EXAMPLE: PlatformView = {
   maskedKey: 'sk-or-v1-…9f3a',
   usable: true,
   unusableReason: null,
+  enabled: true,
+  lastTest: null,
   models: [MODEL_EXAMPLE],
 };
 
@@ -40,6 +42,8 @@ export const SYSTEM_PLATFORM_EXAMPLE: PlatformView = {
   maskedKey: 'sk-…abcd',
   usable: true,
   unusableReason: null,
+  enabled: true,
+  lastTest: { at: '2026-01-20T08:30:00.000Z', ok: true, detail: 'DeepSeek-V3 · 412 ms' },
   models: [
     { id: 2, platformId: 1, displayName: 'DeepSeek-V3', modelName: 'deepseek-chat', extraBody: null, inputPrice: 0.27, cachedInputPrice: 0.07, outputPrice: 1.1 },
   ],
