@@ -30,6 +30,8 @@ export { SystemPlatformService } from './admin/system-platform.service';
 export type { UserPlatformKeyView } from './admin/user-platform.service';
 export type { SlotBinding, SlotView, UserSelectionView } from './user-selection/selection.types';
 export type { SyncReport, SyncMode } from './yaml-sync/sync-report';
+/** A warning about llm_mgr_cfg.yaml with its code and details (issue 19). */
+export type { YamlWarning, YamlWarningCode } from './yaml-sync/yaml-warning';
 export type { IdentityResolver, RequestIdentity } from './common/request-identity';
 export { passportIdentity } from './common/request-identity';
 export { ApiTokensModule } from './api-tokens/api-tokens.module';

@@ -1,4 +1,5 @@
 import type { ResetImpact } from './reset-impact';
+import type { YamlWarning } from './yaml-warning';
 
 /** Which of the three strategies of M11 ran. */
 export type SyncMode = 'initial' | 'incremental' | 'reset';
@@ -18,15 +19,25 @@ export interface SyncReport {
   removed: string[];
   /** In the YAML, imported once before and deleted since in the database: not brought back by an incremental sync. */
   skipped: string[];
+  /** The warnings' English sentences; `warningDetails` has each with its code and details, in the same order. */
   warnings: string[];
+  warningDetails: YamlWarning[];
   /** Force reset only: the users' keys it deletes and slots it unbinds. */
   impact?: ResetImpact;
   /** True when nothing was written: a preview of the reset. */
   dryRun?: boolean;
 }
 
-export function emptyReport(mode: SyncMode, warnings: string[]): SyncReport {
-  return { mode, added: [], renamed: [], kept: [], replaced: [], removed: [], skipped: [], warnings: [...warnings] };
+export function emptyReport(mode: SyncMode, warnings: readonly YamlWarning[]): SyncReport {
+  return {
+    mode, added: [], renamed: [], kept: [], replaced: [], removed: [], skipped: [],
+    warnings: warnings.map((warning) => warning.message), warningDetails: [...warnings],
+  };
+}
+
+export function addWarning(report: SyncReport, warning: YamlWarning): void {
+  report.warnings.push(warning.message);
+  report.warningDetails.push(warning);
 }
 
 /** One line for the start-up log. */

@@ -3,7 +3,8 @@ import { SYSTEM_USER_ID } from '../llm-manager.constants';
 import { ModelEntity } from '../database/model.entity';
 import { PlatformEntity } from '../database/platform.entity';
 import { UserSelectionEntity } from '../database/user-selection.entity';
-import type { SyncReport } from './sync-report';
+import { addWarning, type SyncReport } from './sync-report';
+import { fallbackTargetMissing, usageTargetMissing } from './yaml-warning';
 import type { SlotFallback } from '../user-selection/selection.types';
 import type { YamlConfig, YamlModel, YamlModelRef, YamlPlatform, YamlUsage } from './yaml-config';
 
@@ -160,17 +161,14 @@ function modelRow(model: YamlModel, platformId: number, sortOrder: number): Part
 async function bindUsage(manager: EntityManager, usage: YamlUsage, report: SyncReport): Promise<void> {
   const { platform, model } = (await findSystemModel(manager, usage)) ?? {};
   if (!platform || !model) {
-    report.warnings.push(
-      `Usage '${usage.usageKey}' points at ${usage.platform}/${usage.model}, which is not in the database ` +
-        `(deleted there earlier); bind it in the admin API or console.`,
-    );
+    addWarning(report, usageTargetMissing(usage.usageKey, usage.platform, usage.model));
     return;
   }
   const fallbacks: SlotFallback[] = [];
   for (const ref of usage.fallbacks) {
     const found = await findSystemModel(manager, ref);
     if (found) fallbacks.push({ platformId: found.platform.id, modelId: found.model.id });
-    else report.warnings.push(`A fallback of usage '${usage.usageKey}', ${ref.platform}/${ref.model}, is not in the database; it is left out.`);
+    else addWarning(report, fallbackTargetMissing(usage.usageKey, ref.platform, ref.model));
   }
   await manager.save(
     manager.create(UserSelectionEntity, {

@@ -39,7 +39,10 @@ describe('api_key in the YAML', () => {
 
     expect(config.platforms[0].apiKey).toEqual({ kind: 'plain', value: SECRET });
     expect(config.warnings).toHaveLength(1);
-    const [warning] = config.warnings;
+    const [{ code, details, message: warning }] = config.warnings;
+    // Issue 19: a code and details, so the console can say it in Chinese too.
+    expect(code).toBe('PLAINTEXT_API_KEY');
+    expect(details).toEqual({ platform: 'DeepSeek', file: 'keys.yaml', line: 4 });
     expect(warning).toContain("Platform 'DeepSeek' in keys.yaml (line 4)");
     expect(warning).toContain('ENC:v1:');
     expect(warning).toContain('npx llm-mgr encrypt');
@@ -59,7 +62,7 @@ describe('api_key in the YAML', () => {
       'keys.yaml',
     );
 
-    expect(config.warnings.map((warning) => warning.slice(0, 31))).toEqual([
+    expect(config.warnings.map((warning) => warning.message.slice(0, 31))).toEqual([
       "Platform 'A' in keys.yaml (line",
       "Platform 'C' in keys.yaml (line",
     ]);

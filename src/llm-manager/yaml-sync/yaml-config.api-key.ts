@@ -3,6 +3,7 @@ import { isMap, isScalar } from 'yaml';
 import type { YamlApiKey } from './yaml-config';
 import { quoteName, type YamlProblemReporter } from './yaml-config.problem';
 import type { YamlEntry, YamlNodeReader } from './yaml-config.reader';
+import { plaintextKeyWarning, type YamlWarning } from './yaml-warning';
 
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ENVELOPE_PATTERN = /^ENC:v1:[A-Za-z0-9_-]+={0,2}$/;
@@ -19,7 +20,7 @@ export function readYamlApiKey(
   field: YamlEntry,
   platform: string,
   reader: YamlNodeReader,
-  warnings: string[],
+  warnings: YamlWarning[],
 ): YamlApiKey {
   const report: YamlProblemReporter = reader.report;
   const value = field.value;
@@ -64,8 +65,6 @@ export function readYamlApiKey(
     return { kind: 'env', variable };
   }
   const { line } = report.positionOf(value);
-  warnings.push(
-    `Platform ${quoteName(platform)} in ${report.file} (line ${line}) has a plain-text api_key: ${KEY_ADVICE}.`,
-  );
+  warnings.push(plaintextKeyWarning(platform, quoteName(platform), report.file, line));
   return { kind: 'plain', value: text };
 }

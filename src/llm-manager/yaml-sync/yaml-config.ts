@@ -1,3 +1,5 @@
+import type { YamlWarning } from './yaml-warning';
+
 /**
  * Where the API key of a YAML platform comes from. The loader only checks the shape; resolving an `{ENV_VAR}` or
  * decrypting an `ENC:v1:` envelope is the job of the sync and security modules.
@@ -57,6 +59,6 @@ export interface YamlUsage extends YamlModelRef {
 export interface YamlConfig {
   platforms: YamlPlatform[];
   usages: YamlUsage[];
-  /** Problems that do not stop loading (plain-text keys); they never contain a secret. */
-  warnings: string[];
+  /** Problems that do not stop loading (plain-text keys), each with a code; they never contain a secret. */
+  warnings: YamlWarning[];
 }

@@ -6,6 +6,7 @@ import { readYamlApiKey } from './yaml-config.api-key';
 import { quoteName, type YamlProblemReporter } from './yaml-config.problem';
 import { type YamlEntry, YamlNodeReader } from './yaml-config.reader';
 import { readYamlUsages } from './yaml-config.usages';
+import type { YamlWarning } from './yaml-warning';
 
 const TOP_FIELDS = ['platforms', 'usages'] as const;
 const PLATFORM_FIELDS = ['base_url', 'api_key', 'models'] as const;
@@ -29,7 +30,7 @@ export function validateYamlConfig(doc: Document.Parsed, report: YamlProblemRepo
 }
 
 class YamlConfigValidator {
-  private readonly warnings: string[] = [];
+  private readonly warnings: YamlWarning[] = [];
 
   constructor(private readonly reader: YamlNodeReader) {}
 

@@ -170,7 +170,8 @@ export class YamlModeService {
       path: this.path,
       platforms: config.platforms.map((platform, index) => this.platformView(platform, index === 0)),
       usages: config.usages.map(({ usageKey, platform, model }) => ({ usageKey, platform, model })),
-      warnings: config.warnings,
+      warnings: config.warnings.map((warning) => warning.message),
+      warningDetails: config.warnings,
       removedUsages,
     };
   }

@@ -1,3 +1,5 @@
+import type { YamlWarning } from '../../../llm-manager/yaml-sync/yaml-warning';
+
 /** Where a YAML platform's key comes from; `plain` is a key written in clear text (warned). */
 export type YamlKeySource = 'encrypted' | 'plain' | 'env' | 'none';
 
@@ -38,6 +40,8 @@ export interface YamlModeView {
   usages: YamlUsageView[];
   /** The loader's warnings (plain-text keys), never holding a key. */
   warnings: string[];
+  /** The same warnings with their codes and details, for the console to translate. */
+  warningDetails: YamlWarning[];
   /** System bindings removed with the platform or model just deleted. */
   removedUsages: string[];
 }

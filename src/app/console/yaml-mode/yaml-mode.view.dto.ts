@@ -1,3 +1,4 @@
+import { YamlWarningDto } from '../../../llm-manager/yaml-sync/dto/yaml-warning.dto';
 import { ApiProperty } from '@nestjs/swagger';
 import type { YamlKeySource, YamlModeView, YamlModelView, YamlPlatformView, YamlUsageView } from './yaml-mode.types';
 
@@ -33,6 +34,7 @@ export class YamlModeViewDto implements YamlModeView {
   @ApiProperty({ example: '/srv/llm-mgr/llm_mgr_cfg.yaml' }) path!: string;
   @ApiProperty({ type: [YamlPlatformViewDto] }) platforms!: YamlPlatformViewDto[];
   @ApiProperty({ type: [YamlUsageViewDto] }) usages!: YamlUsageViewDto[];
-  @ApiProperty({ type: [String] }) warnings!: string[];
+  @ApiProperty({ type: [String], example: [] }) warnings!: string[];
+  @ApiProperty({ type: [YamlWarningDto], description: 'The same warnings with their codes and details.' }) warningDetails!: YamlWarningDto[];
   @ApiProperty({ type: [String], example: [] }) removedUsages!: string[];
 }

@@ -3,6 +3,7 @@ import { registerDecorator, ValidateIf, type ValidationArguments } from 'class-v
 import type { ResetImpact } from '../../yaml-sync/reset-impact';
 import type { SyncMode, SyncReport } from '../../yaml-sync/sync-report';
 import { IsApiKey, IsBaseUrl, IsRowId } from './sys-fields';
+import { YamlWarningDto } from '../../yaml-sync/dto/yaml-warning.dto';
 
 /** Refuses the field when `other` is present too: the two forms of a request do not mix. */
 function IsAbsentWith(other: string): PropertyDecorator {
@@ -74,6 +75,9 @@ export class SysSyncReportDto implements SyncReport {
 
   @ApiProperty({ description: 'Warnings about the YAML, e.g. plaintext keys.', example: ["Platform 'X' has a plaintext api_key; use {ENV_VAR} or ENC:…"], type: [String] })
   warnings!: string[];
+
+  @ApiProperty({ description: 'The same warnings with their codes and details, in the same order.', type: [YamlWarningDto] })
+  warningDetails!: YamlWarningDto[];
 
   @ApiPropertyOptional({
     description: "Users' keys deleted with a removed platform ({ userId, platform }) and slots left unbound ({ userId, usageKey, platform, model }).",
