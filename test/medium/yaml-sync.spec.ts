@@ -94,6 +94,28 @@ describe('YAML sync: the three strategies of M11', () => {
     expect(bound.main).toEqual([deepseek.id, deepseek.models[0].id]);
   });
 
+  it('warns with a code and details when a new usage or its fallback points at a model deleted in the database (issue 19)', async () => {
+    moduleRef = await store.start();
+    const system = moduleRef.get(SystemPlatformService);
+    const [deepseek] = await system.list();
+    await system.deleteModel(deepseek.models[1].id);
+    store.writeYaml(
+      readFileSync(store.yamlPath, 'utf8').replace(
+        '  reason:',
+        '  custom: { platform: DeepSeek, model: DeepSeek-R1 }\n' +
+          '  backed: { platform: DeepSeek, model: DeepSeek-V3, fallbacks: [{ platform: DeepSeek, model: DeepSeek-R1 }] }\n  reason:',
+      ),
+    );
+    const report = await moduleRef.get(YamlSyncService).syncIncremental();
+    expect(report.warningDetails.map(({ code, details }) => ({ code, details }))).toEqual([
+      { code: 'PLAINTEXT_API_KEY', details: { platform: '阿里云百炼', file: store.yamlPath, line: 13 } },
+      { code: 'USAGE_TARGET_MISSING', details: { usageKey: 'custom', platform: 'DeepSeek', model: 'DeepSeek-R1' } },
+      { code: 'FALLBACK_TARGET_MISSING', details: { usageKey: 'backed', platform: 'DeepSeek', model: 'DeepSeek-R1' } },
+    ]);
+    expect(report.warnings).toEqual(report.warningDetails.map((warning) => warning.message));
+    expect(report.warnings[1]).toContain("Usage 'custom' points at DeepSeek/DeepSeek-R1");
+  });
+
   it('force reset makes the system platforms equal the YAML, keeping users\' keys, platforms and ids', async () => {
     moduleRef = await store.start();
     const system = moduleRef.get(SystemPlatformService);
