@@ -7,7 +7,7 @@ const prices = (m) => ({ inputPrice: m.inputPrice ?? null, cachedInputPrice: m.c
 
 const dbPlatform = (p) => ({
   id: p.id, name: p.name, baseUrl: p.baseUrl, isDefault: p.isDefault, keySource: p.keySource, apiKeyEnv: p.apiKeyEnv,
-  maskedKey: p.maskedKey, usable: p.usable, problem: p.unusableReason,
+  maskedKey: p.maskedKey, usable: p.usable, problem: p.unusableReason, enabled: p.enabled, lastTest: p.lastTest,
   models: p.models.map((m) => ({ id: m.id, displayName: m.displayName, modelName: m.modelName, extraBody: m.extraBody, ...prices(m) })),
 });
 
@@ -37,6 +37,9 @@ export const dbCatalogue = {
   updateModel: (_platformId, modelId, model) => put(`/api/ai/admin/sys-model/${modelId}`, model),
   deleteModel: (_platformId, modelId) => del(`/api/ai/admin/sys-model/${modelId}`),
   testModel: (platformId, modelId) => post('/api/ai/admin/test-model', { platformId, modelId }),
+  /** Issue 19: platform health (DB mode only; the YAML has no such switch). */
+  testPlatform: (id) => post(`/api/ai/admin/sys-platform/${id}/test`),
+  setEnabled: (id, enabled) => post(`/api/ai/admin/sys-platform/${id}/${enabled ? 'enable' : 'disable'}`),
   async loadUsages() {
     return (await get('/api/ai/admin/usages')).map((s) => ({
       usageKey: s.usage_key, platformId: s.platform_id, platform: s.platform_name, modelId: s.model_id, model: s.model_display_name,
@@ -60,7 +63,8 @@ export const yamlCatalogue = {
   keyModes: ['encrypted', 'env', 'plain', 'none'],
   async load() {
     const view = await get('/api/ai/admin/yaml');
-    return { platforms: view.platforms.map(yamlPlatform), warnings: view.warnings, path: view.path };
+    // Each warning with its code and details, so the console can say it in the operator's language.
+    return { platforms: view.platforms.map(yamlPlatform), warnings: view.warningDetails ?? view.warnings.map((message) => ({ message })), path: view.path };
   },
   addPlatform: ({ name, baseUrl }) => post('/api/ai/admin/yaml/platforms', { name, baseUrl }),
   updatePlatform: (id, patch) => put(`/api/ai/admin/yaml/platforms/${seg(id)}`, patch),

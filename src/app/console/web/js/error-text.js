@@ -30,6 +30,11 @@ const zh = {
   FORBIDDEN_IN_FIXED_MODE: '固定模式（USE_SYS_LLM_CONFIG）下不允许此操作。',
   SHUTTING_DOWN: '服务器正在关闭，请稍后再试。',
   NETWORK: '服务器没有响应：请检查网络或服务器是否在运行。',
+  // Issue 19: a disabled platform, and the warnings about llm_mgr_cfg.yaml (GET /api/ai/admin/yaml → warningDetails).
+  PLATFORM_DISABLED: '平台“{platformName}”已停用：请先启用它，或改用其他平台。',
+  PLAINTEXT_API_KEY: '{file} 中的平台“{platform}”（第 {line} 行）使用明文 api_key：请在控制台或用 npx llm-mgr encrypt 加密后粘贴 ENC:v1:… 值，或写成 ‘｛环境变量名｝’ 引用环境变量。',
+  USAGE_TARGET_MISSING: '用途“{usageKey}”指向 {platform}/{model}，但数据库中已没有它（之前已删除）：请在管理 API 或控制台中重新绑定。',
+  FALLBACK_TARGET_MISSING: '用途“{usageKey}”的备用模型 {platform}/{model} 不在数据库中，已略过。',
 };
 
 /** Which template of `code` the details call for: an upstream error is a rejected key, an HTTP error or no answer. */

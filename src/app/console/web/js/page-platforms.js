@@ -3,11 +3,12 @@ import { busy, confirmDialog, field, h, modal, mount, setFieldError, showError, 
 import { t } from './i18n.js';
 import { openModelDialog } from './model-form.js';
 import { errorText } from './error-text.js';
+import { healthBadges, healthControls, lastTestLine, testAll } from './platform-health.js';
 
 /** Platforms and models: the heart of the original GUI, in DB or YAML mode. */
 export async function renderPlatforms(root, ctx) {
   const cat = catalogueFor(ctx.mode);
-  const state = { selectedId: ctx.selection?.platform ?? null, probe: null, tests: {} };
+  const state = { selectedId: ctx.selection?.platform ?? null, probe: null, tests: {}, testAllText: '' };
   let data;
 
   async function reload() {
@@ -34,15 +35,19 @@ export async function renderPlatforms(root, ctx) {
     const p = selected();
     mount(root,
       h('div.row', {}, h('h2', {}, t('nav.platforms')), h('span.muted', {}, ctx.mode === 'yaml' ? data.path : t('platforms.dbHint'))),
-      data.warnings.length ? h('div.alert.warn#yaml-warnings', {}, data.warnings.join('\n')) : null,
+      // Each YAML warning in the operator's language, by its code and details.
+      data.warnings.length ? h('div.alert.warn#yaml-warnings', {}, data.warnings.map((w) => h('div', { dataset: { code: w.code ?? '' } }, errorText(w)))) : null,
       h('div.split', {},
         h('div.card', {},
           h('div.row', {},
             h('h3', {}, t('platforms.list')),
-            h('button.primary#add-platform', { type: 'button', onclick: addPlatform }, `+ ${t('platforms.add')}`)),
+            h('button.primary#add-platform', { type: 'button', onclick: addPlatform }, `+ ${t('platforms.add')}`),
+            cat.testPlatform ? testAllButton() : null),
+          cat.testPlatform ? h('div.hint#test-all-progress', { role: 'status', 'aria-live': 'polite' }, state.testAllText) : null,
           table([
             { label: t('platforms.name'), render: (row) => [row.name, row.isDefault ? h('span.badge', {}, t('platforms.default')) : null,
-              row.usable ? null : h('span.badge.bad', { title: row.problem ?? '' }, t('platforms.unusable'))] },
+              row.usable ? null : h('span.badge.bad', { title: row.problem ?? '' }, t('platforms.unusable')),
+              cat.testPlatform ? healthBadges(row) : null] },
             { label: t('platforms.key'), render: keyBadge },
             { label: t('platforms.models'), num: true, render: (row) => row.models.length },
           ], data.platforms, {
@@ -55,6 +60,20 @@ export async function renderPlatforms(root, ctx) {
             }) }, `⇈ ${t('platforms.setDefault')}`),
             h('button.danger#delete-platform', { type: 'button', onclick: () => deletePlatform(p) }, t('platforms.delete'))) : null),
         p ? detail(p) : h('div.card.empty', {}, t('platforms.pick'))));
+  }
+
+  /** "Test all" (DB mode): every platform's test, with its progress under the button, then the list again. */
+  function testAllButton() {
+    const button = h('button#test-all', { type: 'button' }, t('health.testAll'));
+    button.addEventListener('click', () => busy(button, async () => {
+      state.testAllText = await testAll(cat, data.platforms, (text) => {
+        const slot = document.getElementById('test-all-progress');
+        if (slot) slot.textContent = text;
+      });
+      await reload();
+      document.getElementById('test-all')?.focus();
+    }));
+    return button;
   }
 
   function detail(p) {
@@ -78,8 +97,11 @@ export async function renderPlatforms(root, ctx) {
     });
     return h('div.card.stack#platform-detail', {},
       h('h3', {}, p.name, p.isDefault ? h('span.badge', {}, t('platforms.default')) : null,
-        p.usable ? null : h('span.badge.bad', {}, t('platforms.unusable'))),
+        p.usable ? null : h('span.badge.bad', {}, t('platforms.unusable')), p.enabled === false ? h('span.badge.warn', {}, t('health.disabled')) : null),
       p.problem ? h('div.alert.warn', {}, p.problem) : null,
+      cat.setEnabled && !p.enabled ? h('div.alert.warn#platform-disabled', {}, t('health.disabledHint')) : null,
+      cat.setEnabled ? healthControls(cat, p, reload) : null,
+      cat.testPlatform ? lastTestLine(p) : null,
       form,
       keySection(p),
       modelsSection(p),

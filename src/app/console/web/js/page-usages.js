@@ -87,10 +87,12 @@ export async function renderUsages(root, ctx) {
       h('div.card#usages-table', {}, rows), h('div.card', {}, h('h3', {}, t('usages.add')), form));
   }
 
-  /** Issue 18 (DB mode): the chain tried when the bound model fails before answering; add one model at a time, or clear it. */
+  /**
+   * Issue 18 (DB mode): the chain tried when the bound model fails before answering; add one model at a time, clear
+   * it, and (issue 19) move a model up or down or remove it, by mouse or keyboard.
+   */
   function fallbackEditor(u) {
     const chain = u.fallbacks ?? [];
-    const shown = chain.length ? chain.map((f) => `${f.platform_name ?? '?'} / ${f.model_display_name ?? '?'}`).join(' → ') : t('usages.noFallbacks');
     const picker = bindingPicker(platforms, {}, `usage-${u.usageKey}-fallback`);
     const save = (next) => async () => {
       await cat.setFallbacks(u, next);
@@ -105,7 +107,41 @@ export async function renderUsages(root, ctx) {
     });
     const clear = h('button.small.danger', { type: 'button', dataset: { action: 'clear-fallbacks' }, disabled: chain.length === 0 }, t('usages.clearFallbacks'));
     clear.addEventListener('click', () => busy(clear, save([])));
-    return h('div', {}, h('div.fallbacks.muted', {}, shown), h('div.row', {}, picker.platformSelect, picker.modelSelect, add, clear));
+    const shown = chain.length
+      ? h('ol.fallbacks.fallback-list', { dataset: { usage: u.usageKey } }, chain.map((f, index) => fallbackItem(u, chain, f, index, save)))
+      : h('div.fallbacks.muted', {}, t('usages.noFallbacks'));
+    return h('div', {}, shown, h('div.row', {}, picker.platformSelect, picker.modelSelect, add, clear));
+  }
+
+  /** One model of a chain with ↑ ↓ × buttons; after a move the focus follows the model to its new place. */
+  function fallbackItem(u, chain, f, index, save) {
+    const name = `${f.platform_name ?? '?'} / ${f.model_display_name ?? '?'}`;
+    const moved = (to) => {
+      const next = [...chain];
+      const [item] = next.splice(index, 1);
+      if (to !== null) next.splice(to, 0, item);
+      return next;
+    };
+    const button = (action, label, glyph, to, disabled) => {
+      const el = h(`button.small${action === 'remove' ? '.danger' : ''}`, {
+        type: 'button', 'aria-label': label, title: label, disabled, dataset: { action: `fallback-${action}`, index: String(index) },
+      }, glyph);
+      el.addEventListener('click', () => busy(el, async () => {
+        await save(moved(to))();
+        const list = `ol[data-usage="${CSS.escape(u.usageKey)}"]`;
+        // The same button of the moved model, else its other arrow (it reached an end), else the list's first button.
+        const other = action === 'up' ? 'down' : 'up';
+        const focus = to === null ? null
+          : document.querySelector(`${list} [data-action="fallback-${action}"][data-index="${to}"]:not([disabled])`)
+            ?? document.querySelector(`${list} [data-action="fallback-${other}"][data-index="${to}"]`);
+        (focus ?? document.querySelector(`${list} button:not([disabled])`) ?? document.querySelector(`#usages-table tr[data-id="${CSS.escape(u.usageKey)}"] [data-action="add-fallback"]`))?.focus();
+      }));
+      return el;
+    };
+    return h('li', { dataset: { index: String(index) } }, h('span.name', {}, `${index + 1}. ${name}`),
+      button('up', t('fallback.up', { name }), '↑', index - 1, index === 0),
+      button('down', t('fallback.down', { name }), '↓', index + 1, index === chain.length - 1),
+      button('remove', t('fallback.remove', { name }), '×', null, false));
   }
 
   async function removeUsage(u) {

@@ -3,6 +3,7 @@ import { busy, confirmDialog, field, fmt, h, mount, setFieldError, showError, ta
 import { t } from './i18n.js';
 import { bindingPicker } from './page-usages.js';
 import { errorText } from './error-text.js';
+import { tokenControlFields, tokenExpiry, tokenLimits, tokenStatus } from './token-controls.js';
 
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
 
@@ -29,14 +30,17 @@ export async function renderUsers(root, ctx) {
     const userInput = h('input#token-user', { placeholder: 'alice', maxlength: 64, value: state.selected ?? '' });
     const nameInput = h('input#token-name', { placeholder: t('users.tokenNamePlaceholder'), maxlength: 100 });
     const issue = h('button.primary#issue-token', { type: 'submit' }, t('users.issue'));
-    const form = h('form.row', { novalidate: true }, field(t('users.userId'), userInput), field(t('users.tokenName'), nameInput), issue);
+    const controls = tokenControlFields();
+    const form = h('form.row.token-form', { novalidate: true }, field(t('users.userId'), userInput), field(t('users.tokenName'), nameInput),
+      ...controls.fields, issue);
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const okUser = setFieldError(userInput, userInput.value.trim() ? '' : t('common.required'));
       const okName = setFieldError(nameInput, nameInput.value.trim() ? '' : t('common.required'));
-      if (!okUser || !okName) return;
+      const limits = controls.read();
+      if (!okUser || !okName || !limits) return;
       busy(issue, async () => {
-        state.issued = await post('/api/ai/admin/tokens', { userId: userInput.value.trim(), name: nameInput.value.trim() });
+        state.issued = await post('/api/ai/admin/tokens', { userId: userInput.value.trim(), name: nameInput.value.trim(), ...limits });
         state.selected = state.issued.userId;
         await reload();
       });
@@ -61,13 +65,16 @@ export async function renderUsers(root, ctx) {
     return h('div.card.stack#user-detail', {},
       h('h3', {}, `${t('users.user')}: `, h('span.mono', {}, d.userId)),
       h('section#user-tokens', {}, h('h3', {}, t('users.tokens')), table([
+        { label: t('tokens.id'), num: true, render: (k) => k.id },
         { label: t('users.tokenName'), render: (k) => k.name },
         { label: t('users.prefix'), render: (k) => h('span.mono', {}, `${k.prefix}…`) },
         { label: t('users.created'), render: (k) => when(k.createdAt) },
         { label: t('users.lastUsed'), render: (k) => when(k.lastUsedAt) },
-        { label: t('users.status'), render: (k) => (k.revokedAt ? h('span.badge.bad', {}, t('users.revoked')) : h('span.badge.ok', {}, t('users.active'))) },
+        { label: t('tokens.expiresAt'), render: tokenExpiry },
+        { label: t('tokens.limits'), render: tokenLimits },
+        { label: t('users.status'), render: tokenStatus },
         { label: '', render: (k) => (k.revokedAt ? null : h('button.small.danger', { type: 'button', dataset: { action: 'revoke' }, onclick: () => revoke(k) }, t('users.revoke'))) },
-      ], d.tokens, { empty: t('users.noTokens') })),
+      ], d.tokens, { empty: t('users.noTokens'), rowId: (k) => k.id })),
       h('section#user-slots', {}, h('h3', {}, t('users.slots')), table([
         { label: t('usages.key'), render: (s) => h('strong.mono', {}, s.usage_key) },
         { label: t('usages.current'), render: (s) => (s.platform_name ? `${s.platform_name} / ${s.model_display_name}` : '—') },
