@@ -55,7 +55,7 @@ export async function renderBudgets(root, ctx) {
       h('span.mono', {}, `${usd(b.spentUsd)} / ${usd(b.limitUsd)} USD`),
       b.reservedUsd > 0 ? h('span.hint', {}, ` ${t('budgets.reserved', { usd: usd(b.reservedUsd) })}`) : null,
       h(`div.meter${level}`, { role: 'meter', 'aria-valuemin': '0', 'aria-valuemax': String(b.limitUsd), 'aria-valuenow': String(b.spentUsd), 'aria-label': t('budgets.spend') },
-        h('i', { style: `width:${Math.min(100, Math.round(share * 100))}%` })));
+        h('i', { style: `width:${Math.min(100, share * 100).toFixed(1)}%` })));
   }
 
   function filterForm() {
