@@ -180,7 +180,8 @@ export async function renderPlatforms(root, ctx) {
     const btn = h('button.small', { type: 'button', dataset: { action: 'test-model' } }, t('model.test'));
     btn.addEventListener('click', () => busy(btn, async () => {
       state.tests[`${p.id}/${m.id}`] = await cat.testModel(p.id, m.id);
-      render();
+      // The platform's last test (kept on the server in DB mode) changed too.
+      await reload();
     }));
     return h('div.row', {}, btn, out);
   }
