@@ -221,7 +221,13 @@ describe('console (browser): budgets, token controls, platform health, fallback 
         expect(await page.locator('#user-tokens tr', { hasText: 'short' }).textContent()).toContain('已过期');
         expect(await page.textContent('label:has(#token-ips)')).toContain('允许的 IP');
       }
-      await atBothSizes(rig, `tokens-${lang}`, () => page.locator('#user-tokens').waitFor());
+      await atBothSizes(rig, `tokens-${lang}`, async () => {
+        await page.locator('#user-tokens').waitFor();
+        if ((page.viewportSize()?.width ?? 0) === CONSOLE_SIZES.desktop.width) {
+          // The Revoke buttons are on the screen, not scrolled away inside the card.
+          expect(await page.evaluate("(() => { const c = document.querySelector('#user-detail'); return c.scrollWidth - c.clientWidth; })()")).toBe(0);
+        }
+      });
     }
   });
 
@@ -320,6 +326,8 @@ describe('console (browser): budgets, token controls, platform health, fallback 
     await openPage(rig, 'usages');
     const list = '#usages-table tr[data-id="main"] ol.fallback-list';
     await page.locator(list).waitFor();
+    // At 1280 px the table, its arrows included, stays inside its card.
+    expect(await page.evaluate("(() => { const c = document.querySelector('#usages-table'); return c.scrollWidth - c.clientWidth; })()")).toBe(0);
     await page.focus(`${list} [data-action="fallback-down"][data-index="0"]`);
     await page.keyboard.press('Enter');
     await page.locator(`${list} li[data-index="1"]`, { hasText: 'thinking' }).waitFor();
@@ -348,7 +356,11 @@ describe('console (browser): budgets, token controls, platform health, fallback 
       } else {
         expect(await page.getAttribute(`${list} [data-action="fallback-up"][data-index="1"]`, 'aria-label')).toBe('Move Fake / slow up');
       }
-      await atBothSizes(rig, `fallbacks-${lang}`, () => page.locator(list).waitFor());
+      await atBothSizes(rig, `fallbacks-${lang}`, async () => {
+        await page.locator(list).waitFor();
+        // On a phone too: the chain's arrows are on the screen, not scrolled away inside the card.
+        expect(await page.evaluate("(() => { const c = document.querySelector('#usages-table'); return c.scrollWidth - c.clientWidth; })()")).toBe(0);
+      });
     }
   });
 

@@ -65,9 +65,8 @@ export async function renderUsers(root, ctx) {
     return h('div.card.stack#user-detail', {},
       h('h3', {}, `${t('users.user')}: `, h('span.mono', {}, d.userId)),
       h('section#user-tokens', {}, h('h3', {}, t('users.tokens')), table([
-        { label: t('tokens.id'), num: true, render: (k) => k.id },
-        { label: t('users.tokenName'), render: (k) => k.name },
-        { label: t('users.prefix'), render: (k) => h('span.mono', {}, `${k.prefix}…`) },
+        // The id (what a per-token budget names) and the prefix under the name: the table fits its card at 1280 px.
+        { label: t('users.tokenName'), render: (k) => [k.name, h('div.hint.mono', { title: t('users.prefix') }, `#${k.id} · ${k.prefix}…`)] },
         { label: t('users.created'), render: (k) => when(k.createdAt) },
         { label: t('users.lastUsed'), render: (k) => when(k.lastUsedAt) },
         { label: t('tokens.expiresAt'), render: tokenExpiry },
