@@ -235,7 +235,7 @@ describe('console (browser): budgets, token controls, platform health, fallback 
     const { page } = rig;
     await openPage(rig, 'platforms');
     await page.focus('#add-platform');
-    await page.keyboard.press('Tab');
+    await page.keyboard.press('Shift+Tab');
     expect(await focusedId(page)).toBe('test-all');
     await page.keyboard.press('Enter');
     // Fake answers with the system key; Spare asks for no key and the fake upstream refuses it.

@@ -41,8 +41,9 @@ export async function renderPlatforms(root, ctx) {
         h('div.card', {},
           h('div.row', {},
             h('h3', {}, t('platforms.list')),
-            h('button.primary#add-platform', { type: 'button', onclick: addPlatform }, `+ ${t('platforms.add')}`),
-            cat.testPlatform ? testAllButton() : null),
+            // Before "+ Add platform": Tab from that button still goes straight to the rows.
+            cat.testPlatform ? testAllButton() : null,
+            h('button.primary#add-platform', { type: 'button', onclick: addPlatform }, `+ ${t('platforms.add')}`)),
           cat.testPlatform ? h('div.hint#test-all-progress', { role: 'status', 'aria-live': 'polite' }, state.testAllText) : null,
           table([
             { label: t('platforms.name'), render: (row) => [row.name, row.isDefault ? h('span.badge', {}, t('platforms.default')) : null,
