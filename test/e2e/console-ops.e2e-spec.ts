@@ -8,6 +8,9 @@ import { SYSTEM_KEY } from '../support/upstream-yaml';
 
 // Page-side expressions are strings: this spec compiles without the DOM's types.
 const focusedId = (page: Page): Promise<string> => page.evaluate('document.activeElement?.id ?? ""');
+/** How far `selector`'s content reaches past its box: 0 when nothing scrolls sideways inside it. */
+const overflowOf = (page: Page, selector: string): Promise<number> =>
+  page.evaluate(`(() => { const el = document.querySelector(${JSON.stringify(selector)}); return el.scrollWidth - el.clientWidth; })()`);
 const focusedAction = (page: Page): Promise<string> => page.evaluate('`${document.activeElement?.dataset?.action ?? ""}@${document.activeElement?.dataset?.index ?? ""}`');
 
 /** Presses Tab until `selector` has the focus (at most `limit` times): the keyboard reaches it, in page order. */
@@ -150,7 +153,11 @@ describe('console (browser): budgets, token controls, platform health, fallback 
         expect(await page.textContent('#budgets-card')).toContain('用途 main');
         expect(await page.textContent('#budgets-card')).toContain('软限制：仅提醒');
       }
-      await atBothSizes(rig, `budgets-${lang}`, () => page.locator('#budgets-card tr[data-id]').first().waitFor());
+      await atBothSizes(rig, `budgets-${lang}`, async () => {
+        await page.locator('#budgets-card tr[data-id]').first().waitFor();
+        // Each budget's spend, Edit and Delete are on the screen at both sizes, not scrolled away inside the card.
+        expect(await overflowOf(page, '#budgets-card')).toBe(0);
+      });
     }
     await setLang(rig, 'en');
 
@@ -225,7 +232,7 @@ describe('console (browser): budgets, token controls, platform health, fallback 
         await page.locator('#user-tokens').waitFor();
         if ((page.viewportSize()?.width ?? 0) === CONSOLE_SIZES.desktop.width) {
           // The Revoke buttons are on the screen, not scrolled away inside the card.
-          expect(await page.evaluate("(() => { const c = document.querySelector('#user-detail'); return c.scrollWidth - c.clientWidth; })()")).toBe(0);
+          expect(await overflowOf(page, '#user-detail')).toBe(0);
         }
       });
     }
@@ -327,7 +334,7 @@ describe('console (browser): budgets, token controls, platform health, fallback 
     const list = '#usages-table tr[data-id="main"] ol.fallback-list';
     await page.locator(list).waitFor();
     // At 1280 px the table, its arrows included, stays inside its card.
-    expect(await page.evaluate("(() => { const c = document.querySelector('#usages-table'); return c.scrollWidth - c.clientWidth; })()")).toBe(0);
+    expect(await overflowOf(page, '#usages-table')).toBe(0);
     await page.focus(`${list} [data-action="fallback-down"][data-index="0"]`);
     await page.keyboard.press('Enter');
     await page.locator(`${list} li[data-index="1"]`, { hasText: 'thinking' }).waitFor();
@@ -359,7 +366,7 @@ describe('console (browser): budgets, token controls, platform health, fallback 
       await atBothSizes(rig, `fallbacks-${lang}`, async () => {
         await page.locator(list).waitFor();
         // On a phone too: the chain's arrows are on the screen, not scrolled away inside the card.
-        expect(await page.evaluate("(() => { const c = document.querySelector('#usages-table'); return c.scrollWidth - c.clientWidth; })()")).toBe(0);
+        expect(await overflowOf(page, '#usages-table')).toBe(0);
       });
     }
   });
