@@ -45,6 +45,15 @@ usages:
     return ((await response.json()) as { data: Array<{ id: string }> }).data.map((m) => m.id);
   };
   const manager = (): LlmManagerService => gateway.app.get(LlmManagerService);
+  const chatNamed = async (model: string): Promise<{ status: number }> => {
+    const response = await fetch(`${gateway.url}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    await response.text();
+    return response;
+  };
 
   beforeAll(async () => {
     upstream = await startFakeUpstream({ apiKey: SYSTEM_KEY });
@@ -62,6 +71,8 @@ usages:
     expect(fake).toMatchObject({ enabled: true, lastTest: null });
     expect((await manager().getUserLlm('bob', { usageKey: 'main' })).info.platformName).toBe('Fake');
     expect(await gatewayModels()).toContain('Fake/chat');
+    // Called by name once, so the gateway has the route cached: disabling must drop it.
+    expect((await chatNamed('Fake/chat')).status).toBe(200);
 
     const disabled = await call('post', `/api/ai/admin/sys-platform/${fake.id}/disable`);
     expect(disabled.status).toBe(200);
@@ -74,12 +85,7 @@ usages:
     const models = await gatewayModels();
     expect(models).not.toContain('Fake/chat');
     expect(models).toContain('Backup/backup-chat');
-    const named = await fetch(`${gateway.url}/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ model: 'Fake/chat', messages: [{ role: 'user', content: 'hi' }] }),
-    });
-    expect(named.status).toBe(404);
+    expect((await chatNamed('Fake/chat')).status).toBe(404);
     const refused = await manager().getSpecSysLlm('Fake', 'chat').catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(LlmManagerError);
     expect(refused).toMatchObject({ code: 'PLATFORM_DISABLED', details: { platformName: 'Fake', platformId: fake.id } });
