@@ -145,12 +145,18 @@ describe('console (browser): budgets, token controls, platform health, fallback 
     await page.fill('#budget-tz', '');
     await page.click('#save-budget');
     await page.locator('#budgets-card tr', { hasText: 'slot main' }).waitFor();
+    // Editing a budget's slot moves it: one budget for slot fast, none left for main.
+    await page.locator('#budgets-card tr', { hasText: 'slot main' }).locator('[data-action="edit-budget"]').click();
+    await page.fill('#budget-slot', 'fast');
+    await page.click('#save-budget');
+    await page.locator('#budgets-card tr', { hasText: 'slot fast' }).waitFor();
+    expect(((await rig.call('GET', '/api/ai/admin/budgets')).body as Array<{ usageKey: string | null }>).map((b) => b.usageKey).sort()).toEqual(['fast', null]);
 
     for (const lang of ['en', 'zh'] as const) {
       await setLang(rig, lang);
       if (lang === 'zh') {
         await page.locator('h2', { hasText: '预算' }).waitFor();
-        expect(await page.textContent('#budgets-card')).toContain('用途 main');
+        expect(await page.textContent('#budgets-card')).toContain('用途 fast');
         expect(await page.textContent('#budgets-card')).toContain('软限制：仅提醒');
       }
       await atBothSizes(rig, `budgets-${lang}`, async () => {

@@ -104,6 +104,9 @@ export async function renderBudgets(root, ctx) {
       };
       busy(save, async () => {
         await put('/api/ai/admin/budgets', body);
+        // A budget is keyed by user, slot and token: an edit that changes them saved a new one, so the old one goes.
+        const moved = b.id !== undefined && (b.userId !== body.userId || (b.usageKey ?? null) !== body.usageKey || (b.tokenId ?? null) !== body.tokenId);
+        if (moved) await del(`/api/ai/admin/budgets/${b.id}`);
         state.editing = null;
         await reload();
         toast(t('budgets.saved', { user: body.userId }), 'ok');
