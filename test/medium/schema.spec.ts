@@ -48,6 +48,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         'Budgets1768262400000',
         'SlotFallbacks1768348800000',
         'UsageAttempts1768435200000',
+        'KeyHealth1768608000000',
       ]);
 
       const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -60,6 +61,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         'llm_api_tokens',
         'llm_budget_reservations',
         'llm_budgets',
+        'llm_key_health',
         'llm_mgr_config_version',
         'llm_mgr_meta',
         'llm_mgr_migrations',
@@ -149,6 +151,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
           'Budgets1768262400000',
           'SlotFallbacks1768348800000',
           'UsageAttempts1768435200000',
+          'KeyHealth1768608000000',
         ]);
         const usage = await dataSource.getRepository(UsageLogEntryEntity).find({ order: { userId: 'ASC' } });
         // Rows recorded before prices stay unpriced: their price at the time is unknown.
