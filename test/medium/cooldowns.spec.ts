@@ -170,4 +170,13 @@ describe('cooldowns of platform keys', () => {
     // Nest's logger is one per process: the lines of both instances land in the last one's.
     expect(b.logs.lines.filter((line) => line.startsWith('Skipped Fake/broken'))).toHaveLength(2);
   });
+
+  it('atomic: failures counted at once by two instances all count', async () => {
+    const a = await instance({ allowedFails: 1000 });
+    const b = await instance({ allowedFails: 1000 });
+    const candidate = { ...a.cooldowns.refFor(7, 'sk-some-key-000011112222'), platformName: 'P', modelName: 'm' };
+    await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).cooldowns.recordFailure(candidate, 'UPSTREAM_TIMEOUT', 0)));
+    expect((await a.rows()).map((r) => [r.platformId, r.keyId, r.failures])).toEqual([[7, candidate.keyId, 20]]);
+    expect(candidate.keyId).toMatch(/^[0-9a-f]{32}$/);
+  });
 });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { isDeadlock } from '../database/duplicate-key';
 import { LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { CooldownPolicy, CooldownStore, KeyFailure, KeyHealthState, KeyRef } from './cooldown-store';
 import { KeyHealthEntity } from './key-health.entity';
@@ -30,7 +31,15 @@ export class SqlCooldownStore implements CooldownStore {
       ...firstFailure(failure, policy),
     };
     const [sql, values] = this.dataSource.driver.escapeQueryWithParameters(this.upsert(), params, {});
-    await this.dataSource.query(sql, values);
+    // MariaDB may pick one of two concurrent upserts of a new row as a deadlock victim: that one did nothing, so it runs again.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.dataSource.query(sql, values);
+        break;
+      } catch (error) {
+        if (attempt >= 3 || !isDeadlock(error)) throw error;
+      }
+    }
     const row = await this.dataSource.getRepository(KeyHealthEntity).findOneByOrFail({ platformId: ref.platformId, keyId: ref.keyId });
     return stateOf(row);
   }
