@@ -1,3 +1,6 @@
+import { HealthService } from '../../src/app/health/health.service';
+import { SystemPlatformService } from '../../src/llm-manager/admin/system-platform.service';
+import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
 import { SYSTEM_USER_ID } from '../../src/llm-manager/llm-manager.constants';
 import { startInstance, ManualClock, type CooldownInstance } from '../support/cooldown-instances';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
@@ -178,5 +181,40 @@ describe('cooldowns of platform keys', () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).cooldowns.recordFailure(candidate, 'UPSTREAM_TIMEOUT', 0)));
     expect((await a.rows()).map((r) => [r.platformId, r.keyId, r.failures])).toEqual([[7, candidate.keyId, 20]]);
     expect(candidate.keyId).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('readers: platform and slot views say until when, /health lists the system platform without a key, self-repair prefers one not cooling', async () => {
+    const app = await instance({ allowedFails: 1 });
+    const fake = (await ids(app, 'Fake')).chat!;
+    await app.manager.setUserPlatformKey('hana', fake.platformId, 'sk-hana-own-key-000011112222');
+    upstream.enqueue({ error: { status: 503 } });
+    await caught(async () => (await app.manager.getUserLlm('gus', { usageKey: 'main' })).invoke('x'));
+    const until = new Date(clock.now().getTime() + 10_000).toISOString();
+
+    // The system key cools down: as the admin and gus (LLM_AUTO_KEY) see it; hana's own key does not.
+    const fakeAs = async (userId: string): Promise<unknown> => (await app.manager.listPlatforms(userId)).find((p) => p.name === 'Fake');
+    expect(await fakeAs(SYSTEM_USER_ID)).toMatchObject({ usable: true, coolingUntil: until });
+    expect(await fakeAs('gus')).toMatchObject({ usable: true, coolingUntil: until });
+    expect(await fakeAs('hana')).toMatchObject({ usable: true, coolingUntil: null });
+    expect((await app.manager.listPlatforms('gus')).find((p) => p.name === 'Spare')).toMatchObject({ coolingUntil: null });
+    expect((await app.manager.getUserSelection('gus', 'main')).cooling_until).toBe(until);
+    expect((await app.manager.getUserSelection('hana', 'main')).cooling_until).toBeNull();
+
+    const health = await new HealthService(app.moduleRef.get(LLM_MGR_DATA_SOURCE_TOKEN), app.moduleRef.get(SystemPlatformService), app.cooldowns).check();
+    expect(health.coolingPlatforms).toEqual([{ platform: 'Fake', keys: 1, coolingUntil: until, reason: 'UPSTREAM_ERROR 503' }]);
+    expect(JSON.stringify(health)).not.toContain(SYSTEM_KEY);
+
+    // ivy's main points at a platform she then deletes: repaired to Spare (answering), not to the cooling system binding.
+    const spare = (await ids(app, 'Spare'))['spare-chat']!;
+    await app.moduleRef.get(SystemPlatformService).markAnswering(spare.platformId);
+    const own = await app.manager.addPlatform('ivy', { name: 'Own', baseUrl: 'https://own.example/v1', apiKey: 'sk-ivy-000011112222' }, [
+      { displayName: 'own-a', modelName: 'a' },
+    ]);
+    await app.manager.updateUserSelection('ivy', 'main', { platformId: own.id, modelId: own.models[0]!.id });
+    await app.manager.deletePlatform('ivy', own.id);
+    expect((await app.manager.getUserSelection('ivy', 'main')).platform_name).toBe('Spare');
+    clock.advance(10_000);
+    expect((await app.manager.getUserSelection('gus', 'main')).cooling_until).toBeNull();
+    expect(await fakeAs(SYSTEM_USER_ID)).toMatchObject({ coolingUntil: null });
   });
 });

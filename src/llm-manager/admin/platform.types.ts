@@ -52,5 +52,10 @@ export interface PlatformView {
   /** False when a key is expected but cannot be found; `unusableReason` says why. */
   usable: boolean;
   unusableReason: string | null;
+  /**
+   * Issue 18: until when calls with the key this view's reader would use are skipped after repeated failures (429,
+   * 5xx, timeout, unreachable), as an ISO instant; null when they are not.
+   */
+  coolingUntil: string | null;
   models: ModelView[];
 }

@@ -70,9 +70,31 @@ export class KeyCooldowns {
 
   /** Until when the pair is cooled down, or null; from the snapshot (read again when stale). */
   async coolingUntil(ref: KeyRef): Promise<Date | null> {
+    await this.fresh();
+    return this.knownCoolingUntil(ref);
+  }
+
+  /** Reads the shared state again when the snapshot is stale, so that knownCoolingUntil answers from a fresh one. */
+  async fresh(): Promise<void> {
+    if (this.options.cooldown) await this.current();
+  }
+
+  /** Until when the pair is cooled down, or null, as the snapshot says now (no query: for views built in a loop). */
+  knownCoolingUntil(ref: KeyRef): Date | null {
     if (!this.options.cooldown) return null;
-    const until = coolingUntil(await this.current(), ref, this.nowMs());
+    const until = coolingUntil(this.snapshot.pairs, ref, this.nowMs());
     return until === 0 ? null : new Date(until);
+  }
+
+  /** knownCoolingUntil of `apiKey` on the platform, as an ISO instant, for views. */
+  knownCoolingIso(platformId: number, apiKey: string | null): string | null {
+    return this.knownCoolingUntil(this.refFor(platformId, apiKey))?.toISOString() ?? null;
+  }
+
+  /** Whether any key of the platform is cooled down, as the snapshot says now. */
+  platformCooling(platformId: number): boolean {
+    const now = this.nowMs();
+    return [...this.snapshot.pairs.values()].some((state) => state.platformId === platformId && state.coolingUntilMs > now);
   }
 
   /** Every pair cooled down now. */

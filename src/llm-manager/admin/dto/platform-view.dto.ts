@@ -42,6 +42,16 @@ export class PlatformViewDto implements PlatformView {
   @ApiProperty({ description: 'Why the platform is unusable, or null.', example: null, nullable: true, type: String })
   unusableReason!: string | null;
 
+  @ApiProperty({
+    description:
+      'Until when calls with this key are skipped after repeated failures (429, 5xx, timeout, unreachable), shared by ' +
+      'every instance; null when they are not. A slot falls back past it; a slot with nothing else still calls it.',
+    example: null,
+    nullable: true,
+    type: String,
+  })
+  coolingUntil!: string | null;
+
   @ApiProperty({ description: 'Its models, in order.', type: [ModelViewDto] })
   models!: ModelViewDto[];
 }

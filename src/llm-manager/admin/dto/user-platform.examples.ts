@@ -25,6 +25,7 @@ export const PLATFORM_EXAMPLE: PlatformView = {
   maskedKey: 'sk-or-v1-…9f3a',
   usable: true,
   unusableReason: null,
+  coolingUntil: null,
   models: [MODEL_EXAMPLE],
 };
 
@@ -40,6 +41,7 @@ export const SYSTEM_PLATFORM_EXAMPLE: PlatformView = {
   maskedKey: 'sk-…abcd',
   usable: true,
   unusableReason: null,
+  coolingUntil: null,
   models: [
     { id: 2, platformId: 1, displayName: 'DeepSeek-V3', modelName: 'deepseek-chat', extraBody: null, inputPrice: 0.27, cachedInputPrice: 0.07, outputPrice: 1.1 },
   ],
