@@ -65,7 +65,7 @@ describe('cooldowns of platform keys', () => {
     clock = new ManualClock();
   });
   afterEach(async () => {
-    for (const app of started.splice(0)) await app.moduleRef.close();
+    for (const app of started.splice(0)) await app.close();
     store.remove();
     upstream.reset();
   });

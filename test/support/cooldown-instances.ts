@@ -1,6 +1,7 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { LoggerService } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { CallRecorder } from '../../src/llm-manager/builder/call-recorder';
 import { KeyCooldowns } from '../../src/llm-manager/cooldowns/key-cooldowns';
 import { KeyHealthEntity } from '../../src/llm-manager/cooldowns/key-health.entity';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
@@ -45,6 +46,8 @@ export interface CooldownInstance {
   readonly logs: LogLines;
   /** The rows of llm_key_health, as stored. */
   rows(): Promise<KeyHealthEntity[]>;
+  /** Waits for the usage of every call made, then closes the app. */
+  close(): Promise<void>;
 }
 
 /** Starts an instance on `store` (migrations and YAML sync run as on a host's start); no retries, system key set. */
@@ -66,5 +69,9 @@ export async function startInstance(store: TempStore, clock: ManualClock, option
     cooldowns: moduleRef.get(KeyCooldowns),
     logs,
     rows: () => moduleRef.get<DataSource>(LLM_MGR_DATA_SOURCE_TOKEN).getRepository(KeyHealthEntity).find({ order: { platformId: 'ASC' } }),
+    close: async () => {
+      await moduleRef.get(CallRecorder).drain();
+      await moduleRef.close();
+    },
   };
 }
