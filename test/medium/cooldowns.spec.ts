@@ -2,6 +2,7 @@ import { HealthService } from '../../src/app/health/health.service';
 import { SystemPlatformService } from '../../src/llm-manager/admin/system-platform.service';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
 import { SYSTEM_USER_ID } from '../../src/llm-manager/llm-manager.constants';
+import { baseTokenCount } from '../../src/llm-manager/usage/token-base-encoding';
 import { startInstance, ManualClock, type CooldownInstance } from '../support/cooldown-instances';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
 import { useNoNetworkGuard } from '../support/no-network';
@@ -58,6 +59,8 @@ describe('cooldowns of platform keys', () => {
 
   beforeAll(async () => {
     upstream = await startFakeUpstream();
+    // The tokenizer loads on first use (~300 ms); a test run alone would otherwise load it after its app closed.
+    baseTokenCount('warm up');
   });
   afterAll(() => upstream.close());
   beforeEach(() => {

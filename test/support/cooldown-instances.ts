@@ -10,6 +10,7 @@ import type { LlmManagerOptions } from '../../src/llm-manager/llm-manager.option
 import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
 import { HostResolver } from '../../src/llm-manager/security/url-guard';
 import { Clock } from '../../src/llm-manager/usage/clock';
+import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
 import { OfflineHostResolver, type TempStore } from './temp-store';
 import { SYSTEM_KEY, SYSTEM_KEY_ENV } from './upstream-yaml';
 
@@ -71,6 +72,7 @@ export async function startInstance(store: TempStore, clock: ManualClock, option
     rows: () => moduleRef.get<DataSource>(LLM_MGR_DATA_SOURCE_TOKEN).getRepository(KeyHealthEntity).find({ order: { platformId: 'ASC' } }),
     close: async () => {
       await moduleRef.get(CallRecorder).drain();
+      await moduleRef.get(UsageWriter).flush();
       await moduleRef.close();
     },
   };
