@@ -5,6 +5,7 @@ import { SYSTEM_USER_ID } from '../../src/llm-manager/llm-manager.constants';
 import { baseTokenCount } from '../../src/llm-manager/usage/token-base-encoding';
 import { startInstance, ManualClock, type CooldownInstance } from '../support/cooldown-instances';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
+import { caught, streamedText } from '../support/failure';
 import { useNoNetworkGuard } from '../support/no-network';
 import { TempStore } from '../support/temp-store';
 import { SYSTEM_KEY, upstreamYaml } from '../support/upstream-yaml';
@@ -17,19 +18,6 @@ function yamlWithChain(url: string): string {
     fallbacks:
       - { platform: Spare, model: spare-chat }
 `;
-}
-
-async function caught(call: () => Promise<unknown>): Promise<unknown> {
-  return call().then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-}
-
-async function readAll(stream: AsyncIterable<{ content: unknown }>): Promise<string> {
-  let text = '';
-  for await (const chunk of stream) text += String(chunk.content);
-  return text;
 }
 
 /**
@@ -86,7 +74,7 @@ describe('cooldowns of platform keys', () => {
 
     upstream.reset();
     expect((await llm.invoke('again')).content).toBe('Echo: again');
-    expect(await readAll(await llm.stream('streamed'))).toBe('Echo: streamed');
+    expect(await streamedText(await llm.stream('streamed'))).toBe('Echo: streamed');
     expect(sentModels()).toEqual(['fake-chat', 'fake-chat']);
     const skips = app.logs.lines.filter((line) => line.startsWith('Skipped Fake/broken'));
     expect(skips).toHaveLength(2);
