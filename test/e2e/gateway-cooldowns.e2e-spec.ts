@@ -1,3 +1,4 @@
+import { KeyCooldowns } from '../../src/llm-manager/cooldowns/key-cooldowns';
 import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
 import { useNoNetworkGuard } from '../support/no-network';
@@ -32,6 +33,7 @@ describe('gateway: cooldowns', () => {
   it('a platform key cooled down by a failing call is skipped: the request goes straight to the fallback', async () => {
     upstream.enqueue({ error: { status: 500 } });
     expect((await (await manager.getUserLlm('bob', { usageKey: 'sturdy' })).invoke('hi')).content).toBe('Echo: hi');
+    await gateway.app.get(KeyCooldowns).idle();
     upstream.reset();
 
     const response = await fetch(`${gateway.url}/chat/completions`, {

@@ -127,6 +127,7 @@ describe('cooldowns of platform keys', () => {
     const llm = await app.manager.getUserLlm('erin', { usageKey: 'mine' });
     upstream.enqueue({ error: { status: 500 } });
     expect((await llm.invoke('one')).content).toBe('Echo: one');
+    await app.cooldowns.idle();
     clock.advance(1_000);
     upstream.enqueue({ error: { status: 502 } });
     expect(await caught(() => llm.invoke('two'))).toMatchObject({ status: 502 });
@@ -152,7 +153,9 @@ describe('cooldowns of platform keys', () => {
     const onB = await b.manager.getUserLlm('fay', { usageKey: 'resilient' });
     expect((await onB.invoke('warm')).content).toBe('Echo: warm');
     await onA.invoke('1');
+    await a.cooldowns.idle();
     await onB.invoke('2');
+    await b.cooldowns.idle();
     expect(sentModels().filter((m) => m === 'fake-error-500')).toHaveLength(3);
 
     // B counted the second failure: it cooled the key down for both.

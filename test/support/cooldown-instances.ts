@@ -45,7 +45,7 @@ export interface CooldownInstance {
   readonly manager: LlmManagerService;
   readonly cooldowns: KeyCooldowns;
   readonly logs: LogLines;
-  /** The rows of llm_key_health, as stored. */
+  /** The rows of llm_key_health, as stored once every failure counted is written. */
   rows(): Promise<KeyHealthEntity[]>;
   /** Waits for the usage of every call made, then closes the app. */
   close(): Promise<void>;
@@ -69,8 +69,12 @@ export async function startInstance(store: TempStore, clock: ManualClock, option
     manager: moduleRef.get(LlmManagerService),
     cooldowns: moduleRef.get(KeyCooldowns),
     logs,
-    rows: () => moduleRef.get<DataSource>(LLM_MGR_DATA_SOURCE_TOKEN).getRepository(KeyHealthEntity).find({ order: { platformId: 'ASC' } }),
+    rows: async () => {
+      await moduleRef.get(KeyCooldowns).idle();
+      return moduleRef.get<DataSource>(LLM_MGR_DATA_SOURCE_TOKEN).getRepository(KeyHealthEntity).find({ order: { platformId: 'ASC' } });
+    },
     close: async () => {
+      await moduleRef.get(KeyCooldowns).idle();
       await moduleRef.get(CallRecorder).drain();
       await moduleRef.get(UsageWriter).flush();
       await moduleRef.close();

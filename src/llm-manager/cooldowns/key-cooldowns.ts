@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { errorMessage } from '../common/error-message';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
-import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
+import type { CooldownOptions, ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { Clock } from '../usage/clock';
 import { COOLDOWN_STORE, type CooldownStore, type KeyHealthState, type KeyRef } from './cooldown-store';
 import { keyIdOf } from './key-id';
@@ -20,6 +20,8 @@ export interface CoolingCandidate extends KeyRef {
 
 /** How long a call waits for a stale snapshot to be read again before it goes on with the one it has. */
 const READ_WAIT_MS = 100;
+/** How long a failed call waits for its failure to be written before the chain goes on. */
+const WRITE_WAIT_MS = 250;
 
 const refKey = (ref: KeyRef): string => `${ref.platformId}\u0000${ref.keyId}`;
 
@@ -34,6 +36,7 @@ export class KeyCooldowns {
   private readonly logger = new Logger('LlmManager');
   private snapshot: Snapshot = { pairs: new Map(), readAtMs: Number.NEGATIVE_INFINITY };
   private reading: Promise<void> | null = null;
+  private readonly writing = new Set<Promise<void>>();
 
   constructor(
     @Inject(COOLDOWN_STORE) private readonly store: CooldownStore,
@@ -106,11 +109,25 @@ export class KeyCooldowns {
 
   /**
    * Counts a failure another model could have answered. `retryAfterMs`: the upstream's Retry-After, which a cooldown
-   * it starts lasts at least.
+   * it starts lasts at least. The call waits for the write at most WRITE_WAIT_MS: a database that does not answer
+   * must not hold up the next model of the chain (the write goes on; `idle()` waits for it).
    */
   async recordFailure(candidate: CoolingCandidate, reason: string, retryAfterMs: number): Promise<void> {
-    const policy = this.options.cooldown;
-    if (!policy) return;
+    if (!this.options.cooldown) return;
+    const write = this.writeFailure(candidate, reason, retryAfterMs, this.options.cooldown);
+    this.writing.add(write);
+    void write.finally(() => this.writing.delete(write));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([write, new Promise<void>((resolve) => (timer = setTimeout(resolve, WRITE_WAIT_MS)))]);
+    clearTimeout(timer);
+  }
+
+  /** Resolves once every failure counted so far is written (or failed to be). */
+  async idle(): Promise<void> {
+    while (this.writing.size > 0) await Promise.all([...this.writing]);
+  }
+
+  private async writeFailure(candidate: CoolingCandidate, reason: string, retryAfterMs: number, policy: CooldownOptions): Promise<void> {
     const { platformName, modelName, ...ref } = candidate;
     try {
       const before = this.snapshot.pairs.get(refKey(ref))?.coolingUntilMs ?? 0;
