@@ -42,7 +42,7 @@ export async function renderPlatforms(root, ctx) {
             h('button.primary#add-platform', { type: 'button', onclick: addPlatform }, `+ ${t('platforms.add')}`)),
           table([
             { label: t('platforms.name'), render: (row) => [row.name, row.isDefault ? h('span.badge', {}, t('platforms.default')) : null,
-              row.usable ? null : h('span.badge.bad', { title: row.problem ?? '' }, t('platforms.unusable'))] },
+              row.usable ? null : h('span.badge.bad', { title: row.problem ?? '' }, t('platforms.unusable')), coolingBadge(row)] },
             { label: t('platforms.key'), render: keyBadge },
             { label: t('platforms.models'), num: true, render: (row) => row.models.length },
           ], data.platforms, {
@@ -78,7 +78,7 @@ export async function renderPlatforms(root, ctx) {
     });
     return h('div.card.stack#platform-detail', {},
       h('h3', {}, p.name, p.isDefault ? h('span.badge', {}, t('platforms.default')) : null,
-        p.usable ? null : h('span.badge.bad', {}, t('platforms.unusable'))),
+        p.usable ? null : h('span.badge.bad', {}, t('platforms.unusable')), coolingBadge(p)),
       p.problem ? h('div.alert.warn', {}, p.problem) : null,
       form,
       keySection(p),
@@ -291,4 +291,11 @@ function priceCell(m) {
     .filter(Boolean)
     .join(' · ');
   return h('span.mono', { title: t('model.pricesUnit') }, text);
+}
+
+/** Issue 18: the platform's key is skipped after repeated failures until this time (DB mode only). */
+function coolingBadge(platform) {
+  if (!platform.coolingUntil) return null;
+  const until = new Date(platform.coolingUntil).toLocaleTimeString();
+  return h('span.badge.warn.cooling', { title: t('platforms.coolingHint') }, t('platforms.cooling', { until }));
 }
