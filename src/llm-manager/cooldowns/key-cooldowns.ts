@@ -20,7 +20,7 @@ export interface CoolingCandidate extends KeyRef {
 
 /** How long a call waits for a stale snapshot to be read again before it goes on with the one it has. */
 const READ_WAIT_MS = 100;
-/** How long a failed call waits for its failure to be written before the chain goes on. */
+/** How long a call waits for its failure (or success) to be written before it goes on. */
 const WRITE_WAIT_MS = 250;
 
 const refKey = (ref: KeyRef): string => `${ref.platformId}\u0000${ref.keyId}`;
@@ -114,12 +114,7 @@ export class KeyCooldowns {
    */
   async recordFailure(candidate: CoolingCandidate, reason: string, retryAfterMs: number): Promise<void> {
     if (!this.options.cooldown) return;
-    const write = this.writeFailure(candidate, reason, retryAfterMs, this.options.cooldown);
-    this.writing.add(write);
-    void write.finally(() => this.writing.delete(write));
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([write, new Promise<void>((resolve) => (timer = setTimeout(resolve, WRITE_WAIT_MS)))]);
-    clearTimeout(timer);
+    await this.bounded(this.writeFailure(candidate, reason, retryAfterMs, this.options.cooldown));
   }
 
   /** Resolves once every failure counted so far is written (or failed to be). */
@@ -144,15 +139,24 @@ export class KeyCooldowns {
     }
   }
 
-  /** A success: the pair's failures and cooldowns are forgotten (a query only when some are known). */
+  /** A success: the pair's failures and cooldowns are forgotten (a query only when some are known; waited as a failure's). */
   async recordSuccess(ref: KeyRef): Promise<void> {
     if (!this.options.cooldown || !this.snapshot.pairs.has(refKey(ref))) return;
     this.snapshot.pairs.delete(refKey(ref));
-    try {
-      await this.store.recordSuccess(ref);
-    } catch (error) {
-      this.logger.warn(`Could not record a success of platform ${ref.platformId} for cooldowns: ${errorMessage(error)}`);
-    }
+    await this.bounded(
+      this.store.recordSuccess(ref).catch((error: unknown) => {
+        this.logger.warn(`Could not record a success of platform ${ref.platformId} for cooldowns: ${errorMessage(error)}`);
+      }),
+    );
+  }
+
+  /** Waits for `write` at most WRITE_WAIT_MS; `idle()` waits for the rest. */
+  private async bounded(write: Promise<void>): Promise<void> {
+    this.writing.add(write);
+    void write.finally(() => this.writing.delete(write));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([write, new Promise<void>((resolve) => (timer = setTimeout(resolve, WRITE_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 
   /** The snapshot, read again first when older than `readCacheMs` (waiting at most READ_WAIT_MS for it). */
