@@ -3,12 +3,13 @@ import { KeyCooldowns } from '../../src/llm-manager/cooldowns/key-cooldowns';
 import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
 import type { LlmManagerDatabaseOptions } from '../../src/llm-manager/llm-manager.options';
 import { baseTokenCount } from '../../src/llm-manager/usage/token-base-encoding';
+import { yamlWithChain } from '../support/cooldown-instances';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
 import { useNoNetworkGuard } from '../support/no-network';
 import { TcpProxy } from '../support/tcp-proxy';
 import { TempStore } from '../support/temp-store';
 import { createTestDatabase, type TestDatabase } from '../support/test-engine';
-import { SYSTEM_KEY, SYSTEM_KEY_ENV, upstreamYaml } from '../support/upstream-yaml';
+import { SYSTEM_KEY, SYSTEM_KEY_ENV } from '../support/upstream-yaml';
 
 const QUERY_TIMEOUT_MS = 5_000;
 
@@ -31,12 +32,7 @@ describe('cooldowns while the database is frozen', () => {
   afterAll(() => upstream.close());
   beforeEach(async () => {
     proxy = await TcpProxy.start(5432);
-    store = new TempStore(`${upstreamYaml(upstream.url)}  resilient:
-    platform: Fake
-    model: broken
-    fallbacks:
-      - { platform: Spare, model: spare-chat }
-`);
+    store = new TempStore(yamlWithChain(upstream.url));
     place = createTestDatabase('postgres', store.dbPath);
     moduleRef = await store.start({
       database: { ...place.options, port: proxy.port } as LlmManagerDatabaseOptions,

@@ -3,22 +3,13 @@ import { SystemPlatformService } from '../../src/llm-manager/admin/system-platfo
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
 import { SYSTEM_USER_ID } from '../../src/llm-manager/llm-manager.constants';
 import { baseTokenCount } from '../../src/llm-manager/usage/token-base-encoding';
-import { startInstance, ManualClock, type CooldownInstance } from '../support/cooldown-instances';
+import { startInstance, ManualClock, yamlWithChain, type CooldownInstance } from '../support/cooldown-instances';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
 import { caught, streamedText } from '../support/failure';
 import { useNoNetworkGuard } from '../support/no-network';
 import { TempStore } from '../support/temp-store';
-import { SYSTEM_KEY, upstreamYaml } from '../support/upstream-yaml';
+import { SYSTEM_KEY } from '../support/upstream-yaml';
 
-/** The fake's YAML plus a system slot `resilient` on Fake's broken model, falling back to Spare's chat. */
-function yamlWithChain(url: string): string {
-  return `${upstreamYaml(url)}  resilient:
-    platform: Fake
-    model: broken
-    fallbacks:
-      - { platform: Spare, model: spare-chat }
-`;
-}
 
 /**
  * Issue 18, cooldowns: a platform + key failing `allowedFails` times within the window (429, 5xx, timeout,

@@ -12,7 +12,17 @@ import { HostResolver } from '../../src/llm-manager/security/url-guard';
 import { Clock } from '../../src/llm-manager/usage/clock';
 import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
 import { OfflineHostResolver, type TempStore } from './temp-store';
-import { SYSTEM_KEY, SYSTEM_KEY_ENV } from './upstream-yaml';
+import { SYSTEM_KEY, SYSTEM_KEY_ENV, upstreamYaml } from './upstream-yaml';
+
+/** The fake's YAML plus a system slot `resilient` on Fake's broken model, falling back to Spare's chat. */
+export function yamlWithChain(url: string): string {
+  return `${upstreamYaml(url)}  resilient:
+    platform: Fake
+    model: broken
+    fallbacks:
+      - { platform: Spare, model: spare-chat }
+`;
+}
 
 /** A clock tests move by hand, shared by the instances of one test. */
 export class ManualClock extends Clock {
