@@ -19,6 +19,9 @@ import { LiveCall } from '../src/llm-manager/builder/live-call';
 import { RetryLoop } from '../src/llm-manager/builder/retry-loop';
 import { UsageJournal } from '../src/llm-manager/usage/usage-journal';
 import { TrackedChatModel } from '../src/llm-manager/builder/tracked-chat-model';
+import { ModelHealth } from '../src/llm-manager/builder/model-health';
+import { KeyCooldowns } from '../src/llm-manager/cooldowns/key-cooldowns';
+import { KEYLESS_ID } from '../src/llm-manager/cooldowns/key-id';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../src/llm-manager/database/database.providers';
 import { UsageLogEntryEntity } from '../src/llm-manager/database/usage-log-entry.entity';
 import { UsageWriter } from '../src/llm-manager/usage/usage-writer';
@@ -141,7 +144,8 @@ export async function benchUsageRows(ctx: BenchContext): Promise<Figure[]> {
   const tracked = new TrackedChatModel(FIELDS, new CallTracker(sink, { platformName: 'in-process', baseUrl: 'http://in-process', apiKey: undefined, timeoutMs: 60_000 }), new RetryLoop({ retries: 0, baseDelayMs: 0, maxDelayMs: 0, retryAfterMaxMs: 0 }), {
     userId: trackedUser, usageKey: 'main', agentName: 'bench-p3', platformId: 0, platformName: 'in-process', modelId,
     modelDisplayName: MODEL, modelName: MODEL,
-  }, { last: () => Promise.reject(new Error('unused')), range: () => Promise.reject(new Error('unused')) });
+  }, { last: () => Promise.reject(new Error('unused')), range: () => Promise.reject(new Error('unused')) },
+  new ModelHealth(ctx.moduleRef.get(KeyCooldowns), { platformId: 0, keyId: KEYLESS_ID, platformName: 'in-process', modelName: MODEL }));
   await tracked.invoke('warm up'); // untimed (loads the tokenizer); its row is written and deleted before timing
   await recorder.drain();
   await writer.flush();

@@ -4,7 +4,7 @@
  */
 export { LlmManagerModule } from './llm-manager.module';
 export { LlmManagerService, type Since } from './llm-manager.service';
-export type { LlmManagerOptions, LlmManagerDatabaseOptions } from './llm-manager.options';
+export type { LlmManagerOptions, LlmManagerDatabaseOptions, CooldownOptions } from './llm-manager.options';
 export { SYSTEM_USER_ID, DEFAULT_USAGE_KEYS, LLM_MGR_DATA_SOURCE } from './llm-manager.constants';
 export { LlmManagerError, LLM_MANAGER_ERROR_CODES, type LlmManagerErrorCode } from './common/llm-manager.error';
 /**

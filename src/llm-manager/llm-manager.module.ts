@@ -4,6 +4,7 @@ import { BudgetsModule } from './budgets/budgets.module';
 import { BuilderModule } from './builder/builder.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { ConfigChanges } from './common/config-changes';
+import { CooldownsModule } from './cooldowns/cooldowns.module';
 import { withHostEnvFile } from './common/host-env';
 import { LlmManagerDataSourceModule } from './database/database.providers';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from './llm-manager.constants';
@@ -27,7 +28,7 @@ const resolvedOptionsProvider: Provider = {
  * Global by default (`isGlobal: false` to opt out) so the feature modules and the host see one store and one key.
  */
 @Module({
-  imports: [LlmManagerDataSourceModule, SecurityModule, ClusterModule, AdminModule, YamlSyncModule, UserSelectionModule, UsageModule, BudgetsModule, BuilderModule, MetricsModule],
+  imports: [LlmManagerDataSourceModule, SecurityModule, ClusterModule, AdminModule, YamlSyncModule, UserSelectionModule, UsageModule, BudgetsModule, BuilderModule, MetricsModule, CooldownsModule],
   providers: [resolvedOptionsProvider, ConfigChanges, LlmManagerService],
   exports: [
     LLM_MANAGER_RESOLVED_OPTIONS,
@@ -41,6 +42,7 @@ const resolvedOptionsProvider: Provider = {
     BudgetsModule,
     BuilderModule,
     MetricsModule,
+    CooldownsModule,
   ],
 })
 export class LlmManagerModule extends LlmManagerConfigurableModule {

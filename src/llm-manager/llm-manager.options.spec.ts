@@ -22,3 +22,20 @@ describe('databaseFromUrl (LLM_MGR_DATABASE_URL)', () => {
     expect(resolveOptions({}, { LLM_MGR_DATABASE_URL: 'sqlite3:/srv/llm.db' }).database).toEqual({ type: 'sqlite', database: '/srv/llm.db' });
   });
 });
+
+describe('cooldown (issue 18)', () => {
+  it('defaults to LiteLLM-like settings: 3 failures a minute, 5 s doubling up to 5 min, read at most every second', () => {
+    expect(resolveOptions({}, {}).cooldown).toEqual({ allowedFails: 3, windowMs: 60_000, cooldownMs: 5000, maxCooldownMs: 300_000, readCacheMs: 1000 });
+    expect(resolveOptions({ cooldown: { cooldownMs: 600_000 } }, {}).cooldown).toMatchObject({ cooldownMs: 600_000, maxCooldownMs: 600_000 });
+    expect(resolveOptions({ cooldown: false }, {}).cooldown).toBe(false);
+  });
+
+  it.each([
+    [{ allowedFails: 0 }, 'Option cooldown.allowedFails=0 must be a whole number ≥ 1.'],
+    [{ windowMs: 1.5 }, 'Option cooldown.windowMs=1.5 must be a whole number ≥ 1.'],
+    [{ cooldownMs: 10_000, maxCooldownMs: 5000 }, 'Option cooldown.maxCooldownMs (5000) must be at least cooldown.cooldownMs (10000).'],
+    [{ readCacheMs: -1 }, 'Option cooldown.readCacheMs=-1 must be a whole number ≥ 0.'],
+  ])('refuses %j with a message naming the option', (cooldown, message) => {
+    expect(() => resolveOptions({ cooldown }, {})).toThrow(message);
+  });
+});

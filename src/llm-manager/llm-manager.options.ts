@@ -82,6 +82,14 @@ export interface LlmManagerOptions {
    */
   retryBackoff?: { baseDelayMs?: number; maxDelayMs?: number; retryAfterMaxMs?: number };
   /**
+   * Cooldowns (issue 18): after `allowedFails` failures of one platform + key within `windowMs` (429, 5xx, timeout,
+   * unreachable; not a rejected key, a 4xx or an abort), every instance on the database skips that pair for
+   * `cooldownMs` (at least the upstream's Retry-After), doubling on each cooldown without a success between, up to
+   * `maxCooldownMs`; a success resets it. Instances read the shared state at most every `readCacheMs`. `false`: none.
+   * Default: `{ allowedFails: 3, windowMs: 60000, cooldownMs: 5000, maxCooldownMs: 300000, readCacheMs: 1000 }`.
+   */
+  cooldown?: Partial<CooldownOptions> | false;
+  /**
    * How llm-mgr's routes learn who calls them. Default: Passport's `request.user` (`id`/`userId`; admin when
    * `isAdmin` or `roles` has `'admin'`).
    */
@@ -154,6 +162,7 @@ export interface ResolvedLlmManagerOptions {
   budgetCompletionAllowance: number;
   maxRetries: number;
   retryBackoff: { baseDelayMs: number; maxDelayMs: number; retryAfterMaxMs: number };
+  cooldown: CooldownOptions | false;
   resolveIdentity: IdentityResolver;
   usageRetentionDays: number;
   usagePurgeCron: string | false;
@@ -165,6 +174,30 @@ export interface ResolvedLlmManagerOptions {
   abandonedStreamMs: number;
   modelCacheSize: number;
   keyEnvAllow: RegExp;
+}
+
+/** LlmManagerOptions.cooldown, resolved. */
+export interface CooldownOptions {
+  allowedFails: number;
+  windowMs: number;
+  cooldownMs: number;
+  maxCooldownMs: number;
+  readCacheMs: number;
+}
+
+function resolveCooldown(given: Partial<CooldownOptions>): CooldownOptions {
+  const cooldownMs = wholeAtLeastOne('cooldown.cooldownMs', given.cooldownMs ?? 5000);
+  const maxCooldownMs = wholeAtLeastOne('cooldown.maxCooldownMs', given.maxCooldownMs ?? Math.max(300_000, cooldownMs));
+  if (maxCooldownMs < cooldownMs) {
+    throw new Error(`Option cooldown.maxCooldownMs (${maxCooldownMs}) must be at least cooldown.cooldownMs (${cooldownMs}).`);
+  }
+  return {
+    allowedFails: wholeAtLeastOne('cooldown.allowedFails', given.allowedFails ?? 3),
+    windowMs: wholeAtLeastOne('cooldown.windowMs', given.windowMs ?? 60_000),
+    cooldownMs,
+    maxCooldownMs,
+    readCacheMs: wholeOrZero('cooldown.readCacheMs', given.readCacheMs ?? 1000),
+  };
 }
 
 export const DEFAULT_DATABASE: LlmManagerDatabaseOptions = { type: 'better-sqlite3', database: 'llm_config.db' };
@@ -320,6 +353,7 @@ export function resolveOptions(
       maxDelayMs: options.retryBackoff?.maxDelayMs ?? 8000,
       retryAfterMaxMs: options.retryBackoff?.retryAfterMaxMs ?? 30_000,
     },
+    cooldown: options.cooldown === false ? false : resolveCooldown(options.cooldown ?? {}),
     resolveIdentity: options.resolveIdentity ?? passportIdentity,
     usageRetentionDays: options.usageRetentionDays ?? envNumber(env, 'LLM_USAGE_RETENTION_DAYS') ?? 90,
     usagePurgeCron: checkedPurgeCron(options.usagePurgeCron ?? valueOrOff(env.LLM_USAGE_PURGE_CRON, '0 3 * * *')),

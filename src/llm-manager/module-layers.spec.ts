@@ -9,6 +9,7 @@ import { join, relative } from 'path';
 const ROOT = __dirname;
 const BELOW: Record<string, string[]> = {
   catalogue: ['admin', 'user-selection', 'builder', 'yaml-sync', 'http'],
+  cooldowns: ['admin', 'user-selection', 'builder', 'catalogue', 'gateway', 'yaml-sync', 'http'],
   'user-selection': ['admin', 'builder', 'yaml-sync', 'http'],
   builder: ['admin', 'yaml-sync', 'http'],
 };

@@ -1,3 +1,7 @@
+import type { DataSource } from 'typeorm';
+import { KeyHealthEntity } from '../../src/llm-manager/cooldowns/key-health.entity';
+import { KEYLESS_ID } from '../../src/llm-manager/cooldowns/key-id';
+import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
 import { screenshot } from '../support/browser';
 import { openPage, signIn, startConsoleRig, toastWith, type ConsoleRig } from '../support/browser-console';
 import { useNoNetworkGuard } from '../support/no-network';
@@ -73,4 +77,32 @@ describe('console (browser): key modes, labels, the one-time token, server modes
     await screenshot(page, 'settings-modes-zh');
     await page.selectOption('#lang', 'en');
   });
+
+  it('marks a platform whose key cools down with until when, in both languages (issue 18)', async () => {
+    const { page } = rig;
+    const spare = (await rig.call('GET', '/api/ai/admin/sys-platforms')).body.find((p: { name: string }) => p.name === 'Spare');
+    const health = rig.app.get<DataSource>(LLM_MGR_DATA_SOURCE_TOKEN).getRepository(KeyHealthEntity);
+    // As another instance would have written it: Spare's (keyless) endpoint failed repeatedly.
+    const until = Date.now() + 3_600_000;
+    await health.insert({ platformId: spare.id, keyId: KEYLESS_ID, failures: 0, windowStartMs: Date.now(), coolingUntilMs: until, nextCooldownMs: 10_000, reason: 'UPSTREAM_ERROR 503', updatedAtMs: Date.now() });
+    try {
+      // Instances read the shared state at most once a second: wait until the server's view has it.
+      const coolingOf = async (): Promise<unknown> =>
+        (await rig.call('GET', '/api/ai/admin/sys-platforms')).body.find((p: { name: string }) => p.name === 'Spare').coolingUntil;
+      while ((await coolingOf()) === null) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await coolingOf()).toBe(new Date(until).toISOString());
+
+      await openPage(rig, 'platforms');
+      const badge = page.locator('tr.selectable:has-text("Spare") .cooling');
+      await badge.waitFor();
+      expect(await badge.textContent()).toMatch(/^cooling down until /);
+      expect(await page.locator('tr.selectable:has-text("Fake") .cooling').count()).toBe(0);
+      await page.selectOption('#lang', 'zh');
+      await page.locator('tr.selectable:has-text("Spare") .cooling', { hasText: '冷却中' }).waitFor();
+      await page.selectOption('#lang', 'en');
+    } finally {
+      await health.delete({ platformId: spare.id });
+    }
+  });
 });
+

@@ -1,6 +1,7 @@
 import { UpstreamCallError } from '../../src/llm-manager/builder/upstream-call-error';
 import { LlmManagerError } from '../../src/llm-manager/common/llm-manager.error';
 import { SYSTEM_USER_ID } from '../../src/llm-manager/llm-manager.constants';
+import { caught, streamedText } from '../support/failure';
 import { useTrackedModels } from '../support/tracked-models';
 import { upstreamYaml } from '../support/upstream-yaml';
 
@@ -13,19 +14,6 @@ function yamlWithChain(url: string): string {
       - { platform: Fake, model: chat }
       - { platform: Fake, model: thinking }
 `;
-}
-
-async function caught(call: () => Promise<unknown>): Promise<unknown> {
-  return call().then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-}
-
-async function readAll(stream: AsyncIterable<{ content: unknown }>): Promise<string> {
-  let text = '';
-  for await (const chunk of stream) text += String(chunk.content);
-  return text;
 }
 
 /** Issue 18: a slot's fallback chain is tried on 429, 5xx, timeout or connection error before the first chunk, never after. */
@@ -66,7 +54,7 @@ describe('fallback chains per slot', () => {
     await models.manager.createUserUsageSlot('carol', 'mine', { ...ids.chat, fallbacks: [ids.thinking, ids.cut] });
     models.upstream.scriptModel('fake-chat', { error: { status: 429, retryAfterSeconds: 1 } });
     const llm = await models.manager.getUserLlm('carol', { usageKey: 'mine' });
-    expect(await readAll(await llm.stream('hi'))).toBe('Echo: hi');
+    expect(await streamedText(await llm.stream('hi'))).toBe('Echo: hi');
     expect(models.upstream.chatRequests.map((r) => r.body?.model)).toEqual(['fake-chat', 'fake-reasoning']);
 
     models.upstream.scriptModel('fake-reasoning', { error: { status: 503 } });
@@ -82,7 +70,7 @@ describe('fallback chains per slot', () => {
     const ids = await fakeModels();
     await models.manager.createUserUsageSlot('dave', 'cut', { ...ids.cut, fallbacks: [ids.chat] });
     const llm = await models.manager.getUserLlm('dave', { usageKey: 'cut' });
-    const error = await caught(async () => readAll(await llm.stream('hello there')));
+    const error = await caught(async () => streamedText(await llm.stream('hello there')));
     expect(error).toBeInstanceOf(LlmManagerError);
     expect(models.upstream.chatRequests.map((r) => r.body?.model)).toEqual(['fake-disconnect-2']);
     expect(await models.rows()).toHaveLength(1);

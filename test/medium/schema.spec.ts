@@ -48,6 +48,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         'Budgets1768262400000',
         'SlotFallbacks1768348800000',
         'UsageAttempts1768435200000',
+        'KeyHealth1768608000000',
         'PlatformHealth1768867200000',
       ]);
 
@@ -61,6 +62,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         'llm_api_tokens',
         'llm_budget_reservations',
         'llm_budgets',
+        'llm_key_health',
         'llm_mgr_config_version',
         'llm_mgr_meta',
         'llm_mgr_migrations',
@@ -150,6 +152,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
           'Budgets1768262400000',
           'SlotFallbacks1768348800000',
           'UsageAttempts1768435200000',
+          'KeyHealth1768608000000',
           'PlatformHealth1768867200000',
         ]);
         const usage = await dataSource.getRepository(UsageLogEntryEntity).find({ order: { userId: 'ASC' } });

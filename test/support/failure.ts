@@ -15,3 +15,18 @@ export async function failureOf(promise: Promise<unknown>): Promise<LlmManagerEr
 export async function codeOf(promise: Promise<unknown>): Promise<string> {
   return (await failureOf(promise)).code;
 }
+
+/** What `call` rejects with (anything), or undefined when it resolves. */
+export async function caught(call: () => Promise<unknown>): Promise<unknown> {
+  return call().then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
+
+/** The text of a streamed answer, chunk contents joined. */
+export async function streamedText(stream: AsyncIterable<{ content: unknown }>): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) text += String(chunk.content);
+  return text;
+}

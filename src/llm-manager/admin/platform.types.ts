@@ -56,6 +56,11 @@ export interface PlatformView {
   enabled: boolean;
   /** The outcome of the last model test of the platform, or null when none was made. */
   lastTest: PlatformTestView | null;
+  /**
+   * Issue 18: until when calls with the key this view's reader would use are skipped after repeated failures (429,
+   * 5xx, timeout, unreachable), as an ISO instant; null when they are not.
+   */
+  coolingUntil: string | null;
   models: ModelView[];
 }
 

@@ -3,6 +3,7 @@ import { SYSTEM_USER_ID } from '../llm-manager.constants';
 import { CatalogueReader } from '../catalogue/catalogue-reader';
 import { PlatformAdminService } from './platform-admin.service';
 import { PlatformAnswers } from '../catalogue/platform-answers';
+import { KeyCooldowns } from '../cooldowns/key-cooldowns';
 import { PlatformViewMapper } from './platform-view.mapper';
 import type { ModelInput, ModelPatch, ModelView, PlatformInput, PlatformPatch, PlatformView } from './platform.types';
 
@@ -14,9 +15,11 @@ export class SystemPlatformService {
     private readonly catalogue: CatalogueReader,
     private readonly views: PlatformViewMapper,
     private readonly answers: PlatformAnswers,
+    private readonly cooldowns: KeyCooldowns,
   ) {}
 
   async list(): Promise<PlatformView[]> {
+    await this.cooldowns.fresh();
     return this.views.toViews(await this.catalogue.platformsOwnedBy([SYSTEM_USER_ID]));
   }
 

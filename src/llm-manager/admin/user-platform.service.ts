@@ -10,6 +10,7 @@ import { SysPlatformKeyEntity } from '../database/sys-platform-key.entity';
 import { SecurityService } from '../security/security.service';
 import { UrlGuard } from '../security/url-guard';
 import { CatalogueReader } from '../catalogue/catalogue-reader';
+import { KeyCooldowns } from '../cooldowns/key-cooldowns';
 import { PlatformAdminService } from './platform-admin.service';
 import { PlatformViewMapper } from './platform-view.mapper';
 import type { ModelInput, ModelPatch, ModelView, PlatformInput, PlatformPatch, PlatformView } from './platform.types';
@@ -38,15 +39,24 @@ export class UserPlatformService {
     private readonly security: SecurityService,
     private readonly changes: ConfigChanges,
     private readonly urlGuard: UrlGuard,
+    private readonly cooldowns: KeyCooldowns,
   ) {}
 
   /** System platforms first, then the user's own (custom mode), each group in its order, usable as this user. */
   async listVisible(userId: string): Promise<PlatformView[]> {
+    await this.cooldowns.fresh();
     const views = this.views.toViews(await this.catalogue.visiblePlatforms(userId));
     if (userId === SYSTEM_USER_ID) return views;
-    const ownKeys = await this.userKeys.find({ where: { userId }, select: { platformId: true } });
-    const withOwnKey = new Set(ownKeys.map((row) => row.platformId));
-    return views.map((view) => this.views.asSeenBy(view, userId, withOwnKey.has(view.id)));
+    const ownKeys = await this.userKeys.find({ where: { userId }, select: { platformId: true, apiKeyEnc: true } });
+    const ownKey = new Map(ownKeys.map((row) => [row.platformId, row.apiKeyEnc]));
+    return views.map((view) => {
+      const stored = ownKey.get(view.id);
+      if (stored === undefined) return this.views.asSeenBy(view, userId, null);
+      // The key is decrypted only to look up its cooldown, when the platform has one at all.
+      const cooling = this.cooldowns.platformCooling(view.id);
+      const coolingUntil = cooling ? this.views.coolingUntil(view.id, this.security.decrypt(stored, `your key for platform '${view.name}'`)) : null;
+      return this.views.asSeenBy(view, userId, { coolingUntil });
+    });
   }
 
   async addPlatform(userId: string, input: PlatformInput, models: ModelInput[] = []): Promise<PlatformView> {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { BudgetsModule } from '../budgets/budgets.module';
 import { CatalogueModule } from '../catalogue/catalogue.module';
+import { CooldownsModule } from '../cooldowns/cooldowns.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { HostResolver, UrlGuard } from '../security/url-guard';
 import { UsageModule } from '../usage/usage.module';
@@ -13,7 +14,7 @@ import { UpstreamHttp } from './upstream-http';
 
 /** Builds tracked LangChain models, caches them, probes platforms and tests models; guards users' URLs (B8). */
 @Module({
-  imports: [CatalogueModule, UserSelectionModule, UsageModule, BudgetsModule, MetricsModule],
+  imports: [CatalogueModule, CooldownsModule, UserSelectionModule, UsageModule, BudgetsModule, MetricsModule],
   providers: [
     { provide: TokenEstimator, useFactory: (): TokenEstimator => new TokenEstimator() },
     CallRecorder,

@@ -1,6 +1,6 @@
 import { AIMessageChunk } from '@langchain/core/messages';
 import { ChatGenerationChunk } from '@langchain/core/outputs';
-import { fallsBack, streamWithFallback } from './fallback-chain';
+import { fallsBack, generateInOrder, streamInOrder, streamWithFallback } from './fallback-chain';
 import { UpstreamCallError } from './upstream-call-error';
 
 function chunk(text: string): ChatGenerationChunk {
@@ -64,4 +64,16 @@ describe('fallback chain rules', () => {
     expect(seen).toEqual(['a1']);
     expect(nextStarted).toBe(false);
   });
+
+  it('in order: each model in turn while the one before failed retryably; the last failure surfaces', async () => {
+    const last = failure('UPSTREAM_ERROR', 502);
+    expect(await texts(streamInOrder([() => failing([], failure('UPSTREAM_TIMEOUT')), () => answering('b')]))).toEqual(['b']);
+    await expect(texts(streamInOrder([() => failing([], failure('UPSTREAM_TIMEOUT')), () => failing([], last)]))).rejects.toBe(last);
+    const result = { generations: [] };
+    await expect(generateInOrder([() => Promise.reject(failure('UPSTREAM_RATE_LIMITED', 429)), () => Promise.resolve(result)])).resolves.toBe(result);
+    await expect(generateInOrder([() => Promise.reject(last), () => Promise.resolve(result)].slice(0, 1))).rejects.toBe(last);
+    const rejected = failure('UPSTREAM_KEY_REJECTED', 401);
+    await expect(generateInOrder([() => Promise.reject(rejected), () => Promise.resolve(result)])).rejects.toBe(rejected);
+  });
 });
+

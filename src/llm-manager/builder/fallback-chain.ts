@@ -51,3 +51,22 @@ export async function* streamWithFallback(
     yield* next();
   }
 }
+
+/** Each of `attempts` in turn while the one before failed in a way another model may answer (see generateWithFallback). */
+export function generateInOrder(attempts: ReadonlyArray<() => Promise<ChatResult>>): Promise<ChatResult> {
+  const chained = attempts.reduceRight<(() => Promise<ChatResult>) | undefined>(
+    (next, attempt) => () => generateWithFallback(attempt, next),
+    undefined,
+  );
+  return chained ? chained() : Promise.reject(new Error('A fallback chain needs at least one model.'));
+}
+
+/** The chunks of the first of `attempts` that gets to its first chunk (see streamWithFallback). */
+export function streamInOrder(attempts: ReadonlyArray<() => AsyncGenerator<ChatGenerationChunk>>): AsyncGenerator<ChatGenerationChunk> {
+  const chained = attempts.reduceRight<(() => AsyncGenerator<ChatGenerationChunk>) | undefined>(
+    (next, attempt) => () => streamWithFallback(attempt(), next),
+    undefined,
+  );
+  if (!chained) throw new Error('A fallback chain needs at least one model.');
+  return chained();
+}

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { KeyResolver } from '../catalogue/key-resolver';
 import { CatalogueReader } from '../catalogue/catalogue-reader';
 import { ConfigChanges, type ConfigChange } from '../common/config-changes';
+import { KeyCooldowns } from '../cooldowns/key-cooldowns';
 import { LlmManagerError } from '../common/llm-manager.error';
 import { rethrowDatabaseFailure } from '../database/database-failure';
 import { LLM_MANAGER_RESOLVED_OPTIONS, SYSTEM_USER_ID } from '../llm-manager.constants';
@@ -17,6 +18,7 @@ import { LlmMetrics } from '../metrics/llm-metrics';
 import { CallRecorder } from './call-recorder';
 import { requestExtraBody } from './extra-body';
 import { CallTracker } from './call-tracker';
+import { ModelHealth } from './model-health';
 import { RetryLoop } from './retry-loop';
 import { TrackedChatModel, type ModelUsageSource } from './tracked-chat-model';
 import { UpstreamHttp } from './upstream-http';
@@ -55,6 +57,7 @@ export class LlmBuilderService implements OnModuleDestroy {
     private readonly clock: Clock,
     private readonly http: UpstreamHttp,
     private readonly metrics: LlmMetrics,
+    private readonly cooldowns: KeyCooldowns,
     changes: ConfigChanges,
   ) {
     this.unsubscribe = changes.subscribe((change) => this.invalidate(change));
@@ -225,6 +228,11 @@ export class LlmBuilderService implements OnModuleDestroy {
         modelName: model.modelName,
       },
       this.usageSource(userId, model.id),
+      new ModelHealth(this.cooldowns, {
+        ...this.cooldowns.refFor(platform.id, apiKey),
+        platformName: platform.name,
+        modelName: model.displayName,
+      }),
       fallback,
     );
   }

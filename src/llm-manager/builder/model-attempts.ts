@@ -2,17 +2,18 @@ import type { BaseMessage } from '@langchain/core/messages';
 import type { ChatGenerationChunk, ChatResult } from '@langchain/core/outputs';
 import type { AttemptTrail } from './attempt-trail';
 import type { CallTracker } from './call-tracker';
-import { generateWithFallback, streamWithFallback } from './fallback-chain';
+import type { ModelHealth } from './model-health';
 import type { RetryLoop } from './retry-loop';
 
 /**
- * The calls one model makes for one request (issue 18): each attempt tracked as a call of its own, retried by the
- * retry loop, then handed to the next model of the slot's chain (`next`) when it may answer instead.
+ * The calls one model makes for one request (issue 18): each attempt tracked as a call of its own, its outcome told
+ * to cooldowns, retried by the retry loop. The slot's chain (fallback-chain.ts) then hands a failure on.
  */
 export class ModelAttempts {
   constructor(
     private readonly tracker: CallTracker,
     private readonly retry: RetryLoop,
+    private readonly health: ModelHealth,
   ) {}
 
   generate<O extends { signal?: AbortSignal }>(
@@ -20,9 +21,8 @@ export class ModelAttempts {
     options: O,
     trail: AttemptTrail,
     send: (tracked: O) => Promise<ChatResult>,
-    next: (() => Promise<ChatResult>) | undefined,
   ): Promise<ChatResult> {
-    return generateWithFallback(() => this.retry.generate(() => this.tracker.trackGenerate(messages, options, send, trail), options.signal), next);
+    return this.retry.generate(() => this.health.observe(this.tracker.trackGenerate(messages, options, send, trail)), options.signal);
   }
 
   stream<O extends { signal?: AbortSignal }>(
@@ -30,8 +30,7 @@ export class ModelAttempts {
     options: O,
     trail: AttemptTrail,
     send: (tracked: O) => AsyncGenerator<ChatGenerationChunk>,
-    next: (() => AsyncGenerator<ChatGenerationChunk>) | undefined,
   ): AsyncGenerator<ChatGenerationChunk> {
-    return streamWithFallback(this.retry.stream(() => this.tracker.trackStream(messages, options, send, trail), options.signal), next);
+    return this.retry.stream(() => this.health.observeStream(this.tracker.trackStream(messages, options, send, trail)), options.signal);
   }
 }

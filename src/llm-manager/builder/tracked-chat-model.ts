@@ -4,7 +4,9 @@ import type { ChatGenerationChunk, ChatResult } from '@langchain/core/outputs';
 import { ChatOpenAI, ChatOpenAICompletions, ChatOpenAIResponses, type ChatOpenAIFields, type OpenAIClient } from '@langchain/openai';
 import { AttemptTrail } from './attempt-trail';
 import type { CallTracker } from './call-tracker';
+import { generateInOrder, streamInOrder } from './fallback-chain';
 import { ModelAttempts } from './model-attempts';
+import { ModelHealth } from './model-health';
 import { withReasoningSentBack } from './reasoning-round-trip';
 import type { RetryLoop } from './retry-loop';
 
@@ -39,41 +41,45 @@ class TrackedCompletions extends ChatOpenAICompletions {
   constructor(
     fields: ChatOpenAIFields,
     private readonly attempts: ModelAttempts,
+    readonly health: ModelHealth,
     /** The next model of the slot's chain (issue 18). */
     readonly fallback: TrackedCompletions | undefined,
   ) {
     super(fields);
   }
 
-  override _generate(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
-    return this.generateAttempts(messages, options, runManager, new AttemptTrail());
+  /** The chain's models not cooling down, in turn, each with its retries; every attempt numbered on one trail. */
+  override async _generate(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
+    const trail = new AttemptTrail();
+    const turn = await ModelHealth.inTurn(chainOf<TrackedCompletions>(this));
+    return generateInOrder(turn.map((model) => () => model.generateOnce(messages, options, runManager, trail)));
   }
 
-  override _streamResponseChunks(
+  override async *_streamResponseChunks(
     messages: BaseMessage[],
     options: this['ParsedCallOptions'],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
-    return this.streamAttempts(messages, options, runManager, new AttemptTrail());
+    const trail = new AttemptTrail();
+    const turn = await ModelHealth.inTurn(chainOf<TrackedCompletions>(this));
+    yield* streamInOrder(turn.map((model) => () => model.streamOnce(messages, options, runManager, trail)));
   }
 
-  /** This model with its retries, then the rest of the chain; every attempt numbered on `trail`. */
-  generateAttempts(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager: CallbackManagerForLLMRun | undefined, trail: AttemptTrail): Promise<ChatResult> {
-    const next = this.fallback;
+  /** This model with its retries. */
+  generateOnce(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager: CallbackManagerForLLMRun | undefined, trail: AttemptTrail): Promise<ChatResult> {
     const send = (tracked: this['ParsedCallOptions']): Promise<ChatResult> => super._generate(messages, this.sending(messages, tracked), runManager);
-    return this.attempts.generate(messages, options, trail, send, next && (() => next.generateAttempts(messages, options, runManager, trail)));
+    return this.attempts.generate(messages, options, trail, send);
   }
 
-  streamAttempts(
+  streamOnce(
     messages: BaseMessage[],
     options: this['ParsedCallOptions'],
     runManager: CallbackManagerForLLMRun | undefined,
     trail: AttemptTrail,
   ): AsyncGenerator<ChatGenerationChunk> {
-    const next = this.fallback;
     const send = (tracked: this['ParsedCallOptions']): AsyncGenerator<ChatGenerationChunk> =>
       super._streamResponseChunks(messages, this.sending(messages, tracked), runManager);
-    return this.attempts.stream(messages, options, trail, send, next && (() => next.streamAttempts(messages, options, runManager, trail)));
+    return this.attempts.stream(messages, options, trail, send);
   }
 
   /** LangChain builds the request from the messages but drops their reasoning: it is put back here. */
@@ -120,42 +126,51 @@ class TrackedResponses extends ChatOpenAIResponses {
   constructor(
     fields: ChatOpenAIFields,
     private readonly attempts: ModelAttempts,
+    readonly health: ModelHealth,
     /** The next model of the slot's chain (issue 18). */
     readonly fallback: TrackedResponses | undefined,
   ) {
     super(fields);
   }
 
-  override _generate(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
-    return this.generateAttempts(messages, options, runManager, new AttemptTrail());
+  /** As TrackedCompletions._generate. */
+  override async _generate(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
+    const trail = new AttemptTrail();
+    const turn = await ModelHealth.inTurn(chainOf<TrackedResponses>(this));
+    return generateInOrder(turn.map((model) => () => model.generateOnce(messages, options, runManager, trail)));
   }
 
-  override _streamResponseChunks(
+  override async *_streamResponseChunks(
     messages: BaseMessage[],
     options: this['ParsedCallOptions'],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
-    return this.streamAttempts(messages, options, runManager, new AttemptTrail());
+    const trail = new AttemptTrail();
+    const turn = await ModelHealth.inTurn(chainOf<TrackedResponses>(this));
+    yield* streamInOrder(turn.map((model) => () => model.streamOnce(messages, options, runManager, trail)));
   }
 
-  /** As TrackedCompletions.generateAttempts. */
-  generateAttempts(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager: CallbackManagerForLLMRun | undefined, trail: AttemptTrail): Promise<ChatResult> {
-    const next = this.fallback;
+  generateOnce(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager: CallbackManagerForLLMRun | undefined, trail: AttemptTrail): Promise<ChatResult> {
     const send = (tracked: this['ParsedCallOptions']): Promise<ChatResult> => super._generate(messages, tracked, runManager);
-    return this.attempts.generate(messages, options, trail, send, next && (() => next.generateAttempts(messages, options, runManager, trail)));
+    return this.attempts.generate(messages, options, trail, send);
   }
 
-  /** As TrackedCompletions.streamAttempts. */
-  streamAttempts(
+  streamOnce(
     messages: BaseMessage[],
     options: this['ParsedCallOptions'],
     runManager: CallbackManagerForLLMRun | undefined,
     trail: AttemptTrail,
   ): AsyncGenerator<ChatGenerationChunk> {
-    const next = this.fallback;
     const send = (tracked: this['ParsedCallOptions']): AsyncGenerator<ChatGenerationChunk> => super._streamResponseChunks(messages, tracked, runManager);
-    return this.attempts.stream(messages, options, trail, send, next && (() => next.streamAttempts(messages, options, runManager, trail)));
+    return this.attempts.stream(messages, options, trail, send);
   }
+}
+
+/** A model and those it falls back to, in order. */
+function chainOf<T extends { fallback: T | undefined }>(first: T): T[] {
+  const chain: T[] = [];
+  for (let model: T | undefined = first; model; model = model.fallback) chain.push(model);
+  return chain;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -174,6 +189,8 @@ export class TrackedChatModel extends ChatOpenAI {
     retry: RetryLoop,
     readonly info: TrackedModelInfo,
     private readonly usage: ModelUsageSource,
+    /** What this model's calls tell cooldowns, and how they order the chain. */
+    readonly health: ModelHealth,
     /** The next model of the slot's chain, itself chained to the rest. */
     private readonly fallback?: TrackedChatModel,
   ) {
@@ -181,8 +198,8 @@ export class TrackedChatModel extends ChatOpenAI {
       ...fields,
       // llm-mgr's retry loop is the only one: LangChain's own would hide retries inside one tracked call.
       maxRetries: 0,
-      completions: new TrackedCompletions({ ...fields, maxRetries: 0 }, new ModelAttempts(tracker, retry), fallback?.trackedCompletions),
-      responses: new TrackedResponses({ ...fields, maxRetries: 0 }, new ModelAttempts(tracker, retry), fallback?.trackedResponses),
+      completions: new TrackedCompletions({ ...fields, maxRetries: 0 }, new ModelAttempts(tracker, retry, health), health, fallback?.trackedCompletions),
+      responses: new TrackedResponses({ ...fields, maxRetries: 0 }, new ModelAttempts(tracker, retry, health), health, fallback?.trackedResponses),
     });
   }
 
@@ -194,6 +211,11 @@ export class TrackedChatModel extends ChatOpenAI {
   /** The models of the chain themselves, this one first (the gateway relays along them). */
   get models(): TrackedChatModel[] {
     return [this, ...(this.fallback?.models ?? [])];
+  }
+
+  /** The models of the chain a call would try now: those cooling down left out (issue 18; the gateway walks these). */
+  modelsInTurn(): Promise<TrackedChatModel[]> {
+    return ModelHealth.inTurn(this.models);
   }
 
   private get trackedCompletions(): TrackedCompletions {

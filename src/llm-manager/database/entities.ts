@@ -1,6 +1,7 @@
 import { ApiTokenEntity } from '../api-tokens/api-token.entity';
 import { BudgetReservationEntity } from '../budgets/budget-reservation.entity';
 import { BudgetEntity } from '../budgets/budget.entity';
+import { KeyHealthEntity } from '../cooldowns/key-health.entity';
 import { ConfigVersionEntity } from './config-version.entity';
 import { MetaEntity } from './meta.entity';
 import { ModelEntity } from './model.entity';
@@ -23,4 +24,5 @@ export const LLM_MANAGER_ENTITIES = [
   ModelPriceVersionEntity,
   BudgetEntity,
   BudgetReservationEntity,
+  KeyHealthEntity,
 ];

@@ -40,7 +40,8 @@ export class GatewayRoutes implements OnModuleDestroy {
 
   async resolve(userId: string, model: string, agentName: string | null): Promise<UpstreamRoute> {
     if (model.includes('/')) return this.namedRoute(userId, model, agentName);
-    const [built, ...fallbacks] = (await this.builder.getUserLlm(userId, { usageKey: model, ...(agentName === null ? {} : { agentName }) })).models;
+    // The chain as a call would try it now: models whose platform key cools down left out (issue 18).
+    const [built, ...fallbacks] = await (await this.builder.getUserLlm(userId, { usageKey: model, ...(agentName === null ? {} : { agentName }) })).modelsInTurn();
     return { ...routeOf(built!), fallbacks: fallbacks.map(routeOf) };
   }
 

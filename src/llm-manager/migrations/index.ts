@@ -13,6 +13,7 @@ import { ApiTokenControls1768176000000 } from './1768176000000-api-token-control
 import { Budgets1768262400000 } from './1768262400000-budgets';
 import { SlotFallbacks1768348800000 } from './1768348800000-slot-fallbacks';
 import { UsageAttempts1768435200000 } from './1768435200000-usage-attempts';
+import { KeyHealth1768608000000 } from './1768608000000-key-health';
 import { PlatformHealth1768867200000 } from './1768867200000-platform-health';
 
 /** Every migration of llm-mgr, oldest first. They run on start. */
@@ -32,6 +33,7 @@ export const LLM_MANAGER_MIGRATIONS = [
   Budgets1768262400000,
   SlotFallbacks1768348800000,
   UsageAttempts1768435200000,
+  KeyHealth1768608000000,
   PlatformHealth1768867200000,
 ];
 

@@ -4,6 +4,7 @@ import type { Repository } from 'typeorm';
 import { CatalogueReader, isEnabled } from '../catalogue/catalogue-reader';
 import { KeyResolver } from '../catalogue/key-resolver';
 import { LlmManagerError } from '../common/llm-manager.error';
+import { KeyCooldowns } from '../cooldowns/key-cooldowns';
 import { SYSTEM_USER_ID, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { ModelEntity } from '../database/model.entity';
 import type { PlatformEntity } from '../database/platform.entity';
@@ -13,7 +14,7 @@ type Target = { platform: PlatformEntity; model: ModelEntity };
 
 /**
  * Where a slot goes when it has nowhere valid to point (M9): the system binding of the same usage key if this user
- * can call it, else the platform with a model this user can call that answered most recently, then the first callable
+ * can call it (and its key does not cool down, issue 18: those come after every other callable one), else the platform with a model this user can call that answered most recently, then the first callable
  * one (in order: system, then the user's own), else the first that has a model (the call will then say what is
  * missing). A platform an administrator disabled is never picked. Callable: a key this user can use, or no key needed and the endpoint has answered (a keyless preset such
  * as a local Ollama is not callable just because it asks for no key).
@@ -24,16 +25,25 @@ export class FallbackPicker {
     @InjectRepository(UserSelectionEntity, LLM_MGR_DATA_SOURCE) private readonly selections: Repository<UserSelectionEntity>,
     private readonly catalogue: CatalogueReader,
     private readonly keys: KeyResolver,
+    private readonly cooldowns: KeyCooldowns,
   ) {}
 
   async pick(userId: string, usageKey: string): Promise<Target> {
+    await this.cooldowns.fresh();
     const systemBinding = await this.systemBinding(usageKey);
-    if (systemBinding && (await this.callable(userId, systemBinding.platform))) return systemBinding;
     const candidates = (await this.catalogue.visiblePlatforms(userId)).filter((p) => (p.models ?? []).length > 0);
-    for (const platform of byLatestAnswer(candidates)) {
-      if (await this.callable(userId, platform)) return { platform, model: platform.models![0] };
+    const targets = [
+      ...(systemBinding ? [systemBinding] : []),
+      ...byLatestAnswer(candidates).map((platform) => ({ platform, model: platform.models![0]! })),
+    ];
+    // Issue 18: a platform whose key (for this user) cools down is taken only when no other is callable.
+    let cooling: Target | null = null;
+    for (const target of targets) {
+      const state = await this.callable(userId, target.platform);
+      if (state === 'ready') return target;
+      if (state === 'cooling') cooling ??= target;
     }
-    const first = (systemBinding && isEnabled(systemBinding.platform) ? systemBinding : null) ?? (candidates[0] ? { platform: candidates[0], model: candidates[0].models![0] } : null);
+    const first = cooling ?? (systemBinding && isEnabled(systemBinding.platform) ? systemBinding : null) ?? (candidates[0] ? { platform: candidates[0], model: candidates[0].models![0] } : null);
     if (first) return first;
     throw new LlmManagerError(
       'NO_USABLE_MODEL',
@@ -59,14 +69,16 @@ export class FallbackPicker {
     return row ? this.catalogue.findBinding(row.platformId, row.modelId) : null;
   }
 
-  private async callable(userId: string, platform: PlatformEntity): Promise<boolean> {
-    if (!isEnabled(platform)) return false;
+  /** Whether this user can call the platform now (`ready`), only once its key's cooldown ends, or not at all. */
+  private async callable(userId: string, platform: PlatformEntity): Promise<'ready' | 'cooling' | 'no'> {
+    if (!isEnabled(platform)) return 'no';
     try {
       const key = await this.keys.resolveFor(userId, platform);
-      return key.origin !== 'none' || platform.answeredAt !== null;
+      if (key.origin === 'none' && platform.answeredAt === null) return 'no';
+      return this.cooldowns.knownCoolingUntil(this.cooldowns.refFor(platform.id, key.apiKey)) ? 'cooling' : 'ready';
     } catch (error) {
       // CONFIG_INVALID: a key variable the allow rule refuses; that platform is not callable, others may be.
-      if (error instanceof LlmManagerError && (error.code === 'API_KEY_MISSING' || error.code === 'CONFIG_INVALID')) return false;
+      if (error instanceof LlmManagerError && (error.code === 'API_KEY_MISSING' || error.code === 'CONFIG_INVALID')) return 'no';
       throw error;
     }
   }

@@ -9,6 +9,8 @@ export interface SlotView {
   /** The id sent upstream (`deepseek-chat`). */
   model_name: string | null;
   is_system_platform: boolean;
+  /** Issue 18: until when calls of this slot skip its model (the key they use cools down), ISO; null: they do not. */
+  cooling_until: string | null;
   /** The models tried in order when this one fails before answering (issue 18); empty: none. */
   fallbacks: SlotFallbackView[];
 }

@@ -2,6 +2,8 @@ import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { CatalogueReader, isEnabled } from '../catalogue/catalogue-reader';
+import { KeyResolver } from '../catalogue/key-resolver';
+import { KeyCooldowns } from '../cooldowns/key-cooldowns';
 import { ConfigChanges } from '../common/config-changes';
 import { requireUsageKey } from '../common/input-rules';
 import { LlmManagerError } from '../common/llm-manager.error';
@@ -9,6 +11,7 @@ import { DEFAULT_USAGE_KEYS, SYSTEM_USER_ID, LLM_MGR_DATA_SOURCE } from '../llm-
 import type { ModelEntity } from '../database/model.entity';
 import type { PlatformEntity } from '../database/platform.entity';
 import { UserSelectionEntity } from '../database/user-selection.entity';
+import { isDeadlock } from '../database/duplicate-key';
 import { FallbackPicker } from './fallback-picker';
 import type { SlotBinding, SlotFallbackView, SlotView, UserSelectionView } from './selection.types';
 import { describeFallbacks, usableFallbacks, type BoundModel } from './slot-fallbacks';
@@ -38,6 +41,8 @@ export class UserSelectionService implements OnModuleDestroy {
     private readonly catalogue: CatalogueReader,
     private readonly fallback: FallbackPicker,
     private readonly changes: ConfigChanges,
+    private readonly keys: KeyResolver,
+    private readonly cooldowns: KeyCooldowns,
   ) {
     this.systemBindings = new SystemBindingCache(
       () => this.selections.find({ where: { userId: SYSTEM_USER_ID }, order: { id: 'ASC' } }),
@@ -68,7 +73,8 @@ export class UserSelectionService implements OnModuleDestroy {
   async getUserSelection(userId: string, usageKey = 'main'): Promise<UserSelectionView> {
     const resolved = await this.resolveSlot(userId, usageKey);
     const all = await this.listSlots(userId);
-    const current = all.find((s) => s.usage_key === resolved.usageKey) ?? this.toView(resolved.usageKey, resolved, []);
+    const current =
+      all.find((s) => s.usage_key === resolved.usageKey) ?? this.toView(resolved.usageKey, resolved, [], await this.coolingOf(userId, resolved));
     return { user_id: userId, ...current, usage_selections: all };
   }
 
@@ -120,12 +126,25 @@ export class UserSelectionService implements OnModuleDestroy {
   /** Every slot of the user, described. */
   async listSlots(userId: string): Promise<SlotView[]> {
     const slots = await this.ensureSlots(userId);
+    await this.cooldowns.fresh();
     const views: SlotView[] = [];
     for (const slot of slots) {
       const bound = await this.catalogue.findBinding(slot.platformId, slot.modelId);
-      views.push(this.toView(slot.usageKey, bound, await describeFallbacks(this.catalogue, slot.fallbacks)));
+      views.push(this.toView(slot.usageKey, bound, await describeFallbacks(this.catalogue, slot.fallbacks), await this.coolingOf(userId, bound)));
     }
     return views;
+  }
+
+  /** Until when this user's calls to the bound platform are skipped (issue 18): the key they use cools down. */
+  private async coolingOf(userId: string, bound: BoundModel | null): Promise<string | null> {
+    if (!bound || !this.cooldowns.platformCooling(bound.platform.id)) return null;
+    try {
+      return this.cooldowns.knownCoolingIso(bound.platform.id, (await this.keys.resolveFor(userId, bound.platform)).apiKey);
+    } catch (error) {
+      // No key this user can use: nothing of hers to cool down.
+      if (error instanceof LlmManagerError) return null;
+      throw error;
+    }
   }
 
   /**
@@ -215,7 +234,7 @@ export class UserSelectionService implements OnModuleDestroy {
     );
   }
 
-  private toView(usageKey: string, bound: BoundModel | null, fallbacks: SlotFallbackView[]): SlotView {
+  private toView(usageKey: string, bound: BoundModel | null, fallbacks: SlotFallbackView[], coolingUntil: string | null): SlotView {
     return {
       usage_key: usageKey,
       platform_id: bound?.platform.id ?? null,
@@ -224,13 +243,8 @@ export class UserSelectionService implements OnModuleDestroy {
       model_display_name: bound?.model.displayName ?? null,
       model_name: bound?.model.modelName ?? null,
       is_system_platform: bound?.platform.ownerId === SYSTEM_USER_ID,
+      cooling_until: coolingUntil,
       fallbacks,
     };
   }
-}
-
-/** MySQL/MariaDB's "Deadlock found when trying to get lock" (1213): the statement was rolled back and may be retried. */
-function isDeadlock(error: unknown): boolean {
-  const driverError = (error as { driverError?: { errno?: number; code?: string } }).driverError;
-  return driverError?.errno === 1213 || driverError?.code === 'ER_LOCK_DEADLOCK';
 }

@@ -89,4 +89,24 @@ describe('YAML mode edits', () => {
     expect(codeOf(() => edits.moveToTop(doc, 'Nope'))).toBe('PLATFORM_NOT_FOUND');
     expect(codeOf(() => edits.deleteUsage(doc, 'nope'))).toBe('USAGE_SLOT_NOT_FOUND');
   });
+
+  it('a usage keeps its fallbacks when re-bound; they follow renames and lose deleted models', () => {
+    const chained = TEXT.replace('  main: { platform: A, model: Fast }\n', '  main:\n    platform: A\n    model: Fast\n    fallbacks:\n      - { platform: B, model: Big }\n      - { platform: A, model: Fast }\n');
+    const run = (change: (doc: ReturnType<typeof parseDocument>) => unknown): ReturnType<typeof parseYamlConfig> => {
+      const doc = parseDocument(chained);
+      change(doc);
+      return parseYamlConfig(doc.toString({ lineWidth: 0 }), 'test.yaml');
+    };
+    const main = (config: ReturnType<typeof parseYamlConfig>): unknown => config.usages.find((u) => u.usageKey === 'main');
+
+    expect(main(run((doc) => edits.setUsage(doc, 'main', 'B', 'Big')))).toMatchObject({
+      platform: 'B', model: 'Big', fallbacks: [{ platform: 'B', model: 'Big' }, { platform: 'A', model: 'Fast' }],
+    });
+    expect(main(run((doc) => {
+      edits.updatePlatform(doc, 'B', { name: 'Beta' });
+      edits.updateModel(doc, 'Beta', 'Big', { displayName: 'Huge', modelName: 'b-big' });
+    }))).toMatchObject({ fallbacks: [{ platform: 'Beta', model: 'Huge' }, { platform: 'A', model: 'Fast' }] });
+    expect(main(run((doc) => edits.deleteModel(doc, 'B', 'Big')))).toMatchObject({ platform: 'A', model: 'Fast', fallbacks: [{ platform: 'A', model: 'Fast' }] });
+  });
 });
+

@@ -1,4 +1,4 @@
-import { isMap, isScalar, type Document, type Pair, YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Document, type Pair, YAMLMap } from 'yaml';
 import { LlmManagerError } from '../../../llm-manager/common/llm-manager.error';
 
 /**
@@ -32,6 +32,15 @@ function usagesMap(doc: Document, create: boolean): YAMLMap | undefined {
   const created = new YAMLMap();
   doc.set('usages', created);
   return created;
+}
+
+/** Every `{ platform, model }` of the usages: each binding and each model of its `fallbacks` chain (issue 18). */
+function bindingsOf(doc: Document): YAMLMap[] {
+  return (usagesMap(doc, false)?.items ?? []).flatMap((usage) => {
+    if (!isMap(usage.value)) return [];
+    const chain = usage.value.get('fallbacks');
+    return [usage.value, ...(isSeq(chain) ? chain.items.filter((entry): entry is YAMLMap => isMap(entry)) : [])];
+  });
 }
 
 function platformPair(doc: Document, name: Key): Pair {
@@ -84,8 +93,8 @@ export function updatePlatform(doc: Document, name: Key, patch: { name?: string;
       });
     }
     pair.key = doc.createNode(patch.name);
-    for (const usage of usagesMap(doc, false)?.items ?? []) {
-      if (isMap(usage.value) && usage.value.get('platform') === name) usage.value.set('platform', patch.name);
+    for (const binding of bindingsOf(doc)) {
+      if (binding.get('platform') === name) binding.set('platform', patch.name);
     }
   }
 }
@@ -174,10 +183,8 @@ export function updateModel(doc: Document, platform: Key, displayName: Key, mode
         details: { field: 'displayName', name: model.displayName },
       });
     pair.key = doc.createNode(model.displayName);
-    for (const usage of usagesMap(doc, false)?.items ?? []) {
-      if (isMap(usage.value) && usage.value.get('platform') === platform && usage.value.get('model') === displayName) {
-        usage.value.set('model', model.displayName);
-      }
+    for (const binding of bindingsOf(doc)) {
+      if (binding.get('platform') === platform && binding.get('model') === displayName) binding.set('model', model.displayName);
     }
   }
   pair.value = modelValue(doc, model);
@@ -192,8 +199,17 @@ export function deleteModel(doc: Document, platform: Key, displayName: Key): str
   return removeUsagesWhere(doc, (p, m) => p === platform && m === displayName);
 }
 
-/** Binds (or re-binds) a system usage slot: `main: { platform: …, model: … }`, on one line. */
+/**
+ * Binds (or re-binds) a system usage slot: `main: { platform: …, model: … }`, on one line. Re-binding keeps the rest of
+ * the binding (its `fallbacks` chain, comments).
+ */
 export function setUsage(doc: Document, usageKey: Key, platform: string, model: string): void {
+  const existing = usagesMap(doc, false)?.get(usageKey);
+  if (isMap(existing)) {
+    existing.set('platform', platform);
+    existing.set('model', model);
+    return;
+  }
   const binding = doc.createNode({ platform, model }) as YAMLMap;
   binding.flow = true;
   usagesMap(doc, true)!.set(usageKey, binding);
@@ -206,9 +222,17 @@ export function deleteUsage(doc: Document, usageKey: Key): void {
   usages.delete(usageKey);
 }
 
+/**
+ * Removes the bindings that `matches`, and the models of the other bindings' chains that do (a chain naming a model
+ * that is gone would not load); returns the usage keys removed.
+ */
 function removeUsagesWhere(doc: Document, matches: (platform: unknown, model: unknown) => boolean): string[] {
   const usages = usagesMap(doc, false);
   if (!usages) return [];
+  for (const usage of usages.items) {
+    const chain = isMap(usage.value) ? usage.value.get('fallbacks') : undefined;
+    if (isSeq(chain)) chain.items = chain.items.filter((entry) => !(isMap(entry) && matches(entry.get('platform'), entry.get('model'))));
+  }
   const removed: string[] = [];
   usages.items = usages.items.filter((item) => {
     const value = item.value;

@@ -68,6 +68,16 @@ export class PlatformViewDto implements PlatformView {
   @ApiProperty({ description: 'The last model test of the platform, or null.', type: PlatformTestViewDto, nullable: true })
   lastTest!: PlatformTestViewDto | null;
 
+  @ApiProperty({
+    description:
+      'Until when calls with this key are skipped after repeated failures (429, 5xx, timeout, unreachable), shared by ' +
+      'every instance; null when they are not. A slot falls back past it; a slot with nothing else still calls it.',
+    example: null,
+    nullable: true,
+    type: String,
+  })
+  coolingUntil!: string | null;
+
   @ApiProperty({ description: 'Its models, in order.', type: [ModelViewDto] })
   models!: ModelViewDto[];
 }

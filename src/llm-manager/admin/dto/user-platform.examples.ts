@@ -27,6 +27,7 @@ export const PLATFORM_EXAMPLE: PlatformView = {
   unusableReason: null,
   enabled: true,
   lastTest: null,
+  coolingUntil: null,
   models: [MODEL_EXAMPLE],
 };
 
@@ -44,6 +45,7 @@ export const SYSTEM_PLATFORM_EXAMPLE: PlatformView = {
   unusableReason: null,
   enabled: true,
   lastTest: { at: '2026-01-20T08:30:00.000Z', ok: true, detail: 'DeepSeek-V3 · 412 ms' },
+  coolingUntil: null,
   models: [
     { id: 2, platformId: 1, displayName: 'DeepSeek-V3', modelName: 'deepseek-chat', extraBody: null, inputPrice: 0.27, cachedInputPrice: 0.07, outputPrice: 1.1 },
   ],

@@ -39,6 +39,16 @@ export class SlotViewDto implements SlotView {
   @ApiProperty({ description: 'True when the platform is a system platform.', example: true })
   is_system_platform!: boolean;
 
+  @ApiProperty({
+    description:
+      "Until when calls skip this slot's model after repeated failures of the key they use (429, 5xx, timeout, " +
+      'unreachable), going to its fallbacks; null when they do not.',
+    example: null,
+    nullable: true,
+    type: String,
+  })
+  cooling_until!: string | null;
+
   @ApiProperty({ description: 'Models tried in order when this one fails before answering; empty: none.', type: [SlotFallbackViewDto] })
   fallbacks!: SlotFallbackViewDto[];
 }
@@ -52,7 +62,7 @@ export class UserSelectionViewDto extends SlotViewDto implements UserSelectionVi
   usage_selections!: SlotViewDto[];
 }
 
-const SLOT = { platform_id: 1, platform_name: 'DeepSeek', is_system_platform: true, fallbacks: [] };
+const SLOT = { platform_id: 1, platform_name: 'DeepSeek', is_system_platform: true, cooling_until: null, fallbacks: [] };
 
 /** Swagger example of a `UserSelectionViewDto`. */
 export const USER_SELECTION_EXAMPLE: UserSelectionView = {

@@ -8,12 +8,13 @@ const prices = (m) => ({ inputPrice: m.inputPrice ?? null, cachedInputPrice: m.c
 const dbPlatform = (p) => ({
   id: p.id, name: p.name, baseUrl: p.baseUrl, isDefault: p.isDefault, keySource: p.keySource, apiKeyEnv: p.apiKeyEnv,
   maskedKey: p.maskedKey, usable: p.usable, problem: p.unusableReason, enabled: p.enabled, lastTest: p.lastTest,
+  coolingUntil: p.coolingUntil ?? null,
   models: p.models.map((m) => ({ id: m.id, displayName: m.displayName, modelName: m.modelName, extraBody: m.extraBody, ...prices(m) })),
 });
 
 const yamlPlatform = (p) => ({
   id: p.name, name: p.name, baseUrl: p.baseUrl, isDefault: p.isDefault, keySource: p.keySource, apiKeyEnv: p.apiKeyEnv,
-  maskedKey: p.maskedKey, usable: p.keyProblem === null, problem: p.keyProblem,
+  maskedKey: p.maskedKey, usable: p.keyProblem === null, problem: p.keyProblem, coolingUntil: null,
   models: p.models.map((m) => ({ id: m.displayName, displayName: m.displayName, modelName: m.modelName, extraBody: m.extraBody, ...prices(m) })),
 });
 

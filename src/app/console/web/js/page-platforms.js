@@ -47,7 +47,7 @@ export async function renderPlatforms(root, ctx) {
           cat.testPlatform ? h('div.hint#test-all-progress', { role: 'status', 'aria-live': 'polite' }, state.testAllText) : null,
           table([
             { label: t('platforms.name'), render: (row) => [row.name, row.isDefault ? h('span.badge', {}, t('platforms.default')) : null,
-              row.usable ? null : h('span.badge.bad', { title: row.problem ?? '' }, t('platforms.unusable')),
+              row.usable ? null : h('span.badge.bad', { title: row.problem ?? '' }, t('platforms.unusable')), coolingBadge(row),
               cat.testPlatform ? healthBadges(row) : null] },
             { label: t('platforms.key'), render: keyBadge },
             { label: t('platforms.models'), num: true, render: (row) => row.models.length },
@@ -98,7 +98,8 @@ export async function renderPlatforms(root, ctx) {
     });
     return h('div.card.stack#platform-detail', {},
       h('h3', {}, p.name, p.isDefault ? h('span.badge', {}, t('platforms.default')) : null,
-        p.usable ? null : h('span.badge.bad', {}, t('platforms.unusable')), p.enabled === false ? h('span.badge.warn', {}, t('health.disabled')) : null),
+        p.usable ? null : h('span.badge.bad', {}, t('platforms.unusable')), coolingBadge(p),
+        p.enabled === false ? h('span.badge.warn', {}, t('health.disabled')) : null),
       p.problem ? h('div.alert.warn', {}, p.problem) : null,
       cat.setEnabled && !p.enabled ? h('div.alert.warn#platform-disabled', {}, t('health.disabledHint')) : null,
       cat.setEnabled ? healthControls(cat, p, reload) : null,
@@ -315,4 +316,11 @@ function priceCell(m) {
     .filter(Boolean)
     .join(' · ');
   return h('span.mono', { title: t('model.pricesUnit') }, text);
+}
+
+/** Issue 18: the platform's key is skipped after repeated failures until this time (DB mode only). */
+function coolingBadge(platform) {
+  if (!platform.coolingUntil) return null;
+  const until = new Date(platform.coolingUntil).toLocaleTimeString();
+  return h('span.badge.warn.cooling', { title: t('platforms.coolingHint') }, t('platforms.cooling', { until }));
 }
