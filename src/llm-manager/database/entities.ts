@@ -6,6 +6,7 @@ import { MetaEntity } from './meta.entity';
 import { ModelEntity } from './model.entity';
 import { ModelPriceVersionEntity } from './model-price-version.entity';
 import { PlatformEntity } from './platform.entity';
+import { RetiredModelEntity } from './retired-model.entity';
 import { SysPlatformKeyEntity } from './sys-platform-key.entity';
 import { UsageLogEntryEntity } from './usage-log-entry.entity';
 import { UserSelectionEntity } from './user-selection.entity';
@@ -23,4 +24,5 @@ export const LLM_MANAGER_ENTITIES = [
   ModelPriceVersionEntity,
   BudgetEntity,
   BudgetReservationEntity,
+  RetiredModelEntity,
 ];
