@@ -9,7 +9,8 @@ export type UsageSource = 'estimated' | 'reported' | 'both';
  * (the process died while the call was in flight; written on the next start from the usage journal) have
  * `success = 0`; a caller that aborts or stops reading still made a billable request (the seed: 按次计费).
  */
-export type UsageOutcome = 'ok' | 'error' | 'aborted' | 'abandoned' | 'interrupted';
+export const USAGE_OUTCOMES = ['ok', 'error', 'aborted', 'abandoned', 'interrupted'] as const;
+export type UsageOutcome = (typeof USAGE_OUTCOMES)[number];
 
 /** One row per LLM call made through a tracked model (M14), with the seed's columns. */
 @Entity('usage_log_entries')

@@ -12,6 +12,7 @@ import { UserBudgetController } from '../budgets/user-budget.controller';
 import { BuilderModule } from '../builder/builder.module';
 import { ProbeController } from '../builder/probe.controller';
 import { IdentityGuard } from '../common/request-identity';
+import { AdminRequestLogController } from '../usage/admin-request-log.controller';
 import { AdminUsageController } from '../usage/admin-usage.controller';
 import { UsageController } from '../usage/usage.controller';
 import { UsageModule } from '../usage/usage.module';
@@ -30,6 +31,7 @@ export const LLM_MANAGER_CONTROLLERS: Type<unknown>[] = [
   SysPlatformController,
   SystemUsageController,
   AdminUsageController,
+  AdminRequestLogController,
   UserDirectoryController,
   UserBudgetController,
   AdminBudgetsController,
