@@ -3,13 +3,14 @@ import { h, mount } from './dom.js';
 import { applyStatic, currentLang, setLang, t } from './i18n.js';
 import { renderDashboard } from './page-dashboard.js';
 import { renderPlatforms } from './page-platforms.js';
+import { renderRequests } from './page-requests.js';
 import { renderSettings } from './page-settings.js';
 import { renderUsages } from './page-usages.js';
 import { renderUsers } from './page-users.js';
 import { errorText } from './error-text.js';
 
 const MODE_KEY = 'llm-mgr.console.mode';
-const PAGES = { platforms: renderPlatforms, usages: renderUsages, users: renderUsers, dashboard: renderDashboard, settings: renderSettings };
+const PAGES = { platforms: renderPlatforms, usages: renderUsages, users: renderUsers, dashboard: renderDashboard, requests: renderRequests, settings: renderSettings };
 const $ = (id) => document.getElementById(id);
 
 const ctx = { mode: localStorage.getItem(MODE_KEY) === 'yaml' ? 'yaml' : 'db', selection: {} };
