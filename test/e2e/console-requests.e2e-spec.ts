@@ -2,7 +2,8 @@ import { readFileSync } from 'fs';
 import type { Page } from 'playwright-core';
 import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
 import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
-import { screenshot } from '../support/browser';
+import { join } from 'path';
+import { screenshot, SCREENSHOT_DIR } from '../support/browser';
 import { CONSOLE_SIZES, openPage, pageWidth, signIn, startConsoleRig, type ConsoleRig } from '../support/browser-console';
 import { useNoNetworkGuard } from '../support/no-network';
 import { SYSTEM_KEY } from '../support/upstream-yaml';
@@ -99,6 +100,10 @@ describe('console (browser): request log and dashboard at scale, 1280×800 and 3
     // 56 users (57 with the system user) once made a 5,500 px page; the top ten and the rankings keep it short whatever the number of users.
     expect(await pageHeight(page)).toBeLessThan(size === 'desktop' ? 3000 : 6000);
     await screenshot(page, `requests-dashboard-${size}-${lang}`);
+    // The parts at their real size too (a phone's full page is too tall to read once scaled down).
+    for (const part of ['dash-top', 'dash-all-models-card']) {
+      await page.locator(`#${part}`).screenshot({ path: join(SCREENSHOT_DIR, `requests-${part}-${size}-${lang}.png`) });
+    }
     await page.selectOption('#lang', 'en');
   });
 

@@ -96,7 +96,7 @@ export async function renderDashboard(root, ctx) {
       h('div.row', {}, submitOnEnter(search, go), go, size),
       h('div.chart-block#dash-users', {},
         h('div.chart', {}, barChart(top.users.map((u) => ({ label: userLabel(u.user_id), value: u.tokens })), { title: t('dash.topUsers') })),
-        table([{ label: t('users.userId'), render: (row) => h('span.mono', {}, userLabel(row.user_id)) }, ...numbers], top.users, { empty: t('dash.noUsage') })));
+        h('div.scroll-box', {}, table([{ label: t('users.userId'), render: (row) => h('span.mono', {}, userLabel(row.user_id)) }, ...numbers], top.users, { empty: t('dash.noUsage') }))));
   }
 
   const csvButton = (id, view, extra = {}) => {
@@ -167,11 +167,11 @@ export async function renderDashboard(root, ctx) {
         h('h3', {}, t('dash.byModel')),
         h('div.chart-block#dash-by-model', {},
           h('div.chart', {}, barChart(byModel.map((m) => ({ label: modelLabel(m), value: m.tokens })), { title: t('dash.byModel') })),
-          table([{ label: t('dash.model'), render: modelName }, ...numbers], byModel, { empty: t('dash.noUsage') })),
+          h('div.scroll-box', {}, table([{ label: t('dash.model'), render: modelName }, ...numbers], byModel, { empty: t('dash.noUsage') }))),
         h('h3', {}, t('dash.byAgent')),
         h('div.chart-block#dash-by-agent', {},
           h('div.chart', {}, barChart(byAgent.map((a) => ({ label: name(a.agent_name), value: a.tokens })), { title: t('dash.byAgent') })),
-          table([{ label: t('dash.agent'), render: (r) => name(r.agent_name) }, ...numbers], byAgent, { empty: t('dash.noUsage') }))) : null);
+          h('div.scroll-box', {}, table([{ label: t('dash.agent'), render: (r) => name(r.agent_name) }, ...numbers], byAgent, { empty: t('dash.noUsage') })))) : null);
   }
 
   await reload();
