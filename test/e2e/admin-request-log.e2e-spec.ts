@@ -1,4 +1,3 @@
-import type { Logger as TypeOrmLogger } from 'typeorm';
 import type { DataSource } from 'typeorm';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
 import { UsageLogEntryEntity } from '../../src/llm-manager/database/usage-log-entry.entity';
@@ -8,6 +7,7 @@ import type { ModelUsage, TopUsers } from '../../src/llm-manager/usage/usage-que
 import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
 import { useNoNetworkGuard } from '../support/no-network';
+import { QueryRecorder } from '../support/query-recorder';
 import { testEngineName } from '../support/test-engine';
 import { SYSTEM_KEY, SYSTEM_KEY_ENV, upstreamYaml } from '../support/upstream-yaml';
 import { usageRow } from '../support/usage-rows';
@@ -23,19 +23,6 @@ interface Platform {
   id: number;
   name: string;
   models: { id: number; displayName: string }[];
-}
-
-/** Keeps the statements TypeORM runs, to explain the request log's own. */
-class Statements implements TypeOrmLogger {
-  readonly seen: Array<{ sql: string; parameters: unknown[] }> = [];
-  logQuery(sql: string, parameters?: unknown[]): void {
-    this.seen.push({ sql, parameters: parameters ?? [] });
-  }
-  logQueryError(): void {}
-  logQuerySlow(): void {}
-  logSchemaBuild(): void {}
-  logMigration(): void {}
-  log(): void {}
 }
 
 describe('request log, all-users reports and CSV export (issue 19)', () => {
@@ -215,7 +202,7 @@ describe('request log, all-users reports and CSV export (issue 19)', () => {
     for (let i = 0; i < 3000; i += 1) writer.enqueue(usageRow({ userId: `plan-${i % 50}`, createdAt: new Date(T0 + 2 * 86_400_000 + i * 1000), totalTokens: 1 }));
     await writer.flush();
     const first = await page('limit=50');
-    const statements = new Statements();
+    const statements = new QueryRecorder();
     const saved = dataSource.logger;
     Object.assign(dataSource, { logger: statements });
     try {
@@ -224,7 +211,7 @@ describe('request log, all-users reports and CSV export (issue 19)', () => {
     } finally {
       Object.assign(dataSource, { logger: saved });
     }
-    const selects = statements.seen.filter((q) => q.sql.startsWith('SELECT') && q.sql.includes('usage_log_entries'));
+    const selects = statements.queries.filter((q) => q.sql.startsWith('SELECT') && q.sql.includes('usage_log_entries'));
     expect(selects).toHaveLength(2);
     const runner = dataSource.createQueryRunner();
     try {

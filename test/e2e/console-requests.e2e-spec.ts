@@ -4,7 +4,7 @@ import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
 import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
 import { join } from 'path';
 import { screenshot, SCREENSHOT_DIR } from '../support/browser';
-import { CONSOLE_SIZES, openPage, pageWidth, signIn, startConsoleRig, type ConsoleRig } from '../support/browser-console';
+import { CONSOLE_SIZES, openPage, pageWidth, useSignedInConsole, type ConsoleRig } from '../support/browser-console';
 import { useNoNetworkGuard } from '../support/no-network';
 import { SYSTEM_KEY } from '../support/upstream-yaml';
 import { usageRow } from '../support/usage-rows';
@@ -43,10 +43,11 @@ async function redrawn(page: Page, action: () => Promise<unknown>): Promise<void
 describe('console (browser): request log and dashboard at scale, 1280×800 and 390×844, en and zh, keyboard only (issue 19)', () => {
   jest.setTimeout(90_000);
   useNoNetworkGuard();
+  const signedIn = useSignedInConsole();
   let rig: ConsoleRig;
 
   beforeAll(async () => {
-    rig = await startConsoleRig();
+    rig = signedIn.rig;
     const platforms = (await rig.call('GET', '/api/ai/admin/sys-platforms')).body as Array<{ id: number; name: string; models: Array<{ id: number; displayName: string }> }>;
     const fake = platforms.find((p) => p.name === 'Fake')!;
     const spare = platforms.find((p) => p.name === 'Spare')!;
@@ -68,14 +69,9 @@ describe('console (browser): request log and dashboard at scale, 1280×800 and 3
     const llm = await rig.app.get(LlmManagerService).getUserLlm('-1', { usageKey: 'fast', agentName: 'agent_muse' });
     await llm.invoke('hello');
     expect((await rig.call('DELETE', `/api/ai/admin/sys-platform?id=${spare.id}`)).status).toBe(204);
-    await signIn(rig);
   });
-  afterAll(async () => {
+  afterAll(() => {
     if (rig) expect(rig.apiBodies.filter((body) => body.includes(SYSTEM_KEY))).toEqual([]);
-    await rig?.close();
-  });
-  afterEach(() => {
-    expect(rig.pageErrors).toEqual([]);
   });
 
   it.each([

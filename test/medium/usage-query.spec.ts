@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { DataSource, Logger as TypeOrmLogger } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { runInThisContext } from 'vm';
 import { LlmManagerError } from '../../src/llm-manager/common/llm-manager.error';
 import { openDataSource } from '../../src/llm-manager/database/data-source.factory';
@@ -14,6 +14,7 @@ import {
 } from '../../src/llm-manager/usage/usage-query.service';
 import type { UsageRow } from '../../src/llm-manager/usage/usage-row';
 import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
+import { QueryRecorder } from '../support/query-recorder';
 import { TempStore } from '../support/temp-store';
 import { NO_TOKEN_DETAILS, usageRow } from '../support/usage-rows';
 import { createTestDatabase, type TestDatabase } from '../support/test-engine';
@@ -28,19 +29,6 @@ class ManualClock extends Clock {
   now(): Date {
     return new Date(this.current);
   }
-}
-
-/** Keeps every statement TypeORM runs, to explain the ones the service sent. */
-class QueryRecorder implements TypeOrmLogger {
-  readonly queries: Array<{ sql: string; parameters: unknown[] }> = [];
-  logQuery(sql: string, parameters?: unknown[]): void {
-    this.queries.push({ sql, parameters: parameters ?? [] });
-  }
-  logQueryError(): void {}
-  logQuerySlow(): void {}
-  logSchemaBuild(): void {}
-  logMigration(): void {}
-  log(): void {}
 }
 
 /** One database server (or file) for one run of the suite, in a schema or database of its own. */
