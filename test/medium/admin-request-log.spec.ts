@@ -11,7 +11,7 @@ import { QueryRecorder } from '../support/query-recorder';
 import { testEngineName } from '../support/test-engine';
 import { SYSTEM_KEY, SYSTEM_KEY_ENV, upstreamYaml } from '../support/upstream-yaml';
 import { usageRow } from '../support/usage-rows';
-import { expectCleanError, expectValidationError, HttpApp } from './http-app';
+import { expectCleanError, expectValidationError, HttpApp } from '../e2e/http-app';
 
 const BASE = '/api/ai/admin/usage';
 /** A key the manager never held, quoted back by an upstream: masked by its shape. */
