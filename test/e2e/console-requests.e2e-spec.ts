@@ -186,8 +186,7 @@ describe('console (browser): request log and dashboard at scale, 1280×800 and 3
     // Pages of 25 over every call: older, then newer again, the same rows.
     await tabTo(page, '#rq-clear');
     await redrawn(page, () => page.keyboard.press('Enter'));
-    await page.selectOption('#rq-size', '25');
-    await page.locator('#rq-table tbody tr:nth-child(25)').waitFor();
+    await redrawn(page, () => page.selectOption('#rq-size', '25'));
     expect(await page.locator('#rq-table tbody tr').count()).toBe(25);
     const firstPage = await page.locator('#rq-table tbody tr').first().getAttribute('data-id');
     await tabTo(page, '#rq-next');
