@@ -161,6 +161,31 @@ describe('request log, all-users reports and CSV export (issue 19)', () => {
     expect(own.find((m) => m.model_id === modelId)).toMatchObject({ model_name: '临时模型', platform_name: 'Short-lived', model_deleted: true });
   });
 
+  it('a reset from YAML that removes a model and a platform keeps their names for the usage they served', async () => {
+    const models = (platform: Platform | undefined, name: string): number => platform!.models.find((m) => m.displayName === name)!.id;
+    const before = (await admin('/api/ai/admin/sys-platforms')).body as Platform[];
+    const thinking = models(before.find((p) => p.name === 'Fake'), 'thinking');
+    const spare = models(before.find((p) => p.name === 'Spare'), 'spare-chat');
+    for (const modelId of [thinking, spare]) writer.enqueue(usageRow({ userId: 'yaml-user', createdAt: at(400), totalTokens: 1, modelId }));
+    await writer.flush();
+    // The same file without Fake's `thinking` (nor the `reason` binding to it) and without the Spare platform.
+    const yaml = upstreamYaml(upstream.url);
+    http.store.writeYaml(
+      yaml
+        .replace(/\n {6}thinking:\n.*\n.*\n/, '\n')
+        .replace(/\n {2}Spare:\n.*\n.*\n.*\n/, '\n')
+        .replace(/\n {2}reason: .*\n/, '\n'),
+    );
+    const reset = await http.call('post', '/api/ai/admin/reload-from-yaml', { as: 'root', admin: true });
+    expect(reset.status).toBe(200);
+    const log = await page('user_id=yaml-user');
+    expect(log.items.map((i) => [i.platform_name, i.model_name, i.model_deleted]).sort()).toEqual([
+      ['Fake', 'thinking', true],
+      ['Spare', 'spare-chat', true],
+    ]);
+    http.store.writeYaml(yaml);
+  });
+
   it('exports CSV: quoted text, formula cells defused, totals views, streamed in chunks', async () => {
     writer.enqueue(usageRow({ userId: '=HYPERLINK("http://x")', createdAt: at(300), totalTokens: 3, agentName: 'a,b\n"c"', usageKey: '@cmd' }));
     writer.enqueue(usageRow({
