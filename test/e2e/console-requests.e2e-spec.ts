@@ -74,6 +74,15 @@ describe('console (browser): request log and dashboard at scale, 1280×800 and 3
     if (rig) expect(rig.apiBodies.filter((body) => body.includes(SYSTEM_KEY))).toEqual([]);
   });
 
+  it('has every text of the console in both languages', () => {
+    const source = readFileSync(join(__dirname, '..', '..', 'src', 'app', 'console', 'web', 'js', 'i18n.js'), 'utf8');
+    const cut = source.indexOf('const zh = {');
+    const keys = (text: string): string[] => [...text.matchAll(/'([\w./-]+)':/g)].map((m) => m[1]!).sort();
+    const [en, zh] = [keys(source.slice(0, cut)), keys(source.slice(cut))];
+    expect(en).toContain('nav.requests');
+    expect(zh).toEqual(en);
+  });
+
   it.each([
     ['desktop', 'en'],
     ['desktop', 'zh'],
