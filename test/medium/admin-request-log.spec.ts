@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
 import { UsageLogEntryEntity } from '../../src/llm-manager/database/usage-log-entry.entity';
 import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
+import { RequestLogService } from '../../src/llm-manager';
 import type { RequestLogEntry, RequestLogPage } from '../../src/llm-manager/usage/request-log.types';
 import type { ModelUsage, TopUsers } from '../../src/llm-manager/usage/usage-query.types';
 import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
@@ -70,6 +71,8 @@ describe('request log, all-users reports and CSV export (issue 19)', () => {
     expect(detail).not.toContain(FOREIGN_KEY);
     expect(detail.length).toBeLessThanOrEqual(300);
     expect(items[0]!.latency_ms).toEqual(expect.any(Number));
+    // A host app reads the same log without HTTP.
+    expect((await http.app.get(RequestLogService).page({ userId: 'carol' })).items).toEqual(items);
 
     // The stored bytes hold no key either.
     const dataSource = http.app.get<DataSource>(LLM_MGR_DATA_SOURCE_TOKEN);
