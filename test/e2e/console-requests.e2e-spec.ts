@@ -192,6 +192,17 @@ describe('console (browser): request log and dashboard at scale, 1280×800 and 3
     expect(await page.locator('.modal').count()).toBe(0);
     expect(await page.evaluate("document.activeElement?.closest('tr')?.dataset.id ?? ''")).toBe(await first.getAttribute('data-id'));
 
+    // The deleted model by its kept name: user-0's call of it, marked deleted.
+    await tabTo(page, '#rq-clear');
+    await redrawn(page, () => page.keyboard.press('Enter'));
+    await tabTo(page, '#rq-user');
+    await page.keyboard.type('user-0');
+    await tabTo(page, '#rq-modelName');
+    await page.keyboard.type('spare-chat');
+    await redrawn(page, () => page.keyboard.press('Enter'));
+    expect(await page.locator('#rq-table tbody tr').count()).toBe(1);
+    expect(await page.locator('#rq-table tbody tr .badge.warn').textContent()).toBe(lang === 'en' ? 'deleted' : '已删除');
+
     // Pages of 25 over every call: older, then newer again, the same rows.
     await tabTo(page, '#rq-clear');
     await redrawn(page, () => page.keyboard.press('Enter'));

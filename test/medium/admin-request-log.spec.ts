@@ -117,6 +117,8 @@ describe('request log, all-users reports and CSV export (issue 19)', () => {
     expect(await tokensOf('agent_name=critic&outcome=error')).toEqual([24, 12, 0]);
     expect(await tokensOf(`platform=Fake&model_id=${fake.models[0]!.id}&user_id=pager-0&limit=3`)).toEqual([24, 22, 20]);
     expect(await tokensOf('platform=Nowhere')).toEqual([]);
+    expect(await tokensOf(`platform=Fake&model=${fake.models[0]!.displayName}&user_id=pager-1&limit=2`)).toEqual([23, 21]);
+    expect(await tokensOf('model=nothing-like-it')).toEqual([]);
   });
 
   it('refuses bad filters, naming the field, and asks for an admin', async () => {
@@ -157,6 +159,7 @@ describe('request log, all-users reports and CSV export (issue 19)', () => {
     const searched = (await admin(`${BASE}/top-users?${range}&search=DAV`)).body as TopUsers;
     expect([searched.matched_users, searched.users.map((u) => u.user_id)]).toEqual([2, ['dave', 'Davina']]);
 
+    expect((await page(`${range}&model=临时模型`)).items).toHaveLength(4);
     const log = await page(`${range}&platform=Short-lived`);
     expect(log.items.map((i) => [i.model_name, i.model_deleted])).toEqual(Array(4).fill(['临时模型', true]));
     // The user's own statistics name it too.

@@ -90,6 +90,9 @@ export class RequestLogService {
     if (filter.agentName !== undefined) query.andWhere('u.agentName = :agentName', { agentName: filter.agentName });
     if (filter.modelId !== undefined) query.andWhere('u.modelId = :modelId', { modelId: filter.modelId });
     if (filter.outcome !== undefined) query.andWhere('u.outcome = :outcome', { outcome: filter.outcome });
+    if (filter.modelName !== undefined) {
+      query.andWhere('COALESCE(m.displayName, r.displayName) = :modelName', { modelName: filter.modelName });
+    }
     if (filter.platformName !== undefined) {
       query.andWhere('COALESCE(p.name, r.platformName) = :platformName', { platformName: filter.platformName });
     }

@@ -13,6 +13,8 @@ export interface RequestLogFilter extends UsageRange {
   agentName?: string;
   /** The platform's display name, or the kept name of a deleted one. */
   platformName?: string;
+  /** The model's display name, or the kept name of a deleted one. */
+  modelName?: string;
   modelId?: number;
   outcome?: UsageOutcome;
 }

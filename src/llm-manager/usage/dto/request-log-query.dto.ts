@@ -39,6 +39,12 @@ export class RequestLogFilterQueryDto extends UsageRangeQueryDto {
   @Length(1, 100)
   platform?: string;
 
+  @ApiPropertyOptional({ description: 'Only calls of models with this display name (deleted models by their kept name).', example: 'DeepSeek-V3' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  model?: string;
+
   @ApiPropertyOptional({ description: 'Only calls of this model id (deleted models too).', example: 2, type: Number })
   @IsOptional()
   @IsRowIdText()
@@ -57,6 +63,7 @@ export class RequestLogFilterQueryDto extends UsageRangeQueryDto {
       usageKey: this.usage_key,
       agentName: this.agent_name,
       platformName: this.platform,
+      modelName: this.model,
       modelId: this.model_id,
       outcome: this.outcome,
     };

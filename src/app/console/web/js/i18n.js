@@ -111,7 +111,7 @@ const en = {
   // Issue 19: the request log and the dashboard at scale (page-requests.js, page-dashboard.js).
   'nav.requests': 'Request log',
   'rq.hint': 'One line per call, newest first. Filters apply on the server; choose a line (click, Enter or Space) for its details and error.',
-  'rq.user': 'User', 'rq.slot': 'Slot', 'rq.agent': 'Agent', 'rq.platform': 'Platform', 'rq.model': 'Platform / model',
+  'rq.user': 'User', 'rq.slot': 'Slot', 'rq.agent': 'Agent', 'rq.platform': 'Platform', 'rq.modelName': 'Model', 'rq.model': 'Platform / model',
   'rq.outcome': 'Outcome', 'rq.any': 'Any', 'rq.from': 'From', 'rq.to': 'To', 'rq.pageSize': 'Per page',
   'rq.apply': 'Apply', 'rq.clear': 'Clear filters', 'rq.time': 'Time (UTC)', 'rq.latency': 'Latency', 'rq.tokens': 'Tokens (prompt + completion)',
   'rq.attempt': 'Attempt', 'rq.details': 'Call details', 'rq.close': 'Close', 'rq.prev': '← Newer', 'rq.next': 'Older →', 'rq.page': 'Page {n}',
@@ -229,7 +229,7 @@ const zh = {
   // Issue 19: the request log and the dashboard at scale (page-requests.js, page-dashboard.js).
   'nav.requests': '请求日志',
   'rq.hint': '每次调用一行，最新的在前。筛选在服务端进行；选中一行（点击、Enter 或空格）查看详情和错误。',
-  'rq.user': '用户', 'rq.slot': '用途', 'rq.agent': 'Agent', 'rq.platform': '平台', 'rq.model': '平台 / 模型',
+  'rq.user': '用户', 'rq.slot': '用途', 'rq.agent': 'Agent', 'rq.platform': '平台', 'rq.modelName': '模型', 'rq.model': '平台 / 模型',
   'rq.outcome': '结果', 'rq.any': '全部', 'rq.from': '开始日期', 'rq.to': '结束日期', 'rq.pageSize': '每页条数',
   'rq.apply': '应用', 'rq.clear': '清除筛选', 'rq.time': '时间（UTC）', 'rq.latency': '耗时', 'rq.tokens': 'Tokens（输入 + 输出）',
   'rq.attempt': '第几次尝试', 'rq.details': '调用详情', 'rq.close': '关闭', 'rq.prev': '← 较新', 'rq.next': '较早 →', 'rq.page': '第 {n} 页',

@@ -6,7 +6,7 @@ import { downloadCsv, rangeQuery } from './usage-range.js';
 
 const OUTCOMES = ['ok', 'error', 'aborted', 'abandoned', 'interrupted'];
 const SIZES = [25, 50, 100];
-const TEXT_FILTERS = [['user', 'user_id'], ['slot', 'usage_key'], ['agent', 'agent_name'], ['platform', 'platform']];
+const TEXT_FILTERS = [['user', 'user_id'], ['slot', 'usage_key'], ['agent', 'agent_name'], ['platform', 'platform'], ['modelName', 'model']];
 
 /**
  * The request log (issue 19): one line per call, filtered on the server, in keyset pages (next / previous walk a
