@@ -71,7 +71,7 @@ const row = (i: number): Omit<UsageLogEntryEntity, 'id'> => ({
   callId: null, userId: `user-${i % USERS}`, modelId: 1 + (i % 7), promptTokens: 100, completionTokens: 20, totalTokens: 120,
   reasoningTokens: 0, cachedPromptTokens: 0, estimatedPromptTokens: 100, estimatedCompletionTokens: 20, success: true,
   usageSource: 'estimated', outcome: 'ok', reportedPromptTokens: null, reportedCompletionTokens: null, latencyMs: 200, attempt: 1, fallbackFrom: null,
-  agentName: null, costMicroUsd: null, createdAt: new Date(),
+  agentName: null, usageKey: null, errorCode: null, errorDetail: null, costMicroUsd: null, createdAt: new Date(),
 });
 
 /**

@@ -44,7 +44,11 @@ export type {
   TimelinePoint,
   TokenDetails,
   EstimateDrift,
+  TopUsers,
 } from './usage/usage-query.types';
+/** The request log (issue 19): one line per call, filtered, newest first, in keyset pages; for hosts that show it. */
+export { RequestLogService } from './usage/request-log.service';
+export type { RequestLogEntry, RequestLogFilter, RequestLogPage } from './usage/request-log.types';
 /** Every entity and migration, for hosts that run llm-mgr's tables on a DataSource of their own. */
 export { LLM_MANAGER_ENTITIES } from './database/entities';
 export { LLM_MANAGER_MIGRATIONS } from './migrations';

@@ -173,7 +173,8 @@ describe('admin: system usage bindings and usage statistics over HTTP', () => {
       ['since', '/api/ai/admin/usage/users/alice?since='],
       ['since', '/api/ai/admin/usage/users/alice/by-model?since=7d&since=1d'],
       ['granularity', '/api/ai/admin/usage/users/alice/timeline?granularity=week'],
-      ['until', '/api/ai/admin/usage/users/alice/by-agent?until=2026-01-01'],
+      ['until', '/api/ai/admin/usage/users/alice/by-agent?until=2026-13-01'],
+      ['until', '/api/ai/admin/usage/total?since=2026-02-01&until=2026-01-01'],
       ['userId', `/api/ai/admin/usage/users/${'u'.repeat(65)}`],
       ['hour', '/api/ai/admin/usage/users/alice/timeline?granularity=hour&since=3650d'],
     ])('refuses a bad %s (400 VALIDATION_FAILED)', async (field, path) => {

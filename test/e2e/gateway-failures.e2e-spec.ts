@@ -99,6 +99,20 @@ describe('gateway failures: OpenAI error shape and status, one row per call that
     const rows = await rowsSince(before);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ outcome: 'error', success: false, totalTokens: 0 });
+    // The request log's columns (issue 19): the code, and what the upstream said.
+    expect(rows[0]).toMatchObject({ errorCode: status === 429 ? 'UPSTREAM_RATE_LIMITED' : 'UPSTREAM_ERROR', usageKey: 'main' });
+    expect(rows[0]!.errorDetail).toMatch(new RegExp(`^HTTP ${status}: .*scripted ${status}`));
+  });
+
+  it('an upstream error that quotes the platform key: the row keeps its text with the key masked', async () => {
+    const before = (await gateway.rows()).length;
+    upstream.enqueue({ error: { status: 400, message: `Key ${SYSTEM_KEY} may not use this model.` } });
+    expect((await post(chat('main'))).status).toBe(400);
+    const [row] = await rowsSince(before);
+    expect(row).toMatchObject({ errorCode: 'UPSTREAM_ERROR' });
+    expect(row!.errorDetail).toContain('may not use this model');
+    expect(row!.errorDetail).toContain('sk-…');
+    expect(row!.errorDetail).not.toContain(SYSTEM_KEY);
   });
 
   it('an upstream 429 on a stream request: the SDK gets RateLimitError before any chunk', async () => {
@@ -118,6 +132,7 @@ describe('gateway failures: OpenAI error shape and status, one row per call that
     const rows = await rowsSince(before);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ outcome: 'error', success: false });
+    expect(rows[0]).toMatchObject({ errorCode: 'UPSTREAM_ERROR', errorDetail: expect.stringMatching(/broke off its answer/) });
   });
 
   it('a platform that sends no status line within requestTimeoutMs: 502 upstream_error in OpenAI shape, one error row', async () => {
@@ -131,6 +146,7 @@ describe('gateway failures: OpenAI error shape and status, one row per call that
     const rows = await rowsSince(before);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ outcome: 'error', success: false });
+    expect(rows[0]).toMatchObject({ errorCode: 'UPSTREAM_TIMEOUT', errorDetail: expect.stringMatching(/2000 ms/) });
   });
 
   it('a client that aborts mid-stream: exactly one aborted row, and the upstream request is cancelled', async () => {

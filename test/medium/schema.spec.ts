@@ -49,6 +49,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         'SlotFallbacks1768348800000',
         'UsageAttempts1768435200000',
         'KeyHealth1768608000000',
+        'RequestLog1768780800000',
         'PlatformHealth1768867200000',
       ]);
 
@@ -69,6 +70,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         'llm_model_price_versions',
         'llm_models',
         'llm_platforms',
+        'llm_retired_models',
         'llm_sys_platform_keys',
         'llm_user_selections',
         'usage_log_entries',
@@ -153,6 +155,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
           'SlotFallbacks1768348800000',
           'UsageAttempts1768435200000',
           'KeyHealth1768608000000',
+          'RequestLog1768780800000',
           'PlatformHealth1768867200000',
         ]);
         const usage = await dataSource.getRepository(UsageLogEntryEntity).find({ order: { userId: 'ASC' } });

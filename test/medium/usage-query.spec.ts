@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { DataSource, Logger as TypeOrmLogger } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { runInThisContext } from 'vm';
 import { LlmManagerError } from '../../src/llm-manager/common/llm-manager.error';
 import { openDataSource } from '../../src/llm-manager/database/data-source.factory';
@@ -14,6 +14,7 @@ import {
 } from '../../src/llm-manager/usage/usage-query.service';
 import type { UsageRow } from '../../src/llm-manager/usage/usage-row';
 import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
+import { QueryRecorder } from '../support/query-recorder';
 import { TempStore } from '../support/temp-store';
 import { NO_TOKEN_DETAILS, usageRow } from '../support/usage-rows';
 import { createTestDatabase, type TestDatabase } from '../support/test-engine';
@@ -28,19 +29,6 @@ class ManualClock extends Clock {
   now(): Date {
     return new Date(this.current);
   }
-}
-
-/** Keeps every statement TypeORM runs, to explain the ones the service sent. */
-class QueryRecorder implements TypeOrmLogger {
-  readonly queries: Array<{ sql: string; parameters: unknown[] }> = [];
-  logQuery(sql: string, parameters?: unknown[]): void {
-    this.queries.push({ sql, parameters: parameters ?? [] });
-  }
-  logQueryError(): void {}
-  logQuerySlow(): void {}
-  logSchemaBuild(): void {}
-  logMigration(): void {}
-  log(): void {}
 }
 
 /** One database server (or file) for one run of the suite, in a schema or database of its own. */
@@ -191,9 +179,9 @@ describe.each(engines)('usage queries on $name', (engine) => {
 
   it('groups a user\'s usage by model (deleted model: null name) and by agent, most tokens first', async () => {
     expect(await usage.byModel('u1', { since: at(0) })).toEqual([
-      { model_id: r1, model_name: 'DeepSeek-R1', platform_name: 'DeepSeek', tokens: 150, prompt_tokens: 100, completion_tokens: 50, requests: 1, errors: 0, ...none },
-      { model_id: v3, model_name: 'DeepSeek-V3', platform_name: 'DeepSeek', tokens: 45, prompt_tokens: 30, completion_tokens: 15, requests: 2, errors: 1, ...none },
-      { model_id: 9999, model_name: null, platform_name: null, tokens: 2, prompt_tokens: 1, completion_tokens: 1, requests: 1, errors: 0, ...none },
+      { model_id: r1, model_name: 'DeepSeek-R1', platform_name: 'DeepSeek', model_deleted: false, tokens: 150, prompt_tokens: 100, completion_tokens: 50, requests: 1, errors: 0, ...none },
+      { model_id: v3, model_name: 'DeepSeek-V3', platform_name: 'DeepSeek', model_deleted: false, tokens: 45, prompt_tokens: 30, completion_tokens: 15, requests: 2, errors: 1, ...none },
+      { model_id: 9999, model_name: null, platform_name: null, model_deleted: true, tokens: 2, prompt_tokens: 1, completion_tokens: 1, requests: 1, errors: 0, ...none },
     ]);
     expect(await usage.byModel('u1', { since: at(0), until: at(2 * HOUR) })).toEqual([
       expect.objectContaining({ model_id: v3, tokens: 15, requests: 1 }),
@@ -373,7 +361,7 @@ describe('usage queries on SQLite: query plans', () => {
     for (const { sql, parameters } of deletes) {
       const plan = (await dataSource.query(`EXPLAIN QUERY PLAN ${sql}`, parameters)) as Array<{ detail: string }>;
       const steps = plan.map((step) => step.detail).join('\n');
-      expect(steps).toMatch(/USING COVERING INDEX IDX_usage_log_entries_created \(created_at<\?\)/);
+      expect(steps).toMatch(/USING COVERING INDEX IDX_usage_log_entries_created_id \(created_at<\?\)/);
       expect(steps).not.toMatch(/TEMP B-TREE/);
     }
   });

@@ -17,6 +17,7 @@ import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { ModelEntity } from '../database/model.entity';
 import { PlatformEntity } from '../database/platform.entity';
 import { recordPriceVersions } from '../database/price-versions';
+import { retireModels } from '../database/retire-models';
 import { SecurityService } from '../security/security.service';
 import { PlatformViewMapper } from './platform-view.mapper';
 import type { ModelInput, ModelPatch, PlatformInput, PlatformPatch } from './platform.types';
@@ -105,7 +106,8 @@ export class PlatformAdminService {
   async deletePlatform(ownerId: string, platformId: number): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       await this.findOwned(ownerId, platformId, manager);
-      // Models and users' keys for this platform go with it (ON DELETE CASCADE on every engine).
+      // Models and users' keys for this platform go with it (ON DELETE CASCADE on every engine); usage keeps their names.
+      await retireModels(manager, { platformId });
       await manager.delete(PlatformEntity, { id: platformId });
     });
     this.changes.publish({ kind: 'platform', platformId });
@@ -155,8 +157,12 @@ export class PlatformAdminService {
   }
 
   async deleteModel(ownerId: string, modelId: number): Promise<void> {
-    const model = await this.findOwnedModel(this.dataSource.manager, ownerId, modelId);
-    await this.dataSource.manager.delete(ModelEntity, { id: modelId });
+    const model = await this.dataSource.transaction(async (manager) => {
+      const owned = await this.findOwnedModel(manager, ownerId, modelId);
+      await retireModels(manager, { modelId });
+      await manager.delete(ModelEntity, { id: modelId });
+      return owned;
+    });
     this.changes.publish({ kind: 'model', platformId: model.platformId, modelId });
   }
 

@@ -1,6 +1,7 @@
 import type { BaseMessage } from '@langchain/core/messages';
 import type { ChatGenerationChunk, ChatResult } from '@langchain/core/outputs';
 import type { UsageOutcome } from '../database/usage-log-entry.entity';
+import type { CallFailure } from './call-failure';
 import { reportedUsageOf, type ReportedUsage } from './provider-usage';
 
 export type { ReportedUsage };
@@ -26,6 +27,8 @@ export interface FinishedCall {
   attempt: number;
   /** The call id of the failed attempt this one replaced. */
   fallbackFrom: string | null;
+  /** Why an `error` call failed, when whoever ended it knew (issue 19); set by `LiveCall.settle`. */
+  failure?: CallFailure | null;
 }
 
 /** Collects what one call produced, chunk by chunk or from one result. */

@@ -138,6 +138,7 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
       userId: context.userId,
       modelId: context.modelId,
       agentName: context.agentName,
+      ...(context.usageKey ? { usageKey: context.usageKey } : {}),
       at: observation.startedAt,
       ...(observation.attempt > 1 ? { attempt: observation.attempt, fallbackFrom: observation.fallbackFrom } : {}),
       promptChars: observation.promptMessages.reduce((n, m) => n + promptText(m).length, observation.promptExtras.length),
@@ -156,6 +157,7 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
       at: call.endedAt,
       completionChars: call.completionText.length + call.reasoningText.length,
       reported: call.reported,
+      ...(call.failure ? { errorCode: call.failure.code, errorDetail: call.failure.detail } : {}),
     });
     this.metrics.observeCall(context.labels, call);
     const row = this.toRow(context, call, live?.promptTokens ?? this.estimatePrompt(context.family, call));
@@ -220,6 +222,9 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
       attempt: call.attempt,
       fallbackFrom: call.fallbackFrom,
       agentName: context.agentName,
+      usageKey: context.usageKey ?? null,
+      errorCode: call.failure?.code ?? null,
+      errorDetail: call.failure?.detail ?? null,
       createdAt: new Date(call.startedAt),
     };
   }

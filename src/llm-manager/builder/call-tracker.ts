@@ -3,6 +3,7 @@ import type { ChatGenerationChunk, ChatResult } from '@langchain/core/outputs';
 import { LlmManagerError } from '../common/llm-manager.error';
 import type { BudgetHold } from '../budgets/budget-gate';
 import type { AttemptTrail } from './attempt-trail';
+import { callFailure } from './call-failure';
 import { CallObservation, type FinishedCall } from './call-observation';
 import { LiveCall, type CallEnd } from './live-call';
 import { upstreamCallError, type UpstreamTarget } from './upstream-call-error';
@@ -55,8 +56,7 @@ export class CallTracker {
       call.settle('ok');
       return result;
     } catch (error) {
-      call.settle(isAbort(error, call.signal) ? 'aborted' : 'error');
-      throw upstreamCallError(error, this.target, this.sink.now() - call.observation.startedAt);
+      throw this.failed(call, error);
     }
   }
 
@@ -81,12 +81,18 @@ export class CallTracker {
       // LangChain's completions stream returns quietly when its signal fires.
       call.settle(call.signal.aborted ? 'aborted' : 'ok');
     } catch (error) {
-      call.settle(isAbort(error, call.signal) ? 'aborted' : 'error');
-      throw upstreamCallError(error, this.target, this.sink.now() - call.observation.startedAt);
+      throw this.failed(call, error);
     } finally {
       // Still live here only when the consumer stopped iterating (`break`, `return`).
       call.settle('abandoned');
     }
+  }
+
+  /** Settles a call that threw, keeping why on its row, and returns what the caller gets thrown. */
+  private failed(call: LiveCall, error: unknown): unknown {
+    const thrown = upstreamCallError(error, this.target, this.sink.now() - call.observation.startedAt);
+    call.settle(isAbort(error, call.signal) ? 'aborted' : 'error', callFailure(thrown, [this.target.apiKey]));
+    return thrown;
   }
 
   private observe(messages: BaseMessage[], options: CallOptionsLike): CallObservation {

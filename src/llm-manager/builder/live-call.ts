@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BudgetHold } from '../budgets/budget-gate';
 import type { UsageOutcome } from '../database/usage-log-entry.entity';
+import type { CallFailure } from './call-failure';
 import type { CallObservation, FinishedCall } from './call-observation';
 
 /** Where a call reports that it ended; exactly once per call. */
@@ -45,18 +46,21 @@ export class LiveCall {
     return this.ending;
   }
 
-  /** Records the call as ended with `outcome`; false (and nothing recorded) when it had already settled. */
-  settle(outcome: UsageOutcome): boolean {
+  /**
+   * Records the call as ended with `outcome` (and, for an `error`, why: kept on its usage row); false (and nothing
+   * recorded) when it had already settled.
+   */
+  settle(outcome: UsageOutcome, failure: CallFailure | null = null): boolean {
     if (this.ending !== null) return false;
     this.ending = outcome;
     this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
-    this.end.record(this.observation.finish(this.id, outcome, this.end.now()));
+    this.end.record({ ...this.observation.finish(this.id, outcome, this.end.now()), failure: outcome === 'error' ? failure : null });
     return true;
   }
 
   /** Ends the call from outside (caller's abort, shutdown, nobody reading): records it, then cancels its request. */
-  stop(outcome: UsageOutcome, reason: unknown): void {
-    if (this.settle(outcome)) this.controller.abort(reason);
+  stop(outcome: UsageOutcome, reason: unknown, failure: CallFailure | null = null): void {
+    if (this.settle(outcome, failure)) this.controller.abort(reason);
   }
 
   private readonly onCallerAbort = (): void => this.stop('aborted', this.callerSignal?.reason);

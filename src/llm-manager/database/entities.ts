@@ -7,6 +7,7 @@ import { MetaEntity } from './meta.entity';
 import { ModelEntity } from './model.entity';
 import { ModelPriceVersionEntity } from './model-price-version.entity';
 import { PlatformEntity } from './platform.entity';
+import { RetiredModelEntity } from './retired-model.entity';
 import { SysPlatformKeyEntity } from './sys-platform-key.entity';
 import { UsageLogEntryEntity } from './usage-log-entry.entity';
 import { UserSelectionEntity } from './user-selection.entity';
@@ -25,4 +26,5 @@ export const LLM_MANAGER_ENTITIES = [
   BudgetEntity,
   BudgetReservationEntity,
   KeyHealthEntity,
+  RetiredModelEntity,
 ];

@@ -9,7 +9,8 @@ export type UsageSource = 'estimated' | 'reported' | 'both';
  * (the process died while the call was in flight; written on the next start from the usage journal) have
  * `success = 0`; a caller that aborts or stops reading still made a billable request (the seed: 按次计费).
  */
-export type UsageOutcome = 'ok' | 'error' | 'aborted' | 'abandoned' | 'interrupted';
+export const USAGE_OUTCOMES = ['ok', 'error', 'aborted', 'abandoned', 'interrupted'] as const;
+export type UsageOutcome = (typeof USAGE_OUTCOMES)[number];
 
 /** One row per LLM call made through a tracked model (M14), with the seed's columns. */
 @Entity('usage_log_entries')
@@ -31,7 +32,8 @@ export type UsageOutcome = 'ok' | 'error' | 'aborted' | 'abandoned' | 'interrupt
   'reportedCompletionTokens',
   'costMicroUsd',
 ])
-@Index('IDX_usage_log_entries_created', ['createdAt'])
+// Newest-first keyset pages of the request log (issue 19) and the purge's oldest-first chunks.
+@Index('IDX_usage_log_entries_created_id', ['createdAt', 'id'])
 @Index('IDX_usage_log_entries_call_id', ['callId'], { unique: true })
 export class UsageLogEntryEntity {
   @PrimaryGeneratedColumn()
@@ -106,6 +108,18 @@ export class UsageLogEntryEntity {
 
   @Column({ name: 'agent_name', type: 'varchar', length: 100, nullable: true })
   agentName!: string | null;
+
+  /** The slot the call was made for (`main`, `fast`, …); `NULL` for a call of no slot and rows before issue 19. */
+  @Column({ name: 'usage_key', type: 'varchar', length: 64, nullable: true })
+  usageKey!: string | null;
+
+  /** A failed call's `LlmManagerError` code (`UPSTREAM_RATE_LIMITED`, …); `NULL` otherwise. */
+  @Column({ name: 'error_code', type: 'varchar', length: 32, nullable: true })
+  errorCode!: string | null;
+
+  /** A failed call's error message, shortened and with every key masked; `NULL` otherwise. */
+  @Column({ name: 'error_detail', type: 'varchar', length: 300, nullable: true })
+  errorDetail!: string | null;
 
   /**
    * Id of the call this row records (B10): unique, so replaying the usage journal or retrying a batch never writes a

@@ -3,6 +3,7 @@ import type { Request, Response as ExpressResponse } from 'express';
 import { CallRecorder } from '../builder/call-recorder';
 import type { CallSink } from '../builder/call-tracker';
 import { AttemptTrail } from '../builder/attempt-trail';
+import { httpFailure } from '../builder/call-failure';
 import type { LiveCall } from '../builder/live-call';
 import { LlmManagerError } from '../common/llm-manager.error';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
@@ -69,8 +70,8 @@ export class ChatRelay {
   ): Promise<boolean> {
     const upstream = await postUpstream(this.client, route, '/chat/completions', upstreamBody(request, route), call, this.options.requestTimeoutMs);
     if (!last && (upstream.status === 429 || upstream.status >= 500)) {
-      await bodyOf(() => readAll(upstream), call.signal);
-      call.settle('error');
+      const text = (await bodyOf(() => readAll(upstream), call.signal)).toString('utf8');
+      call.settle('error', httpFailure(upstream.status, text, [route.apiKey]));
       return false;
     }
     if (!succeeded(upstream)) {

@@ -1,6 +1,7 @@
 import type { Response as ExpressResponse } from 'express';
 import type { AttemptTrail } from '../builder/attempt-trail';
 import type { CallRecorder } from '../builder/call-recorder';
+import { callFailure } from '../builder/call-failure';
 import type { CallObservation } from '../builder/call-observation';
 import type { CallSink } from '../builder/call-tracker';
 import { LiveCall } from '../builder/live-call';
@@ -39,7 +40,7 @@ export async function asLiveCall<O extends CallObservation, R>(
   try {
     return await work(call, observation, sink);
   } catch (error) {
-    call.settle('error');
+    call.settle('error', callFailure(error, [route.apiKey]));
     if (!clientGone.signal.aborted) throw error;
     return undefined;
   }

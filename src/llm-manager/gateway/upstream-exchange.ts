@@ -1,5 +1,6 @@
 import type { Response as ExpressResponse } from 'express';
 import type { LiveCall } from '../builder/live-call';
+import { httpFailure } from '../builder/call-failure';
 import { brokenOff, unreachable, upstreamErrorBody } from './upstream-error';
 import { readAll, type UpstreamAnswer, type UpstreamClient } from './upstream-client';
 import type { UpstreamRoute } from './upstream-route';
@@ -21,7 +22,8 @@ export async function postUpstream(
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    call.stop('error', new Error('requestTimeoutMs elapsed'));
+    const reason = new Error('requestTimeoutMs elapsed');
+    call.stop('error', reason, { code: 'UPSTREAM_TIMEOUT', detail: `The platform did not answer within ${timeoutMs} ms (requestTimeoutMs).` });
   }, timeoutMs);
   try {
     return await client.post(route, path, headers, body, call.signal);
@@ -43,7 +45,7 @@ export function succeeded(upstream: UpstreamAnswer): boolean {
  */
 export async function relayUpstreamError(upstream: UpstreamAnswer, route: UpstreamRoute, call: LiveCall, res: ExpressResponse): Promise<void> {
   const text = (await bodyOf(() => readAll(upstream), call.signal)).toString('utf8');
-  call.settle('error');
+  call.settle('error', httpFailure(upstream.status, text, [route.apiKey]));
   const retryAfter = upstream.header('retry-after');
   if (retryAfter !== null) res.setHeader('retry-after', retryAfter);
   res.status(upstream.status).json(upstreamErrorBody(upstream.status, text, route.apiKey));

@@ -15,6 +15,7 @@ import { BuilderModule } from '../builder/builder.module';
 import { ProbeController } from '../builder/probe.controller';
 import { IdentityGuard } from '../common/request-identity';
 import { Clock, SystemClock } from '../usage/clock';
+import { AdminRequestLogController } from '../usage/admin-request-log.controller';
 import { AdminUsageController } from '../usage/admin-usage.controller';
 import { UsageController } from '../usage/usage.controller';
 import { UsageModule } from '../usage/usage.module';
@@ -34,6 +35,7 @@ export const LLM_MANAGER_CONTROLLERS: Type<unknown>[] = [
   PlatformHealthController,
   SystemUsageController,
   AdminUsageController,
+  AdminRequestLogController,
   UserDirectoryController,
   UserBudgetController,
   AdminBudgetsController,

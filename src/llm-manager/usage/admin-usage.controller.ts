@@ -6,6 +6,7 @@ import { AdminOnly } from '../common/request-identity';
 import { Clock } from './clock';
 import { daysBefore, parseSince } from './dto/admin-since';
 import { AdminPurgeDto, AdminUserIdParamDto } from './dto/admin-usage.dto';
+import { UsageRangeQueryDto } from './dto/usage-range-query.dto';
 import { UsageSinceQueryDto } from './dto/usage-since-query.dto';
 import { UsageTimelineQueryDto } from './dto/usage-timeline-query.dto';
 import { AgentUsageDto, ModelUsageDto, TimelinePointDto, UsageSummaryDto } from './dto/usage-view.dto';
@@ -34,11 +35,11 @@ export class AdminUsageController {
   }
 
   @Get('total')
-  @ApiOperation({ summary: 'Totals of all users', description: 'Tokens, requests and errors of every call since `since`.' })
+  @ApiOperation({ summary: 'Totals of all users', description: 'Tokens, requests and errors of every call from `since` to `until`.' })
   @ApiOkResponse({ type: UsageSummaryDto })
   @ApiAdminErrors(BAD_REQUEST)
-  total(@Query() query: UsageSinceQueryDto): Promise<UsageSummary> {
-    return this.usage.summary({ since: parseSince(query.since, this.clock.now()) });
+  total(@Query() query: UsageRangeQueryDto): Promise<UsageSummary> {
+    return this.usage.summary(query.rangeAt(this.clock));
   }
 
   @Get('users/:userId')
@@ -53,16 +54,16 @@ export class AdminUsageController {
   @ApiOperation({ summary: "One user's usage per model", description: 'Most tokens first; `model_name` is null for a deleted model.' })
   @ApiOkResponse({ type: [ModelUsageDto] })
   @ApiAdminErrors(BAD_REQUEST)
-  byModel(@Param() param: AdminUserIdParamDto, @Query() query: UsageSinceQueryDto): Promise<ModelUsage[]> {
-    return this.usage.byModel(param.userId, { since: parseSince(query.since, this.clock.now()) });
+  byModel(@Param() param: AdminUserIdParamDto, @Query() query: UsageRangeQueryDto): Promise<ModelUsage[]> {
+    return this.usage.byModel(param.userId, query.rangeAt(this.clock));
   }
 
   @Get('users/:userId/by-agent')
   @ApiOperation({ summary: "One user's usage per agent", description: 'Most tokens first; calls without an agent name share `null`.' })
   @ApiOkResponse({ type: [AgentUsageDto] })
   @ApiAdminErrors(BAD_REQUEST)
-  byAgent(@Param() param: AdminUserIdParamDto, @Query() query: UsageSinceQueryDto): Promise<AgentUsage[]> {
-    return this.usage.byAgent(param.userId, { since: parseSince(query.since, this.clock.now()) });
+  byAgent(@Param() param: AdminUserIdParamDto, @Query() query: UsageRangeQueryDto): Promise<AgentUsage[]> {
+    return this.usage.byAgent(param.userId, query.rangeAt(this.clock));
   }
 
   @Get('users/:userId/timeline')

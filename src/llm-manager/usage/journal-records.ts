@@ -17,6 +17,8 @@ export interface BeginRecord {
   userId: string;
   modelId: number | null;
   agentName: string | null;
+  /** The slot the call was made for; absent for none (and in journals older than issue 19). */
+  usageKey?: string;
   /** Epoch ms. */
   at: number;
   promptChars: number;
@@ -41,6 +43,9 @@ export interface EndRecord {
   at: number;
   completionChars: number;
   reported: ReportedTokens | null;
+  /** A failed call's error code and masked detail (issue 19); absent otherwise. */
+  errorCode?: string;
+  errorDetail?: string;
 }
 
 /** The finished row, exactly as it was handed to the writer (`createdAt` as an ISO string). */
@@ -104,6 +109,9 @@ function rowFromEvents(
     attempt: begin.attempt ?? 1,
     fallbackFrom: begin.fallbackFrom ?? null,
     agentName: begin.agentName,
+    usageKey: begin.usageKey ?? null,
+    errorCode: end?.errorCode ?? null,
+    errorDetail: end?.errorDetail ?? null,
     createdAt: new Date(begin.at),
   };
 }

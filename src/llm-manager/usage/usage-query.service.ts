@@ -4,6 +4,7 @@ import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import { assertUnreachable, LlmManagerError } from '../common/llm-manager.error';
 import { ModelEntity } from '../database/model.entity';
 import { PlatformEntity } from '../database/platform.entity';
+import { RetiredModelEntity } from '../database/retired-model.entity';
 import { UsageLogEntryEntity } from '../database/usage-log-entry.entity';
 import { LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import { Clock } from './clock';
@@ -12,6 +13,7 @@ import type {
   ModelUsage,
   TimelinePoint,
   TimelineQuery,
+  TopUsers,
   UsageFilter,
   UsageRange,
   UsageSummary,
@@ -64,37 +66,24 @@ export class UsageQueryService {
     return toSummary(await selectTotals(this.rows(filter)).getRawOne<RawTotals>());
   }
 
-  /** A user's usage per model, most tokens first; `model_name` is `null` for a deleted model. */
+  /** A user's usage per model, most tokens first; a deleted model by the names it had (`model_deleted`). */
   async byModel(userId: string, range: UsageRange = {}): Promise<ModelUsage[]> {
-    await this.ledger.flush();
-    const raws = await selectTotals(this.rows({ userId, ...range }))
-      .addSelect('u.modelId', 'model_id')
-      .addSelect('m.displayName', 'model_name')
-      .addSelect('p.name', 'platform_name')
-      .leftJoin(ModelEntity, 'm', 'm.id = u.modelId')
-      .leftJoin(PlatformEntity, 'p', 'p.id = m.platformId')
-      .groupBy('u.modelId')
-      .addGroupBy('m.displayName')
-      .addGroupBy('p.name')
-      .getRawMany<RawTotals & { model_id: unknown; model_name: string | null; platform_name: string | null }>();
-    return mostTokensFirst(
-      raws.map((raw) => ({
-        model_id: raw.model_id === null ? null : Number(raw.model_id),
-        model_name: raw.model_name ?? null,
-        platform_name: raw.platform_name ?? null,
-        ...toSummary(raw),
-      })),
-    );
+    return this.perModel({ userId, ...range });
   }
 
   /** A user's usage per agent name, most tokens first; calls made without an agent name share `null`. */
   async byAgent(userId: string, range: UsageRange = {}): Promise<AgentUsage[]> {
-    await this.ledger.flush();
-    const raws = await selectTotals(this.rows({ userId, ...range }))
-      .addSelect('u.agentName', 'agent_name')
-      .groupBy('u.agentName')
-      .getRawMany<RawTotals & { agent_name: string | null }>();
-    return mostTokensFirst(raws.map((raw) => ({ agent_name: raw.agent_name ?? null, ...toSummary(raw) })));
+    return this.perAgent({ userId, ...range });
+  }
+
+  /** Every user's usage per model over `range`, most tokens first: for admins (issue 19). */
+  modelTotals(range: UsageRange = {}): Promise<ModelUsage[]> {
+    return this.perModel(range);
+  }
+
+  /** Every user's usage per agent name over `range`, most tokens first: for admins (issue 19). */
+  agentTotals(range: UsageRange = {}): Promise<AgentUsage[]> {
+    return this.perAgent(range);
   }
 
   /** Every user's totals, most tokens first: for admins. */
@@ -105,6 +94,52 @@ export class UsageQueryService {
       .groupBy('u.userId')
       .getRawMany<RawTotals & { user_id: string }>();
     return mostTokensFirst(raws.map((raw) => ({ user_id: String(raw.user_id), ...toSummary(raw) })));
+  }
+
+  /**
+   * The `limit` users with the most tokens over `range` whose id contains `search` (any case), and how many users
+   * matched in all: the dashboard's top-N, whatever the number of users (issue 19).
+   */
+  async topUsers(range: UsageRange, search: string | undefined, limit: number): Promise<TopUsers> {
+    const needle = search?.trim().toLowerCase() ?? '';
+    const matched = (await this.userTotals(range)).filter((user) => user.user_id.toLowerCase().includes(needle));
+    return { matched_users: matched.length, users: matched.slice(0, limit) };
+  }
+
+  private async perModel(filter: UsageFilter): Promise<ModelUsage[]> {
+    await this.ledger.flush();
+    const raws = await selectTotals(this.rows(filter))
+      .addSelect('u.modelId', 'model_id')
+      .addSelect('COALESCE(m.displayName, r.displayName)', 'model_name')
+      .addSelect('COALESCE(p.name, r.platformName)', 'platform_name')
+      .addSelect('MAX(m.id)', 'live_model_id')
+      .leftJoin(ModelEntity, 'm', 'm.id = u.modelId')
+      .leftJoin(PlatformEntity, 'p', 'p.id = m.platformId')
+      .leftJoin(RetiredModelEntity, 'r', 'r.modelId = u.modelId')
+      .groupBy('u.modelId')
+      .addGroupBy('m.displayName')
+      .addGroupBy('p.name')
+      .addGroupBy('r.displayName')
+      .addGroupBy('r.platformName')
+      .getRawMany<RawTotals & { model_id: unknown; model_name: string | null; platform_name: string | null; live_model_id: unknown }>();
+    return mostTokensFirst(
+      raws.map((raw) => ({
+        model_id: raw.model_id === null ? null : Number(raw.model_id),
+        model_name: raw.model_name ?? null,
+        platform_name: raw.platform_name ?? null,
+        model_deleted: raw.model_id !== null && raw.live_model_id === null,
+        ...toSummary(raw),
+      })),
+    );
+  }
+
+  private async perAgent(filter: UsageFilter): Promise<AgentUsage[]> {
+    await this.ledger.flush();
+    const raws = await selectTotals(this.rows(filter))
+      .addSelect('u.agentName', 'agent_name')
+      .groupBy('u.agentName')
+      .getRawMany<RawTotals & { agent_name: string | null }>();
+    return mostTokensFirst(raws.map((raw) => ({ agent_name: raw.agent_name ?? null, ...toSummary(raw) })));
   }
 
   /** Tokens, requests and errors per UTC hour or day, from the bucket holding `since` up to `until`, gaps as zeros. */

@@ -65,9 +65,11 @@ export interface UsageRange {
 /** One model's share of a user's usage (M16 `getUserUsageStats`). */
 export interface ModelUsage extends UsageSummary {
   model_id: number | null;
-  /** The model's display name; `null` once the model has been deleted. */
+  /** The model's display name, or the one it had when it was deleted; `null` for calls of no stored model. */
   model_name: string | null;
   platform_name: string | null;
+  /** True once the model has been deleted: the names are the ones it had then (issue 19). */
+  model_deleted: boolean;
 }
 
 /** One agent's share of a user's usage (M16 `getUsageByAgent`). */
@@ -78,6 +80,12 @@ export interface AgentUsage extends UsageSummary {
 /** One user's totals, for admins. */
 export interface UserUsage extends UsageSummary {
   user_id: string;
+}
+
+/** The dashboard's top users (issue 19): the first few, and how many matched the search. */
+export interface TopUsers {
+  matched_users: number;
+  users: UserUsage[];
 }
 
 /** What a timeline covers: buckets from the one holding `since` up to `until` (default: now), in UTC. */

@@ -1,5 +1,6 @@
 import type { UsageOutcome, UsageSource } from '../database/usage-log-entry.entity';
 import type { Clock } from './clock';
+import { ERROR_CODE_LENGTH, safeErrorDetail } from './error-detail';
 import type { ReportedTokens } from './journal-records';
 
 /** One LLM call as the writer records it: the columns of `usage_log_entries` except `id` (M14, B1). */
@@ -32,6 +33,12 @@ export interface UsageRow {
   /** The `callId` of the failed attempt this one replaced; absent: none. */
   fallbackFrom?: string | null;
   agentName: string | null;
+  /** The slot the call was made for (issue 19); absent: none. */
+  usageKey?: string | null;
+  /** A failed call's error code (`UPSTREAM_RATE_LIMITED`, …); absent: none. */
+  errorCode?: string | null;
+  /** A failed call's message, keys masked (`safeErrorDetail`); absent: none. */
+  errorDetail?: string | null;
   /**
    * Micro-USD, set by the ledger when it records the row (issue 16); `null` = unpriced. Absent on a row not yet
    * priced: the ledger prices it with the model's price in force.
@@ -62,6 +69,9 @@ export const USAGE_ROW_COLUMNS: Readonly<Record<keyof UsageRow, string>> = {
   attempt: 'attempt',
   fallbackFrom: 'fallback_from',
   agentName: 'agent_name',
+  usageKey: 'usage_key',
+  errorCode: 'error_code',
+  errorDetail: 'error_detail',
   costMicroUsd: 'cost_micro_usd',
   createdAt: 'created_at',
 };
@@ -75,6 +85,7 @@ const CALL_ID_LENGTH = 36;
 const MAX_INT = 2_147_483_647;
 const USER_ID_LENGTH = 64;
 const AGENT_NAME_LENGTH = 100;
+const USAGE_KEY_LENGTH = 64;
 
 /**
  * A copy of `row` that every engine accepts. One row the database rejects would block its whole batch behind it
@@ -102,6 +113,10 @@ export function normaliseUsageRow(row: UsageRow, clock: Clock): UsageRow {
     fallbackFrom: typeof row.fallbackFrom === 'string' && row.fallbackFrom !== '' ? row.fallbackFrom.slice(0, CALL_ID_LENGTH) : null,
     agentName:
       row.agentName === null || row.agentName === undefined ? null : String(row.agentName).slice(0, AGENT_NAME_LENGTH),
+    usageKey: optionalText(row.usageKey, USAGE_KEY_LENGTH),
+    errorCode: optionalText(row.errorCode, ERROR_CODE_LENGTH),
+    // Masked again here: whatever path built the row, a key never reaches the table.
+    errorDetail: typeof row.errorDetail === 'string' && row.errorDetail !== '' ? safeErrorDetail(row.errorDetail) : null,
     costMicroUsd:
       typeof row.costMicroUsd === 'number' && Number.isFinite(row.costMicroUsd)
         ? Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, Math.round(row.costMicroUsd)))
@@ -153,6 +168,10 @@ export function billedTokens(billedUsage: 'estimated' | 'reported', estimated: E
 
 function count(value: number): number {
   return Number.isFinite(value) ? Math.min(MAX_INT, Math.max(0, Math.round(value))) : 0;
+}
+
+function optionalText(value: string | null | undefined, length: number): string | null {
+  return typeof value === 'string' && value !== '' ? value.slice(0, length) : null;
 }
 
 function nullableCount(value: number | null | undefined): number | null {

@@ -41,7 +41,7 @@ export class UsageController {
   @ApiOkResponse({
     type: [ModelUsageDto],
     description: 'One row per model.',
-    example: [{ model_id: 2, model_name: 'DeepSeek-V3', platform_name: 'DeepSeek', ...SUMMARY_EXAMPLE }],
+    example: [{ model_id: 2, model_name: 'DeepSeek-V3', platform_name: 'DeepSeek', model_deleted: false, ...SUMMARY_EXAMPLE }],
   })
   byModel(@CurrentIdentity() me: RequestIdentity, @Query() query: UsageSinceQueryDto): Promise<ModelUsage[]> {
     return this.llm.getUserUsageStats(me.userId, { since: query.sinceAt(this.clock) });

@@ -4,6 +4,8 @@ import { Clock, SystemClock } from './clock';
 import { CronTaskScheduler, TaskScheduler } from './task-scheduler';
 import { UsagePurgeJob } from './usage-purge.job';
 import { UsageQueryService } from './usage-query.service';
+import { RequestLogService } from './request-log.service';
+import { UsageExportService } from './usage-export.service';
 import { UsageWriter } from './usage-writer';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
@@ -36,8 +38,10 @@ import { USAGE_WRITER_OPTIONS } from './usage-writer.options';
     PriceBook,
     UsageLedger,
     UsageQueryService,
+    RequestLogService,
+    UsageExportService,
     UsagePurgeJob,
   ],
-  exports: [Clock, PriceBook, TaskScheduler, USAGE_WRITER_OPTIONS, UsageJournal, UsageWriter, UsageLedger, UsageQueryService, UsagePurgeJob],
+  exports: [Clock, PriceBook, TaskScheduler, USAGE_WRITER_OPTIONS, UsageJournal, UsageWriter, UsageLedger, UsageQueryService, RequestLogService, UsageExportService, UsagePurgeJob],
 })
 export class UsageModule {}

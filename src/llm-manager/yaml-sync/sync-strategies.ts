@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { SYSTEM_USER_ID } from '../llm-manager.constants';
 import { ModelEntity } from '../database/model.entity';
 import { PlatformEntity } from '../database/platform.entity';
+import { retireModels } from '../database/retire-models';
 import { UserSelectionEntity } from '../database/user-selection.entity';
 import { addWarning, type SyncReport } from './sync-report';
 import { fallbackTargetMissing, usageTargetMissing } from './yaml-warning';
@@ -85,6 +86,7 @@ export const SyncStrategy = {
       await replaceModels(manager, platform, yamlPlatform, report);
     }
     for (const stale of existing.filter((p) => !input.config.platforms.some((y) => y.name === p.name))) {
+      await retireModels(manager, { platformId: stale.id });
       await manager.delete(PlatformEntity, { id: stale.id });
       report.removed.push(stale.name);
     }
@@ -113,6 +115,7 @@ async function replaceModels(
     }
   }
   for (const stale of storedModels.filter((m) => !yamlPlatform.models.some((y) => y.displayName === m.displayName))) {
+    await retireModels(manager, { modelId: stale.id });
     await manager.delete(ModelEntity, { id: stale.id });
     report.removed.push(`${yamlPlatform.name}/${stale.displayName}`);
   }

@@ -25,11 +25,19 @@ export class ModelUsageDto extends UsageSummaryDto implements ModelUsage {
   @ApiProperty({ description: 'Model id; null for calls without one.', example: 2, nullable: true, type: Number })
   model_id!: number | null;
 
-  @ApiProperty({ description: 'Display name; null once the model is deleted.', example: 'DeepSeek-V3', nullable: true, type: String })
+  @ApiProperty({
+    description: 'Display name; a deleted model keeps the one it had; null for calls of no stored model.',
+    example: 'DeepSeek-V3',
+    nullable: true,
+    type: String,
+  })
   model_name!: string | null;
 
-  @ApiProperty({ description: 'Its platform.', example: 'DeepSeek', nullable: true, type: String })
+  @ApiProperty({ description: 'Its platform (the name it had, for a deleted model).', example: 'DeepSeek', nullable: true, type: String })
   platform_name!: string | null;
+
+  @ApiProperty({ description: 'True once the model has been deleted.', example: false })
+  model_deleted!: boolean;
 }
 
 /** One agent's share (M16). */

@@ -4,13 +4,17 @@ import { applyStatic, currentLang, setLang, t } from './i18n.js';
 import { renderBudgets } from './page-budgets.js';
 import { renderDashboard } from './page-dashboard.js';
 import { renderPlatforms } from './page-platforms.js';
+import { renderRequests } from './page-requests.js';
 import { renderSettings } from './page-settings.js';
 import { renderUsages } from './page-usages.js';
 import { renderUsers } from './page-users.js';
 import { errorText } from './error-text.js';
 
 const MODE_KEY = 'llm-mgr.console.mode';
-const PAGES = { platforms: renderPlatforms, usages: renderUsages, users: renderUsers, dashboard: renderDashboard, budgets: renderBudgets, settings: renderSettings };
+const PAGES = {
+  platforms: renderPlatforms, usages: renderUsages, users: renderUsers, dashboard: renderDashboard, requests: renderRequests,
+  budgets: renderBudgets, settings: renderSettings,
+};
 const $ = (id) => document.getElementById(id);
 
 const ctx = { mode: localStorage.getItem(MODE_KEY) === 'yaml' ? 'yaml' : 'db', selection: {} };

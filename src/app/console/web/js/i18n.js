@@ -141,6 +141,23 @@ const en = {
   'health.disabledDone': '"{name}" disabled.', 'health.enabledDone': '"{name}" enabled.',
   'health.disabledHint': 'Disabled: kept, but no call uses it.',
   'fallback.up': 'Move {name} up', 'fallback.down': 'Move {name} down', 'fallback.remove': 'Remove {name}',
+  // Issue 19: the request log and the dashboard at scale (page-requests.js, page-dashboard.js).
+  'nav.requests': 'Request log',
+  'rq.hint': 'One line per call, newest first. Filters apply on the server; choose a line (click, Enter or Space) for its details and error.',
+  'rq.user': 'User', 'rq.slot': 'Slot', 'rq.agent': 'Agent', 'rq.platform': 'Platform', 'rq.modelName': 'Model', 'rq.model': 'Platform / model',
+  'rq.outcome': 'Outcome', 'rq.any': 'Any', 'rq.from': 'From', 'rq.to': 'To', 'rq.pageSize': 'Per page',
+  'rq.apply': 'Apply', 'rq.clear': 'Clear filters', 'rq.time': 'Time (UTC)', 'rq.latency': 'Latency', 'rq.tokens': 'Tokens (prompt + completion)',
+  'rq.attempt': 'Attempt', 'rq.details': 'Call details', 'rq.close': 'Close', 'rq.prev': '← Newer', 'rq.next': 'Older →', 'rq.page': 'Page {n}',
+  'rq.none': 'No call matches these filters.',
+  'rq.outcome.ok': 'ok', 'rq.outcome.error': 'error', 'rq.outcome.aborted': 'aborted', 'rq.outcome.abandoned': 'abandoned', 'rq.outcome.interrupted': 'interrupted',
+  'rq.code.UPSTREAM_KEY_REJECTED': 'The platform rejected the API key.', 'rq.code.UPSTREAM_RATE_LIMITED': 'The platform rate-limited the key.',
+  'rq.code.UPSTREAM_TIMEOUT': 'The platform did not answer in time.', 'rq.code.UPSTREAM_UNREACHABLE': 'The platform could not be reached.',
+  'rq.code.UPSTREAM_ERROR': 'The platform answered with an error.', 'rq.code.BUDGET_EXCEEDED': 'A budget refused the call.',
+  'rq.code.STREAM_ABANDONED': 'Nobody read the stream.', 'rq.code.SHUTTING_DOWN': 'The server was shutting down.',
+  'dash.since.custom': 'Dates…', 'dash.csv': 'CSV', 'dash.deleted': 'deleted', 'dash.deletedMark': '(deleted)',
+  'dash.topUsers': 'Top users', 'dash.topCount': '{shown} of {matched} users', 'dash.search': 'Search', 'dash.searchHint': 'User id contains…',
+  'dash.topN': 'How many users', 'dash.topOption': 'Top {n}',
+  'dash.allByModel': 'All users by model', 'dash.allByAgent': 'All users by agent',
 };
 
 const zh = {
@@ -275,6 +292,23 @@ const zh = {
   'health.disabledDone': '已停用“{name}”。', 'health.enabledDone': '已启用“{name}”。',
   'health.disabledHint': '已停用：保留，但不会被调用。',
   'fallback.up': '上移 {name}', 'fallback.down': '下移 {name}', 'fallback.remove': '移除 {name}',
+  // Issue 19: the request log and the dashboard at scale (page-requests.js, page-dashboard.js).
+  'nav.requests': '请求日志',
+  'rq.hint': '每次调用一行，最新的在前。筛选在服务端进行；选中一行（点击、Enter 或空格）查看详情和错误。',
+  'rq.user': '用户', 'rq.slot': '用途', 'rq.agent': 'Agent', 'rq.platform': '平台', 'rq.modelName': '模型', 'rq.model': '平台 / 模型',
+  'rq.outcome': '结果', 'rq.any': '全部', 'rq.from': '开始日期', 'rq.to': '结束日期', 'rq.pageSize': '每页条数',
+  'rq.apply': '应用', 'rq.clear': '清除筛选', 'rq.time': '时间（UTC）', 'rq.latency': '耗时', 'rq.tokens': 'Tokens（输入 + 输出）',
+  'rq.attempt': '第几次尝试', 'rq.details': '调用详情', 'rq.close': '关闭', 'rq.prev': '← 较新', 'rq.next': '较早 →', 'rq.page': '第 {n} 页',
+  'rq.none': '没有符合筛选条件的调用。',
+  'rq.outcome.ok': '成功', 'rq.outcome.error': '失败', 'rq.outcome.aborted': '已中止', 'rq.outcome.abandoned': '无人读取', 'rq.outcome.interrupted': '进程中断',
+  'rq.code.UPSTREAM_KEY_REJECTED': '平台拒绝了 API Key。', 'rq.code.UPSTREAM_RATE_LIMITED': '平台对该 Key 限流。',
+  'rq.code.UPSTREAM_TIMEOUT': '平台未在规定时间内响应。', 'rq.code.UPSTREAM_UNREACHABLE': '无法连接平台。',
+  'rq.code.UPSTREAM_ERROR': '平台返回了错误。', 'rq.code.BUDGET_EXCEEDED': '预算拒绝了这次调用。',
+  'rq.code.STREAM_ABANDONED': '流式输出无人读取。', 'rq.code.SHUTTING_DOWN': '服务器正在关闭。',
+  'dash.since.custom': '指定日期…', 'dash.csv': 'CSV', 'dash.deleted': '已删除', 'dash.deletedMark': '（已删除）',
+  'dash.topUsers': '用量最多的用户', 'dash.topCount': '显示 {shown} / 共 {matched} 个用户', 'dash.search': '搜索', 'dash.searchHint': '用户 ID 包含…',
+  'dash.topN': '显示多少个用户', 'dash.topOption': '前 {n} 名',
+  'dash.allByModel': '全部用户按模型', 'dash.allByAgent': '全部用户按 Agent',
 };
 
 export const dictionaries = { en, zh };
