@@ -6,7 +6,7 @@ import { SYSTEM_KEY } from '../support/upstream-yaml';
 
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
-const PAGES = ['platforms', 'usages', 'users', 'dashboard', 'settings'];
+const PAGES = ['platforms', 'usages', 'users', 'dashboard', 'requests', 'budgets', 'settings'];
 
 // Page-side expressions are strings: this spec compiles without the DOM's types.
 /** The page's own width: more than the viewport means a sideways scroll, and controls cut off at the right. */
