@@ -48,6 +48,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         'Budgets1768262400000',
         'SlotFallbacks1768348800000',
         'UsageAttempts1768435200000',
+        'RateLimits1768521600000',
       ]);
 
       const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -66,6 +67,9 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         'llm_model_price_versions',
         'llm_models',
         'llm_platforms',
+        'llm_rate_limit_counters',
+        'llm_rate_limit_leases',
+        'llm_rate_limits',
         'llm_sys_platform_keys',
         'llm_user_selections',
         'usage_log_entries',
@@ -149,6 +153,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
           'Budgets1768262400000',
           'SlotFallbacks1768348800000',
           'UsageAttempts1768435200000',
+          'RateLimits1768521600000',
         ]);
         const usage = await dataSource.getRepository(UsageLogEntryEntity).find({ order: { userId: 'ASC' } });
         // Rows recorded before prices stay unpriced: their price at the time is unknown.

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BudgetsModule } from '../budgets/budgets.module';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { CatalogueModule } from '../catalogue/catalogue.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { HostResolver, UrlGuard } from '../security/url-guard';
@@ -13,7 +14,7 @@ import { UpstreamHttp } from './upstream-http';
 
 /** Builds tracked LangChain models, caches them, probes platforms and tests models; guards users' URLs (B8). */
 @Module({
-  imports: [CatalogueModule, UserSelectionModule, UsageModule, BudgetsModule, MetricsModule],
+  imports: [CatalogueModule, UserSelectionModule, UsageModule, BudgetsModule, RateLimitsModule, MetricsModule],
   providers: [
     { provide: TokenEstimator, useFactory: (): TokenEstimator => new TokenEstimator() },
     CallRecorder,

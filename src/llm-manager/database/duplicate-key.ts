@@ -13,3 +13,9 @@ export function isDuplicateKey(error: unknown): boolean {
     (driverError?.code === 'SQLITE_CONSTRAINT' && /\bUNIQUE constraint failed\b/.test(driverError.message ?? ''))
   );
 }
+
+/** MySQL/MariaDB's "Deadlock found when trying to get lock" (1213): the statement was rolled back and may be retried. */
+export function isDeadlock(error: unknown): boolean {
+  const driverError = (error as { driverError?: { errno?: number; code?: string } }).driverError;
+  return driverError?.errno === 1213 || driverError?.code === 'ER_LOCK_DEADLOCK';
+}

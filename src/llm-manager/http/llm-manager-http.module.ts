@@ -9,6 +9,8 @@ import { ApiTokensModule } from '../api-tokens/api-tokens.module';
 import { AdminBudgetsController } from '../budgets/admin-budgets.controller';
 import { BudgetsModule } from '../budgets/budgets.module';
 import { UserBudgetController } from '../budgets/user-budget.controller';
+import { AdminRateLimitsController } from '../rate-limits/admin-rate-limits.controller';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { BuilderModule } from '../builder/builder.module';
 import { ProbeController } from '../builder/probe.controller';
 import { IdentityGuard } from '../common/request-identity';
@@ -33,11 +35,12 @@ export const LLM_MANAGER_CONTROLLERS: Type<unknown>[] = [
   UserDirectoryController,
   UserBudgetController,
   AdminBudgetsController,
+  AdminRateLimitsController,
 ];
 
 /** The REST API (M12): thin controllers over the feature modules' services. */
 @Module({
-  imports: [AdminModule, ApiTokensModule, BudgetsModule, BuilderModule, UsageModule, UserSelectionModule, YamlSyncModule],
+  imports: [AdminModule, ApiTokensModule, BudgetsModule, RateLimitsModule, BuilderModule, UsageModule, UserSelectionModule, YamlSyncModule],
   controllers: LLM_MANAGER_CONTROLLERS,
   providers: [IdentityGuard, UserDirectoryService],
 })

@@ -10,6 +10,7 @@ import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { UsageJournal } from './usage-journal';
 import { UsageLedger } from './usage-ledger';
 import { PriceBook } from './price-book';
+import { TransactionTurns } from '../database/transaction-turns';
 import { USAGE_WRITER_OPTIONS } from './usage-writer.options';
 
 /**
@@ -37,7 +38,8 @@ import { USAGE_WRITER_OPTIONS } from './usage-writer.options';
     UsageLedger,
     UsageQueryService,
     UsagePurgeJob,
+    TransactionTurns,
   ],
-  exports: [Clock, PriceBook, TaskScheduler, USAGE_WRITER_OPTIONS, UsageJournal, UsageWriter, UsageLedger, UsageQueryService, UsagePurgeJob],
+  exports: [Clock, PriceBook, TaskScheduler, USAGE_WRITER_OPTIONS, UsageJournal, UsageWriter, UsageLedger, UsageQueryService, UsagePurgeJob, TransactionTurns],
 })
 export class UsageModule {}

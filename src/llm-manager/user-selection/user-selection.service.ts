@@ -9,6 +9,7 @@ import { DEFAULT_USAGE_KEYS, SYSTEM_USER_ID, LLM_MGR_DATA_SOURCE } from '../llm-
 import type { ModelEntity } from '../database/model.entity';
 import type { PlatformEntity } from '../database/platform.entity';
 import { UserSelectionEntity } from '../database/user-selection.entity';
+import { isDeadlock } from '../database/duplicate-key';
 import { FallbackPicker } from './fallback-picker';
 import type { SlotBinding, SlotFallbackView, SlotView, UserSelectionView } from './selection.types';
 import { describeFallbacks, usableFallbacks, type BoundModel } from './slot-fallbacks';
@@ -222,10 +223,4 @@ export class UserSelectionService implements OnModuleDestroy {
       fallbacks,
     };
   }
-}
-
-/** MySQL/MariaDB's "Deadlock found when trying to get lock" (1213): the statement was rolled back and may be retried. */
-function isDeadlock(error: unknown): boolean {
-  const driverError = (error as { driverError?: { errno?: number; code?: string } }).driverError;
-  return driverError?.errno === 1213 || driverError?.code === 'ER_LOCK_DEADLOCK';
 }

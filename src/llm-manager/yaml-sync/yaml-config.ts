@@ -1,3 +1,5 @@
+import type { YamlRateLimits } from './yaml-config.rate-limits';
+
 /**
  * Where the API key of a YAML platform comes from. The loader only checks the shape; resolving an `{ENV_VAR}` or
  * decrypting an `ENC:v1:` envelope is the job of the sync and security modules.
@@ -57,6 +59,8 @@ export interface YamlUsage extends YamlModelRef {
 export interface YamlConfig {
   platforms: YamlPlatform[];
   usages: YamlUsage[];
+  /** `rate_limits:` (issue 18); read on start, like the rest of the file. */
+  rateLimits: YamlRateLimits;
   /** Problems that do not stop loading (plain-text keys); they never contain a secret. */
   warnings: string[];
 }
