@@ -125,6 +125,15 @@ const SCENARIOS: Record<string, Scenario> = {
     say('burst', { ok: outcomes.filter((o) => o.status === 'fulfilled').length, refused });
   },
 
+  /** Like budget-burst, against a rate limit: how many calls went and how many were refused with RATE_LIMITED. */
+  async 'rate-burst'(manager, n) {
+    const llm = await manager.getUserLlm('alice');
+    await sleep(Math.max(0, Number(process.env.BURST_AT) - Date.now()));
+    const outcomes = await Promise.allSettled(Array.from({ length: n }, (_, i) => llm.invoke(`burst ${i}`)));
+    const refused = outcomes.filter((o) => o.status === 'rejected' && (o.reason as { code?: string }).code === 'RATE_LIMITED').length;
+    say('burst', { ok: outcomes.filter((o) => o.status === 'fulfilled').length, refused });
+  },
+
   /** One call of alice that the upstream answers slowly: its budget reservation is held until the test kills us. */
   async 'budget-hold'(manager) {
     const llm = await manager.getUserLlm('alice', { usageKey: 'slow' });
