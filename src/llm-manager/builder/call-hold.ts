@@ -5,4 +5,6 @@ import type { RateLimitHold } from '../rate-limits/rate-limit-store';
 export interface CallHold {
   readonly budget: BudgetHold | null;
   readonly limits: RateLimitHold | null;
+  /** The prompt's estimated tokens when admission counted them: the usage row reuses them. */
+  readonly promptTokens: Promise<number> | null;
 }

@@ -161,7 +161,7 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
       reported: call.reported,
     });
     this.metrics.observeCall(context.labels, call);
-    const row = this.toRow(context, call, live?.promptTokens ?? this.estimatePrompt(context.family, call));
+    const row = this.toRow(context, call, live?.promptTokens ?? live?.call.hold?.promptTokens ?? this.estimatePrompt(context.family, call));
     row.then((counted) => this.metrics.observeRow(context.labels, counted), () => undefined);
     const hold = live?.call.hold;
     if (hold?.limits) this.track(this.limits.end(hold.limits, row.then((counted) => counted.totalTokens)));
@@ -175,17 +175,18 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
    */
   private admit(context: BillingContext, scope: { userId: string; usageKey: string | null; tokenId: number | null }, prompt: OutgoingPrompt): null | Promise<CallHold | null> {
     let counted: Promise<number> | undefined;
-    const promptTokens = (): Promise<number> => (counted ??= this.estimatePrompt(context.family, prompt));
+    // The call waits for this count: no turn of the event loop first (estimatePrompt's), unlike the row's count.
+    const promptTokens = (): Promise<number> => (counted ??= this.countPrompt(context.family, prompt));
     const budget = (): null | Promise<BudgetHold | null> => this.budgets.admit(scope, () => this.estimateCost(context, promptTokens));
     const limits = this.limits.admit(scope, promptTokens);
     if (limits === null) {
       const held = budget();
-      return held === null ? null : held.then((hold) => (hold === null ? null : { budget: hold, limits: null }));
+      return held === null ? null : held.then((hold) => (hold === null ? null : { budget: hold, limits: null, promptTokens: counted ?? null }));
     }
     return limits.then(async (limitHold) => {
       try {
         const budgetHold = await budget();
-        return budgetHold === null && limitHold === null ? null : { budget: budgetHold ?? null, limits: limitHold };
+        return budgetHold === null && limitHold === null ? null : { budget: budgetHold ?? null, limits: limitHold, promptTokens: counted ?? null };
       } catch (error) {
         if (limitHold) this.track(this.limits.cancel(limitHold));
         throw error;
@@ -229,6 +230,11 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
   /** A setImmediate away, so the request goes out first; long prompts are counted in slices. */
   private async estimatePrompt(family: TokenFamily, prompt: Pick<FinishedCall, 'promptMessages' | 'promptExtras'>): Promise<number> {
     await new Promise<void>((resolve) => setImmediate(resolve));
+    return this.countPrompt(family, prompt);
+  }
+
+  /** The prompt's estimated tokens; long prompts are counted in slices. */
+  private countPrompt(family: TokenFamily, prompt: Pick<FinishedCall, 'promptMessages' | 'promptExtras'>): Promise<number> {
     // Reasoning sent back on tool-call turns is part of the prompt the provider bills.
     const sentBack = reasoningToSendBack(prompt.promptMessages);
     let assistant = 0;

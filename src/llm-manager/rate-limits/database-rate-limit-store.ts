@@ -5,7 +5,7 @@ import type { TransactionTurns } from '../database/transaction-turns';
 import { RateLimitCounterEntity } from './rate-limit-counter.entity';
 import { RateLimitLeaseEntity } from './rate-limit-lease.entity';
 import type { LimitCheck } from './rate-limit-rules';
-import { leasing, RateLimitStore, type RateLimitHold, type StoreRefusal } from './rate-limit-store';
+import { leasing, RateLimitStore, type CounterCorrection, type RateLimitHold, type StoreRefusal } from './rate-limit-store';
 import { brokenLimit } from './rate-limit-window';
 
 const SWEEP_BATCH = 500;
@@ -79,16 +79,14 @@ export class DatabaseRateLimitStore extends RateLimitStore {
     );
   }
 
-  async adjust(hold: RateLimitHold, requests: number, tokens: number): Promise<void> {
-    for (const check of hold.checks) {
-      const moves = (check.rpm !== null && requests !== 0) || (check.tpm !== null && tokens !== 0);
-      if (!moves) continue;
-      // Only the window the call was counted in: a window that ended since starts from zero anyway.
+  async adjust(corrections: readonly CounterCorrection[]): Promise<void> {
+    for (const { key, windowStart, requests, tokens } of corrections) {
+      // Only the window the calls were counted in: a window that ended since starts from zero anyway.
       await this.dataSource
         .createQueryBuilder()
         .update(RateLimitCounterEntity)
         .set({ requests: () => 'requests + :requests', tokens: () => 'tokens + :tokens' })
-        .where('limit_key = :key AND window_start = :window', { key: check.key, window: hold.windowStart, requests, tokens })
+        .where('limit_key = :key AND window_start = :window', { key, window: windowStart, requests, tokens })
         .execute();
     }
   }

@@ -14,6 +14,14 @@ export interface RateLimitHold {
   readonly leaseUntil: number;
 }
 
+/** How far to move one counter's requests and tokens in the window starting at `windowStart`. */
+export interface CounterCorrection {
+  key: string;
+  windowStart: number;
+  requests: number;
+  tokens: number;
+}
+
 /** Which check refused a call and why; `state` is where its counter stood, when the store could read it. */
 export interface StoreRefusal {
   check: LimitCheck;
@@ -33,8 +41,8 @@ export abstract class RateLimitStore {
   abstract acquire(hold: RateLimitHold, now: number): Promise<StoreRefusal | null>;
   /** Frees the call's place among the concurrent calls of its checks (once, however often it is called). */
   abstract releaseLeases(hold: RateLimitHold): Promise<void>;
-  /** Moves the call's counts in its window by `requests` and `tokens` (the estimate corrected, or a cancel). */
-  abstract adjust(hold: RateLimitHold, requests: number, tokens: number): Promise<void>;
+  /** Moves counts of windows that still run (estimates corrected, cancelled calls taken back), in one go. */
+  abstract adjust(corrections: readonly CounterCorrection[]): Promise<void>;
   /** Keeps the leases of the calls still running alive until `until`. */
   abstract renew(holds: readonly RateLimitHold[], until: number): Promise<void>;
   /** Frees leases whose process stopped renewing them (a crash); returns how many. */

@@ -7,8 +7,11 @@ import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { Clock } from '../usage/clock';
 import { limiterUnavailable, promptOverTpm, rateLimited } from './rate-limit-refusal';
 import { RateLimitRules, type LimitCheck, type RateLimitScope } from './rate-limit-rules';
-import { leasing, RateLimitStore, type RateLimitHold } from './rate-limit-store';
+import { leasing, RateLimitStore, type CounterCorrection, type RateLimitHold } from './rate-limit-store';
 import { windowStart } from './rate-limit-window';
+
+/** How long corrections gather before they go to the store in one batch. */
+const CORRECTION_MS = 50;
 
 /**
  * Rate limits on the call path (issue 18). Before a call leaves, one atomic check on the shared store counts it on
@@ -23,6 +26,9 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
   /** Calls holding a lease, renewed while they run. */
   private readonly leased = new Map<string, RateLimitHold>();
   private timers: Array<ReturnType<typeof setInterval>> = [];
+  /** Counts to move, per window and counter, sent in the next batch. */
+  private readonly corrections = new Map<string, CounterCorrection>();
+  private nextCorrection: Promise<void> | null = null;
 
   constructor(
     private readonly rules: RateLimitRules,
@@ -52,6 +58,7 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationShutdown(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
+    await this.nextCorrection;
     await this.store.close();
   }
 
@@ -70,18 +77,42 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
   end(hold: RateLimitHold, totalTokens: Promise<number>): Promise<void> {
     const freed = this.freeLeases(hold);
     if (!hold.checks.some((check) => check.tpm !== null)) return freed;
-    const corrected = totalTokens
-      .then((tokens) => (tokens === hold.tokens ? undefined : this.store.adjust(hold, 0, tokens - hold.tokens)))
-      .catch((error: unknown) => this.logger.warn(`A call's tokens were not corrected on its rate limits. ${errorMessage(error)}`));
+    const corrected = totalTokens.then(
+      (tokens) => this.correct(hold, 0, tokens - hold.tokens),
+      (error: unknown) => this.logger.warn(`A call's tokens were not counted; its estimate stays on its rate limits. ${errorMessage(error)}`),
+    );
     return Promise.all([freed, corrected]).then(() => undefined);
   }
 
   /** The call was admitted, then refused by something else before it left: it counts on nothing. Never rejects. */
   cancel(hold: RateLimitHold): Promise<void> {
-    const undone = this.store
-      .adjust(hold, -1, -hold.tokens)
-      .catch((error: unknown) => this.logger.warn(`A refused call's count was not taken back. ${errorMessage(error)}`));
-    return Promise.all([this.freeLeases(hold), undone]).then(() => undefined);
+    return Promise.all([this.freeLeases(hold), this.correct(hold, -1, -hold.tokens)]).then(() => undefined);
+  }
+
+  /**
+   * Corrections wait up to CORRECTION_MS and go in one batch, summed per counter: one round trip for all the calls
+   * that ended meanwhile, none on any call's path. Never rejects.
+   */
+  private correct(hold: RateLimitHold, requests: number, tokens: number): Promise<void> {
+    for (const check of hold.checks) {
+      const moves = (check.rpm !== null && requests !== 0) || (check.tpm !== null && tokens !== 0);
+      if (!moves) continue;
+      const id = `${hold.windowStart}:${check.key}`;
+      const pending = this.corrections.get(id) ?? { key: check.key, windowStart: hold.windowStart, requests: 0, tokens: 0 };
+      pending.requests += check.rpm === null ? 0 : requests;
+      pending.tokens += check.tpm === null ? 0 : tokens;
+      this.corrections.set(id, pending);
+    }
+    if (this.corrections.size === 0) return Promise.resolve();
+    this.nextCorrection ??= new Promise<void>((resolve) => setTimeout(resolve, CORRECTION_MS))
+      .then(() => {
+        this.nextCorrection = null;
+        const batch = [...this.corrections.values()];
+        this.corrections.clear();
+        return this.store.adjust(batch);
+      })
+      .catch((error: unknown) => this.logger.warn(`Rate-limit counts were not corrected this time. ${errorMessage(error)}`));
+    return this.nextCorrection;
   }
 
   private async acquire(scope: RateLimitScope, applying: readonly LimitCheck[] | Promise<readonly LimitCheck[]>, promptTokens: () => Promise<number>): Promise<RateLimitHold | null> {

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { errorMessage } from '../common/error-message';
-import { leasing, RateLimitStore, type RateLimitHold, type StoreRefusal } from './rate-limit-store';
+import { leasing, RateLimitStore, type CounterCorrection, type RateLimitHold, type StoreRefusal } from './rate-limit-store';
 import { WINDOW_MS, type RateLimitKind } from './rate-limit-window';
 
 /**
@@ -40,12 +40,12 @@ end
 return {0}
 `;
 
-/** Moves the counts of windows that still exist (an ended one expired with its counts): ARGV requests, tokens. */
+/** Moves the counts of windows that still exist (an ended one expired with its counts): ARGV requests, tokens per key. */
 const ADJUST = `
 for i = 1, #KEYS do
   if redis.call('EXISTS', KEYS[i]) == 1 then
-    redis.call('HINCRBY', KEYS[i], 'r', ARGV[1])
-    redis.call('HINCRBY', KEYS[i], 't', ARGV[2])
+    redis.call('HINCRBY', KEYS[i], 'r', ARGV[2 * i - 1])
+    redis.call('HINCRBY', KEYS[i], 't', ARGV[2 * i])
   end
 end
 return 0
@@ -135,9 +135,10 @@ export class RedisRateLimitStore extends RateLimitStore {
     await execOrThrow(pipeline);
   }
 
-  async adjust(hold: RateLimitHold, requests: number, tokens: number): Promise<void> {
-    const keys = hold.checks.map((check) => this.windowKey(check.key, hold.windowStart));
-    await this.redis.rateLimitAdjust(keys.length, ...keys, requests, tokens);
+  async adjust(corrections: readonly CounterCorrection[]): Promise<void> {
+    if (corrections.length === 0) return;
+    const keys = corrections.map((c) => this.windowKey(c.key, c.windowStart));
+    await this.redis.rateLimitAdjust(keys.length, ...keys, ...corrections.flatMap((c) => [c.requests, c.tokens]));
   }
 
   async renew(holds: readonly RateLimitHold[], until: number): Promise<void> {
