@@ -199,6 +199,18 @@ describe('rate limits per user, slot and API token, set by administrators (issue
     await expect(vip.invoke('hi')).rejects.toMatchObject({ code: 'RATE_LIMITED', details: { ruleId: null } });
   });
 
+  it('the YAML\'s rate_limits.default_user limits every user; the option, when set, wins over it', async () => {
+    store.writeYaml(`${budgetYaml(upstream.url)}rate_limits:\n  default_user: { rpm: 1 }\n`);
+    await start();
+    expect((await llm().getRateLimits()).defaultUser).toEqual({ rpm: 1, tpm: null, concurrent: null });
+    const alice = await llm().getUserLlm('alice');
+    await alice.invoke('hi');
+    await expect(alice.invoke('hi')).rejects.toMatchObject({ code: 'RATE_LIMITED', details: { ruleId: null, limitValue: 1 } });
+    await app.close();
+    await start({ defaultUserRateLimit: { rpm: 2 } });
+    expect((await llm().getRateLimits()).defaultUser).toEqual({ rpm: 2, tpm: null, concurrent: null });
+  });
+
   it('bad input changes nothing and says what to do', async () => {
     await start();
     await expect(llm().setRateLimit({ rpm: 5 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('userId') });
