@@ -1,7 +1,13 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
 import { IsRowId } from '../../admin/dto/sys-fields';
 import { MAX_RATE_LIMIT } from '../rate-limit.options';
+
+/** A limit: absent or null (none of that kind), else a whole number from 1 to MAX_RATE_LIMIT. */
+function IsRateLimit(): PropertyDecorator {
+  return applyDecorators(ValidateIf((_, value) => value !== null && value !== undefined), IsInt(), Min(1), Max(MAX_RATE_LIMIT));
+}
 
 const LIMIT = (what: string, example: number): Parameters<typeof ApiPropertyOptional>[0] => ({
   description: `${what}; omitted or null: no limit of this kind.`,
@@ -35,24 +41,15 @@ export class SetRateLimitDto {
   tokenId?: number | null;
 
   @ApiPropertyOptional(LIMIT('Requests per minute', 60))
-  @ValidateIf((_, value) => value !== null && value !== undefined)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_RATE_LIMIT)
+  @IsRateLimit()
   rpm?: number | null;
 
   @ApiPropertyOptional(LIMIT('Tokens per minute (prompt + completion; the prompt\'s estimate counts before the call)', 100000))
-  @ValidateIf((_, value) => value !== null && value !== undefined)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_RATE_LIMIT)
+  @IsRateLimit()
   tpm?: number | null;
 
   @ApiPropertyOptional(LIMIT('Calls in flight at once', 4))
-  @ValidateIf((_, value) => value !== null && value !== undefined)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_RATE_LIMIT)
+  @IsRateLimit()
   concurrent?: number | null;
 }
 
