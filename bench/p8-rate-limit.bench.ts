@@ -60,6 +60,20 @@ async function overhead(ctx: BenchContext, app: TestingModule, backend: string):
   return { all, rpm, free };
 }
 
+/** The limiter's own part of the call path: one admission under an rpm limit, as `invoke` awaits it (mean). */
+async function admission(ctx: BenchContext, app: TestingModule): Promise<number> {
+  const limiter = app.get(RateLimiter);
+  const scope = { userId: 'p8-rpm', usageKey: 'main', tokenId: null };
+  const tokens = async (): Promise<number> => 10;
+  const admit = async (): Promise<void> => {
+    const admitted = limiter.admit(scope, tokens);
+    const hold = admitted === null ? null : await admitted;
+    if (hold === null) throw new Error('P8: no rate limit applied');
+  };
+  await meanMs(200, admit, 0);
+  return meanMs(ctx.quick ? 200 : 3000, admit, 0);
+}
+
 export async function benchRateLimit(ctx: BenchContext): Promise<Figure[]> {
   const keys = new TestRedisKeys();
   const redis = await limitedModule(ctx, keys.prefix);
@@ -71,6 +85,8 @@ export async function benchRateLimit(ctx: BenchContext): Promise<Figure[]> {
     const client = keys.client;
     await meanMs(500, () => client.ping(), 0);
     const ping = await meanMs(ctx.quick ? 500 : 5000, () => client.ping(), 0);
+    const admitOnRedis = await admission(ctx, redis.app);
+    const admitOnDatabase = await admission(ctx, database.app);
     const floorNote = 'same invoke, no limit';
     return [
       {
@@ -83,6 +99,14 @@ export async function benchRateLimit(ctx: BenchContext): Promise<Figure[]> {
       },
       {
         id: 'P8', label: 'what an rpm limit on Redis adds to an invoke', value: onRedis.rpm - onRedis.free, floor: ping, unit: 'ms/call',
+        floorNote: 'one Redis PING round trip',
+      },
+      {
+        id: 'P8', label: 'admission alone under an rpm limit, Redis (the call path\'s part)', value: admitOnRedis, floor: ping, unit: 'ms/call',
+        floorNote: 'one Redis PING round trip',
+      },
+      {
+        id: 'P8', label: 'admission alone under an rpm limit, database (SQLite)', value: admitOnDatabase, floor: ping, unit: 'ms/call',
         floorNote: 'one Redis PING round trip',
       },
       { id: 'P8', label: 'invoke under an rpm limit, database (SQLite, sequential)', value: onDatabase.rpm, floor: onDatabase.free, unit: 'ms/call', floorNote },
