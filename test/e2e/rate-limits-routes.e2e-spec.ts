@@ -39,6 +39,10 @@ describe('rate limits through the admin API (issue 18)', () => {
     expect(((await admin('get', '/api/ai/admin/rate-limits?userId=alice')).body as { limits: unknown[] }).limits).toHaveLength(2);
 
     expectCleanError(await app.call('put', '/api/ai/admin/rate-limits', { as: 'alice', body: { userId: 'alice', rpm: 1000 } }), 403);
+    // Each user reads their own: alice her two, carol none of her own (the default applies to her).
+    const mine = await app.get('/api/ai/user/rate-limits', 'alice');
+    expect((mine.body as { limits: RateLimitView[] }).limits.map((l) => [l.scope, l.usageKey])).toEqual([['user', null], ['slot', 'fast']]);
+    expect((await app.get('/api/ai/user/rate-limits', 'carol')).body).toMatchObject({ defaultUser: { rpm: 60 }, limits: [] });
     expectValidationError(await admin('put', '/api/ai/admin/rate-limits', { userId: 'alice', rpm: 0 }), 'rpm');
     expectValidationError(await admin('put', '/api/ai/admin/rate-limits', { userId: 'alice', tpm: 1.5 }), 'tpm');
     expectValidationError(await admin('put', '/api/ai/admin/rate-limits', { userId: 'alice', tokenId: 1e308 }), 'tokenId');

@@ -11,6 +11,7 @@ import { BudgetsModule } from '../budgets/budgets.module';
 import { UserBudgetController } from '../budgets/user-budget.controller';
 import { AdminRateLimitsController } from '../rate-limits/admin-rate-limits.controller';
 import { RateLimitsModule } from '../rate-limits/rate-limits.module';
+import { UserRateLimitsController } from '../rate-limits/user-rate-limits.controller';
 import { BuilderModule } from '../builder/builder.module';
 import { ProbeController } from '../builder/probe.controller';
 import { IdentityGuard } from '../common/request-identity';
@@ -36,6 +37,7 @@ export const LLM_MANAGER_CONTROLLERS: Type<unknown>[] = [
   UserBudgetController,
   AdminBudgetsController,
   AdminRateLimitsController,
+  UserRateLimitsController,
 ];
 
 /** The REST API (M12): thin controllers over the feature modules' services. */
