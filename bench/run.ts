@@ -15,12 +15,14 @@ import { benchTokenEstimate } from './p4-token-estimate.bench';
 import { benchUsageStats } from './p5-usage-stats.bench';
 import { benchGateway } from './p6-gateway.bench';
 import { benchBudgetCheck } from './p7-budget-check.bench';
+import { benchRateLimit } from './p8-rate-limit.bench';
 import { fmt, ratio, type Figure } from './stats';
 
 /** Each bench with the figure ids it prints; `--only P6` / `--only=P2,P6` runs those alone. */
 const BENCHES: ReadonlyArray<readonly [string, (ctx: BenchContext) => Promise<Figure[]>]> = [
   ['P1', benchGetUserLlm], ['P1', benchModelCache], ['P2', benchInvokeOverhead], ['P3', benchUsageRows],
   ['P4', benchTokenEstimate], ['P5', benchUsageStats], ['P6', benchGateway], ['P7', benchBudgetCheck],
+  ['P8', benchRateLimit],
 ];
 
 /** The benches `--only P4,P5` (or `--only=P4,P5`) selects; all without the flag. */
@@ -30,7 +32,7 @@ function selected(argv: readonly string[]): typeof BENCHES {
   const list = argv[at]!.startsWith('--only=') ? argv[at]!.slice('--only='.length) : (argv[at + 1] ?? '');
   const ids = list.toUpperCase().split(',');
   const picked = BENCHES.filter(([id]) => ids.includes(id));
-  if (picked.length === 0) throw new Error(`--only ${list}: no such bench (P1–P7)`);
+  if (picked.length === 0) throw new Error(`--only ${list}: no such bench (P1–P8)`);
   return picked;
 }
 

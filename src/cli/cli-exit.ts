@@ -77,6 +77,8 @@ function exitCodeForLibraryError(code: LlmManagerErrorCode): ExitCode {
     case 'STREAM_ABANDONED':
     case 'SHUTTING_DOWN':
     case 'BUDGET_EXCEEDED':
+    case 'RATE_LIMITED':
+    case 'RATE_LIMITER_UNAVAILABLE':
       return ExitCode.Failure;
     default:
       return assertUnreachable(code);

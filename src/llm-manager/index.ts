@@ -59,3 +59,6 @@ export { LlmMetrics } from './metrics/llm-metrics';
 export type { BudgetInput, BudgetView, SpendView } from './budgets/budget.types';
 export type { BudgetPeriod } from './budgets/budget.entity';
 export type { BudgetEvent, BudgetEventListener, BudgetSoftLimitReached, BudgetCallRefused } from './budgets/budget-events';
+/** Rate limits (issue 18): what `setRateLimit` takes and `getRateLimits` answers; `defaultUserRateLimit`'s shape. */
+export type { RateLimitView, RateLimitsView, SetRateLimitInput } from './rate-limits/rate-limit.types';
+export type { RateLimitInput } from './rate-limits/rate-limit.options';

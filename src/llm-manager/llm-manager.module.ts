@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
 import { BudgetsModule } from './budgets/budgets.module';
+import { RateLimitsModule } from './rate-limits/rate-limits.module';
 import { BuilderModule } from './builder/builder.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { ConfigChanges } from './common/config-changes';
@@ -28,7 +29,10 @@ const resolvedOptionsProvider: Provider = {
  * Global by default (`isGlobal: false` to opt out) so the feature modules and the host see one store and one key.
  */
 @Module({
-  imports: [LlmManagerDataSourceModule, SecurityModule, ClusterModule, AdminModule, YamlSyncModule, UserSelectionModule, UsageModule, BudgetsModule, BuilderModule, MetricsModule, CooldownsModule],
+  imports: [
+    LlmManagerDataSourceModule, SecurityModule, ClusterModule, AdminModule, YamlSyncModule, UserSelectionModule, UsageModule, BudgetsModule,
+    RateLimitsModule, BuilderModule, MetricsModule, CooldownsModule,
+  ],
   providers: [resolvedOptionsProvider, ConfigChanges, LlmManagerService],
   exports: [
     LLM_MANAGER_RESOLVED_OPTIONS,
@@ -40,6 +44,7 @@ const resolvedOptionsProvider: Provider = {
     UserSelectionModule,
     UsageModule,
     BudgetsModule,
+    RateLimitsModule,
     BuilderModule,
     MetricsModule,
     CooldownsModule,

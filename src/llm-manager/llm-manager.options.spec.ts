@@ -39,3 +39,23 @@ describe('cooldown (issue 18)', () => {
     expect(() => resolveOptions({ cooldown }, {})).toThrow(message);
   });
 });
+
+describe('rate-limit options (issue 18)', () => {
+  it('redisUrl from LLM_MGR_REDIS_URL, the prefix from LLM_MGR_REDIS_PREFIX; the option wins; unset: the database', () => {
+    expect(resolveOptions({}, {})).toMatchObject({ redisUrl: null, redisKeyPrefix: 'llm-mgr:', rateLimitLeaseMs: 30_000, defaultUserRateLimit: null });
+    const env = { LLM_MGR_REDIS_URL: ' redis://10.0.0.5:6379/2 ', LLM_MGR_REDIS_PREFIX: 'app1:' };
+    expect(resolveOptions({}, env)).toMatchObject({ redisUrl: 'redis://10.0.0.5:6379/2', redisKeyPrefix: 'app1:' });
+    expect(resolveOptions({ redisUrl: 'redis://127.0.0.1:6379' }, env).redisUrl).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('defaultUserRateLimit: whole numbers from 1, null for none; a bad one names the field and the fix', () => {
+    expect(resolveOptions({ defaultUserRateLimit: { rpm: 60, tpm: null } }, {}).defaultUserRateLimit).toEqual({ rpm: 60, tpm: null, concurrent: null });
+    expect(resolveOptions({ defaultUserRateLimit: {} }, {}).defaultUserRateLimit).toBeNull();
+    expect(() => resolveOptions({ defaultUserRateLimit: { rpm: 0 } }, {})).toThrow(
+      'Option defaultUserRateLimit.rpm=0 must be a whole number from 1 to 2000000000, or null for no limit.',
+    );
+    expect(() => resolveOptions({ defaultUserRateLimit: { concurrent: 1.5 } }, {})).toThrow(/concurrent=1\.5/);
+    expect(() => resolveOptions({ defaultUserRateLimit: { rps: 5 } as never }, {})).toThrow(/unknown field\(s\) rps/);
+    expect(() => resolveOptions({ rateLimitLeaseMs: 0 }, {})).toThrow(/rateLimitLeaseMs=0/);
+  });
+});

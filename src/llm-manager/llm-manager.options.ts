@@ -4,6 +4,8 @@ import type { DataSource, DataSourceOptions } from 'typeorm';
 import { passportIdentity, type IdentityResolver } from './common/request-identity';
 import { DEFAULT_KEY_ENV_ALLOW, keyEnvAllowPattern } from './common/key-env-policy';
 import type { DatabaseTimeouts } from './database/driver-timeouts';
+import { checkedRateLimits, type RateLimitInput } from './rate-limits/rate-limit.options';
+import type { RateLimits } from './rate-limits/rate-limit-window';
 
 /** TypeORM connection options without the parts llm-mgr owns (entities, migrations, synchronize). */
 export type LlmManagerDatabaseOptions = DataSourceOptions extends infer T
@@ -142,6 +144,24 @@ export interface LlmManagerOptions {
    * refused whatever it says. Default: env `LLM_MGR_KEY_ENV_ALLOW`, else names ending in `_KEY` or `_TOKEN`.
    */
   keyEnvAllowPattern?: string | RegExp;
+  /**
+   * The rate limit of every user who has none of their own (issue 18): `rpm`, `tpm`, `concurrent`; a call past it is
+   * refused with `RATE_LIMITED`. Per-user, per-slot and per-token limits are set with `setRateLimit` / the admin API.
+   * Default: the YAML's `rate_limits.default_user`, else none.
+   */
+  defaultUserRateLimit?: RateLimitInput;
+  /**
+   * Redis that holds the rate-limit counters shared by every instance, e.g. `redis://127.0.0.1:6379/0`; unset: the
+   * database holds them. Default: env `LLM_MGR_REDIS_URL`, else none.
+   */
+  redisUrl?: string;
+  /** Prefix of every Redis key llm-mgr writes. Default: env `LLM_MGR_REDIS_PREFIX`, else `'llm-mgr:'`. */
+  redisKeyPrefix?: string;
+  /**
+   * How long a running call's concurrency lease lives without renewal, in ms: its process renews it every third of this;
+   * a crashed process's leases free their slots at most this long after it died. Default: `30000`.
+   */
+  rateLimitLeaseMs?: number;
 }
 
 /** Options after defaults and environment variables are applied: what the rest of the library reads. */
@@ -174,6 +194,11 @@ export interface ResolvedLlmManagerOptions {
   abandonedStreamMs: number;
   modelCacheSize: number;
   keyEnvAllow: RegExp;
+  /** `null` when the options set none: the YAML's `rate_limits.default_user` then applies. */
+  defaultUserRateLimit: RateLimits | null;
+  redisUrl: string | null;
+  redisKeyPrefix: string;
+  rateLimitLeaseMs: number;
 }
 
 /** LlmManagerOptions.cooldown, resolved. */
@@ -316,7 +341,8 @@ export function databaseFromUrl(url: string): LlmManagerDatabaseOptions {
 
 /**
  * The one place where defaults are merged and environment variables are read
- * (`LLM_KEY`, `LLM_AUTO_KEY`, `USE_SYS_LLM_CONFIG`, `LLM_MGR_DATABASE_URL`, `LLM_MGR_CONFIG`, `LLM_MGR_KEY_ENV_ALLOW`).
+ * (`LLM_KEY`, `LLM_AUTO_KEY`, `USE_SYS_LLM_CONFIG`, `LLM_MGR_DATABASE_URL`, `LLM_MGR_CONFIG`, `LLM_MGR_KEY_ENV_ALLOW`,
+ * `LLM_MGR_REDIS_URL`, …).
  */
 export function resolveOptions(
   options: LlmManagerOptions = {},
@@ -378,5 +404,9 @@ export function resolveOptions(
       options.keyEnvAllowPattern !== undefined
         ? keyEnvAllowPattern(options.keyEnvAllowPattern, 'keyEnvAllowPattern')
         : keyEnvAllowPattern(env.LLM_MGR_KEY_ENV_ALLOW?.trim() || DEFAULT_KEY_ENV_ALLOW),
+    defaultUserRateLimit: checkedRateLimits(options.defaultUserRateLimit, 'Option defaultUserRateLimit'),
+    redisUrl: options.redisUrl ?? (env.LLM_MGR_REDIS_URL?.trim() || null),
+    redisKeyPrefix: options.redisKeyPrefix ?? (env.LLM_MGR_REDIS_PREFIX?.trim() || 'llm-mgr:'),
+    rateLimitLeaseMs: wholeAtLeastOne('rateLimitLeaseMs', options.rateLimitLeaseMs ?? 30_000),
   };
 }

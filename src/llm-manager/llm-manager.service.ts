@@ -5,6 +5,8 @@ import { UserPlatformService, type UserPlatformKeyView } from './admin/user-plat
 import { BudgetEvents, type BudgetEventListener } from './budgets/budget-events';
 import { BudgetService } from './budgets/budget.service';
 import type { BudgetInput, BudgetView, SpendView } from './budgets/budget.types';
+import { RateLimitService } from './rate-limits/rate-limit.service';
+import type { RateLimitView, RateLimitsView, SetRateLimitInput } from './rate-limits/rate-limit.types';
 import { LlmBuilderService } from './builder/llm-builder.service';
 import { ModelProbeService, type ModelTestResult, type ModelTestTarget } from './builder/model-probe.service';
 import type { TrackedChatModel, UsageSummary } from './builder/tracked-chat-model';
@@ -38,6 +40,7 @@ export class LlmManagerService {
     private readonly clock: Clock,
     private readonly budgets: BudgetService,
     private readonly budgetEvents: BudgetEvents,
+    private readonly rateLimits: RateLimitService,
   ) {}
 
   /** A tracked LangChain chat model for this user's `usageKey` slot (default `main`); no user = the system user. */
@@ -167,6 +170,23 @@ export class LlmManagerService {
    */
   onBudgetEvent(listener: BudgetEventListener): () => void {
     return this.budgetEvents.subscribe(listener);
+  }
+
+  /**
+   * Creates or replaces the rate limit of a user (`userId`), one slot of a user (`userId` + `usageKey`) or an API token
+   * (`tokenId`): `rpm`, `tpm`, `concurrent`. A call past any limit it falls under is refused with `RATE_LIMITED`.
+   */
+  setRateLimit(input: SetRateLimitInput): Promise<RateLimitView> {
+    return this.rateLimits.setRateLimit(input);
+  }
+
+  /** Every stored rate limit (or one user's), the default per-user limit and where the counters live. */
+  getRateLimits(userId?: string): Promise<RateLimitsView> {
+    return this.rateLimits.getRateLimits(userId);
+  }
+
+  deleteRateLimit(id: number): Promise<void> {
+    return this.rateLimits.deleteRateLimit(id);
   }
 
   /**

@@ -117,13 +117,10 @@ const SCENARIOS: Record<string, Scenario> = {
   },
 
   /** At `BURST_AT` (epoch ms, so two processes start together), `n` concurrent calls of alice; says how many went. */
-  async 'budget-burst'(manager, n) {
-    const llm = await manager.getUserLlm('alice');
-    await sleep(Math.max(0, Number(process.env.BURST_AT) - Date.now()));
-    const outcomes = await Promise.allSettled(Array.from({ length: n }, (_, i) => llm.invoke(`burst ${i}`)));
-    const refused = outcomes.filter((o) => o.status === 'rejected' && (o.reason as { code?: string }).code === 'BUDGET_EXCEEDED').length;
-    say('burst', { ok: outcomes.filter((o) => o.status === 'fulfilled').length, refused });
-  },
+  'budget-burst': (manager, n) => burst(manager, n, 'BUDGET_EXCEEDED'),
+
+  /** The same against a rate limit: how many calls went and how many were refused with RATE_LIMITED. */
+  'rate-burst': (manager, n) => burst(manager, n, 'RATE_LIMITED'),
 
   /** One call of alice that the upstream answers slowly: its budget reservation is held until the test kills us. */
   async 'budget-hold'(manager) {
@@ -137,6 +134,15 @@ const SCENARIOS: Record<string, Scenario> = {
     say('restarted');
   },
 };
+
+/** `n` concurrent calls of alice at `BURST_AT`; says how many went and how many were refused with `refusal`. */
+async function burst(manager: LlmManagerService, n: number, refusal: string): Promise<void> {
+  const llm = await manager.getUserLlm('alice');
+  await sleep(Math.max(0, Number(process.env.BURST_AT) - Date.now()));
+  const outcomes = await Promise.allSettled(Array.from({ length: n }, (_, i) => llm.invoke(`burst ${i}`)));
+  const refused = outcomes.filter((o) => o.status === 'rejected' && (o.reason as { code?: string }).code === refusal).length;
+  say('burst', { ok: outcomes.filter((o) => o.status === 'fulfilled').length, refused });
+}
 
 async function main(): Promise<void> {
   const [scenarioName, count] = process.argv.slice(2);

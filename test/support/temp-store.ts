@@ -6,6 +6,7 @@ import { join } from 'path';
 import { LlmManagerModule } from '../../src/llm-manager/llm-manager.module';
 import type { LlmManagerOptions } from '../../src/llm-manager/llm-manager.options';
 import { HostResolver } from '../../src/llm-manager/security/url-guard';
+import { Clock } from '../../src/llm-manager/usage/clock';
 import { createTestDatabase, testEngineName, type TestDatabase } from './test-engine';
 
 /**
@@ -57,14 +58,15 @@ export class TempStore {
     };
   }
 
-  /** Compiles and starts the module (migrations, key check, YAML sync), as a host app's start does. */
-  async start(overrides: LlmManagerOptions = {}, imports: ModuleImports = []): Promise<TestingModule> {
-    const moduleRef = await Test.createTestingModule({
+  /** Compiles and starts the module (migrations, key check, YAML sync), as a host app's start does; `clock`: a test's. */
+  async start(overrides: LlmManagerOptions = {}, imports: ModuleImports = [], clock?: Clock): Promise<TestingModule> {
+    let builder = Test.createTestingModule({
       imports: [LlmManagerModule.forRoot(this.options(overrides)), ...imports],
     })
       .overrideProvider(HostResolver)
-      .useValue(new OfflineHostResolver())
-      .compile();
+      .useValue(new OfflineHostResolver());
+    if (clock) builder = builder.overrideProvider(Clock).useValue(clock);
+    const moduleRef = await builder.compile();
     moduleRef.useLogger(false);
     await moduleRef.init();
     return moduleRef;

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { LLM_MANAGER_RESOLVED_OPTIONS, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
+import { TransactionTurns } from '../database/transaction-turns';
 import { Clock } from '../usage/clock';
 import { UsageSqlDialect } from '../usage/usage-sql-dialect';
 import { BudgetReservationEntity } from './budget-reservation.entity';
@@ -46,20 +47,13 @@ export class BudgetGate {
     private readonly clock: Clock,
     private readonly events: BudgetEvents,
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
+    private readonly turns: TransactionTurns,
   ) {
     this.dialect = UsageSqlDialect.of(dataSource);
-    this.serialised = dataSource.options.type === 'sqlite' || dataSource.options.type === 'better-sqlite3';
   }
 
-  /** SQLite drivers give a process one shared connection: this process's budget transactions run one after another. */
-  private readonly serialised: boolean;
-  private turn: Promise<unknown> = Promise.resolve();
-
   private inTurn<T>(work: () => Promise<T>): Promise<T> {
-    if (!this.serialised) return work();
-    const run = this.turn.then(work, work);
-    this.turn = run.catch(() => undefined);
-    return run;
+    return this.turns.run(work);
   }
 
   /**

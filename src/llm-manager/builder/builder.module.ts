@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BudgetsModule } from '../budgets/budgets.module';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { CatalogueModule } from '../catalogue/catalogue.module';
 import { CooldownsModule } from '../cooldowns/cooldowns.module';
 import { MetricsModule } from '../metrics/metrics.module';
@@ -14,7 +15,7 @@ import { UpstreamHttp } from './upstream-http';
 
 /** Builds tracked LangChain models, caches them, probes platforms and tests models; guards users' URLs (B8). */
 @Module({
-  imports: [CatalogueModule, CooldownsModule, UserSelectionModule, UsageModule, BudgetsModule, MetricsModule],
+  imports: [CatalogueModule, CooldownsModule, UserSelectionModule, UsageModule, BudgetsModule, RateLimitsModule, MetricsModule],
   providers: [
     { provide: TokenEstimator, useFactory: (): TokenEstimator => new TokenEstimator() },
     CallRecorder,

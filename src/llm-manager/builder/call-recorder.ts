@@ -7,6 +7,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { BudgetGate, type BudgetHold } from '../budgets/budget-gate';
+import { RateLimiter } from '../rate-limits/rate-limiter';
 import { LlmManagerError } from '../common/llm-manager.error';
 import { errorMessage } from '../common/error-message';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
@@ -22,6 +23,7 @@ import { billedTokens, type EstimatedTokens, type UsageRow } from '../usage/usag
 import { promptText, type FinishedCall } from './call-observation';
 import { abandoned, type CallSink, type OutgoingPrompt } from './call-tracker';
 import { reasoningToSendBack, roleOf } from './reasoning-round-trip';
+import type { CallHold } from './call-hold';
 import type { LiveCall } from './live-call';
 
 /** Who a tracked model bills, and the names its metrics carry. */
@@ -61,7 +63,7 @@ const SWEEP_MS = 250;
 export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
   private readonly logger = new Logger('UsageLedger');
   private readonly live = new Map<string, Live>();
-  /** Budget settlements under way: shutdown and `drain` wait for them. */
+  /** Budget settlements and rate-limit releases under way: shutdown and `drain` wait for them. */
   private readonly settling = new Set<Promise<void>>();
   private sweep: ReturnType<typeof setInterval> | undefined;
   private whenIdle: (() => void) | null = null;
@@ -73,6 +75,7 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly estimator: TokenEstimator,
     private readonly metrics: LlmMetrics,
     private readonly budgets: BudgetGate,
+    private readonly limits: RateLimiter,
     private readonly prices: PriceBook,
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
   ) {}
@@ -96,7 +99,7 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
     const scope = { userId: context.userId, usageKey: context.usageKey ?? null, tokenId: context.tokenId ?? null };
     return {
       now: () => this.clock.now().getTime(),
-      admit: (prompt) => this.budgets.admit(scope, () => this.estimateCost(context, prompt)),
+      admit: (prompt) => this.admit(context, scope, prompt),
       open: (call) => this.open(context, call),
       record: (call) => this.record(context, call),
     };
@@ -160,11 +163,42 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
       ...(call.failure ? { errorCode: call.failure.code, errorDetail: call.failure.detail } : {}),
     });
     this.metrics.observeCall(context.labels, call);
-    const row = this.toRow(context, call, live?.promptTokens ?? this.estimatePrompt(context.family, call));
+    const row = this.toRow(context, call, live?.promptTokens ?? live?.call.hold?.promptTokens ?? this.estimatePrompt(context.family, call));
     row.then((counted) => this.metrics.observeRow(context.labels, counted), () => undefined);
     const hold = live?.call.hold;
-    if (hold) this.settle(hold, row);
+    if (hold?.limits) this.track(this.limits.end(hold.limits, row.then((counted) => counted.totalTokens)));
+    if (hold?.budget) this.settle(hold.budget, row);
     this.ledger.count(row);
+  }
+
+  /**
+   * Rate limits first (a refusal there reserves no budget), then budgets; a budget that refuses a call its rate limits
+   * admitted takes the call's counts back. The prompt is counted once for both, and only when one needs it.
+   */
+  private admit(context: BillingContext, scope: { userId: string; usageKey: string | null; tokenId: number | null }, prompt: OutgoingPrompt): null | Promise<CallHold | null> {
+    let counted: Promise<number> | undefined;
+    // The call waits for this count: no turn of the event loop first (estimatePrompt's), unlike the row's count.
+    const promptTokens = (): Promise<number> => (counted ??= this.countPrompt(context.family, prompt));
+    const budget = (): null | Promise<BudgetHold | null> => this.budgets.admit(scope, () => this.estimateCost(context, promptTokens));
+    const limits = this.limits.admit(scope, promptTokens);
+    if (limits === null) {
+      const held = budget();
+      return held === null ? null : held.then((hold) => (hold === null ? null : { budget: hold, limits: null, promptTokens: counted ?? null }));
+    }
+    return limits.then(async (limitHold) => {
+      try {
+        const budgetHold = await budget();
+        return budgetHold === null && limitHold === null ? null : { budget: budgetHold ?? null, limits: limitHold, promptTokens: counted ?? null };
+      } catch (error) {
+        if (limitHold) this.track(this.limits.cancel(limitHold));
+        throw error;
+      }
+    });
+  }
+
+  private track(job: Promise<void>): void {
+    const tracked = job.finally(() => this.settling.delete(tracked));
+    this.settling.add(tracked);
   }
 
   /** Moves a call's budget hold to its cost once priced; a row that cannot be counted leaves it to expire (the sweep). */
@@ -181,10 +215,10 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
    * What a call about to leave may cost, for its budgets: its prompt's estimated tokens at the input price plus
    * `budgetCompletionAllowance` completion tokens at the output price; `null` when the model is unpriced.
    */
-  private async estimateCost(context: BillingContext, prompt: OutgoingPrompt): Promise<number | null> {
+  private async estimateCost(context: BillingContext, prompt: () => Promise<number>): Promise<number | null> {
     const price = await this.prices.priceOf(context.modelId);
     if (!isPriced(price)) return null;
-    const promptTokens = await this.estimatePrompt(context.family, prompt);
+    const promptTokens = await prompt();
     return costMicroUsd({ promptTokens, completionTokens: this.options.budgetCompletionAllowance, cachedPromptTokens: 0 }, price);
   }
 
@@ -198,6 +232,11 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
   /** A setImmediate away, so the request goes out first; long prompts are counted in slices. */
   private async estimatePrompt(family: TokenFamily, prompt: Pick<FinishedCall, 'promptMessages' | 'promptExtras'>): Promise<number> {
     await new Promise<void>((resolve) => setImmediate(resolve));
+    return this.countPrompt(family, prompt);
+  }
+
+  /** The prompt's estimated tokens; long prompts are counted in slices. */
+  private countPrompt(family: TokenFamily, prompt: Pick<FinishedCall, 'promptMessages' | 'promptExtras'>): Promise<number> {
     // Reasoning sent back on tool-call turns is part of the prompt the provider bills.
     const sentBack = reasoningToSendBack(prompt.promptMessages);
     let assistant = 0;

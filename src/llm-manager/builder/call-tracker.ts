@@ -1,7 +1,7 @@
 import type { BaseMessage } from '@langchain/core/messages';
 import type { ChatGenerationChunk, ChatResult } from '@langchain/core/outputs';
 import { LlmManagerError } from '../common/llm-manager.error';
-import type { BudgetHold } from '../budgets/budget-gate';
+import type { CallHold } from './call-hold';
 import type { AttemptTrail } from './attempt-trail';
 import { callFailure } from './call-failure';
 import { CallObservation, type FinishedCall } from './call-observation';
@@ -14,10 +14,11 @@ export type OutgoingPrompt = Pick<FinishedCall, 'promptMessages' | 'promptExtras
 /** Where calls go (the recorder): asked before one leaves, told when it leaves, and once when it ends. */
 export interface CallSink extends CallEnd {
   /**
-   * `null` (synchronously) when nothing stands in the call's way; else resolves to what the call holds of a budget
-   * (`null`: nothing) or rejects to refuse it (`BUDGET_EXCEEDED`) before any request leaves.
+   * `null` (synchronously) when nothing stands in the call's way; else resolves to what the call holds of its budgets
+   * and rate limits (`null`: nothing) or rejects to refuse it (`BUDGET_EXCEEDED`, `RATE_LIMITED`) before any request
+   * leaves.
    */
-  admit(prompt: OutgoingPrompt): null | Promise<BudgetHold | null>;
+  admit(prompt: OutgoingPrompt): null | Promise<CallHold | null>;
   open(call: LiveCall): void;
 }
 
@@ -100,7 +101,7 @@ export class CallTracker {
     return new CallObservation(this.sink.now(), messages, extras.length ? JSON.stringify(extras) : '');
   }
 
-  private open(observation: CallObservation, options: CallOptionsLike, hold: BudgetHold | null, trail: AttemptTrail | undefined): LiveCall {
+  private open(observation: CallObservation, options: CallOptionsLike, hold: CallHold | null, trail: AttemptTrail | undefined): LiveCall {
     const call = new LiveCall(observation, this.sink, options.signal);
     call.hold = hold;
     if (trail) Object.assign(observation, trail.next(call.id));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BudgetHold } from '../budgets/budget-gate';
+import type { CallHold } from './call-hold';
 import type { UsageOutcome } from '../database/usage-log-entry.entity';
 import type { CallFailure } from './call-failure';
 import type { CallObservation, FinishedCall } from './call-observation';
@@ -21,8 +21,8 @@ export interface CallEnd {
  */
 export class LiveCall {
   readonly id = randomUUID();
-  /** What the call reserved of its budgets before it left; settled to its cost when its row is counted. */
-  hold: BudgetHold | null = null;
+  /** What the call holds of its budgets and rate limits; settled when it ends and its row is counted. */
+  hold: CallHold | null = null;
   /** Epoch ms since which a stream has waited for its consumer to ask for the next chunk; 0 when not waiting. */
   waitingSince = 0;
   private readonly controller = new AbortController();

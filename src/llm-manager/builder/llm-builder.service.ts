@@ -166,6 +166,7 @@ export class LlmBuilderService implements OnModuleDestroy {
         return entry.userId === change.userId && entry.usageKey === change.usageKey;
       case 'api-token':
       case 'budget':
+      case 'rate-limit':
         return false;
     }
   }

@@ -12,6 +12,7 @@ export type ConfigChange =
   | { kind: 'selection'; userId: string; usageKey: string; repaired?: true }
   | { kind: 'api-token'; tokenId: number }
   | { kind: 'budget'; userId: string }
+  | { kind: 'rate-limit' }
   /** Anything may have changed: a YAML reset, or a write by another instance sharing the database. */
   | { kind: 'all' };
 

@@ -32,6 +32,7 @@ export function httpStatusFor(code: LlmManagerErrorCode): HttpStatus {
     case 'BUDGET_EXCEEDED':
       return HttpStatus.PAYMENT_REQUIRED;
     case 'UPSTREAM_RATE_LIMITED':
+    case 'RATE_LIMITED':
       return HttpStatus.TOO_MANY_REQUESTS;
     case 'UPSTREAM_TIMEOUT':
       return HttpStatus.GATEWAY_TIMEOUT;
@@ -40,6 +41,7 @@ export function httpStatusFor(code: LlmManagerErrorCode): HttpStatus {
     case 'DATABASE_BUSY':
     case 'DATABASE_UNAVAILABLE':
     case 'SHUTTING_DOWN':
+    case 'RATE_LIMITER_UNAVAILABLE':
       return HttpStatus.SERVICE_UNAVAILABLE;
     case 'MASTER_KEY_MISSING':
     case 'MASTER_KEY_INVALID':

@@ -31,6 +31,8 @@ export const LLM_MANAGER_ERROR_CODES = [
   'STREAM_ABANDONED',
   'SHUTTING_DOWN',
   'BUDGET_EXCEEDED',
+  'RATE_LIMITED',
+  'RATE_LIMITER_UNAVAILABLE',
 ] as const;
 
 export type LlmManagerErrorCode = (typeof LLM_MANAGER_ERROR_CODES)[number];

@@ -2,6 +2,9 @@ import { ApiTokenEntity } from '../api-tokens/api-token.entity';
 import { BudgetReservationEntity } from '../budgets/budget-reservation.entity';
 import { BudgetEntity } from '../budgets/budget.entity';
 import { KeyHealthEntity } from '../cooldowns/key-health.entity';
+import { RateLimitCounterEntity } from '../rate-limits/rate-limit-counter.entity';
+import { RateLimitLeaseEntity } from '../rate-limits/rate-limit-lease.entity';
+import { RateLimitEntity } from '../rate-limits/rate-limit.entity';
 import { ConfigVersionEntity } from './config-version.entity';
 import { MetaEntity } from './meta.entity';
 import { ModelEntity } from './model.entity';
@@ -27,4 +30,7 @@ export const LLM_MANAGER_ENTITIES = [
   BudgetReservationEntity,
   KeyHealthEntity,
   RetiredModelEntity,
+  RateLimitEntity,
+  RateLimitCounterEntity,
+  RateLimitLeaseEntity,
 ];

@@ -12,8 +12,8 @@ import type { UpstreamRoute } from './upstream-route';
  * Runs one gateway request as a live call of the builder's recorder, so it ends in exactly one usage row: the call
  * follows the client's connection (a client that goes away aborts it), and whatever `work` throws settles it as
  * `error` before the error reaches the client, unless the client is already gone and nobody is left to answer
- * (then it resolves to undefined). A budget that refuses the call stops it before anything leaves (per-token budgets
- * match the caller's token). An attempt of a fallback chain carries its number and the call it replaces (`trail`).
+ * (then it resolves to undefined). A rate limit or budget that refuses the call stops it before anything leaves
+ * (per-token ones match the caller's token). An attempt of a fallback chain carries its number and the call it replaces (`trail`).
  */
 export async function asLiveCall<O extends CallObservation, R>(
   recorder: CallRecorder,
@@ -30,7 +30,8 @@ export async function asLiveCall<O extends CallObservation, R>(
     if (!res.writableFinished) clientGone.abort(new Error('The client closed the connection.'));
   });
   const observation = observe(sink.now());
-  // Budgets: refused here (402 BUDGET_EXCEEDED) before anything leaves; no await when no budget applies.
+  // Rate limits and budgets: refused here (429 RATE_LIMITED, 402 BUDGET_EXCEEDED) before anything leaves; no await
+  // when none applies.
   const admission = sink.admit(observation);
   const hold = admission === null ? null : await admission;
   const call = new LiveCall(observation, sink, clientGone.signal);

@@ -12,7 +12,8 @@ export class OpenAiErrorFilter implements ExceptionFilter {
       response.end();
       return;
     }
-    const { status, body } = toOpenAiError(exception);
+    const { status, body, retryAfterSeconds } = toOpenAiError(exception);
+    if (retryAfterSeconds !== null) response.setHeader('Retry-After', String(retryAfterSeconds));
     response.status(status).json(body);
   }
 }

@@ -12,6 +12,7 @@ const OPENAI_CODES: Partial<Record<LlmManagerErrorCode, string>> = {
   UNAUTHENTICATED: 'invalid_api_key',
   MODEL_NOT_FOUND: 'model_not_found',
   USAGE_SLOT_NOT_FOUND: 'model_not_found',
+  RATE_LIMITED: 'rate_limit_exceeded',
 };
 
 const domainBodies = new LlmManagerExceptionFilter();
@@ -30,8 +31,13 @@ export function openAiErrorBody(status: number, message: string, code: string): 
  * Any error thrown on the gateway as status + OpenAI body. The status and message come from the one domain mapping
  * (`LlmManagerExceptionFilter.toBody`, `httpStatusFor`), so the gateway and the REST API never disagree.
  */
-export function toOpenAiError(exception: unknown): { status: number; body: OpenAiErrorBody } {
+export function toOpenAiError(exception: unknown): { status: number; body: OpenAiErrorBody; retryAfterSeconds: number | null } {
   const domain = domainBodies.toBody(exception);
   const code = OPENAI_CODES[domain.code as LlmManagerErrorCode] ?? domain.code.toLowerCase();
-  return { status: domain.statusCode, body: openAiErrorBody(domain.statusCode, domain.message, code) };
+  const retryAfter = domain.details?.['retryAfterSeconds'];
+  return {
+    status: domain.statusCode,
+    body: openAiErrorBody(domain.statusCode, domain.message, code),
+    retryAfterSeconds: typeof retryAfter === 'number' ? retryAfter : null,
+  };
 }

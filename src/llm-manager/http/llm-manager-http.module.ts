@@ -11,6 +11,9 @@ import { ApiTokensModule } from '../api-tokens/api-tokens.module';
 import { AdminBudgetsController } from '../budgets/admin-budgets.controller';
 import { BudgetsModule } from '../budgets/budgets.module';
 import { UserBudgetController } from '../budgets/user-budget.controller';
+import { AdminRateLimitsController } from '../rate-limits/admin-rate-limits.controller';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module';
+import { UserRateLimitsController } from '../rate-limits/user-rate-limits.controller';
 import { BuilderModule } from '../builder/builder.module';
 import { ProbeController } from '../builder/probe.controller';
 import { IdentityGuard } from '../common/request-identity';
@@ -39,11 +42,13 @@ export const LLM_MANAGER_CONTROLLERS: Type<unknown>[] = [
   UserDirectoryController,
   UserBudgetController,
   AdminBudgetsController,
+  AdminRateLimitsController,
+  UserRateLimitsController,
 ];
 
 /** The REST API (M12): thin controllers over the feature modules' services. */
 @Module({
-  imports: [AdminModule, ApiTokensModule, BudgetsModule, BuilderModule, UsageModule, UserSelectionModule, YamlSyncModule],
+  imports: [AdminModule, ApiTokensModule, BudgetsModule, RateLimitsModule, BuilderModule, UsageModule, UserSelectionModule, YamlSyncModule],
   controllers: LLM_MANAGER_CONTROLLERS,
   providers: [{ provide: Clock, useClass: SystemClock }, IdentityGuard, UserDirectoryService, PlatformHealthService],
 })

@@ -13,6 +13,7 @@ import { ApiTokenControls1768176000000 } from './1768176000000-api-token-control
 import { Budgets1768262400000 } from './1768262400000-budgets';
 import { SlotFallbacks1768348800000 } from './1768348800000-slot-fallbacks';
 import { UsageAttempts1768435200000 } from './1768435200000-usage-attempts';
+import { RateLimits1768521600000 } from './1768521600000-rate-limits';
 import { KeyHealth1768608000000 } from './1768608000000-key-health';
 import { RequestLog1768780800000 } from './1768780800000-request-log';
 import { PlatformHealth1768867200000 } from './1768867200000-platform-health';
@@ -34,6 +35,7 @@ export const LLM_MANAGER_MIGRATIONS = [
   Budgets1768262400000,
   SlotFallbacks1768348800000,
   UsageAttempts1768435200000,
+  RateLimits1768521600000,
   KeyHealth1768608000000,
   RequestLog1768780800000,
   PlatformHealth1768867200000,

@@ -12,6 +12,7 @@ import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { UsageJournal } from './usage-journal';
 import { UsageLedger } from './usage-ledger';
 import { PriceBook } from './price-book';
+import { TransactionTurns } from '../database/transaction-turns';
 import { USAGE_WRITER_OPTIONS } from './usage-writer.options';
 
 /**
@@ -41,7 +42,11 @@ import { USAGE_WRITER_OPTIONS } from './usage-writer.options';
     RequestLogService,
     UsageExportService,
     UsagePurgeJob,
+    TransactionTurns,
   ],
-  exports: [Clock, PriceBook, TaskScheduler, USAGE_WRITER_OPTIONS, UsageJournal, UsageWriter, UsageLedger, UsageQueryService, RequestLogService, UsageExportService, UsagePurgeJob],
+  exports: [
+    Clock, PriceBook, TaskScheduler, USAGE_WRITER_OPTIONS, UsageJournal, UsageWriter, UsageLedger, UsageQueryService, RequestLogService,
+    UsageExportService, UsagePurgeJob, TransactionTurns,
+  ],
 })
 export class UsageModule {}

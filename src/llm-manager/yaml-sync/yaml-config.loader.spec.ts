@@ -99,6 +99,7 @@ describe('parseYamlConfig', () => {
         { usageKey: 'fast', platform: '阿里云百炼', model: '通义flash', fallbacks: [] },
         { usageKey: 'reason', platform: 'DeepSeek', model: 'DeepSeek-R1', fallbacks: [] },
       ],
+      rateLimits: { defaultUser: null },
       warnings: [],
     });
   });
@@ -115,8 +116,8 @@ describe('parseYamlConfig', () => {
   });
 
   it('accepts an empty platforms mapping, and no usages, models or api_key', () => {
-    expect(parseYamlConfig('platforms: {}\n', 'empty.yaml')).toEqual({ platforms: [], usages: [], warnings: [] });
-    expect(parseYamlConfig('platforms:\nusages:\n', 'nulls.yaml')).toEqual({ platforms: [], usages: [], warnings: [] });
+    expect(parseYamlConfig('platforms: {}\n', 'empty.yaml')).toEqual({ platforms: [], usages: [], rateLimits: { defaultUser: null }, warnings: [] });
+    expect(parseYamlConfig('platforms:\nusages:\n', 'nulls.yaml')).toEqual({ platforms: [], usages: [], rateLimits: { defaultUser: null }, warnings: [] });
     const bare = parseYamlConfig('platforms:\n  Local:\n    base_url: http://127.0.0.1:8000\n    api_key: ~\n', 'b');
     expect(bare.platforms).toEqual([
       { name: 'Local', baseUrl: 'http://127.0.0.1:8000', apiKey: { kind: 'none' }, models: [] },

@@ -1,4 +1,5 @@
 import type { YamlWarning } from './yaml-warning';
+import type { YamlRateLimits } from './yaml-config.rate-limits';
 
 /**
  * Where the API key of a YAML platform comes from. The loader only checks the shape; resolving an `{ENV_VAR}` or
@@ -59,6 +60,8 @@ export interface YamlUsage extends YamlModelRef {
 export interface YamlConfig {
   platforms: YamlPlatform[];
   usages: YamlUsage[];
+  /** `rate_limits:` (issue 18); read on start, like the rest of the file. */
+  rateLimits: YamlRateLimits;
   /** Problems that do not stop loading (plain-text keys), each with a code; they never contain a secret. */
   warnings: YamlWarning[];
 }

@@ -5,10 +5,11 @@ import type { YamlConfig, YamlModel, YamlPlatform } from './yaml-config';
 import { readYamlApiKey } from './yaml-config.api-key';
 import { quoteName, type YamlProblemReporter } from './yaml-config.problem';
 import { type YamlEntry, YamlNodeReader } from './yaml-config.reader';
+import { readYamlRateLimits } from './yaml-config.rate-limits';
 import { readYamlUsages } from './yaml-config.usages';
 import type { YamlWarning } from './yaml-warning';
 
-const TOP_FIELDS = ['platforms', 'usages'] as const;
+const TOP_FIELDS = ['platforms', 'usages', 'rate_limits'] as const;
 const PLATFORM_FIELDS = ['base_url', 'api_key', 'models'] as const;
 const MODEL_FIELDS = ['model_name', 'extra_body', 'input_price', 'cached_input_price', 'output_price'] as const;
 
@@ -53,7 +54,8 @@ class YamlConfigValidator {
     }
     const platforms = this.platforms(fields.platforms);
     const usages = fields.usages === undefined ? [] : readYamlUsages(fields.usages, platforms, this.reader);
-    return { platforms, usages, warnings: this.warnings };
+    const rateLimits = readYamlRateLimits(fields.rate_limits, this.reader);
+    return { platforms, usages, rateLimits, warnings: this.warnings };
   }
 
   private platforms(field: YamlEntry): YamlPlatform[] {

@@ -29,6 +29,8 @@ const zh = {
   MASTER_KEY_MISSING: '未设置 LLM_KEY：无法加密或解密 API Key。',
   FORBIDDEN_IN_FIXED_MODE: '固定模式（USE_SYS_LLM_CONFIG）下不允许此操作。',
   SHUTTING_DOWN: '服务器正在关闭，请稍后再试。',
+  RATE_LIMITED: '已达到速率限制（{limit} 上限 {limitValue}），请求未发送：请 {retryAfterSeconds} 秒后再试。',
+  RATE_LIMITER_UNAVAILABLE: '无法检查速率限制（Redis 未响应），请求未发送：请稍后再试。',
   NETWORK: '服务器没有响应：请检查网络或服务器是否在运行。',
   // Issue 19: a disabled platform, and the warnings about llm_mgr_cfg.yaml (GET /api/ai/admin/yaml → warningDetails).
   PLATFORM_DISABLED: '平台“{platformName}”已停用：请先启用它，或改用其他平台。',
