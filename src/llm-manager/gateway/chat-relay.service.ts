@@ -67,7 +67,9 @@ export class ChatRelay {
     sink: CallSink,
     last: boolean,
   ): Promise<boolean> {
-    const upstream = await postUpstream(this.client, route, '/chat/completions', upstreamBody(request, route), call, this.options.requestTimeoutMs);
+    const upstream = await postUpstream(
+      this.client, route, '/chat/completions', upstreamBody(request, route), call, this.options.requestTimeoutMs, request.stream === true ? 'idle' : 'whole',
+    );
     if (!last && (upstream.status === 429 || upstream.status >= 500)) {
       await bodyOf(() => readAll(upstream), call.signal);
       call.settle('error');

@@ -1,12 +1,14 @@
 import type { Response as ExpressResponse } from 'express';
 import type { LiveCall } from '../builder/live-call';
+import { UpstreamDeadline, type DeadlineKind } from './upstream-deadline';
 import { brokenOff, unreachable, upstreamErrorBody } from './upstream-error';
 import { readAll, type UpstreamAnswer, type UpstreamClient } from './upstream-client';
 import type { UpstreamRoute } from './upstream-route';
 
 /**
- * One JSON request upstream (`/chat/completions`, `/embeddings`) on the call's signal, with the platform's key;
- * `timeoutMs` (`requestTimeoutMs`) bounds the wait for the status line.
+ * One JSON request upstream (`/chat/completions`, `/embeddings`) on the call's signal, with the platform's key.
+ * `timeoutMs` (`requestTimeoutMs`) bounds the whole exchange (`whole`), or for a stream (`idle`) the wait for the
+ * status line and then each wait for the next chunk (UpstreamDeadline).
  */
 export async function postUpstream(
   client: UpstreamClient,
@@ -15,20 +17,18 @@ export async function postUpstream(
   body: string,
   call: LiveCall,
   timeoutMs: number,
+  kind: DeadlineKind = 'whole',
 ): Promise<UpstreamAnswer> {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
   if (route.apiKey !== null) headers['authorization'] = `Bearer ${route.apiKey}`;
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    call.stop('error', new Error('requestTimeoutMs elapsed'));
-  }, timeoutMs);
+  const deadline = new UpstreamDeadline(call, timeoutMs, kind);
+  deadline.arm();
   try {
-    return await client.post(route, path, headers, body, call.signal);
+    return deadline.bound(await client.post(route, path, headers, body, call.signal));
   } catch (error) {
-    throw unreachable(error, timeoutMs, timedOut);
-  } finally {
-    clearTimeout(timer);
+    deadline.clear();
+    // A call stopped from outside (the deadline, the client gone, shutdown) says why.
+    throw unreachable(call.signal.aborted ? call.signal.reason : error);
   }
 }
 

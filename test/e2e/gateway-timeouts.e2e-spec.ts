@@ -1,0 +1,94 @@
+import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
+import { useNoNetworkGuard } from '../support/no-network';
+import { GatewayApp } from './gateway-app';
+import { startStallingUpstream } from './gateway-stalling-upstream';
+
+const TIMEOUT_MS = 600;
+const GAP_MS = 200;
+
+/**
+ * requestTimeoutMs on the gateway: a non-stream call is bounded as a whole (status line to last byte); a stream until
+ * its status line and then between chunks (idle), so a stream that keeps coming is never cut and one that stalls is.
+ */
+describe('gateway: requestTimeoutMs bounds a whole call, and a stream between chunks', () => {
+  useNoNetworkGuard();
+  let upstream: FakeUpstream;
+  let stalling: Awaited<ReturnType<typeof startStallingUpstream>>;
+  let gateway: GatewayApp;
+  let token: string;
+
+  beforeAll(async () => {
+    upstream = await startFakeUpstream();
+    stalling = await startStallingUpstream(GAP_MS);
+    gateway = await GatewayApp.start(upstream, { requestTimeoutMs: TIMEOUT_MS }, `
+platforms:
+  Slow:
+    base_url: ${stalling.url}
+    models: { stall-json: stall-json, trickle-json: trickle-json, stall-stream: stall-stream, trickle-stream: trickle-stream }
+usages:
+  main: { platform: Slow, model: trickle-stream }
+`);
+    token = await gateway.tokenFor('tim');
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await stalling?.close();
+    await upstream?.close();
+  });
+
+  const send = (model: string, stream: boolean): Promise<Response> =>
+    fetch(`${gateway.url}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ model: `Slow/${model}`, stream, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+  const newRows = async (before: number): Promise<Awaited<ReturnType<GatewayApp['rows']>>> => {
+    await gateway.idle();
+    return (await gateway.rows()).slice(before);
+  };
+  const waitFor = async (check: () => boolean): Promise<void> => {
+    while (!check()) await new Promise((resolve) => setTimeout(resolve, 10));
+  };
+
+  it.each([
+    ['stalls mid-body', 'stall-json'],
+    ['trickles its body for longer than requestTimeoutMs, with short gaps', 'trickle-json'],
+  ])('a non-stream answer that %s: 502 upstream_error saying so, one error row, the upstream request cancelled', async (_case, model) => {
+    const before = (await gateway.rows()).length;
+    const cancelled = stalling.cancelled();
+    const started = Date.now();
+    const answer = await send(model, false);
+    expect(answer.status).toBe(502);
+    const body = (await answer.json()) as { error: { code: string; message: string } };
+    expect(body.error).toMatchObject({ code: 'upstream_error', message: expect.stringContaining(`did not finish its answer within ${TIMEOUT_MS} ms (requestTimeoutMs)`) });
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 5 * GAP_MS);
+    expect((await newRows(before)).map((r) => [r.outcome, r.success])).toEqual([['error', false]]);
+    await waitFor(() => stalling.cancelled() === cancelled + 1);
+  });
+
+  it('a stream that stalls after two chunks: the client gets them, then an error event, and the stream ends; one error row', async () => {
+    const before = (await gateway.rows()).length;
+    const cancelled = stalling.cancelled();
+    const answer = await send('stall-stream', true);
+    expect(answer.status).toBe(200);
+    const text = await answer.text();
+    expect(text).toContain('"content":"one "');
+    expect(text).toContain('"content":"two "');
+    expect(text).toContain(`sent nothing more of its stream within ${TIMEOUT_MS} ms (requestTimeoutMs)`);
+    expect(text).toContain('"code":"upstream_error"');
+    expect((await newRows(before)).map((r) => [r.outcome, r.success])).toEqual([['error', false]]);
+    await waitFor(() => stalling.cancelled() === cancelled + 1);
+  });
+
+  it('a stream that keeps coming for longer than requestTimeoutMs, each gap shorter: passed on whole, one ok row', async () => {
+    const before = (await gateway.rows()).length;
+    const started = Date.now();
+    const answer = await send('trickle-stream', true);
+    const text = await answer.text();
+    expect(Date.now() - started).toBeGreaterThan(TIMEOUT_MS);
+    expect(answer.status).toBe(200);
+    expect(text).toContain('"content":"part5 "');
+    expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
+    expect((await newRows(before)).map((r) => r.outcome)).toEqual(['ok']);
+  });
+});
