@@ -1,5 +1,6 @@
 import type { Response as ExpressResponse } from 'express';
 import type { LiveCall } from '../builder/live-call';
+import type { UpstreamErrorAnswer } from './attempt-failure';
 import { UpstreamDeadline, type DeadlineKind } from './upstream-deadline';
 import { brokenOff, unreachable, upstreamErrorBody } from './upstream-error';
 import { readAll, type UpstreamAnswer, type UpstreamClient } from './upstream-client';
@@ -42,11 +43,20 @@ export function succeeded(upstream: UpstreamAnswer): boolean {
  * OpenAI's error shape, with the platform key masked wherever the upstream echoed it.
  */
 export async function relayUpstreamError(upstream: UpstreamAnswer, route: UpstreamRoute, call: LiveCall, res: ExpressResponse): Promise<void> {
+  sendUpstreamError(res, await readErrorAnswer(upstream, call), route.apiKey);
+}
+
+/** Reads an upstream's error answer whole and settles the call as `error`. */
+export async function readErrorAnswer(upstream: UpstreamAnswer, call: LiveCall): Promise<UpstreamErrorAnswer> {
   const text = (await bodyOf(() => readAll(upstream), call.signal)).toString('utf8');
   call.settle('error');
-  const retryAfter = upstream.header('retry-after');
-  if (retryAfter !== null) res.setHeader('retry-after', retryAfter);
-  res.status(upstream.status).json(upstreamErrorBody(upstream.status, text, route.apiKey));
+  return { status: upstream.status, text, retryAfter: upstream.header('retry-after') };
+}
+
+/** An upstream's error answer to the client: its status and Retry-After, OpenAI's error shape, the key masked. */
+export function sendUpstreamError(res: ExpressResponse, answer: UpstreamErrorAnswer, apiKey: string | null): void {
+  if (answer.retryAfter !== null) res.setHeader('retry-after', answer.retryAfter);
+  res.status(answer.status).json(upstreamErrorBody(answer.status, answer.text, apiKey));
 }
 
 /**
