@@ -55,10 +55,10 @@ interface ForkedServer<T> {
   close(): Promise<void>;
 }
 
-/** Forks a bench server (ts-node, transpile-only) with IPC; resolves with its first message, sent once it listens. */
+/** Forks a bench server (transpile-hook.js: as built, without ts-node's `domain`) with IPC; resolves with its first message, sent once it listens. */
 async function forkServer<T>(script: string, upstreamUrl: string, execArgv: string[] = []): Promise<ForkedServer<T>> {
   const child: ChildProcess = fork(join(__dirname, script), [upstreamUrl], {
-    execArgv: ['-r', 'ts-node/register/transpile-only', ...execArgv],
+    execArgv: ['-r', join(__dirname, 'transpile-hook.js'), ...execArgv],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const next = <A>(): Promise<A> =>
