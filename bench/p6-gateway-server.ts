@@ -1,8 +1,8 @@
 /**
  * P6's gateway in a process of its own: the standalone server (`createApp`, as `node dist/app/main.js` builds it) on
  * a temp folder, its system platform on the parent's fake upstream. Started by p6-gateway.bench.ts with `fork()`;
- * speaks over IPC: sends `{ port, token }` once listening, answers `{ rows }` to `'rows'` (usage rows of the bench
- * user once every call is written), closes on `'close'`. `node --cpu-prof` on this process profiles the gateway alone.
+ * speaks over IPC: sends `{ port, token }` once listening, answers `{ rows, errors }` to `'rows'` (usage rows of the
+ * bench user once every call is written, and how many of them failed), closes on `'close'`. `node --cpu-prof` on this process profiles the gateway alone.
  */
 import 'reflect-metadata';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,7 +41,8 @@ async function main(): Promise<void> {
       if (message === 'rows') {
         await app.get(CallRecorder).drain();
         await app.get(UsageWriter).flush();
-        process.send!({ rows: (await app.get(UsageQueryService).summary({ userId: P6_USER })).requests });
+        const { requests, errors } = await app.get(UsageQueryService).summary({ userId: P6_USER });
+        process.send!({ rows: requests, errors });
       } else if (message === 'close') {
         await app.close();
         rmSync(dir, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { agentNameOf, readChatRequest, upstreamBody, wantsStreamUsage, type ClientChatRequest } from './chat-request';
 import { AttemptFailure } from './attempt-failure';
-import { asLiveCall } from './gateway-call';
+import { asLiveCall, clientGoneSignal } from './gateway-call';
 import { GatewayRoutes } from './gateway-routes';
 import type { GatewayCaller } from './gateway-token.guard';
 import { parseJsonObject } from './json-object';
@@ -49,16 +49,15 @@ export class ChatRelay {
     const route = await this.routes.resolve(caller.userId, request.model, agentNameOf(req.headers['x-llm-agent']));
     const chain = [route, ...(route.fallbacks ?? [])];
     const trail = new AttemptTrail();
-    // Ends a back-off early when the client goes away: nobody is left to answer.
-    const clientGone = new AbortController();
-    res.once('close', () => clientGone.abort());
+    // Every attempt's call follows it, and a back-off ends early when the client goes away: nobody is left to answer.
+    const clientGone = clientGoneSignal(res);
     for (const [index, target] of chain.entries()) {
       const last = index === chain.length - 1;
       try {
-        await this.retry.generate(() => this.attempt(request, target, caller, res, trail), clientGone.signal);
+        await this.retry.generate(() => this.attempt(request, target, caller, res, trail, clientGone), clientGone);
         return;
       } catch (error) {
-        if (clientGone.signal.aborted) return;
+        if (clientGone.aborted) return;
         // The slot's next model takes a 429, a 5xx or an unreachable upstream, before any byte reached the client.
         if (!last && !res.headersSent && (fallsBack(error) || (error instanceof LlmManagerError && error.code === 'UPSTREAM_ERROR'))) continue;
         if (!(error instanceof AttemptFailure)) throw error;
@@ -69,10 +68,12 @@ export class ChatRelay {
   }
 
   /** One request to `route`, one usage row; resolves once the client was answered, throws AttemptFailure to retry. */
-  private async attempt(request: ClientChatRequest, route: UpstreamRoute, caller: GatewayCaller, res: ExpressResponse, trail: AttemptTrail): Promise<void> {
+  private async attempt(
+    request: ClientChatRequest, route: UpstreamRoute, caller: GatewayCaller, res: ExpressResponse, trail: AttemptTrail, clientGone: AbortSignal,
+  ): Promise<void> {
     await asLiveCall(
       this.recorder, route, caller, res, (startedAt) => new WireObservation(startedAt, request),
-      (call, observation, sink) => this.answer(request, route, call, observation, res, sink), trail,
+      (call, observation, sink) => this.answer(request, route, call, observation, res, sink), trail, clientGone,
     );
   }
 
