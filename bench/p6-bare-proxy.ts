@@ -2,7 +2,8 @@
  * P6's lower bound for any Node gateway: a bare node:http reverse proxy in a process of its own (no auth, no
  * parsing, no ledger), piping each request to the fake upstream on a keep-alive agent and the answer back. What it
  * adds at concurrency 50 is what two processes' HTTP work costs on this machine before a gateway does anything.
- * Started by p6-gateway.bench.ts with `fork()`; sends `{ port }` once listening; exits on `'close'`.
+ * Started by p6-gateway.bench.ts with `fork()`; sends `{ port }` once listening; answers
+ * `process.cpuUsage()` to `'cpu'`; exits on `'close'`.
  */
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,7 +25,8 @@ const server = createServer((req, res) => {
   req.pipe(out);
 });
 server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }));
-process.on('message', () => {
+process.on('message', (message) => {
+  if (message === 'cpu') return void process.send!(process.cpuUsage());
   server.close();
   server.closeAllConnections();
   agent.destroy();

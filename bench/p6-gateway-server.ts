@@ -2,7 +2,7 @@
  * P6's gateway in a process of its own: the standalone server (`createApp`, as `node dist/app/main.js` builds it) on
  * a temp folder, its system platform on the parent's fake upstream. Started by p6-gateway.bench.ts with `fork()`;
  * speaks over IPC: sends `{ port, token }` once listening, answers `{ rows, errors }` to `'rows'` (usage rows of the
- * bench user once every call is written, and how many of them failed), closes on `'close'`. `node --cpu-prof` on this process profiles the gateway alone.
+ * bench user once every call is written, and how many of them failed), answers `process.cpuUsage()` to `'cpu'`, closes on `'close'`. `node --cpu-prof` on this process profiles the gateway alone.
  */
 import 'reflect-metadata';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,7 +38,9 @@ async function main(): Promise<void> {
   const { token } = await app.get(ApiTokenService).issue(P6_USER, 'bench');
   process.on('message', (message: unknown) => {
     void (async () => {
-      if (message === 'rows') {
+      if (message === 'cpu') {
+        process.send!(process.cpuUsage());
+      } else if (message === 'rows') {
         await app.get(CallRecorder).drain();
         await app.get(UsageWriter).flush();
         const { requests, errors } = await app.get(UsageQueryService).summary({ userId: P6_USER });

@@ -87,6 +87,15 @@ async function forkServer<T>(script: string, upstreamUrl: string, execArgv: stri
   };
 }
 
+/** CPU ms (user + system) the server process spent per call while `load` ran `2 × total` calls through it. */
+async function cpuPerCall(server: ForkedServer<unknown>, load: () => Promise<Run[]>): Promise<number> {
+  const before = await server.ask<NodeJS.CpuUsage>('cpu');
+  const runs = await load();
+  const after = await server.ask<NodeJS.CpuUsage>('cpu');
+  const calls = runs.reduce((sum, r) => sum + r.latencies.length, 0);
+  return (after.user - before.user + after.system - before.system) / 1000 / calls;
+}
+
 /** The figures of both halves together. */
 function merged(a: Run, b: Run): { reqPerS: number; p50: number; p99: number } {
   const all = [...a.latencies, ...b.latencies];
@@ -121,6 +130,9 @@ export async function benchGateway(ctx: BenchContext): Promise<Figure[]> {
       const p2 = await proxy();
       const g2 = await gateway();
       const d2 = await direct();
+      // CPU each server process spent per call (user + system): what load on the machine cannot distort much.
+      const gatewayCpu = await cpuPerCall(gatewayProcess, () => Promise.all([gateway()]));
+      const proxyCpu = await cpuPerCall(bareProxy, () => Promise.all([proxy()]));
       const d = merged(d1, d2);
       const g = merged(g1, g2);
       const bare = merged(p1, p2);
@@ -135,14 +147,15 @@ export async function benchGateway(ctx: BenchContext): Promise<Figure[]> {
         { id: 'P6', label: `gateway ${kind}, ${total} calls @${CONCURRENCY}`, value: g.reqPerS, floor: d.reqPerS, unit: 'req/s', higherIsBetter: true, goal: '≥ 10 % of direct (≤ 10×)', met: g.reqPerS >= 0.1 * d.reqPerS, floorNote: 'direct to the fake' },
         { id: 'P6', label: `gateway ${kind} p50 @${CONCURRENCY} (added ${(g.p50 - d.p50).toFixed(2)} ms)`, value: g.p50, floor: d.p50, unit: 'ms', goal: '≤ +5 ms', met: g.p50 - d.p50 <= 5 },
         { id: 'P6', label: `bare node:http proxy ${kind} p50 @${CONCURRENCY}, own process (added ${(bare.p50 - d.p50).toFixed(2)} ms; ${bare.reqPerS.toFixed(0)} req/s)`, value: bare.p50, floor: d.p50, unit: 'ms', goal: 'context: the least any Node proxy adds here' },
+        { id: 'P6', label: `gateway process CPU per ${kind} call @${CONCURRENCY} (50 × it ≈ the p50 it adds on a busy core)`, value: gatewayCpu, floor: proxyCpu, unit: 'ms', goal: 'context', floorNote: 'bare node:http proxy, same measure' },
         { id: 'P6', label: `gateway ${kind} p99 @${CONCURRENCY} (added ${(g.p99 - d.p99).toFixed(2)} ms)`, value: g.p99, floor: d.p99, unit: 'ms', goal: 'context' },
         { id: 'P6', label: `gateway ${kind} p50, one call at a time (${single} calls; added ${(gSingleP50 - dSingle.p50).toFixed(2)} ms)`, value: gSingleP50, floor: dSingle.p50, unit: 'ms', goal: 'context: added ms per call' },
       );
     }
     const { rows, errors } = await gatewayProcess.ask<{ rows: number; errors: number }>('rows');
-    // Two kinds × (warmup + two timed runs at concurrency 50 + one run one at a time) through the gateway, each answered
+    // Two kinds × (warmup + two timed runs and one CPU run at concurrency 50 + one run one at a time) through the gateway, each answered
     // once; an attempt that failed (a stale keep-alive socket, say) and was retried is a failed row of its own.
-    const expected = 2 * (3 * total + Math.ceil(total / 10));
+    const expected = 2 * (4 * total + Math.ceil(total / 10));
     if (rows - errors !== expected) throw new Error(`P6 lost usage rows: ${rows - errors} answered of ${expected} (${errors} failed attempts)`);
     if (errors > 0) figures.push({ id: 'P6', label: `gateway attempts that failed and were retried (of ${rows})`, value: errors, floor: expected, unit: 'rows', goal: 'context' });
     return figures;
