@@ -16,12 +16,7 @@ describe('gateway: /v1/models lists what the caller may use', () => {
     expect(response.status).toBe(200);
     return ((await response.json()) as { data: { id: string }[] }).data.map((m) => m.id);
   };
-  const chat = (token: string, model: string): Promise<Response> =>
-    fetch(`${gateway.url}/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
-    });
+  const chat = (token: string, model: string): Promise<Response> => gateway.chat(token, model);
 
   beforeAll(async () => {
     upstream = await startFakeUpstream({ apiKey: SYSTEM_KEY });

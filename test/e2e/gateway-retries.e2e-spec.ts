@@ -1,4 +1,3 @@
-import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
 import { useNoNetworkGuard } from '../support/no-network';
 import { SYSTEM_KEY } from '../support/upstream-yaml';
@@ -18,10 +17,7 @@ describe('gateway: retries before the first byte, with the retry loop of getUser
     upstream = await startFakeUpstream({ apiKey: SYSTEM_KEY });
     gateway = await GatewayApp.start(upstream, { maxRetries: 2, retryBackoff: { baseDelayMs: 20, maxDelayMs: 40, retryAfterMaxMs: 5_000 } });
     token = await gateway.tokenFor('rita');
-    const manager = gateway.app.get(LlmManagerService);
-    const fake = (await manager.listPlatforms('rita')).find((p) => p.name === 'Fake')!;
-    const id = (name: string): { platformId: number; modelId: number } => ({ platformId: fake.id, modelId: fake.models.find((m) => m.displayName === name)!.id });
-    await manager.createUserUsageSlot('rita', 'sturdy', { ...id('chat'), fallbacks: [id('thinking')] });
+    await gateway.slotWithFallbacks('rita', 'sturdy', 'chat', ['thinking']);
   });
   afterAll(async () => {
     await gateway?.close();
@@ -29,12 +25,7 @@ describe('gateway: retries before the first byte, with the retry loop of getUser
   });
   afterEach(() => upstream.reset());
 
-  const send = (body: Record<string, unknown>): Promise<Response> =>
-    fetch(`${gateway.url}/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ model: 'main', messages: [{ role: 'user', content: 'hi' }], ...body }),
-    });
+  const send = ({ model = 'main', ...extra }: Record<string, unknown>): Promise<Response> => gateway.chat(token, String(model), extra);
   const newRows = async (before: number): Promise<Array<[boolean, number, string | null]>> => {
     await gateway.idle();
     const rows = (await gateway.rows()).slice(before);

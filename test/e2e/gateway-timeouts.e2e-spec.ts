@@ -36,12 +36,7 @@ usages:
     await upstream?.close();
   });
 
-  const send = (model: string, stream: boolean): Promise<Response> =>
-    fetch(`${gateway.url}/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ model: `Slow/${model}`, stream, messages: [{ role: 'user', content: 'hi' }] }),
-    });
+  const send = (model: string, stream: boolean): Promise<Response> => gateway.chat(token, `Slow/${model}`, { stream });
   const newRows = async (before: number): Promise<Awaited<ReturnType<GatewayApp['rows']>>> => {
     await gateway.idle();
     return (await gateway.rows()).slice(before);
@@ -107,11 +102,7 @@ describe('gateway: idle upstream sockets', () => {
 
   it("are closed before the upstream's announced keep-alive timeout (Node's 5 s), so no request lands on a socket it is closing", async () => {
     const token = await gateway.tokenFor('kim');
-    const answer = await fetch(`${gateway.url}/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ model: 'main', messages: [{ role: 'user', content: 'hi' }] }),
-    });
+    const answer = await gateway.chat(token, 'main');
     expect(answer.status).toBe(200);
     await answer.text();
     expect(upstream.openConnections).toBe(1);
