@@ -69,6 +69,19 @@ describe('gateway: retries before the first byte, with the retry loop of getUser
     expect(upstream.chatRequests).toHaveLength(3);
   });
 
+  it('embeddings: a 500 is retried the same way; each attempt a row', async () => {
+    const before = (await gateway.rows()).length;
+    upstream.enqueue({ error: { status: 500 } });
+    const response = await fetch(`${gateway.url}/embeddings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ model: 'main', input: 'hello' }),
+    });
+    expect(response.status).toBe(200);
+    expect(upstream.embeddingsRequests).toHaveLength(2);
+    expect(await newRows(before)).toEqual([[false, 1, null], [true, 2, '0']]);
+  });
+
   it('a Retry-After longer than retryAfterMaxMs is not waited for: answered at once; a 400 is never retried', async () => {
     upstream.enqueue({ error: { status: 429, retryAfterSeconds: 60 } });
     const started = Date.now();

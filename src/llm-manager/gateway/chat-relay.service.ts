@@ -3,22 +3,20 @@ import type { Request, Response as ExpressResponse } from 'express';
 import { CallRecorder } from '../builder/call-recorder';
 import type { CallSink } from '../builder/call-tracker';
 import { AttemptTrail } from '../builder/attempt-trail';
-import { fallsBack } from '../builder/fallback-chain';
-import { RetryLoop } from '../builder/retry-loop';
+import type { RetryLoop } from '../builder/retry-loop';
 import type { LiveCall } from '../builder/live-call';
-import { LlmManagerError } from '../common/llm-manager.error';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { agentNameOf, readChatRequest, upstreamBody, wantsStreamUsage, type ClientChatRequest } from './chat-request';
-import { AttemptFailure } from './attempt-failure';
-import { asLiveCall, clientGoneSignal } from './gateway-call';
+import { gatewayRetryLoop, postAttempt, walkAttempts } from './gateway-attempts';
+import { asLiveCall } from './gateway-call';
 import { GatewayRoutes } from './gateway-routes';
 import type { GatewayCaller } from './gateway-token.guard';
 import { parseJsonObject } from './json-object';
 import { relayStream } from './stream-relay';
 import type { UpstreamRoute } from './upstream-route';
 import { readAll, UpstreamClient } from './upstream-client';
-import { bodyOf, postUpstream, readErrorAnswer, relayUpstreamError, sendUpstreamError, succeeded } from './upstream-exchange';
+import { bodyOf, relayUpstreamError, succeeded } from './upstream-exchange';
 import { WireObservation } from './wire-observation';
 
 /**
@@ -40,40 +38,19 @@ export class ChatRelay {
     private readonly client: UpstreamClient,
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
   ) {
-    this.retry = new RetryLoop({ retries: options.maxRetries, ...options.retryBackoff });
+    this.retry = gatewayRetryLoop(options);
   }
 
   async relay(caller: GatewayCaller, req: Request, res: ExpressResponse): Promise<void> {
     const request = readChatRequest(req.body);
     caller.requireModel(request.model);
     const route = await this.routes.resolve(caller.userId, request.model, agentNameOf(req.headers['x-llm-agent']));
-    const chain = [route, ...(route.fallbacks ?? [])];
     const trail = new AttemptTrail();
-    // Every attempt's call follows it, and a back-off ends early when the client goes away: nobody is left to answer.
-    const clientGone = clientGoneSignal(res);
-    for (const [index, target] of chain.entries()) {
-      const last = index === chain.length - 1;
-      try {
-        await this.retry.generate(() => this.attempt(request, target, caller, res, trail, clientGone), clientGone);
-        return;
-      } catch (error) {
-        if (clientGone.aborted) return;
-        // The slot's next model takes a 429, a 5xx or an unreachable upstream, before any byte reached the client.
-        if (!last && !res.headersSent && (fallsBack(error) || (error instanceof LlmManagerError && error.code === 'UPSTREAM_ERROR'))) continue;
-        if (!(error instanceof AttemptFailure)) throw error;
-        if (error.answer === null) throw error.unanswered;
-        return sendUpstreamError(res, error.answer, target.apiKey);
-      }
-    }
-  }
-
-  /** One request to `route`, one usage row; resolves once the client was answered, throws AttemptFailure to retry. */
-  private async attempt(
-    request: ClientChatRequest, route: UpstreamRoute, caller: GatewayCaller, res: ExpressResponse, trail: AttemptTrail, clientGone: AbortSignal,
-  ): Promise<void> {
-    await asLiveCall(
-      this.recorder, route, caller, res, (startedAt) => new WireObservation(startedAt, request),
-      (call, observation, sink) => this.answer(request, route, call, observation, res, sink), trail, clientGone,
+    await walkAttempts(this.retry, [route, ...(route.fallbacks ?? [])], res, (target, clientGone) =>
+      asLiveCall(
+        this.recorder, target, caller, res, (startedAt) => new WireObservation(startedAt, request),
+        (call, observation, sink) => this.answer(request, target, call, observation, res, sink), trail, clientGone,
+      ),
     );
   }
 
@@ -86,11 +63,7 @@ export class ChatRelay {
     sink: CallSink,
   ): Promise<void> {
     const stream = request.stream === true;
-    const upstream = await postUpstream(this.client, route, '/chat/completions', upstreamBody(request, route), call, this.options.requestTimeoutMs, stream ? 'idle' : 'whole')
-      .catch((error: unknown) => {
-        throw error instanceof LlmManagerError && error.code === 'UPSTREAM_ERROR' && !call.signal.aborted ? AttemptFailure.unanswered(error) : error;
-      });
-    if (upstream.status === 429 || upstream.status >= 500) throw AttemptFailure.answered(await readErrorAnswer(upstream, call));
+    const upstream = await postAttempt(this.client, route, '/chat/completions', upstreamBody(request, route), call, this.options.requestTimeoutMs, stream ? 'idle' : 'whole');
     if (!succeeded(upstream)) return relayUpstreamError(upstream, route, call, res);
     if (stream) return relayStream(upstream, res, call, observation, { keepUsageChunk: wantsStreamUsage(request), now: sink.now });
     const bytes = await bodyOf(() => readAll(upstream), call.signal);
