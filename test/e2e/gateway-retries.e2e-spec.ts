@@ -15,7 +15,7 @@ describe('gateway: retries before the first byte, with the retry loop of getUser
 
   beforeAll(async () => {
     upstream = await startFakeUpstream({ apiKey: SYSTEM_KEY });
-    gateway = await GatewayApp.start(upstream, { maxRetries: 2, retryBackoff: { baseDelayMs: 20, maxDelayMs: 40, retryAfterMaxMs: 5_000 } });
+    gateway = await GatewayApp.start(upstream, { maxRetries: 2, requestTimeoutMs: 1_000, retryBackoff: { baseDelayMs: 20, maxDelayMs: 40, retryAfterMaxMs: 5_000 } });
     token = await gateway.tokenFor('rita');
     await gateway.slotWithFallbacks('rita', 'sturdy', 'chat', ['thinking']);
   });
@@ -67,6 +67,15 @@ describe('gateway: retries before the first byte, with the retry loop of getUser
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toBe('0');
     expect(upstream.chatRequests).toHaveLength(3);
+  });
+
+  it('an upstream that sends no status line within requestTimeoutMs is retried like an unreachable one', async () => {
+    const before = (await gateway.rows()).length;
+    upstream.enqueue({ firstByteDelayMs: 3_000 });
+    const response = await send({});
+    expect(response.status).toBe(200);
+    expect(upstream.chatRequests).toHaveLength(2);
+    expect(await newRows(before)).toEqual([[false, 1, null], [true, 2, '0']]);
   });
 
   it('embeddings: a 500 is retried the same way; each attempt a row', async () => {

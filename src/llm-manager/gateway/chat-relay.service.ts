@@ -8,7 +8,7 @@ import type { LiveCall } from '../builder/live-call';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { agentNameOf, readChatRequest, upstreamBody, wantsStreamUsage, type ClientChatRequest } from './chat-request';
-import { gatewayRetryLoop, postAttempt, walkAttempts } from './gateway-attempts';
+import { gatewayRetryLoop, walkAttempts } from './gateway-attempts';
 import { asLiveCall } from './gateway-call';
 import { GatewayRoutes } from './gateway-routes';
 import type { GatewayCaller } from './gateway-token.guard';
@@ -16,7 +16,7 @@ import { parseJsonObject } from './json-object';
 import { relayStream } from './stream-relay';
 import type { UpstreamRoute } from './upstream-route';
 import { readAll, UpstreamClient } from './upstream-client';
-import { bodyOf, relayUpstreamError, succeeded } from './upstream-exchange';
+import { bodyOf, postUpstream, relayUpstreamError, succeeded } from './upstream-exchange';
 import { WireObservation } from './wire-observation';
 
 /**
@@ -63,7 +63,7 @@ export class ChatRelay {
     sink: CallSink,
   ): Promise<void> {
     const stream = request.stream === true;
-    const upstream = await postAttempt(this.client, route, '/chat/completions', upstreamBody(request, route), call, this.options.requestTimeoutMs, stream ? 'idle' : 'whole');
+    const upstream = await postUpstream(this.client, route, '/chat/completions', upstreamBody(request, route), call, this.options.requestTimeoutMs, stream ? 'idle' : 'whole');
     if (!succeeded(upstream)) return relayUpstreamError(upstream, route, call, res);
     if (stream) return relayStream(upstream, res, call, observation, { keepUsageChunk: wantsStreamUsage(request), now: sink.now });
     const bytes = await bodyOf(() => readAll(upstream), call.signal);

@@ -7,13 +7,13 @@ import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { agentNameOf } from './chat-request';
 import { EmbeddingsObservation, embeddingsUpstreamBody, readEmbeddingsRequest } from './embeddings-request';
-import { gatewayRetryLoop, postAttempt, walkAttempts } from './gateway-attempts';
+import { gatewayRetryLoop, walkAttempts } from './gateway-attempts';
 import { asLiveCall } from './gateway-call';
 import { GatewayRoutes } from './gateway-routes';
 import type { GatewayCaller } from './gateway-token.guard';
 import { parseJsonObject } from './json-object';
 import { readAll, UpstreamClient } from './upstream-client';
-import { bodyOf, relayUpstreamError, succeeded } from './upstream-exchange';
+import { bodyOf, postUpstream, relayUpstreamError, succeeded } from './upstream-exchange';
 
 /**
  * `POST /v1/embeddings`, through platforms that serve it: the model resolves as for chat (a usage slot or
@@ -43,7 +43,7 @@ export class EmbeddingsRelay {
     // Retried like chat; a slot's fallbacks are chat models, so embeddings stay on the slot's own model.
     await walkAttempts(this.retry, [route], res, (target, clientGone) =>
       asLiveCall(this.recorder, target, caller, res, (startedAt) => new EmbeddingsObservation(startedAt, request), async (call, observation) => {
-        const upstream = await postAttempt(this.client, target, '/embeddings', embeddingsUpstreamBody(request, target), call, this.options.requestTimeoutMs, 'whole');
+        const upstream = await postUpstream(this.client, target, '/embeddings', embeddingsUpstreamBody(request, target), call, this.options.requestTimeoutMs, 'whole');
         if (!succeeded(upstream)) return relayUpstreamError(upstream, target, call, res);
         const bytes = await bodyOf(() => readAll(upstream), call.signal);
         const answer = parseJsonObject(bytes.toString('utf8'));

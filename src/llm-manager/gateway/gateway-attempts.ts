@@ -1,14 +1,11 @@
 import type { Response as ExpressResponse } from 'express';
 import { fallsBack } from '../builder/fallback-chain';
-import type { LiveCall } from '../builder/live-call';
 import { RetryLoop } from '../builder/retry-loop';
 import { LlmManagerError } from '../common/llm-manager.error';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { AttemptFailure } from './attempt-failure';
 import { clientGoneSignal } from './gateway-call';
-import type { DeadlineKind } from './upstream-deadline';
-import type { UpstreamAnswer, UpstreamClient } from './upstream-client';
-import { postUpstream, readErrorAnswer, sendUpstreamError } from './upstream-exchange';
+import { sendUpstreamError } from './upstream-exchange';
 import type { UpstreamRoute } from './upstream-route';
 
 /** The project's one retry loop (issue 18) as the gateway runs it: `maxRetries`, `retryBackoff`, Retry-After. */
@@ -44,27 +41,4 @@ export async function walkAttempts(
       return sendUpstreamError(res, error.answer, target.apiKey);
     }
   }
-}
-
-/**
- * One request upstream for one attempt: its answer, or an AttemptFailure the retry loop and the chain take (a 429 or
- * 5xx, read whole and the call settled as `error`; no status line at all). Other answers are the caller's to pass on.
- */
-export async function postAttempt(
-  client: UpstreamClient,
-  route: UpstreamRoute,
-  path: string,
-  body: string,
-  call: LiveCall,
-  timeoutMs: number,
-  kind: DeadlineKind,
-): Promise<UpstreamAnswer> {
-  let upstream: UpstreamAnswer;
-  try {
-    upstream = await postUpstream(client, route, path, body, call, timeoutMs, kind);
-  } catch (error) {
-    throw error instanceof LlmManagerError && error.code === 'UPSTREAM_ERROR' && !call.signal.aborted ? AttemptFailure.unanswered(error) : error;
-  }
-  if (upstream.status === 429 || upstream.status >= 500) throw AttemptFailure.answered(await readErrorAnswer(upstream, call));
-  return upstream;
 }

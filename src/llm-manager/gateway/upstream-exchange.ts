@@ -1,15 +1,17 @@
 import type { Response as ExpressResponse } from 'express';
 import type { LiveCall } from '../builder/live-call';
-import type { UpstreamErrorAnswer } from './attempt-failure';
+import { AttemptFailure, type UpstreamErrorAnswer } from './attempt-failure';
 import { UpstreamDeadline, type DeadlineKind } from './upstream-deadline';
 import { brokenOff, unreachable, upstreamErrorBody } from './upstream-error';
 import { readAll, type UpstreamAnswer, type UpstreamClient } from './upstream-client';
 import type { UpstreamRoute } from './upstream-route';
 
 /**
- * One JSON request upstream (`/chat/completions`, `/embeddings`) on the call's signal, with the platform's key.
- * `timeoutMs` (`requestTimeoutMs`) bounds the whole exchange (`whole`), or for a stream (`idle`) the wait for the
- * status line and then each wait for the next chunk (UpstreamDeadline).
+ * One JSON request upstream (`/chat/completions`, `/embeddings`) on the call's signal, with the platform's key, for
+ * one attempt: its answer, or an AttemptFailure the retry loop and the chain take (a 429 or 5xx, read whole and the
+ * call settled as `error`; no status line at all, `requestTimeoutMs` included). Other answers are the caller's to
+ * pass on. `timeoutMs` bounds the whole exchange (`whole`), or for a stream (`idle`) the wait for the status line and
+ * then each wait for the next chunk (UpstreamDeadline).
  */
 export async function postUpstream(
   client: UpstreamClient,
@@ -18,19 +20,23 @@ export async function postUpstream(
   body: string,
   call: LiveCall,
   timeoutMs: number,
-  kind: DeadlineKind = 'whole',
+  kind: DeadlineKind,
 ): Promise<UpstreamAnswer> {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
   if (route.apiKey !== null) headers['authorization'] = `Bearer ${route.apiKey}`;
   const deadline = new UpstreamDeadline(call, timeoutMs, kind);
   deadline.arm();
+  let upstream: UpstreamAnswer;
   try {
-    return deadline.bound(await client.post(route, path, headers, body, call.signal));
+    upstream = deadline.bound(await client.post(route, path, headers, body, call.signal));
   } catch (error) {
     deadline.clear();
     // A call stopped from outside (the deadline, the client gone, shutdown) says why.
-    throw unreachable(call.signal.aborted ? call.signal.reason : error);
+    const failure = unreachable(call.signal.aborted ? call.signal.reason : error);
+    throw failure.code === 'UPSTREAM_ERROR' ? AttemptFailure.unanswered(failure) : failure;
   }
+  if (upstream.status === 429 || upstream.status >= 500) throw AttemptFailure.answered(await readErrorAnswer(upstream, call));
+  return upstream;
 }
 
 /** Whether the upstream answered 2xx. */
