@@ -12,11 +12,10 @@ import { gatewayRetryLoop, walkAttempts } from './gateway-attempts';
 import { asLiveCall } from './gateway-call';
 import { GatewayRoutes } from './gateway-routes';
 import type { GatewayCaller } from './gateway-token.guard';
-import { parseJsonObject } from './json-object';
 import { relayStream } from './stream-relay';
 import type { UpstreamRoute } from './upstream-route';
-import { readAll, UpstreamClient } from './upstream-client';
-import { bodyOf, postUpstream, relayUpstreamError, succeeded } from './upstream-exchange';
+import { UpstreamClient } from './upstream-client';
+import { postUpstream, relayJsonAnswer, relayUpstreamError, succeeded } from './upstream-exchange';
 import { WireObservation } from './wire-observation';
 
 /**
@@ -66,11 +65,6 @@ export class ChatRelay {
     const upstream = await postUpstream(this.client, route, '/chat/completions', upstreamBody(request, route), call, this.options.requestTimeoutMs, stream ? 'idle' : 'whole');
     if (!succeeded(upstream)) return relayUpstreamError(upstream, route, call, res);
     if (stream) return relayStream(upstream, res, call, observation, { keepUsageChunk: wantsStreamUsage(request), now: sink.now });
-    const bytes = await bodyOf(() => readAll(upstream), call.signal);
-    const completion = parseJsonObject(bytes.toString('utf8'));
-    if (completion !== null) observation.observeCompletion(completion);
-    call.settle('ok');
-    res.status(upstream.status).setHeader('content-type', upstream.header('content-type') ?? 'application/json');
-    res.end(bytes);
+    await relayJsonAnswer(upstream, call, res, (completion) => observation.observeCompletion(completion));
   }
 }

@@ -11,9 +11,8 @@ import { gatewayRetryLoop, walkAttempts } from './gateway-attempts';
 import { asLiveCall } from './gateway-call';
 import { GatewayRoutes } from './gateway-routes';
 import type { GatewayCaller } from './gateway-token.guard';
-import { parseJsonObject } from './json-object';
-import { readAll, UpstreamClient } from './upstream-client';
-import { bodyOf, postUpstream, relayUpstreamError, succeeded } from './upstream-exchange';
+import { UpstreamClient } from './upstream-client';
+import { postUpstream, relayJsonAnswer, relayUpstreamError, succeeded } from './upstream-exchange';
 
 /**
  * `POST /v1/embeddings`, through platforms that serve it: the model resolves as for chat (a usage slot or
@@ -45,12 +44,7 @@ export class EmbeddingsRelay {
       asLiveCall(this.recorder, target, caller, res, (startedAt) => new EmbeddingsObservation(startedAt, request), async (call, observation) => {
         const upstream = await postUpstream(this.client, target, '/embeddings', embeddingsUpstreamBody(request, target), call, this.options.requestTimeoutMs, 'whole');
         if (!succeeded(upstream)) return relayUpstreamError(upstream, target, call, res);
-        const bytes = await bodyOf(() => readAll(upstream), call.signal);
-        const answer = parseJsonObject(bytes.toString('utf8'));
-        if (answer !== null) observation.observeAnswer(answer);
-        call.settle('ok');
-        res.status(upstream.status).setHeader('content-type', upstream.header('content-type') ?? 'application/json');
-        res.end(bytes);
+        await relayJsonAnswer(upstream, call, res, (answer) => observation.observeAnswer(answer));
       }, trail, clientGone),
     );
   }

@@ -1,6 +1,7 @@
 import type { Response as ExpressResponse } from 'express';
 import type { LiveCall } from '../builder/live-call';
 import { AttemptFailure, type UpstreamErrorAnswer } from './attempt-failure';
+import { parseJsonObject } from './json-object';
 import { UpstreamDeadline, type DeadlineKind } from './upstream-deadline';
 import { brokenOff, unreachable, upstreamErrorBody } from './upstream-error';
 import { readAll, type UpstreamAnswer, type UpstreamClient } from './upstream-client';
@@ -63,6 +64,16 @@ export async function readErrorAnswer(upstream: UpstreamAnswer, call: LiveCall):
 export function sendUpstreamError(res: ExpressResponse, answer: UpstreamErrorAnswer, apiKey: string | null): void {
   if (answer.retryAfter !== null) res.setHeader('retry-after', answer.retryAfter);
   res.status(answer.status).json(upstreamErrorBody(answer.status, answer.text, apiKey));
+}
+
+/** A whole JSON answer passed on as the upstream sent its bytes: `observe` reads it first, the call settles `ok`. */
+export async function relayJsonAnswer(upstream: UpstreamAnswer, call: LiveCall, res: ExpressResponse, observe: (answer: Record<string, unknown>) => void): Promise<void> {
+  const bytes = await bodyOf(() => readAll(upstream), call.signal);
+  const answer = parseJsonObject(bytes.toString('utf8'));
+  if (answer !== null) observe(answer);
+  call.settle('ok');
+  res.status(upstream.status).setHeader('content-type', upstream.header('content-type') ?? 'application/json');
+  res.end(bytes);
 }
 
 /**
