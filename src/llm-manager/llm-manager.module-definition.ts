@@ -18,8 +18,9 @@ export const {
     global: extras.isGlobal,
     imports: [
       ...(definition.imports ?? []),
-      ...(extras.controllers ? [LlmManagerHttpModule] : []),
+      // The gateway first: Express matches a request against routes in the order they were added, and /v1 is the hot path.
       ...(extras.gateway ? [GatewayModule] : []),
+      ...(extras.controllers ? [LlmManagerHttpModule] : []),
     ],
   }))
   .build();

@@ -7,6 +7,7 @@ import { CallRecorder } from '../../src/llm-manager/builder/call-recorder';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
 import { UsageLogEntryEntity } from '../../src/llm-manager/database/usage-log-entry.entity';
 import { LlmManagerModule } from '../../src/llm-manager/llm-manager.module';
+import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
 import type { LlmManagerOptions } from '../../src/llm-manager/llm-manager.options';
 import { HostResolver } from '../../src/llm-manager/security/url-guard';
 import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
@@ -59,6 +60,23 @@ export class GatewayApp {
   /** A fresh `llmu_` token acting as `userId`. */
   async tokenFor(userId: string): Promise<string> {
     return (await this.app.get(ApiTokenService).issue(userId, `gateway test ${userId}`)).token;
+  }
+
+  /** Gives `userId` a slot `slot` bound to the `Fake` platform's `model` with `fallbacks` as its chain (display names). */
+  async slotWithFallbacks(userId: string, slot: string, model: string, fallbacks: string[]): Promise<void> {
+    const manager = this.app.get(LlmManagerService);
+    const fake = (await manager.listPlatforms(userId)).find((p) => p.name === 'Fake')!;
+    const id = (name: string): { platformId: number; modelId: number } => ({ platformId: fake.id, modelId: fake.models.find((m) => m.displayName === name)!.id });
+    await manager.createUserUsageSlot(userId, slot, { ...id(model), fallbacks: fallbacks.map(id) });
+  }
+
+  /** `POST /v1/chat/completions` with `token`: one user message `hi` to `model`, `extra` fields merged over it. */
+  chat(token: string, model: string, extra: Record<string, unknown> = {}): Promise<Response> {
+    return fetch(`${this.url}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }], ...extra }),
+    });
   }
 
   /** Every usage row, once every call ended so far is written. */

@@ -1,4 +1,3 @@
-import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
 import { useNoNetworkGuard } from '../support/no-network';
 import { SYSTEM_KEY } from '../support/upstream-yaml';
@@ -15,10 +14,7 @@ describe('gateway: fallback chains of slots', () => {
     upstream = await startFakeUpstream({ apiKey: SYSTEM_KEY });
     gateway = await GatewayApp.start(upstream, { requestTimeoutMs: 2000 });
     token = await gateway.tokenFor('bob');
-    const manager = gateway.app.get(LlmManagerService);
-    const fake = (await manager.listPlatforms('bob')).find((p) => p.name === 'Fake')!;
-    const id = (name: string): { platformId: number; modelId: number } => ({ platformId: fake.id, modelId: fake.models.find((m) => m.displayName === name)!.id });
-    await manager.createUserUsageSlot('bob', 'sturdy', { ...id('chat'), fallbacks: [id('thinking')] });
+    await gateway.slotWithFallbacks('bob', 'sturdy', 'chat', ['thinking']);
   });
   afterAll(async () => {
     await gateway?.close();
@@ -26,12 +22,7 @@ describe('gateway: fallback chains of slots', () => {
   });
   afterEach(() => upstream.reset());
 
-  const send = (body: Record<string, unknown>): Promise<Response> =>
-    fetch(`${gateway.url}/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ model: 'sturdy', messages: [{ role: 'user', content: 'hi' }], ...body }),
-    });
+  const send = (body: Record<string, unknown>): Promise<Response> => gateway.chat(token, 'sturdy', body);
 
   it.each([false, true])('a 429 of the slot model goes to its fallback (stream: %s); both attempts are rows, the second from the first', async (stream) => {
     const before = (await gateway.rows()).length;

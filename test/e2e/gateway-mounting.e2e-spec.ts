@@ -72,7 +72,11 @@ describe('where the gateway is mounted', () => {
       const aliceModels = await as(alice).get('/v1/models');
       expect(aliceModels.status).toBe(200);
       const ids = (aliceModels.body as { data: { id: string }[] }).data.map((m) => m.id);
-      expect(ids).toEqual(expect.arrayContaining(['main', 'fast', 'reason', 'Alice own/m1']));
+      expect(ids).toContain('Alice own/m1');
+      // The shipped YAML binds the slots to keyed system platforms whose keys are not set here: not callable, not listed.
+      expect(ids).not.toContain('main');
+      const main = await as(alice).post('/v1/chat/completions', { model: 'main', messages: [{ role: 'user', content: 'x' }] });
+      expect(main.body).toMatchObject({ error: { code: 'api_key_missing' } });
       const bobIds = ((await as(bob).get('/v1/models')).body as { data: { id: string }[] }).data.map((m) => m.id);
       expect(bobIds).not.toContain('Alice own/m1');
       expect((await as(bob).post('/v1/chat/completions', { model: 'Alice own/m1', messages: [{ role: 'user', content: 'x' }] })).status).toBe(404);
@@ -87,7 +91,8 @@ describe('where the gateway is mounted', () => {
       expect(unreachable.body).toMatchObject({ error: { type: 'server_error', code: 'upstream_error' } });
       expect(unreachable.text).not.toContain('sk-alice-own');
       const usage = await as(alice).get('/api/ai/user/usage');
-      expect(usage.body).toMatchObject({ requests: 1, errors: 1 });
+      // The retry loop's default two retries (maxRetries) before the 502: three attempts, three rows.
+      expect(usage.body).toMatchObject({ requests: 3, errors: 3 });
     });
 
     it('errors before routing on /v1 answer in OpenAI\'s shape; a body over the REST API\'s 100 kB is read there', async () => {

@@ -36,7 +36,7 @@ export class RetryLoop {
     private readonly effects: RetryEffects = REAL_RETRY_EFFECTS,
   ) {}
 
-  async generate(attempt: () => Promise<ChatResult>, signal: AbortSignal | undefined): Promise<ChatResult> {
+  async generate<T = ChatResult>(attempt: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
     for (let retry = 0; ; retry++) {
       try {
         return await attempt();

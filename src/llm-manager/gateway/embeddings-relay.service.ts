@@ -1,45 +1,51 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response as ExpressResponse } from 'express';
+import { AttemptTrail } from '../builder/attempt-trail';
 import { CallRecorder } from '../builder/call-recorder';
+import type { RetryLoop } from '../builder/retry-loop';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { agentNameOf } from './chat-request';
 import { EmbeddingsObservation, embeddingsUpstreamBody, readEmbeddingsRequest } from './embeddings-request';
+import { gatewayRetryLoop, walkAttempts } from './gateway-attempts';
 import { asLiveCall } from './gateway-call';
 import { GatewayRoutes } from './gateway-routes';
 import type { GatewayCaller } from './gateway-token.guard';
-import { parseJsonObject } from './json-object';
-import { readAll, UpstreamClient } from './upstream-client';
-import { bodyOf, postUpstream, relayUpstreamError, succeeded } from './upstream-exchange';
+import { UpstreamClient } from './upstream-client';
+import { postUpstream, relayJsonAnswer, relayUpstreamError, succeeded } from './upstream-exchange';
 
 /**
  * `POST /v1/embeddings`, through platforms that serve it: the model resolves as for chat (a usage slot or
  * `platform/model`), the client's body goes upstream with the model id, the answer comes back as bytes. One usage
- * row per call: the provider's `usage.prompt_tokens`, else the estimate of the text inputs; completion 0. A platform
- * without embeddings answers with its own error (often 404), passed on in OpenAI's shape.
+ * row per attempt: the provider's `usage.prompt_tokens`, else the estimate of the text inputs; completion 0. A 429, a
+ * 5xx or an unreachable upstream is retried as for chat (`maxRetries`, `retryBackoff`). A platform without embeddings
+ * answers with its own error (often 404), passed on in OpenAI's shape.
  */
 @Injectable()
 export class EmbeddingsRelay {
+  private readonly retry: RetryLoop;
+
   constructor(
     private readonly routes: GatewayRoutes,
     private readonly recorder: CallRecorder,
     private readonly client: UpstreamClient,
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
-  ) {}
+  ) {
+    this.retry = gatewayRetryLoop(options);
+  }
 
   async relay(caller: GatewayCaller, req: Request, res: ExpressResponse): Promise<void> {
     const request = readEmbeddingsRequest(req.body);
     caller.requireModel(request.model);
     const route = await this.routes.resolve(caller.userId, request.model, agentNameOf(req.headers['x-llm-agent']));
-    await asLiveCall(this.recorder, route, caller, res, (startedAt) => new EmbeddingsObservation(startedAt, request), async (call, observation) => {
-      const upstream = await postUpstream(this.client, route, '/embeddings', embeddingsUpstreamBody(request, route), call, this.options.requestTimeoutMs);
-      if (!succeeded(upstream)) return relayUpstreamError(upstream, route, call, res);
-      const bytes = await bodyOf(() => readAll(upstream), call.signal);
-      const answer = parseJsonObject(bytes.toString('utf8'));
-      if (answer !== null) observation.observeAnswer(answer);
-      call.settle('ok');
-      res.status(upstream.status).setHeader('content-type', upstream.header('content-type') ?? 'application/json');
-      res.end(bytes);
-    });
+    const trail = new AttemptTrail();
+    // Retried like chat; a slot's fallbacks are chat models, so embeddings stay on the slot's own model.
+    await walkAttempts(this.retry, [route], res, (target, clientGone) =>
+      asLiveCall(this.recorder, target, caller, res, (startedAt) => new EmbeddingsObservation(startedAt, request), async (call, observation) => {
+        const upstream = await postUpstream(this.client, target, '/embeddings', embeddingsUpstreamBody(request, target), call, this.options.requestTimeoutMs, 'whole');
+        if (!succeeded(upstream)) return relayUpstreamError(upstream, target, call, res);
+        await relayJsonAnswer(upstream, call, res, (answer) => observation.observeAnswer(answer));
+      }, trail, clientGone),
+    );
   }
 }

@@ -13,7 +13,8 @@ import type { UpstreamRoute } from './upstream-route';
  * follows the client's connection (a client that goes away aborts it), and whatever `work` throws settles it as
  * `error` before the error reaches the client, unless the client is already gone and nobody is left to answer
  * (then it resolves to undefined). A rate limit or budget that refuses the call stops it before anything leaves
- * (per-token ones match the caller's token). An attempt of a fallback chain carries its number and the call it replaces (`trail`).
+ * (per-token ones match the caller's token). An attempt of a fallback chain carries its number and the call it replaces
+ * (`trail`); the attempts of one request share one `clientGone` signal.
  */
 export async function asLiveCall<O extends CallObservation, R>(
   recorder: CallRecorder,
@@ -23,18 +24,15 @@ export async function asLiveCall<O extends CallObservation, R>(
   observe: (startedAt: number) => O,
   work: (call: LiveCall, observation: O, sink: CallSink) => Promise<R>,
   trail?: AttemptTrail,
+  clientGone: AbortSignal = clientGoneSignal(res),
 ): Promise<R | undefined> {
   const sink = recorder.sinkFor({ ...route.billing, tokenId: caller.tokenId });
-  const clientGone = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) clientGone.abort(new Error('The client closed the connection.'));
-  });
   const observation = observe(sink.now());
   // Rate limits and budgets: refused here (429 RATE_LIMITED, 402 BUDGET_EXCEEDED) before anything leaves; no await
   // when none applies.
   const admission = sink.admit(observation);
   const hold = admission === null ? null : await admission;
-  const call = new LiveCall(observation, sink, clientGone.signal);
+  const call = new LiveCall(observation, sink, clientGone);
   call.hold = hold;
   if (trail) Object.assign(observation, trail.next(call.id));
   sink.open(call);
@@ -42,7 +40,16 @@ export async function asLiveCall<O extends CallObservation, R>(
     return await work(call, observation, sink);
   } catch (error) {
     call.settle('error', callFailure(error, [route.apiKey]));
-    if (!clientGone.signal.aborted) throw error;
+    if (!clientGone.aborted) throw error;
     return undefined;
   }
+}
+
+/** Aborts when the client closes its connection before its answer was sent whole (not after a normal end). */
+export function clientGoneSignal(res: ExpressResponse): AbortSignal {
+  const gone = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) gone.abort(new Error('The client closed the connection.'));
+  });
+  return gone.signal;
 }

@@ -12,6 +12,13 @@ export interface UpstreamAnswer {
 
 /** At most this many idle sockets are kept per upstream host. */
 const MAX_FREE_SOCKETS = 256;
+/**
+ * An idle upstream socket is closed after this long, or 1 s before the keep-alive timeout the upstream announces
+ * (`Keep-Alive: timeout=5` from Node servers), whichever comes first. Node applies that announcement only when the
+ * agent has a timeout of its own; without one, a socket the upstream was closing got the next request, which failed
+ * with ECONNRESET (seen in bench P6 as retried attempts). A request in flight is not cut by it (requestTimeoutMs is).
+ */
+const IDLE_SOCKET_MS = 30_000;
 
 /**
  * Sends a gateway request upstream. The operator's platforms go through node:http with keep-alive agents of the
@@ -20,8 +27,8 @@ const MAX_FREE_SOCKETS = 256;
  */
 @Injectable()
 export class UpstreamClient implements OnApplicationShutdown {
-  private readonly httpAgent = new HttpAgent({ keepAlive: true, maxFreeSockets: MAX_FREE_SOCKETS });
-  private readonly httpsAgent = new HttpsAgent({ keepAlive: true, maxFreeSockets: MAX_FREE_SOCKETS });
+  private readonly httpAgent = new HttpAgent({ keepAlive: true, maxFreeSockets: MAX_FREE_SOCKETS, timeout: IDLE_SOCKET_MS });
+  private readonly httpsAgent = new HttpsAgent({ keepAlive: true, maxFreeSockets: MAX_FREE_SOCKETS, timeout: IDLE_SOCKET_MS });
 
   /** After the recorder's shutdown drain (beforeApplicationShutdown): calls in flight keep their sockets until then. */
   onApplicationShutdown(): void {

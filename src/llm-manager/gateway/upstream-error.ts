@@ -18,12 +18,12 @@ export function upstreamErrorBody(status: number, text: string, apiKey: string |
   return openAiErrorBody(status, `The platform answered ${status}${quote ? `: ${quote}` : ' with no body'}.`, 'upstream_error');
 }
 
-/** A request that never got an answer (refused connection, DNS, TLS, timeout) as a 502, without the socket's details. */
-export function unreachable(error: unknown, timeoutMs: number, timedOut: boolean): LlmManagerError {
+/**
+ * A request that never got an answer (refused connection, DNS, TLS) as a 502, without the socket's details; a
+ * timeout arrives here as UpstreamDeadline's error already.
+ */
+export function unreachable(error: unknown): LlmManagerError {
   if (error instanceof LlmManagerError) return error;
-  if (timedOut) {
-    return new LlmManagerError('UPSTREAM_ERROR', `The platform did not answer within ${timeoutMs} ms (requestTimeoutMs).`, { cause: error });
-  }
   // node:http puts the socket's code on the error, fetch on its cause.
   const failure = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
   const socketCode = typeof failure?.code === 'string' ? failure.code : failure?.cause?.code;

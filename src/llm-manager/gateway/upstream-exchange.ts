@@ -1,13 +1,19 @@
 import type { Response as ExpressResponse } from 'express';
 import type { LiveCall } from '../builder/live-call';
 import { httpFailure } from '../builder/call-failure';
+import { AttemptFailure, type UpstreamErrorAnswer } from './attempt-failure';
+import { parseJsonObject } from './json-object';
+import { UpstreamDeadline, type DeadlineKind } from './upstream-deadline';
 import { brokenOff, unreachable, upstreamErrorBody } from './upstream-error';
 import { readAll, type UpstreamAnswer, type UpstreamClient } from './upstream-client';
 import type { UpstreamRoute } from './upstream-route';
 
 /**
- * One JSON request upstream (`/chat/completions`, `/embeddings`) on the call's signal, with the platform's key;
- * `timeoutMs` (`requestTimeoutMs`) bounds the wait for the status line.
+ * One JSON request upstream (`/chat/completions`, `/embeddings`) on the call's signal, with the platform's key, for
+ * one attempt: its answer, or an AttemptFailure the retry loop and the chain take (a 429 or 5xx, read whole and the
+ * call settled as `error`; no status line at all, `requestTimeoutMs` included). Other answers are the caller's to
+ * pass on. `timeoutMs` bounds the whole exchange (`whole`), or for a stream (`idle`) the wait for the status line and
+ * then each wait for the next chunk (UpstreamDeadline).
  */
 export async function postUpstream(
   client: UpstreamClient,
@@ -16,22 +22,23 @@ export async function postUpstream(
   body: string,
   call: LiveCall,
   timeoutMs: number,
+  kind: DeadlineKind,
 ): Promise<UpstreamAnswer> {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
   if (route.apiKey !== null) headers['authorization'] = `Bearer ${route.apiKey}`;
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    const reason = new Error('requestTimeoutMs elapsed');
-    call.stop('error', reason, { code: 'UPSTREAM_TIMEOUT', detail: `The platform did not answer within ${timeoutMs} ms (requestTimeoutMs).` });
-  }, timeoutMs);
+  const deadline = new UpstreamDeadline(call, timeoutMs, kind);
+  deadline.arm();
+  let upstream: UpstreamAnswer;
   try {
-    return await client.post(route, path, headers, body, call.signal);
+    upstream = deadline.bound(await client.post(route, path, headers, body, call.signal));
   } catch (error) {
-    throw unreachable(error, timeoutMs, timedOut);
-  } finally {
-    clearTimeout(timer);
+    deadline.clear();
+    // A call stopped from outside (the deadline, the client gone, shutdown) says why.
+    const failure = unreachable(call.signal.aborted ? call.signal.reason : error);
+    throw failure.code === 'UPSTREAM_ERROR' ? AttemptFailure.unanswered(failure) : failure;
   }
+  if (upstream.status === 429 || upstream.status >= 500) throw AttemptFailure.answered(await readErrorAnswer(upstream, call, route.apiKey));
+  return upstream;
 }
 
 /** Whether the upstream answered 2xx. */
@@ -44,11 +51,30 @@ export function succeeded(upstream: UpstreamAnswer): boolean {
  * OpenAI's error shape, with the platform key masked wherever the upstream echoed it.
  */
 export async function relayUpstreamError(upstream: UpstreamAnswer, route: UpstreamRoute, call: LiveCall, res: ExpressResponse): Promise<void> {
+  sendUpstreamError(res, await readErrorAnswer(upstream, call, route.apiKey), route.apiKey);
+}
+
+/** Reads an upstream's error answer whole and settles the call as `error`. */
+export async function readErrorAnswer(upstream: UpstreamAnswer, call: LiveCall, apiKey: string | null): Promise<UpstreamErrorAnswer> {
   const text = (await bodyOf(() => readAll(upstream), call.signal)).toString('utf8');
-  call.settle('error', httpFailure(upstream.status, text, [route.apiKey]));
-  const retryAfter = upstream.header('retry-after');
-  if (retryAfter !== null) res.setHeader('retry-after', retryAfter);
-  res.status(upstream.status).json(upstreamErrorBody(upstream.status, text, route.apiKey));
+  call.settle('error', httpFailure(upstream.status, text, [apiKey]));
+  return { status: upstream.status, text, retryAfter: upstream.header('retry-after') };
+}
+
+/** An upstream's error answer to the client: its status and Retry-After, OpenAI's error shape, the key masked. */
+export function sendUpstreamError(res: ExpressResponse, answer: UpstreamErrorAnswer, apiKey: string | null): void {
+  if (answer.retryAfter !== null) res.setHeader('retry-after', answer.retryAfter);
+  res.status(answer.status).json(upstreamErrorBody(answer.status, answer.text, apiKey));
+}
+
+/** A whole JSON answer passed on as the upstream sent its bytes: `observe` reads it first, the call settles `ok`. */
+export async function relayJsonAnswer(upstream: UpstreamAnswer, call: LiveCall, res: ExpressResponse, observe: (answer: Record<string, unknown>) => void): Promise<void> {
+  const bytes = await bodyOf(() => readAll(upstream), call.signal);
+  const answer = parseJsonObject(bytes.toString('utf8'));
+  if (answer !== null) observe(answer);
+  call.settle('ok');
+  res.status(upstream.status).setHeader('content-type', upstream.header('content-type') ?? 'application/json');
+  res.end(bytes);
 }
 
 /**

@@ -1,0 +1,44 @@
+import type { Response as ExpressResponse } from 'express';
+import { fallsBack } from '../builder/fallback-chain';
+import { RetryLoop } from '../builder/retry-loop';
+import { LlmManagerError } from '../common/llm-manager.error';
+import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
+import { AttemptFailure } from './attempt-failure';
+import { clientGoneSignal } from './gateway-call';
+import { sendUpstreamError } from './upstream-exchange';
+import type { UpstreamRoute } from './upstream-route';
+
+/** The project's one retry loop (issue 18) as the gateway runs it: `maxRetries`, `retryBackoff`, Retry-After. */
+export function gatewayRetryLoop(options: ResolvedLlmManagerOptions): RetryLoop {
+  return new RetryLoop({ retries: options.maxRetries, ...options.retryBackoff });
+}
+
+/**
+ * Walks `chain` (a slot's model and its fallbacks; one route for embeddings) until the client is answered: each model
+ * retried by `retry` while `attempt` throws an AttemptFailure, then the next model, all before any byte reaches the
+ * client. The last model's last 429 or 5xx reaches the client as the upstream sent it; an upstream that never
+ * answered is the gateway's 502. The attempts share one signal that fires when the client goes away: a back-off
+ * ends early then, and nobody is answered.
+ */
+export async function walkAttempts(
+  retry: RetryLoop,
+  chain: readonly UpstreamRoute[],
+  res: ExpressResponse,
+  attempt: (target: UpstreamRoute, clientGone: AbortSignal) => Promise<unknown>,
+): Promise<void> {
+  const clientGone = clientGoneSignal(res);
+  for (const [index, target] of chain.entries()) {
+    const last = index === chain.length - 1;
+    try {
+      await retry.generate(() => attempt(target, clientGone), clientGone);
+      return;
+    } catch (error) {
+      if (clientGone.aborted) return;
+      // The next model takes a 429, a 5xx, an unreachable upstream or a broken-off answer, before any byte was sent.
+      if (!last && !res.headersSent && (fallsBack(error) || (error instanceof LlmManagerError && error.code === 'UPSTREAM_ERROR'))) continue;
+      if (!(error instanceof AttemptFailure)) throw error;
+      if (error.answer === null) throw error.unanswered;
+      return sendUpstreamError(res, error.answer, target.apiKey);
+    }
+  }
+}
