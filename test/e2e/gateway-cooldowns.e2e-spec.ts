@@ -47,3 +47,46 @@ describe('gateway: cooldowns', () => {
     expect(upstream.chatRequests.map((r) => r.headers['authorization'])).not.toContain(`Bearer ${SYSTEM_KEY}`);
   });
 });
+
+describe('gateway: its own failures cool a key down', () => {
+  useNoNetworkGuard();
+  let upstream: FakeUpstream;
+  let gateway: GatewayApp;
+  let token: string;
+
+  beforeAll(async () => {
+    upstream = await startFakeUpstream();
+    gateway = await GatewayApp.start(upstream, { cooldown: { allowedFails: 1, cooldownMs: 60_000 }, maxRetries: 0 });
+    token = await gateway.tokenFor('carol');
+    const manager = gateway.app.get(LlmManagerService);
+    const platforms = await manager.listPlatforms('carol');
+    const id = (platform: string, model: string): { platformId: number; modelId: number } => {
+      const found = platforms.find((p) => p.name === platform)!;
+      return { platformId: found.id, modelId: found.models.find((m) => m.displayName === model)!.id };
+    };
+    await manager.createUserUsageSlot('carol', 'sturdy', { ...id('Fake', 'chat'), fallbacks: [id('Spare', 'spare-chat')] });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await upstream?.close();
+  });
+
+  const ask = (): Promise<Response> =>
+    fetch(`${gateway.url}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ model: 'sturdy', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+
+  it('a 500 answered to a gateway request counts: the next request skips that key', async () => {
+    upstream.enqueue({ error: { status: 500 } });
+    expect((await ask()).status).toBe(200); // Fake's 500, then Spare
+    expect(upstream.chatRequests.map((r) => r.headers['authorization'])).toContain(`Bearer ${SYSTEM_KEY}`);
+    await gateway.app.get(KeyCooldowns).idle();
+    upstream.reset();
+
+    expect((await ask()).status).toBe(200);
+    expect(upstream.chatRequests).toHaveLength(1);
+    expect(upstream.chatRequests.map((r) => r.headers['authorization'])).not.toContain(`Bearer ${SYSTEM_KEY}`);
+  });
+});

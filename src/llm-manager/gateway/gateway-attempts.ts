@@ -18,7 +18,8 @@ export function gatewayRetryLoop(options: ResolvedLlmManagerOptions): RetryLoop 
  * retried by `retry` while `attempt` throws an AttemptFailure, then the next model, all before any byte reaches the
  * client. The last model's last 429 or 5xx reaches the client as the upstream sent it; an upstream that never
  * answered is the gateway's 502. The attempts share one signal that fires when the client goes away: a back-off
- * ends early then, and nobody is answered.
+ * ends early then, and nobody is answered. Each attempt counts toward its platform key's cooldown (issue 18), as a
+ * call of `getUserLlm()` does.
  */
 export async function walkAttempts(
   retry: RetryLoop,
@@ -30,7 +31,7 @@ export async function walkAttempts(
   for (const [index, target] of chain.entries()) {
     const last = index === chain.length - 1;
     try {
-      await retry.generate(() => attempt(target, clientGone), clientGone);
+      await retry.generate(() => observed(target, attempt(target, clientGone)), clientGone);
       return;
     } catch (error) {
       if (clientGone.aborted) return;
@@ -41,4 +42,9 @@ export async function walkAttempts(
       return sendUpstreamError(res, error.answer, target.apiKey);
     }
   }
+}
+
+/** An attempt as its route's key health sees it: a 429, 5xx, timeout or unreachable upstream counts, a success resets. */
+function observed<T>(target: UpstreamRoute, attempt: Promise<T>): Promise<T> {
+  return target.health ? target.health.observe(attempt) : attempt;
 }

@@ -97,5 +97,6 @@ function targetOf(built: TrackedChatModel): Omit<UpstreamRoute, 'fallbacks'> {
       userId: info.userId, modelId: info.modelId, agentName: info.agentName, family: modelFamily(info.modelName),
       labels: { platform: info.platformName, model: info.modelDisplayName }, usageKey: info.usageKey,
     },
+    health: built.health,
   };
 }

@@ -1,5 +1,6 @@
 import type { FetchFunction } from '../builder/upstream-http';
 import type { BillingContext } from '../builder/call-recorder';
+import type { ModelHealth } from '../builder/model-health';
 
 /** Where one gateway call goes and who it bills: what `getUserLlm()` would have built, without the LangChain model. */
 export interface UpstreamRoute {
@@ -14,6 +15,8 @@ export interface UpstreamRoute {
   /** The builder's guarded fetch for users' own platforms (B8); null for the operator's platforms. */
   guardedFetch: FetchFunction | null;
   billing: BillingContext;
+  /** The platform key's health (issue 18): each attempt's failure or success counts toward its cooldown, as a call's does. */
+  health?: ModelHealth;
   /** The slot's fallback chain (issue 18), tried in order before any byte reaches the client; empty for `platform/model`. */
   fallbacks?: UpstreamRoute[];
 }
