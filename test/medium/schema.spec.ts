@@ -48,6 +48,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         'Budgets1768262400000',
         'SlotFallbacks1768348800000',
         'UsageAttempts1768435200000',
+        'BudgetDefaults1768694400000',
       ]);
 
       const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -149,6 +150,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
           'Budgets1768262400000',
           'SlotFallbacks1768348800000',
           'UsageAttempts1768435200000',
+          'BudgetDefaults1768694400000',
         ]);
         const usage = await dataSource.getRepository(UsageLogEntryEntity).find({ order: { userId: 'ASC' } });
         // Rows recorded before prices stay unpriced: their price at the time is unknown.

@@ -7,6 +7,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { BudgetGate, type BudgetHold } from '../budgets/budget-gate';
+import type { KeyOrigin } from '../catalogue/key-resolver';
 import { LlmManagerError } from '../common/llm-manager.error';
 import { errorMessage } from '../common/error-message';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
@@ -34,6 +35,8 @@ export interface BillingContext {
   /** The slot the call was made for, and the API token it came with: what narrower budgets match on. */
   usageKey?: string | null;
   tokenId?: number | null;
+  /** Whose key pays (M5): a system key lent by auto-key (`system-auto`) is held to the auto-key default budget. */
+  keyOrigin?: KeyOrigin | null;
 }
 
 interface Live {
@@ -93,7 +96,7 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** The sink a tracked model reports to. */
   sinkFor(context: BillingContext): CallSink {
-    const scope = { userId: context.userId, usageKey: context.usageKey ?? null, tokenId: context.tokenId ?? null };
+    const scope = { userId: context.userId, usageKey: context.usageKey ?? null, tokenId: context.tokenId ?? null, keyOrigin: context.keyOrigin ?? null };
     return {
       now: () => this.clock.now().getTime(),
       admit: (prompt) => this.budgets.admit(scope, () => this.estimateCost(context, prompt)),

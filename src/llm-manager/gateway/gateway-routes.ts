@@ -94,7 +94,7 @@ function targetOf(built: TrackedChatModel): Omit<UpstreamRoute, 'fallbacks'> {
     guardedFetch: built.clientConfig.fetch ?? null,
     billing: {
       userId: info.userId, modelId: info.modelId, agentName: info.agentName, family: modelFamily(info.modelName),
-      labels: { platform: info.platformName, model: info.modelDisplayName },
+      labels: { platform: info.platformName, model: info.modelDisplayName }, keyOrigin: info.keyOrigin,
     },
   };
 }

@@ -13,6 +13,7 @@ import { ApiTokenControls1768176000000 } from './1768176000000-api-token-control
 import { Budgets1768262400000 } from './1768262400000-budgets';
 import { SlotFallbacks1768348800000 } from './1768348800000-slot-fallbacks';
 import { UsageAttempts1768435200000 } from './1768435200000-usage-attempts';
+import { BudgetDefaults1768694400000 } from './1768694400000-budget-defaults';
 
 /** Every migration of llm-mgr, oldest first. They run on start. */
 export const LLM_MANAGER_MIGRATIONS = [
@@ -31,6 +32,7 @@ export const LLM_MANAGER_MIGRATIONS = [
   Budgets1768262400000,
   SlotFallbacks1768348800000,
   UsageAttempts1768435200000,
+  BudgetDefaults1768694400000,
 ];
 
 /** Name of llm-mgr's migrations table, apart from any table a host uses for its own migrations. */

@@ -1,3 +1,5 @@
+import type { AutoKeyBudget } from '../budgets/auto-key-budget';
+
 /**
  * Where the API key of a YAML platform comes from. The loader only checks the shape; resolving an `{ENV_VAR}` or
  * decrypting an `ENC:v1:` envelope is the job of the sync and security modules.
@@ -57,6 +59,8 @@ export interface YamlUsage extends YamlModelRef {
 export interface YamlConfig {
   platforms: YamlPlatform[];
   usages: YamlUsage[];
+  /** `auto_key_budget:`, the budget of users spending the system's keys (LLM_AUTO_KEY); `null` when absent. */
+  autoKeyBudget: AutoKeyBudget | null;
   /** Problems that do not stop loading (plain-text keys); they never contain a secret. */
   warnings: string[];
 }

@@ -6,8 +6,9 @@ import { readYamlApiKey } from './yaml-config.api-key';
 import { quoteName, type YamlProblemReporter } from './yaml-config.problem';
 import { type YamlEntry, YamlNodeReader } from './yaml-config.reader';
 import { readYamlUsages } from './yaml-config.usages';
+import { readYamlAutoKeyBudget } from './yaml-config.budget';
 
-const TOP_FIELDS = ['platforms', 'usages'] as const;
+const TOP_FIELDS = ['platforms', 'usages', 'auto_key_budget'] as const;
 const PLATFORM_FIELDS = ['base_url', 'api_key', 'models'] as const;
 const MODEL_FIELDS = ['model_name', 'extra_body', 'input_price', 'cached_input_price', 'output_price'] as const;
 
@@ -52,7 +53,8 @@ class YamlConfigValidator {
     }
     const platforms = this.platforms(fields.platforms);
     const usages = fields.usages === undefined ? [] : readYamlUsages(fields.usages, platforms, this.reader);
-    return { platforms, usages, warnings: this.warnings };
+    const autoKeyBudget = fields.auto_key_budget === undefined ? null : readYamlAutoKeyBudget(fields.auto_key_budget, this.reader);
+    return { platforms, usages, autoKeyBudget, warnings: this.warnings };
   }
 
   private platforms(field: YamlEntry): YamlPlatform[] {
