@@ -26,6 +26,8 @@ export interface FinishedCall {
   attempt: number;
   /** The call id of the failed attempt this one replaced. */
   fallbackFrom: string | null;
+  /** Why an `error` call failed (`UPSTREAM_RATE_LIMITED`, …; `UPSTREAM_ERROR` when unknown); null for other outcomes. */
+  errorCode?: string | null;
 }
 
 /** Collects what one call produced, chunk by chunk or from one result. */

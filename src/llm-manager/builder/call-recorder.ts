@@ -99,7 +99,7 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
     const scope = { userId: context.userId, usageKey: context.usageKey ?? null, tokenId: context.tokenId ?? null, keyOrigin: context.keyOrigin ?? null };
     return {
       now: () => this.clock.now().getTime(),
-      admit: (prompt) => this.budgets.admit(scope, () => this.estimateCost(context, prompt)),
+      admit: (prompt) => this.countRefusal(context, this.budgets.admit(scope, () => this.estimateCost(context, prompt))),
       open: (call) => this.open(context, call),
       record: (call) => this.record(context, call),
     };
@@ -162,10 +162,18 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
     });
     this.metrics.observeCall(context.labels, call);
     const row = this.toRow(context, call, live?.promptTokens ?? this.estimatePrompt(context.family, call));
-    row.then((counted) => this.metrics.observeRow(context.labels, counted), () => undefined);
+    row.then((counted) => this.prices.price({ ...counted })).then((priced) => this.metrics.observeRow(context.labels, priced), () => undefined);
     const hold = live?.call.hold;
     if (hold) this.settle(hold, row);
     this.ledger.count(row);
+  }
+
+  /** A call its budget refuses is counted in the metrics under the refusal's code. */
+  private countRefusal<T>(context: BillingContext, admission: null | Promise<T>): null | Promise<T> {
+    return admission?.catch((error: unknown) => {
+      this.metrics.observeRefusedCall(context.labels, error instanceof LlmManagerError ? error.code : 'INTERNAL');
+      throw error;
+    }) ?? null;
   }
 
   /** Moves a call's budget hold to its cost once priced; a row that cannot be counted leaves it to expire (the sweep). */

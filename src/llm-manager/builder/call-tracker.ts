@@ -5,7 +5,7 @@ import type { BudgetHold } from '../budgets/budget-gate';
 import type { AttemptTrail } from './attempt-trail';
 import { CallObservation, type FinishedCall } from './call-observation';
 import { LiveCall, type CallEnd } from './live-call';
-import { upstreamCallError, type UpstreamTarget } from './upstream-call-error';
+import { failureCode, upstreamCallError, type UpstreamTarget } from './upstream-call-error';
 
 /** The prompt of a call about to leave, as budgets estimate it. */
 export type OutgoingPrompt = Pick<FinishedCall, 'promptMessages' | 'promptExtras'>;
@@ -55,8 +55,9 @@ export class CallTracker {
       call.settle('ok');
       return result;
     } catch (error) {
-      call.settle(isAbort(error, call.signal) ? 'aborted' : 'error');
-      throw upstreamCallError(error, this.target, this.sink.now() - call.observation.startedAt);
+      const failure = upstreamCallError(error, this.target, this.sink.now() - call.observation.startedAt);
+      call.settle(isAbort(error, call.signal) ? 'aborted' : 'error', failureCode(failure));
+      throw failure;
     }
   }
 
@@ -81,8 +82,9 @@ export class CallTracker {
       // LangChain's completions stream returns quietly when its signal fires.
       call.settle(call.signal.aborted ? 'aborted' : 'ok');
     } catch (error) {
-      call.settle(isAbort(error, call.signal) ? 'aborted' : 'error');
-      throw upstreamCallError(error, this.target, this.sink.now() - call.observation.startedAt);
+      const failure = upstreamCallError(error, this.target, this.sink.now() - call.observation.startedAt);
+      call.settle(isAbort(error, call.signal) ? 'aborted' : 'error', failureCode(failure));
+      throw failure;
     } finally {
       // Still live here only when the consumer stopped iterating (`break`, `return`).
       call.settle('abandoned');

@@ -45,12 +45,17 @@ export class LiveCall {
     return this.ending;
   }
 
-  /** Records the call as ended with `outcome`; false (and nothing recorded) when it had already settled. */
-  settle(outcome: UsageOutcome): boolean {
+  /**
+   * Records the call as ended with `outcome` (an `error` with the code of what failed it, for the metrics); false (and
+   * nothing recorded) when it had already settled.
+   */
+  settle(outcome: UsageOutcome, errorCode: string = 'UPSTREAM_ERROR'): boolean {
     if (this.ending !== null) return false;
     this.ending = outcome;
     this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
-    this.end.record(this.observation.finish(this.id, outcome, this.end.now()));
+    const finished = this.observation.finish(this.id, outcome, this.end.now());
+    if (outcome === 'error') finished.errorCode = errorCode;
+    this.end.record(finished);
     return true;
   }
 

@@ -4,6 +4,7 @@ import { CallRecorder } from '../builder/call-recorder';
 import type { CallSink } from '../builder/call-tracker';
 import { AttemptTrail } from '../builder/attempt-trail';
 import type { LiveCall } from '../builder/live-call';
+import { upstreamStatusCode } from '../builder/upstream-call-error';
 import { LlmManagerError } from '../common/llm-manager.error';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
@@ -70,7 +71,7 @@ export class ChatRelay {
     const upstream = await postUpstream(this.client, route, '/chat/completions', upstreamBody(request, route), call, this.options.requestTimeoutMs);
     if (!last && (upstream.status === 429 || upstream.status >= 500)) {
       await bodyOf(() => readAll(upstream), call.signal);
-      call.settle('error');
+      call.settle('error', upstreamStatusCode(upstream.status));
       return false;
     }
     if (!succeeded(upstream)) {

@@ -4,6 +4,7 @@ import type { CallRecorder } from '../builder/call-recorder';
 import type { CallObservation } from '../builder/call-observation';
 import type { CallSink } from '../builder/call-tracker';
 import { LiveCall } from '../builder/live-call';
+import { failureCode } from '../builder/upstream-call-error';
 import type { GatewayCaller } from './gateway-token.guard';
 import type { UpstreamRoute } from './upstream-route';
 
@@ -39,7 +40,7 @@ export async function asLiveCall<O extends CallObservation, R>(
   try {
     return await work(call, observation, sink);
   } catch (error) {
-    call.settle('error');
+    call.settle('error', failureCode(error));
     if (!clientGone.signal.aborted) throw error;
     return undefined;
   }

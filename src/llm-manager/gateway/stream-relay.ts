@@ -1,5 +1,6 @@
 import type { Response as ExpressResponse } from 'express';
 import type { LiveCall } from '../builder/live-call';
+import { failureCode } from '../builder/upstream-call-error';
 import { parseJsonObject } from './json-object';
 import { toOpenAiError } from './openai-error';
 import { SseEventSplitter, type SseEvent } from './sse-events';
@@ -48,7 +49,7 @@ export async function relayStream(
     res.end();
   } catch (error) {
     // Stopped from outside (client gone, abandoned, shutdown) it is recorded already; otherwise the upstream failed.
-    call.settle('error');
+    call.settle('error', failureCode(error));
     if (!res.writableEnded && !res.destroyed) {
       res.end(`data: ${JSON.stringify(toOpenAiError(call.signal.aborted ? call.signal.reason : brokenOff(error)).body)}\n\n`);
     }

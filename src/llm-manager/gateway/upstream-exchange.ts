@@ -1,5 +1,6 @@
 import type { Response as ExpressResponse } from 'express';
 import type { LiveCall } from '../builder/live-call';
+import { upstreamStatusCode } from '../builder/upstream-call-error';
 import { brokenOff, unreachable, upstreamErrorBody } from './upstream-error';
 import { readAll, type UpstreamAnswer, type UpstreamClient } from './upstream-client';
 import type { UpstreamRoute } from './upstream-route';
@@ -43,7 +44,7 @@ export function succeeded(upstream: UpstreamAnswer): boolean {
  */
 export async function relayUpstreamError(upstream: UpstreamAnswer, route: UpstreamRoute, call: LiveCall, res: ExpressResponse): Promise<void> {
   const text = (await bodyOf(() => readAll(upstream), call.signal)).toString('utf8');
-  call.settle('error');
+  call.settle('error', upstreamStatusCode(upstream.status));
   const retryAfter = upstream.header('retry-after');
   if (retryAfter !== null) res.setHeader('retry-after', retryAfter);
   res.status(upstream.status).json(upstreamErrorBody(upstream.status, text, route.apiKey));
