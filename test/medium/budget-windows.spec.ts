@@ -58,24 +58,29 @@ describe('budget windows: a call across the rollover, and soft limits across ins
     await app.get(CallRecorder).drain();
     await app.get(UsageWriter).flush();
   };
+  /**
+   * alice's daily budget, and her call admitted at 23:59:59 that is still streaming when the clock passes midnight:
+   * `finish` reads it to its end.
+   */
+  async function lateCall(app: TestingModule): Promise<{ llm: LlmManagerService; alice: Awaited<ReturnType<LlmManagerService['getUserLlm']>>; finish: () => Promise<void> }> {
+    const llm = app.get(LlmManagerService);
+    await llm.setBudget({ userId: 'alice', limitUsd: (10 * CALL_MICRO_USD) / 1e6, period: 'day' });
+    const alice = await llm.getUserLlm('alice');
+    const reader = (await alice.stream('late'))[Symbol.asyncIterator]();
+    await reader.next();
+    clock.at = new Date(MIDNIGHT.getTime() + 500);
+    return { llm, alice, finish: async () => { while (!(await reader.next()).done); } };
+  }
   const budgetRow = (app: TestingModule): Promise<BudgetEntity> =>
     app.get<DataSource>(LLM_MGR_DATA_SOURCE_TOKEN).getRepository(BudgetEntity).findOneByOrFail({ userId: 'alice' });
 
   it('a call admitted at 23:59:59 that ends after midnight is charged to the day it was admitted in, even once the new day has begun', async () => {
     const app = await instance();
-    const llm = app.get(LlmManagerService);
-    await llm.setBudget({ userId: 'alice', limitUsd: (10 * CALL_MICRO_USD) / 1e6, period: 'day' });
-    const alice = await llm.getUserLlm('alice');
-
-    // Admitted on March 1st, still streaming at midnight.
-    const stream = await alice.stream('late');
-    const reader = stream[Symbol.asyncIterator]();
-    await reader.next();
-    clock.at = new Date(MIDNIGHT.getTime() + 500);
+    const { llm, alice, finish } = await lateCall(app);
     // March 2nd's first call rolls the budget's window over, then ends before the late one.
     await alice.invoke('early');
     await settled(app);
-    while (!(await reader.next()).done);
+    await finish();
     await settled(app);
 
     const row = await budgetRow(app);
@@ -85,14 +90,8 @@ describe('budget windows: a call across the rollover, and soft limits across ins
 
   it('a call admitted at 23:59:59 that ends after midnight, before any call of the new day: the new day still starts empty', async () => {
     const app = await instance();
-    const llm = app.get(LlmManagerService);
-    await llm.setBudget({ userId: 'alice', limitUsd: (10 * CALL_MICRO_USD) / 1e6, period: 'day' });
-    const alice = await llm.getUserLlm('alice');
-    const stream = await alice.stream('late');
-    const reader = stream[Symbol.asyncIterator]();
-    await reader.next();
-    clock.at = new Date(MIDNIGHT.getTime() + 500);
-    while (!(await reader.next()).done);
+    const { llm, alice, finish } = await lateCall(app);
+    await finish();
     await settled(app);
     expect((await llm.getBudgets('alice'))[0]).toMatchObject({ windowStart: MIDNIGHT.toISOString(), spentUsd: 0, reservedUsd: 0 });
 
