@@ -98,4 +98,24 @@ describe('the auto-key default budget: users spending the system keys (issue 16)
     await expect(dave.invoke('hi')).resolves.toBeDefined();
     expect((await llm().getBudgets('dave')).map((view) => view.defaultFor)).toEqual([null, 'auto-key', null]);
   });
+
+  it('a restart with another default moves the existing default budgets to it; autoKeyBudget: null turns it off', async () => {
+    await (await llm().getUserLlm('erin')).invoke('hi');
+    await settled();
+    await app.close();
+    app = await store.start({
+      env: { [SYSTEM_KEY_ENV]: SYSTEM_KEY }, maxRetries: 0, autoKey: true, billedUsage: 'reported', budgetCompletionAllowance: 100,
+      autoKeyBudget: { limitUsd: 1, period: 'month', timeZone: 'Asia/Shanghai', hard: false },
+    });
+    expect((await budgets()).map((row) => [row.userId, row.limitMicroUsd, row.period, row.timeZone, row.hard, row.spentMicroUsd])).toEqual([
+      ['erin', 1_000_000, 'month', 'Asia/Shanghai', false, CALL_MICRO_USD],
+    ]);
+
+    // null wins over the YAML's auto_key_budget.
+    await app.close();
+    store.writeYaml(`${budgetYaml(upstream.url)}auto_key_budget: { limit_usd: 0, period: day }\n`);
+    app = await store.start({ env: { [SYSTEM_KEY_ENV]: SYSTEM_KEY }, maxRetries: 0, autoKey: true, autoKeyBudget: null });
+    await (await llm().getUserLlm('frank')).invoke('hi');
+    expect((await budgets()).map((row) => row.userId)).toEqual(['erin']);
+  });
 });
