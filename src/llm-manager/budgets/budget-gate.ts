@@ -31,8 +31,8 @@ const PROCESS_OWNER = `${process.pid}-${randomUUID().slice(0, 8)}`;
 /**
  * Enforcement (issue 16). Before a call leaves, its estimated cost is reserved on every budget it counts against,
  * each conditionally (`spent + reserved + estimate <= limit`, the affected row count decides, never a read then a
- * write) together with its reservation row: one statement on PostgreSQL and SQLite (BudgetReserveStatement), in one
- * transaction when several budgets apply or on MySQL/MariaDB. A hard budget that has no room refuses the call with
+ * write) together with its reservation row: one statement on PostgreSQL, SQLite and MariaDB (BudgetReserveStatement), in
+ * one transaction when several budgets apply or on MySQL. A hard budget that has no room refuses the call with
  * `BUDGET_EXCEEDED` and nothing is reserved. When the call's row is counted, `settle` moves the reservation to the
  * actual cost, charged to the window the call was admitted in. A budget whose window ended starts its new window
  * inside the reserving statement.
@@ -156,7 +156,7 @@ export class BudgetGate {
     if (inputs.length === 1 && this.statement.single) {
       const runner = this.dataSource.createQueryRunner();
       try {
-        return (await this.statement.reserve(runner, inputs[0]!)) ? null : 0;
+        return (await this.statement.reserveAlone(runner, inputs[0]!)) ? null : 0;
       } finally {
         await runner.release();
       }

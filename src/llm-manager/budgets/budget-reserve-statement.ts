@@ -25,6 +25,7 @@ const RESERVATION_COLUMNS = 'call_id, budget_id, amount_micro_usd, owner, expire
  * - PostgreSQL: one statement, the conditional UPDATE … RETURNING feeding the INSERT of the reservation.
  * - SQLite: one statement, a conditional INSERT … SELECT of the reservation; its trigger (BudgetDefaults1768694400000)
  *   moves the amount onto the budget row. SQLite runs one writer at a time, so the condition holds when it writes.
+ * - MariaDB, one budget: one compound statement (BEGIN NOT ATOMIC) running the two below in a transaction of its own.
  * - MySQL/MariaDB: the conditional UPDATE, then the INSERT, in the caller's transaction.
  *
  * Each resolves `false` when the budget has no room: nothing was written.
@@ -38,6 +39,8 @@ export abstract class BudgetReserveStatement {
       case 'sqlite':
       case 'better-sqlite3':
         return new SqliteReserve(tables);
+      case 'mariadb':
+        return new MariadbReserve(tables);
       default:
         return new MysqlReserve(tables);
     }
@@ -45,10 +48,16 @@ export abstract class BudgetReserveStatement {
 
   protected constructor(protected readonly tables: { budgets: string; reservations: string }) {}
 
-  /** Whether the statements are one, so a single budget needs no transaction around them. */
+  /** Whether `reserveAlone` holds on its own, so a single budget needs no transaction around it. */
   abstract readonly single: boolean;
 
+  /** Reserves inside the caller's transaction (or alone, when `single`). */
   abstract reserve(runner: QueryRunner, input: ReserveInput): Promise<boolean>;
+
+  /** Reserves on one budget, outside any transaction (only when `single`). */
+  reserveAlone(runner: QueryRunner, input: ReserveInput): Promise<boolean> {
+    return this.reserve(runner, input);
+  }
 }
 
 /** The spend of the budget's window at `start`: 0 once its stored window has ended. */
@@ -87,23 +96,55 @@ class SqliteReserve extends BudgetReserveStatement {
 }
 
 class MysqlReserve extends BudgetReserveStatement {
-  readonly single = false;
+  readonly single: boolean = false;
 
   async reserve(runner: QueryRunner, input: ReserveInput): Promise<boolean> {
+    const updated = await runner.query(this.update(input), this.updateParameters(input), true);
+    if ((updated.affected ?? 0) === 0) return false;
+    await runner.query(this.insert(), this.insertParameters(input));
+    return true;
+  }
+
+  // MySQL assigns left to right, each seeing the ones before: `window_start` goes last so `spent` reads the old one.
+  // The amount is at least 1, so a reserving UPDATE always changes its row (MySQL counts changed rows, not matched).
+  protected update(input: ReserveInput): string {
     const room = input.hard ? ` AND ${SPENT_AT('?')} + reserved_micro_usd + ? <= limit_micro_usd` : '';
-    // MySQL assigns left to right, each seeing the ones before: `window_start` goes last so `spent` reads the old one.
-    // The amount is at least 1, so a reserving UPDATE always changes its row (MySQL counts changed rows, not matched).
-    const updated = await runner.query(
+    return (
       `UPDATE ${this.tables.budgets} SET reserved_micro_usd = reserved_micro_usd + ?, spent_micro_usd = ${SPENT_AT('?')}, ` +
-        'window_start = CASE WHEN window_start < ? THEN ? ELSE window_start END ' + `WHERE id = ?${room}`,
-      [input.amount, input.windowStart, input.windowStart, input.windowStart, input.budgetId, ...(input.hard ? [input.windowStart, input.amount] : [])],
+      `window_start = CASE WHEN window_start < ? THEN ? ELSE window_start END WHERE id = ?${room}`
+    );
+  }
+
+  protected updateParameters(input: ReserveInput): unknown[] {
+    const { amount, windowStart, budgetId, hard } = input;
+    return [amount, windowStart, windowStart, windowStart, budgetId, ...(hard ? [windowStart, amount] : [])];
+  }
+
+  protected insert(): string {
+    return `INSERT INTO ${this.tables.reservations} (${RESERVATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`;
+  }
+
+  protected insertParameters(input: ReserveInput): unknown[] {
+    return [input.callId, input.budgetId, input.amount, input.owner, input.expiresAt, input.windowStart];
+  }
+}
+
+/**
+ * MariaDB runs both statements, and their transaction, in one round trip: an anonymous compound statement. Any error
+ * inside rolls its transaction back before it is raised, so the pooled connection is never left inside one.
+ */
+class MariadbReserve extends MysqlReserve {
+  override readonly single = true;
+
+  override async reserveAlone(runner: QueryRunner, input: ReserveInput): Promise<boolean> {
+    const result = await runner.query(
+      'BEGIN NOT ATOMIC DECLARE reserved INT DEFAULT 0; DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END; ' +
+        `START TRANSACTION; ${this.update(input)}; SET reserved = ROW_COUNT(); ` +
+        `IF reserved > 0 THEN ${this.insert()}; END IF; COMMIT; SELECT reserved; END`,
+      [...this.updateParameters(input), ...this.insertParameters(input)],
       true,
     );
-    if ((updated.affected ?? 0) === 0) return false;
-    await runner.query(
-      `INSERT INTO ${this.tables.reservations} (${RESERVATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`,
-      [input.callId, input.budgetId, input.amount, input.owner, input.expiresAt, input.windowStart],
-    );
-    return true;
+    const rows = (result.records as unknown[])[0] as Array<{ reserved: number | string }>;
+    return Number(rows[0]?.reserved) > 0;
   }
 }
