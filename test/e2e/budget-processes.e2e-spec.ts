@@ -12,8 +12,8 @@ import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
 import { LedgerChild } from '../support/ledger-process';
 import { useNoNetworkGuard } from '../support/no-network';
 import { TempStore } from '../support/temp-store';
+import { BUDGET_OPTIONS } from '../support/budget-app';
 import { budgetYaml, CALL_MICRO_USD, CALL_USAGE } from '../support/budget-yaml';
-import { SYSTEM_KEY, SYSTEM_KEY_ENV } from '../support/upstream-yaml';
 
 class SettableClock extends Clock {
   at: Date | null = null;
@@ -31,7 +31,7 @@ describe('budgets across processes sharing one database (issue 16)', () => {
   const children: LedgerChild[] = [];
 
   const options = (): LlmManagerOptions =>
-    store.options({ env: { [SYSTEM_KEY_ENV]: SYSTEM_KEY }, autoKey: true, maxRetries: 0, billedUsage: 'reported', budgetCompletionAllowance: 100, usageJournal: false });
+    store.options({ ...BUDGET_OPTIONS, usageJournal: false });
 
   beforeAll(async () => {
     upstream = await startFakeUpstream();

@@ -1,16 +1,14 @@
 import type { TestingModule } from '@nestjs/testing';
 import type { DataSource } from 'typeorm';
 import { BudgetEntity } from '../../src/llm-manager/budgets/budget.entity';
-import { CallRecorder } from '../../src/llm-manager/builder/call-recorder';
 import type { LlmManagerError } from '../../src/llm-manager/common/llm-manager.error';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
 import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
-import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
+import { BUDGET_OPTIONS, budgetsSettled } from '../support/budget-app';
 import { budgetYaml, CALL_MICRO_USD, CALL_USAGE } from '../support/budget-yaml';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
 import { useNoNetworkGuard } from '../support/no-network';
 import { TempStore } from '../support/temp-store';
-import { SYSTEM_KEY, SYSTEM_KEY_ENV } from '../support/upstream-yaml';
 
 const USER_KEY = 'sk-user-own-0000-1111-2222';
 
@@ -27,7 +25,7 @@ describe('the auto-key default budget: users spending the system keys (issue 16)
   beforeEach(async () => {
     store = new TempStore(budgetYaml(upstream.url));
     app = await store.start({
-      env: { [SYSTEM_KEY_ENV]: SYSTEM_KEY }, maxRetries: 0, autoKey: true, billedUsage: 'reported', budgetCompletionAllowance: 100,
+      ...BUDGET_OPTIONS,
       autoKeyBudget: { limitUsd: (3 * CALL_MICRO_USD) / 1e6, period: 'day' },
     });
     upstream.scriptModel('fake-chat', { reply: 'ok', usage: CALL_USAGE });
@@ -40,10 +38,7 @@ describe('the auto-key default budget: users spending the system keys (issue 16)
 
   const llm = (): LlmManagerService => app.get(LlmManagerService);
   const budgets = (): Promise<BudgetEntity[]> => app.get<DataSource>(LLM_MGR_DATA_SOURCE_TOKEN).getRepository(BudgetEntity).find({ order: { id: 'ASC' } });
-  const settled = async (): Promise<void> => {
-    await app.get(CallRecorder).drain();
-    await app.get(UsageWriter).flush();
-  };
+  const settled = (): Promise<void> => budgetsSettled(app);
 
   it('40 concurrent first calls on a lent system key: the default budget is created once and admits exactly what it fits', async () => {
     expect(await budgets()).toEqual([]);
@@ -104,7 +99,7 @@ describe('the auto-key default budget: users spending the system keys (issue 16)
     await settled();
     await app.close();
     app = await store.start({
-      env: { [SYSTEM_KEY_ENV]: SYSTEM_KEY }, maxRetries: 0, autoKey: true, billedUsage: 'reported', budgetCompletionAllowance: 100,
+      ...BUDGET_OPTIONS,
       autoKeyBudget: { limitUsd: 1, period: 'month', timeZone: 'Asia/Shanghai', hard: false },
     });
     expect((await budgets()).map((row) => [row.userId, row.limitMicroUsd, row.period, row.timeZone, row.hard, row.spentMicroUsd])).toEqual([
@@ -114,7 +109,7 @@ describe('the auto-key default budget: users spending the system keys (issue 16)
     // null wins over the YAML's auto_key_budget.
     await app.close();
     store.writeYaml(`${budgetYaml(upstream.url)}auto_key_budget: { limit_usd: 0, period: day }\n`);
-    app = await store.start({ env: { [SYSTEM_KEY_ENV]: SYSTEM_KEY }, maxRetries: 0, autoKey: true, autoKeyBudget: null });
+    app = await store.start({ ...BUDGET_OPTIONS, autoKeyBudget: null });
     await (await llm().getUserLlm('frank')).invoke('hi');
     expect((await budgets()).map((row) => row.userId)).toEqual(['erin']);
   });

@@ -2,17 +2,15 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import type { DataSource } from 'typeorm';
 import type { BudgetEvent } from '../../src/llm-manager/budgets/budget-events';
 import { BudgetEntity } from '../../src/llm-manager/budgets/budget.entity';
-import { CallRecorder } from '../../src/llm-manager/builder/call-recorder';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
 import { LlmManagerModule } from '../../src/llm-manager/llm-manager.module';
 import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
 import { Clock } from '../../src/llm-manager/usage/clock';
-import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
+import { BUDGET_OPTIONS, budgetsSettled } from '../support/budget-app';
 import { budgetYaml, CALL_MICRO_USD, CALL_USAGE } from '../support/budget-yaml';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
 import { useNoNetworkGuard } from '../support/no-network';
 import { TempStore } from '../support/temp-store';
-import { SYSTEM_KEY, SYSTEM_KEY_ENV } from '../support/upstream-yaml';
 
 class SettableClock extends Clock {
   at = new Date('2026-03-01T23:59:59.000Z');
@@ -47,17 +45,14 @@ describe('budget windows: a call across the rollover, and soft limits across ins
 
   /** One instance of the service on the store's database; several share it as instances of one app would. */
   async function instance(): Promise<TestingModule> {
-    const options = store.options({ env: { [SYSTEM_KEY_ENV]: SYSTEM_KEY }, autoKey: true, maxRetries: 0, billedUsage: 'reported', budgetCompletionAllowance: 100 });
+    const options = store.options(BUDGET_OPTIONS);
     const app = await Test.createTestingModule({ imports: [LlmManagerModule.forRoot(options)] }).overrideProvider(Clock).useValue(clock).compile();
     app.useLogger(false);
     await app.init();
     apps.push(app);
     return app;
   }
-  const settled = async (app: TestingModule): Promise<void> => {
-    await app.get(CallRecorder).drain();
-    await app.get(UsageWriter).flush();
-  };
+  const settled = budgetsSettled;
   /**
    * alice's daily budget, and her call admitted at 23:59:59 that is still streaming when the clock passes midnight:
    * `finish` reads it to its end.
