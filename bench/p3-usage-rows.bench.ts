@@ -143,7 +143,7 @@ export async function benchUsageRows(ctx: BenchContext): Promise<Figure[]> {
   const sink = recorder.sinkFor({ userId: trackedUser, modelId, agentName: 'bench-p3', family: 'openai', labels: BENCH_LABELS });
   const tracked = new TrackedChatModel(FIELDS, new CallTracker(sink, { platformName: 'in-process', baseUrl: 'http://in-process', apiKey: undefined, timeoutMs: 60_000 }), new RetryLoop({ retries: 0, baseDelayMs: 0, maxDelayMs: 0, retryAfterMaxMs: 0 }), {
     userId: trackedUser, usageKey: 'main', agentName: 'bench-p3', platformId: 0, platformName: 'in-process', modelId,
-    modelDisplayName: MODEL, modelName: MODEL,
+    modelDisplayName: MODEL, modelName: MODEL, keyOrigin: 'none',
   }, { last: () => Promise.reject(new Error('unused')), range: () => Promise.reject(new Error('unused')) },
   new ModelHealth(ctx.moduleRef.get(KeyCooldowns), { platformId: 0, keyId: KEYLESS_ID, platformName: 'in-process', modelName: MODEL }));
   await tracked.invoke('warm up'); // untimed (loads the tokenizer); its row is written and deleted before timing

@@ -57,7 +57,11 @@ export { maskSecret } from './security/mask-secret';
 export { LlmMetrics } from './metrics/llm-metrics';
 /** Budgets (issue 16): what `setBudget` takes and `getBudgets`/`getSpend` answer, and the events a host can subscribe to. */
 export type { BudgetInput, BudgetView, SpendView } from './budgets/budget.types';
-export type { BudgetPeriod } from './budgets/budget.entity';
+export type { BudgetPeriod, BudgetDefaultKind } from './budgets/budget.entity';
+/** The `autoKeyBudget` option: the budget of users spending the system keys through auto-key. */
+export type { AutoKeyBudget } from './budgets/auto-key-budget';
+/** Whose key a model's requests carry (`TrackedModelInfo.keyOrigin`): `system-auto` when auto-key lent a system key. */
+export type { KeyOrigin } from './catalogue/key-resolver';
 export type { BudgetEvent, BudgetEventListener, BudgetSoftLimitReached, BudgetCallRefused } from './budgets/budget-events';
 /** Rate limits (issue 18): what `setRateLimit` takes and `getRateLimits` answers; `defaultUserRateLimit`'s shape. */
 export type { RateLimitView, RateLimitsView, SetRateLimitInput } from './rate-limits/rate-limit.types';

@@ -59,3 +59,22 @@ describe('rate-limit options (issue 18)', () => {
     expect(() => resolveOptions({ rateLimitLeaseMs: 0 }, {})).toThrow(/rateLimitLeaseMs=0/);
   });
 });
+
+describe('autoKeyBudget (issue 16)', () => {
+  it('is completed with the budget time zone and hard by default; unset leaves it to the YAML; null means none', () => {
+    expect(resolveOptions({ autoKeyBudget: { limitUsd: 5, period: 'day' }, budgetTimeZone: 'Asia/Shanghai' }, {}).autoKeyBudget).toEqual({
+      limitUsd: 5, period: 'day', timeZone: 'Asia/Shanghai', hard: true,
+    });
+    expect(resolveOptions({}, {}).autoKeyBudget).toBeUndefined();
+    expect(resolveOptions({ autoKeyBudget: null }, {}).autoKeyBudget).toBeNull();
+  });
+
+  it.each([
+    [{ limitUsd: -1, period: 'day' }, 'limit must be a number of USD from 0'],
+    [{ limitUsd: 5, period: 'year' }, 'period must be one of day, week, month, total'],
+    [{ limitUsd: 5, period: 'day', timeZone: 'Mars/Olympus' }, 'not an IANA time zone'],
+  ])('refuses %j with CONFIG_INVALID and the fix', (autoKeyBudget, says) => {
+    expect(() => resolveOptions({ autoKeyBudget: autoKeyBudget as never }, {})).toThrow(says);
+    expect(() => resolveOptions({ autoKeyBudget: autoKeyBudget as never }, {})).toThrow("Example: { limitUsd: 5, period: 'day' }");
+  });
+});

@@ -1,3 +1,4 @@
+import { resolveAutoKeyBudget, type AutoKeyBudget } from './budgets/auto-key-budget';
 import { checkedPurgeCron } from './usage/task-scheduler';
 import { resolveUsageWriterOptions, type UsageWriterOptions } from './usage/usage-writer.options';
 import type { DataSource, DataSourceOptions } from 'typeorm';
@@ -72,6 +73,12 @@ export interface LlmManagerOptions {
    * prompt is counted). A reply longer than this can overshoot a hard budget by its extra tokens' price. Default: `1024`.
    */
   budgetCompletionAllowance?: number;
+  /**
+   * The budget each user without a key of their own gets on first use when `autoKey` lends them the system's keys,
+   * e.g. `{ limitUsd: 5, period: 'day' }`; only calls on a lent system key count against it. An administrator's budget
+   * for the whole user replaces it. `null`: none. Default: `auto_key_budget` of the YAML, else none.
+   */
+  autoKeyBudget?: AutoKeyBudget | null;
   /**
    * Retries of a failed upstream request (429, 5xx, timeout, network) by a built model, per model of a slot's fallback
    * chain, in llm-mgr's one retry loop (the SDK's and LangChain's own are off). Every attempt is a usage row. Default: `2`.
@@ -180,6 +187,8 @@ export interface ResolvedLlmManagerOptions {
   requestTimeoutMs: number;
   budgetTimeZone: string;
   budgetCompletionAllowance: number;
+  /** `undefined`: not set here, the YAML's `auto_key_budget` decides. */
+  autoKeyBudget: Required<AutoKeyBudget> | null | undefined;
   maxRetries: number;
   retryBackoff: { baseDelayMs: number; maxDelayMs: number; retryAfterMaxMs: number };
   cooldown: CooldownOptions | false;
@@ -373,6 +382,7 @@ export function resolveOptions(
     requestTimeoutMs: options.requestTimeoutMs ?? 120_000,
     budgetTimeZone: options.budgetTimeZone ?? 'UTC',
     budgetCompletionAllowance: wholeAtLeastOne('budgetCompletionAllowance', options.budgetCompletionAllowance ?? 1024),
+    autoKeyBudget: options.autoKeyBudget === undefined ? undefined : resolveAutoKeyBudget(options.autoKeyBudget, options.budgetTimeZone ?? 'UTC'),
     maxRetries: options.maxRetries ?? 2,
     retryBackoff: {
       baseDelayMs: options.retryBackoff?.baseDelayMs ?? 500,

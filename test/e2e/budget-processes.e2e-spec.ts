@@ -12,8 +12,8 @@ import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
 import { LedgerChild } from '../support/ledger-process';
 import { useNoNetworkGuard } from '../support/no-network';
 import { TempStore } from '../support/temp-store';
+import { BUDGET_OPTIONS } from '../support/budget-app';
 import { budgetYaml, CALL_MICRO_USD, CALL_USAGE } from '../support/budget-yaml';
-import { SYSTEM_KEY, SYSTEM_KEY_ENV } from '../support/upstream-yaml';
 
 class SettableClock extends Clock {
   at: Date | null = null;
@@ -31,7 +31,7 @@ describe('budgets across processes sharing one database (issue 16)', () => {
   const children: LedgerChild[] = [];
 
   const options = (): LlmManagerOptions =>
-    store.options({ env: { [SYSTEM_KEY_ENV]: SYSTEM_KEY }, autoKey: true, maxRetries: 0, billedUsage: 'reported', budgetCompletionAllowance: 100, usageJournal: false });
+    store.options({ ...BUDGET_OPTIONS, usageJournal: false });
 
   beforeAll(async () => {
     upstream = await startFakeUpstream();
@@ -67,6 +67,21 @@ describe('budgets across processes sharing one database (issue 16)', () => {
     await Promise.all(pair.map((child) => child.exited(20_000)));
     const [budget] = await dataSource().getRepository(BudgetEntity).find();
     expect([budget!.spentMicroUsd, budget!.reservedMicroUsd]).toEqual([50_000, 0]);
+  }, 120_000);
+
+  it('the auto-key default (YAML auto_key_budget): two processes racing 100 first calls each create it once and admit 50', async () => {
+    store.writeYaml(`${budgetYaml(upstream.url)}auto_key_budget: { limit_usd: ${(50 * CALL_MICRO_USD) / 1e6}, period: total }\n`);
+    const env = { BURST_AT: String(Date.now() + 4000) };
+    const pair = [LedgerChild.start('budget-burst', 100, options(), { env }), LedgerChild.start('budget-burst', 100, options(), { env })];
+    children.push(...pair);
+    const said = await Promise.all(pair.map((child) => child.waitFor('burst')));
+    expect([said.reduce((n, s) => n + Number(s.ok), 0), said.reduce((n, s) => n + Number(s.refused), 0)]).toEqual([50, 150]);
+    expect(upstream.chatRequests).toHaveLength(50);
+    await Promise.all(pair.map((child) => child.exited(20_000)));
+    const rows = await dataSource().getRepository(BudgetEntity).find();
+    expect(rows.map((row) => [row.userId, row.defaultFor, row.limitMicroUsd, row.spentMicroUsd, row.reservedMicroUsd])).toEqual([
+      ['alice', 'auto-key', 50_000, 50_000, 0],
+    ]);
   }, 120_000);
 
   it('a process killed mid-call leaves its reservation; the sweep releases it once expired, not before', async () => {

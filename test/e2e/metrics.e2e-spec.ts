@@ -5,7 +5,10 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import request from 'supertest';
 import { createApp } from '../../src/app/create-app';
+import { CallRecorder } from '../../src/llm-manager/builder/call-recorder';
+import { SYSTEM_USER_ID } from '../../src/llm-manager/llm-manager.constants';
 import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
+import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
 import { useNoNetworkGuard } from '../support/no-network';
 import { createTestDatabase, testEngineName } from '../support/test-engine';
@@ -42,7 +45,9 @@ describe('Prometheus metrics (standalone server)', () => {
 
   beforeAll(async () => {
     upstream = await startFakeUpstream({ apiKey: SYSTEM_KEY });
-    writeFileSync(join(dir, 'llm_mgr_cfg.yaml'), upstreamYaml(upstream.url));
+    // A priced model for the cost; one the upstream refuses for the errors by code.
+    const models = '      chat: fake-chat\n      priced: { model_name: fake-chat, input_price: 0, output_price: 10 }\n      rejected: fake-error-401\n      limited: fake-error-429\n';
+    writeFileSync(join(dir, 'llm_mgr_cfg.yaml'), upstreamYaml(upstream.url).replace('      chat: fake-chat\n', models));
     const env = {
       LLM_MGR_ADMIN_TOKEN: ADMIN, LLM_MGR_METRICS_TOKEN: METRICS, LLM_MGR_DATABASE_URL: database.url,
       LLM_KEY: 'metrics-master-key-0123456789-abcdefghijklmn', [SYSTEM_KEY_ENV]: SYSTEM_KEY, LLM_AUTO_KEY: 'true',
@@ -101,5 +106,30 @@ describe('Prometheus metrics (standalone server)', () => {
     // No user id is a label: the series stay bounded by the configuration.
     expect(page).not.toContain('mia');
     expect(page).not.toContain('nokey');
+  });
+
+  it('counts cost in USD by model, failed calls by error code, and budget refusals (issue 17)', async () => {
+    const llm = app.get(LlmManagerService);
+    const priced = { platform: 'Fake', model: 'priced' };
+    await (await llm.getSpecSysLlm('Fake', 'priced')).invoke('what does this cost');
+    await app.get(CallRecorder).drain();
+    await app.get(UsageWriter).flush();
+    const { spentUsd } = await llm.getSpend(SYSTEM_USER_ID);
+    expect(spentUsd).toBeGreaterThan(0);
+
+    await expect((await llm.getSpecSysLlm('Fake', 'rejected')).invoke('no')).rejects.toMatchObject({ code: 'UPSTREAM_KEY_REJECTED' });
+    const limited = await request(app.getHttpServer()).post('/v1/chat/completions').set('authorization', `Bearer ${userToken}`)
+      .send({ model: 'Fake/limited', messages: [{ role: 'user', content: 'too many' }] });
+    expect(limited.status).toBe(429);
+    await llm.setBudget({ userId: SYSTEM_USER_ID, limitUsd: 0, period: 'day' });
+    await expect((await llm.getSpecSysLlm('Fake', 'priced')).invoke('over budget')).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED' });
+
+    const page = (await get('/metrics', METRICS)).text;
+    expect(sample(page, 'llm_mgr_cost_usd_total', priced)).toBeCloseTo(spentUsd, 9);
+    expect(sample(page, 'llm_mgr_cost_usd_total', { platform: 'Fake', model: 'chat' })).toBeUndefined();
+    expect(sample(page, 'llm_mgr_errors_total', { platform: 'Fake', model: 'rejected', code: 'UPSTREAM_KEY_REJECTED' })).toBeGreaterThanOrEqual(1);
+    expect(sample(page, 'llm_mgr_errors_total', { platform: 'Fake', model: 'limited', code: 'UPSTREAM_RATE_LIMITED' })).toBe(1);
+    expect(sample(page, 'llm_mgr_errors_total', { ...priced, code: 'BUDGET_EXCEEDED' })).toBe(1);
+    expect(sample(page, 'llm_mgr_refusals_total', { code: 'BUDGET_EXCEEDED' })).toBe(1);
   });
 });

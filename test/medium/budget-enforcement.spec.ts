@@ -4,18 +4,16 @@ import type { BudgetEvent } from '../../src/llm-manager/budgets/budget-events';
 import { BudgetGate } from '../../src/llm-manager/budgets/budget-gate';
 import { BudgetReservationEntity } from '../../src/llm-manager/budgets/budget-reservation.entity';
 import { BudgetEntity } from '../../src/llm-manager/budgets/budget.entity';
-import { CallRecorder } from '../../src/llm-manager/builder/call-recorder';
 import { LlmManagerError } from '../../src/llm-manager/common/llm-manager.error';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
 import { UsageLogEntryEntity } from '../../src/llm-manager/database/usage-log-entry.entity';
 import { SYSTEM_USER_ID } from '../../src/llm-manager/llm-manager.constants';
 import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
-import { UsageWriter } from '../../src/llm-manager/usage/usage-writer';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
 import { useNoNetworkGuard } from '../support/no-network';
 import { TempStore } from '../support/temp-store';
+import { BUDGET_OPTIONS, budgetsSettled } from '../support/budget-app';
 import { budgetYaml, CALL_MICRO_USD, CALL_USAGE } from '../support/budget-yaml';
-import { SYSTEM_KEY, SYSTEM_KEY_ENV } from '../support/upstream-yaml';
 
 describe('hard budgets: reserved atomically before a call leaves, settled to the actual cost (issue 16)', () => {
   useNoNetworkGuard();
@@ -29,7 +27,7 @@ describe('hard budgets: reserved atomically before a call leaves, settled to the
   afterAll(() => upstream.close());
   beforeEach(async () => {
     store = new TempStore(budgetYaml(upstream.url));
-    app = await store.start({ env: { [SYSTEM_KEY_ENV]: SYSTEM_KEY }, maxRetries: 0, autoKey: true, billedUsage: 'reported', budgetCompletionAllowance: 100 });
+    app = await store.start(BUDGET_OPTIONS);
     upstream.scriptModel('fake-chat', { reply: 'ok', usage: CALL_USAGE });
   });
   afterEach(async () => {
@@ -40,11 +38,7 @@ describe('hard budgets: reserved atomically before a call leaves, settled to the
 
   const llm = (): LlmManagerService => app.get(LlmManagerService);
   const dataSource = (): DataSource => app.get<DataSource>(LLM_MGR_DATA_SOURCE_TOKEN);
-  async function settled(): Promise<void> {
-    // The recorder's drain waits for every row to be counted and every budget hold to be settled.
-    await app.get(CallRecorder).drain();
-    await app.get(UsageWriter).flush();
-  }
+  const settled = (): Promise<void> => budgetsSettled(app);
 
   it('200 concurrent calls against a budget that fits 50: exactly 50 reach the upstream, 150 are refused with BUDGET_EXCEEDED', async () => {
     await llm().setBudget({ userId: 'alice', limitUsd: 50 * CALL_MICRO_USD / 1e6, period: 'day' });

@@ -50,6 +50,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
         'UsageAttempts1768435200000',
         'RateLimits1768521600000',
         'KeyHealth1768608000000',
+        'BudgetDefaults1768694400000',
         'RequestLog1768780800000',
         'PlatformHealth1768867200000',
       ]);
@@ -160,6 +161,7 @@ describe('schema from migrations (on the engine of this run, in an empty schema/
           'UsageAttempts1768435200000',
           'RateLimits1768521600000',
           'KeyHealth1768608000000',
+          'BudgetDefaults1768694400000',
           'RequestLog1768780800000',
           'PlatformHealth1768867200000',
         ]);

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { errorMessage } from '../common/error-message';
 import type { BudgetView } from './budget.types';
 
-/** A soft budget's window reached its limit (spent + reserved): announced once per budget and window by each process. */
+/** A soft budget's window reached its limit (spent + reserved): announced once per budget and window, by one instance of all that share the database. */
 export interface BudgetSoftLimitReached {
   type: 'budget.soft_limit_reached';
   budget: BudgetView;
@@ -27,8 +27,8 @@ export type BudgetEventListener = (event: BudgetEvent) => void;
 
 /**
  * The in-process bus of budget events. Listeners run synchronously and must not throw: one that does is logged and
- * the others still run; the call goes on (or is refused) regardless. Events are per process: with several instances
- * each announces what it saw.
+ * the others still run; the call goes on (or is refused) regardless. A refusal is announced by the instance that refused
+ * the call; a soft limit by the one instance whose call found its window full first (the database picks it).
  */
 @Injectable()
 export class BudgetEvents {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, In, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { LLM_MANAGER_RESOLVED_OPTIONS, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { TransactionTurns } from '../database/transaction-turns';
@@ -13,6 +13,7 @@ import { BudgetEvents } from './budget-events';
 import { toUsd } from './budget-money';
 import { budgetExceeded } from './budget-refusal';
 import { budgetView } from './budget-view';
+import { BudgetReserveStatement, type ReserveInput } from './budget-reserve-statement';
 import { BudgetRules, type BudgetRule, type BudgetScope } from './budget-rules';
 import { windowEnd, windowStart } from './budget-window';
 
@@ -21,6 +22,8 @@ export interface BudgetHold {
   readonly callId: string;
   readonly budgetIds: readonly number[];
   readonly amountMicroUsd: number;
+  /** The bound start of each budget's window the call was admitted in (as `budgetIds`): its cost is charged there. */
+  readonly windows: readonly string[];
 }
 
 /** This process, as the owner of its reservations: the sweep of another process may release them once expired. */
@@ -28,16 +31,17 @@ const PROCESS_OWNER = `${process.pid}-${randomUUID().slice(0, 8)}`;
 
 /**
  * Enforcement (issue 16). Before a call leaves, its estimated cost is reserved on every budget it counts against,
- * each with one conditional UPDATE (`spent + reserved + estimate <= limit`, the affected row count decides, never a
- * read then a write), in one transaction with the reservation rows; a hard budget that has no room refuses the call
- * with `BUDGET_EXCEEDED` and nothing is reserved. When the call's row is counted, `settle` moves the reservation to
- * the actual cost. A budget whose window ended starts its new window inside the same UPDATE.
+ * each conditionally (`spent + reserved + estimate <= limit`, the affected row count decides, never a read then a
+ * write) together with its reservation row: one statement on PostgreSQL, SQLite and MariaDB (BudgetReserveStatement), in
+ * one transaction when several budgets apply or on MySQL. A hard budget that has no room refuses the call with
+ * `BUDGET_EXCEEDED` and nothing is reserved. When the call's row is counted, `settle` moves the reservation to the
+ * actual cost, charged to the window the call was admitted in. A budget whose window ended starts its new window
+ * inside the reserving statement.
  */
 @Injectable()
 export class BudgetGate {
   private readonly dialect: UsageSqlDialect;
-  /** The window (ISO start) each soft budget was last announced full in, so it is announced once per window. */
-  private readonly announced = new Map<number, string>();
+  private readonly statement: BudgetReserveStatement;
   /** Each budget's current window, so the call path skips the calendar arithmetic until the window ends. */
   private readonly windows = new Map<number, { period: string; timeZone: string; from: number; until: number; start: string }>();
 
@@ -50,6 +54,7 @@ export class BudgetGate {
     private readonly turns: TransactionTurns,
   ) {
     this.dialect = UsageSqlDialect.of(dataSource);
+    this.statement = BudgetReserveStatement.of(dataSource);
   }
 
   private inTurn<T>(work: () => Promise<T>): Promise<T> {
@@ -67,19 +72,26 @@ export class BudgetGate {
     return this.reserve(applying, estimate);
   }
 
-  /** Moves a hold to the call's actual cost (`null` = unpriced: 0); off the call path, when the row is counted. */
+  /**
+   * Moves a hold to the call's actual cost (`null` = unpriced: 0); off the call path, when the row is counted. The
+   * cost is charged to the window the call was admitted in, as its usage row (dated when it started) is: a call that
+   * started at 23:59:59 on a daily budget and ends after midnight counts in the old day, and the new day starts empty.
+   */
   async settle(hold: BudgetHold, costMicroUsd: number | null): Promise<void> {
     const actual = Math.max(0, costMicroUsd ?? 0);
     await this.inTurn(() => this.dataSource.transaction(async (manager) => {
-      for (const budgetId of hold.budgetIds) {
+      for (const [index, budgetId] of hold.budgetIds.entries()) {
         const released = await manager.delete(BudgetReservationEntity, { callId: hold.callId, budgetId });
         // Already released by the sweep (the call outlived its reservation): the actual cost still counts.
         const held = (released.affected ?? 0) > 0 ? hold.amountMicroUsd : 0;
         await manager
           .createQueryBuilder()
           .update(BudgetEntity)
-          .set({ reservedMicroUsd: () => 'reserved_micro_usd - :held', spentMicroUsd: () => 'spent_micro_usd + :actual' })
-          .where('id = :budgetId', { budgetId, held, actual })
+          .set({
+            reservedMicroUsd: () => 'reserved_micro_usd - :held',
+            spentMicroUsd: () => 'CASE WHEN window_start > :admitted THEN spent_micro_usd ELSE spent_micro_usd + :actual END',
+          })
+          .where('id = :budgetId', { budgetId, held, actual, admitted: hold.windows[index] })
           .execute();
       }
     }));
@@ -93,18 +105,14 @@ export class BudgetGate {
     // At least one micro-USD, so the UPDATE always changes its row (MySQL counts changed rows, not matched ones).
     const amount = Math.max(1, Math.ceil(cost));
     const now = this.clock.now();
-    const hold: BudgetHold = { callId: randomUUID(), budgetIds: rules.map((rule) => rule.id), amountMicroUsd: amount };
-    const refused = await this.inTurn(() => this.dataSource.transaction(async (manager) => {
-      for (const rule of rules) await this.reserveOn(manager, rule, amount, now);
-      await manager.insert(
-        BudgetReservationEntity,
-        rules.map((rule) => ({ callId: hold.callId, budgetId: rule.id, amountMicroUsd: amount, owner: PROCESS_OWNER, expiresAt: this.expiry(now) })),
-      );
-      return null;
-    })).catch((error: unknown) => {
-      if (error instanceof Refused) return error.rule;
-      throw error;
-    });
+    const windows = rules.map((rule) => this.currentWindow(rule, now));
+    const hold: BudgetHold = { callId: randomUUID(), budgetIds: rules.map((rule) => rule.id), amountMicroUsd: amount, windows };
+    const expiresAt = this.dialect.dateTime(this.expiry(now));
+    const inputs = rules.map((rule, index): ReserveInput => ({
+      budgetId: rule.id, hard: rule.hard, amount, windowStart: windows[index]!, callId: hold.callId, owner: PROCESS_OWNER, expiresAt,
+    }));
+    const refusedAt = await this.inTurn(() => this.reserveAll(inputs));
+    const refused = refusedAt === null ? null : rules[refusedAt]!;
     if (refused === null) {
       const soft = rules.filter((rule) => !rule.hard);
       if (soft.length > 0) await this.announceSoftLimits(soft, amount, now);
@@ -116,39 +124,49 @@ export class BudgetGate {
     throw budgetExceeded(row, amount, now);
   }
 
-  /** A soft budget never refuses: once its window is full, an event and a log line, once per window. */
+  /**
+   * A soft budget never refuses: once its window is full, an event and a log line, once per window across every
+   * instance: the conditional UPDATE of `soft_announced_window` that changes the row picks the one that announces.
+   */
   private async announceSoftLimits(soft: readonly BudgetRule[], amount: number, now: Date): Promise<void> {
-    const rows = await this.dataSource.getRepository(BudgetEntity).findBy({ id: In(soft.map((rule) => rule.id)) });
-    for (const row of rows) {
-      const view = budgetView(row, now);
-      if (view.remainingUsd > 0 || this.announced.get(row.id) === view.windowStart) continue;
-      this.announced.set(row.id, view.windowStart);
-      this.events.emit({ type: 'budget.soft_limit_reached', budget: view, estimateUsd: toUsd(amount), at: now });
+    for (const rule of soft) {
+      const start = this.currentWindow(rule, now);
+      const claimed = await this.inTurn(() => this.dataSource
+        .createQueryBuilder()
+        .update(BudgetEntity)
+        .set({ softAnnouncedWindow: () => ':start' })
+        .where('id = :id', { id: rule.id, start })
+        .andWhere('(soft_announced_window IS NULL OR soft_announced_window < :start)')
+        .andWhere('(CASE WHEN window_start < :start THEN 0 ELSE spent_micro_usd END) + reserved_micro_usd >= limit_micro_usd')
+        .execute());
+      if ((claimed.affected ?? 0) === 0) continue;
+      const row = await this.dataSource.getRepository(BudgetEntity).findOneBy({ id: rule.id });
+      if (row) this.events.emit({ type: 'budget.soft_limit_reached', budget: budgetView(row, now), estimateUsd: toUsd(amount), at: now });
     }
   }
 
-  /**
-   * One conditional UPDATE: rolls the window over if it ended, and reserves when a hard budget has room; throws
-   * `Refused` (rolling back what this call reserved on the budgets before this one) when it has none.
-   */
-  private async reserveOn(manager: EntityManager, rule: BudgetRule, amount: number, now: Date): Promise<void> {
-    const start = this.currentWindow(rule, now);
-    const ended = 'window_start < :start';
-    // MySQL assigns left to right, each seeing the ones before: `window_start` goes last so `spent` reads the old one.
-    const result = await manager
-      .createQueryBuilder()
-      .update(BudgetEntity)
-      .set({
-        reservedMicroUsd: () => 'reserved_micro_usd + :amount',
-        spentMicroUsd: () => `CASE WHEN ${ended} THEN 0 ELSE spent_micro_usd END`,
-        windowStart: () => `CASE WHEN ${ended} THEN :start ELSE window_start END`,
+  /** Reserves on every budget, all or none; the index of the budget that had no room, or `null` when all had. */
+  private async reserveAll(inputs: readonly ReserveInput[]): Promise<number | null> {
+    if (inputs.length === 1 && this.statement.single) {
+      const runner = this.dataSource.createQueryRunner();
+      try {
+        return (await this.statement.reserveAlone(runner, inputs[0]!)) ? null : 0;
+      } finally {
+        await runner.release();
+      }
+    }
+    return this.dataSource
+      .transaction(async (manager) => {
+        for (const [index, input] of inputs.entries()) {
+          // Rolls back what this call reserved on the budgets before this one.
+          if (!(await this.statement.reserve(manager.queryRunner!, input))) throw new Refused(index);
+        }
+        return null;
       })
-      .where('id = :id', { id: rule.id, amount, start })
-      .andWhere(
-        rule.hard ? `(CASE WHEN ${ended} THEN 0 ELSE spent_micro_usd END) + reserved_micro_usd + :amount <= limit_micro_usd` : '1 = 1',
-      )
-      .execute();
-    if ((result.affected ?? 0) === 0) throw new Refused(rule);
+      .catch((error: unknown) => {
+        if (error instanceof Refused) return error.index;
+        throw error;
+      });
   }
 
   /** The bound start of the rule's window at `now`, computed again only once that window has ended. */
@@ -172,7 +190,7 @@ export class BudgetGate {
 }
 
 class Refused extends Error {
-  constructor(readonly rule: BudgetRule) {
-    super(`Refused by budget ${rule.id}`);
+  constructor(readonly index: number) {
+    super(`Refused by the budget at ${index}`);
   }
 }

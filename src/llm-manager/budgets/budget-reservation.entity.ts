@@ -22,4 +22,8 @@ export class BudgetReservationEntity {
 
   @Column({ name: 'expires_at', type: Date })
   expiresAt!: Date;
+
+  /** The budget's window the call was admitted in: its cost is charged there (`NULL`: made before this was kept). */
+  @Column({ name: 'window_start', type: Date, nullable: true })
+  windowStart!: Date | null;
 }

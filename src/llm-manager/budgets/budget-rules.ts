@@ -4,7 +4,9 @@ import { DataSource } from 'typeorm';
 import { ConfigChanges, type ConfigChange } from '../common/config-changes';
 import { ReloadingSnapshot } from '../common/reloading-snapshot';
 import { LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
-import { BudgetEntity, type BudgetPeriod } from './budget.entity';
+import type { KeyOrigin } from '../catalogue/key-resolver';
+import { AutoKeyBudgets } from './auto-key-budgets';
+import { BudgetEntity, type BudgetDefaultKind, type BudgetPeriod } from './budget.entity';
 
 /** What the call path needs of a budget; the money lives in the row and is only touched by conditional UPDATEs. */
 export interface BudgetRule {
@@ -15,6 +17,8 @@ export interface BudgetRule {
   period: BudgetPeriod;
   timeZone: string;
   hard: boolean;
+  /** `auto-key`: the default budget of a user spending the system's keys; `null`: set by an administrator. */
+  defaultFor: BudgetDefaultKind | null;
 }
 
 /** Who a call bills, as far as budgets care. */
@@ -22,6 +26,8 @@ export interface BudgetScope {
   userId: string;
   usageKey: string | null;
   tokenId: number | null;
+  /** Whose key pays: only `system-auto` (a system key lent by auto-key) is held to the auto-key default budget. */
+  keyOrigin?: KeyOrigin | null;
 }
 
 type RulesByUser = ReadonlyMap<string, readonly BudgetRule[]>;
@@ -38,14 +44,15 @@ export class BudgetRules implements OnModuleDestroy {
   constructor(
     @InjectDataSource(LLM_MGR_DATA_SOURCE) dataSource: DataSource,
     changes: ConfigChanges,
+    private readonly autoKey: AutoKeyBudgets,
   ) {
     this.rules = new ReloadingSnapshot(async () => {
       const rows = await dataSource
         .getRepository(BudgetEntity)
-        .find({ select: { id: true, userId: true, usageKey: true, tokenId: true, period: true, timeZone: true, hard: true } });
+        .find({ select: { id: true, userId: true, usageKey: true, tokenId: true, period: true, timeZone: true, hard: true, defaultFor: true } });
       const byUser = new Map<string, BudgetRule[]>();
-      for (const { id, userId, usageKey, tokenId, period, timeZone, hard } of rows) {
-        byUser.set(userId, [...(byUser.get(userId) ?? []), { id, userId, usageKey, tokenId, period, timeZone, hard }]);
+      for (const { id, userId, usageKey, tokenId, period, timeZone, hard, defaultFor } of rows) {
+        byUser.set(userId, [...(byUser.get(userId) ?? []), { id, userId, usageKey, tokenId, period, timeZone, hard, defaultFor }]);
       }
       return byUser;
     });
@@ -56,21 +63,31 @@ export class BudgetRules implements OnModuleDestroy {
     this.unsubscribe();
   }
 
-  /** The budgets a call of `scope` counts against; synchronous (often `[]`) when the definitions are in memory. */
+  /**
+   * The budgets a call of `scope` counts against; synchronous (often `[]`) when the definitions are in memory. A call
+   * on a system key lent by auto-key also counts against the auto-key default (created on the user's first such call),
+   * unless an administrator set a budget for the whole user: that one replaces the default.
+   */
   applying(scope: BudgetScope): readonly BudgetRule[] | Promise<readonly BudgetRule[]> {
-    const pick = (rules: RulesByUser): readonly BudgetRule[] => {
-      const mine = rules.get(scope.userId);
-      if (mine === undefined) return NONE;
-      return mine.filter(
-        (rule) => (rule.usageKey === null || rule.usageKey === scope.usageKey) && (rule.tokenId === null || rule.tokenId === scope.tokenId),
-      );
-    };
     const current = this.rules.current;
-    return current ? pick(current) : this.rules.load().then(pick);
+    return current ? this.pick(current, scope) : this.rules.load().then((rules) => this.pick(rules, scope));
+  }
+
+  private pick(rules: RulesByUser, scope: BudgetScope): readonly BudgetRule[] | Promise<readonly BudgetRule[]> {
+    const mine = rules.get(scope.userId) ?? NONE;
+    const own = mine === NONE
+      ? NONE
+      : mine.filter((rule) => rule.defaultFor === null && (rule.usageKey === null || rule.usageKey === scope.usageKey) && (rule.tokenId === null || rule.tokenId === scope.tokenId));
+    if (scope.keyOrigin !== 'system-auto' || this.autoKey.budget === null) return own;
+    if (mine.some((rule) => rule.defaultFor === null && rule.usageKey === null && rule.tokenId === null)) return own;
+    const stored = mine.find((rule) => rule.defaultFor === 'auto-key');
+    return stored ? [...own, stored] : this.autoKey.ruleFor(scope.userId).then((rule) => [...own, rule]);
   }
 
   private invalidate(change: ConfigChange): void {
-    if (change.kind === 'budget' || change.kind === 'all') this.rules.invalidate();
+    if (change.kind !== 'budget' && change.kind !== 'all') return;
+    this.rules.invalidate();
+    this.autoKey.forget(change.kind === 'budget' ? change.userId : undefined);
   }
 }
 

@@ -22,5 +22,6 @@ export function budgetView(row: BudgetEntity, now: Date): BudgetView {
     spentUsd: toUsd(spent),
     reservedUsd: toUsd(row.reservedMicroUsd),
     remainingUsd: toUsd(Math.max(0, row.limitMicroUsd - spent - row.reservedMicroUsd)),
+    defaultFor: row.defaultFor ?? null,
   };
 }

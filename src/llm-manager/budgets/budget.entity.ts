@@ -5,6 +5,9 @@ import { booleanIntTransformer, nullableBigintTransformer } from '../database/js
 export const BUDGET_PERIODS = ['day', 'week', 'month', 'total'] as const;
 export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
 
+/** Which configured default a budget row was created from. */
+export type BudgetDefaultKind = 'auto-key';
+
 /**
  * A spending limit of one user (issue 16), optionally narrowed to one slot (`usage_key`) or one API token. Money is
  * counted in integer micro-USD so sums never drift. `spent` and `reserved` belong to the window starting at
@@ -13,6 +16,7 @@ export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
  */
 @Entity('llm_budgets')
 @Index('IDX_llm_budgets_user', ['userId'])
+@Index('UQ_llm_budgets_default', ['userId', 'defaultFor'], { unique: true })
 export class BudgetEntity {
   @PrimaryGeneratedColumn()
   id!: number;
@@ -50,4 +54,12 @@ export class BudgetEntity {
 
   @Column({ name: 'reserved_micro_usd', type: 'bigint', transformer: nullableBigintTransformer })
   reservedMicroUsd!: number;
+
+  /** `NULL`: set by an administrator. `auto-key`: created on first use from the `autoKeyBudget` default. */
+  @Column({ name: 'default_for', type: 'varchar', length: 16, nullable: true })
+  defaultFor!: BudgetDefaultKind | null;
+
+  /** The window (its start) this soft budget was last announced full in; one announcement per window, all instances. */
+  @Column({ name: 'soft_announced_window', type: Date, nullable: true })
+  softAnnouncedWindow!: Date | null;
 }

@@ -8,13 +8,12 @@ import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { Clock } from '../usage/clock';
 import { UsageQueryService } from '../usage/usage-query.service';
 import { BUDGET_PERIODS, BudgetEntity } from './budget.entity';
+import { MAX_LIMIT_USD } from './auto-key-budget';
 import { toMicroUsd } from './budget-money';
 import { budgetView } from './budget-view';
 import type { BudgetInput, BudgetView, SpendView } from './budget.types';
 import { isKnownTimeZone, windowStart } from './budget-window';
 
-/** Largest limit a budget takes: a billion USD, far inside a bigint of micro-USD and a double's exact integers. */
-const MAX_LIMIT_USD = 1e9;
 
 /** Budgets as data (issue 16): set, list, delete; and what a user spent, from the ledger. Enforcement is BudgetGate's. */
 @Injectable()
@@ -35,6 +34,7 @@ export class BudgetService {
       userId: valid.userId,
       usageKey: valid.usageKey === null ? IsNull() : valid.usageKey,
       tokenId: valid.tokenId === null ? IsNull() : valid.tokenId,
+      defaultFor: IsNull(),
     });
     const start = windowStart(valid.period, valid.timeZone, this.clock.now());
     const sameWindow = existing && existing.period === valid.period && existing.timeZone === valid.timeZone;

@@ -1,4 +1,4 @@
-import type { BudgetPeriod } from './budget.entity';
+import type { BudgetDefaultKind, BudgetPeriod } from './budget.entity';
 
 /** What `LlmManagerService.setBudget` takes. One budget per (user, slot, token): setting it again replaces it. */
 export interface BudgetInput {
@@ -36,6 +36,8 @@ export interface BudgetView {
   reservedUsd: number;
   /** `limitUsd − spentUsd − reservedUsd`, never below 0. */
   remainingUsd: number;
+  /** `auto-key`: created on first use from the `autoKeyBudget` default; `null`: set by an administrator. */
+  defaultFor: BudgetDefaultKind | null;
 }
 
 /** What a user spent since a point in time, from the usage ledger (every row's stored cost). */

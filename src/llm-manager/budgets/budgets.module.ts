@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { UsageModule } from '../usage/usage.module';
+import { AutoKeyBudgets } from './auto-key-budgets';
 import { BudgetEvents } from './budget-events';
 import { BudgetGate } from './budget-gate';
 import { BudgetRules } from './budget-rules';
@@ -9,7 +10,7 @@ import { BudgetSweep } from './budget-sweep';
 /** Budgets (issue 16): limits per user, slot and token, and their enforcement on the call path. */
 @Module({
   imports: [UsageModule],
-  providers: [BudgetService, BudgetRules, BudgetGate, BudgetEvents, BudgetSweep],
+  providers: [AutoKeyBudgets, BudgetService, BudgetRules, BudgetGate, BudgetEvents, BudgetSweep],
   exports: [BudgetService, BudgetGate, BudgetEvents],
 })
 export class BudgetsModule {}

@@ -1,6 +1,6 @@
 import { errorMessage } from '../common/error-message';
-import { LlmManagerError } from '../common/llm-manager.error';
 import { safeErrorDetail } from '../usage/error-detail';
+import { ownErrorIn, upstreamStatusCode } from './upstream-call-error';
 
 /** Why a call failed, as its usage row keeps it (issue 19): a code and a short detail with every key masked. */
 export interface CallFailure {
@@ -9,16 +9,15 @@ export interface CallFailure {
 }
 
 /**
- * The failure `error` stands for: its `LlmManagerError` code (`UPSTREAM_ERROR` for anything else) and its message
+ * The failure `error` stands for: the code of the first `LlmManagerError` in its causes (`UPSTREAM_ERROR` for anything else) and its message
  * with the `secrets` the caller holds (the platform key) masked, like every other key-like text.
  */
 export function callFailure(error: unknown, secrets: readonly (string | null | undefined)[]): CallFailure {
-  const code = error instanceof LlmManagerError ? error.code : 'UPSTREAM_ERROR';
+  const code = ownErrorIn(error)?.code ?? 'UPSTREAM_ERROR';
   return { code, detail: safeErrorDetail(errorMessage(error), secrets) };
 }
 
 /** An upstream's error answer (HTTP `status`, body `text`) as a failure, the code chosen as the builder chooses it. */
 export function httpFailure(status: number, text: string, secrets: readonly (string | null | undefined)[]): CallFailure {
-  const code = status === 401 || status === 403 ? 'UPSTREAM_KEY_REJECTED' : status === 429 ? 'UPSTREAM_RATE_LIMITED' : 'UPSTREAM_ERROR';
-  return { code, detail: safeErrorDetail(`HTTP ${status}: ${text.trim() || '(no body)'}`, secrets) };
+  return { code: upstreamStatusCode(status), detail: safeErrorDetail(`HTTP ${status}: ${text.trim() || '(no body)'}`, secrets) };
 }

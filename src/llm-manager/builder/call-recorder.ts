@@ -7,7 +7,9 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { BudgetGate, type BudgetHold } from '../budgets/budget-gate';
+import type { BudgetScope } from '../budgets/budget-rules';
 import { RateLimiter } from '../rate-limits/rate-limiter';
+import type { KeyOrigin } from '../catalogue/key-resolver';
 import { LlmManagerError } from '../common/llm-manager.error';
 import { errorMessage } from '../common/error-message';
 import { LLM_MANAGER_RESOLVED_OPTIONS } from '../llm-manager.constants';
@@ -36,6 +38,8 @@ export interface BillingContext {
   /** The slot the call was made for, and the API token it came with: what narrower budgets match on. */
   usageKey?: string | null;
   tokenId?: number | null;
+  /** Whose key pays (M5): a system key lent by auto-key (`system-auto`) is held to the auto-key default budget. */
+  keyOrigin?: KeyOrigin | null;
 }
 
 interface Live {
@@ -96,10 +100,10 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** The sink a tracked model reports to. */
   sinkFor(context: BillingContext): CallSink {
-    const scope = { userId: context.userId, usageKey: context.usageKey ?? null, tokenId: context.tokenId ?? null };
+    const scope = { userId: context.userId, usageKey: context.usageKey ?? null, tokenId: context.tokenId ?? null, keyOrigin: context.keyOrigin ?? null };
     return {
       now: () => this.clock.now().getTime(),
-      admit: (prompt) => this.admit(context, scope, prompt),
+      admit: (prompt) => this.countRefusal(context, this.admit(context, scope, prompt)),
       open: (call) => this.open(context, call),
       record: (call) => this.record(context, call),
     };
@@ -164,7 +168,7 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
     });
     this.metrics.observeCall(context.labels, call);
     const row = this.toRow(context, call, live?.promptTokens ?? live?.call.hold?.promptTokens ?? this.estimatePrompt(context.family, call));
-    row.then((counted) => this.metrics.observeRow(context.labels, counted), () => undefined);
+    row.then((counted) => this.prices.price({ ...counted })).then((priced) => this.metrics.observeRow(context.labels, priced), () => undefined);
     const hold = live?.call.hold;
     if (hold?.limits) this.track(this.limits.end(hold.limits, row.then((counted) => counted.totalTokens)));
     if (hold?.budget) this.settle(hold.budget, row);
@@ -175,7 +179,7 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
    * Rate limits first (a refusal there reserves no budget), then budgets; a budget that refuses a call its rate limits
    * admitted takes the call's counts back. The prompt is counted once for both, and only when one needs it.
    */
-  private admit(context: BillingContext, scope: { userId: string; usageKey: string | null; tokenId: number | null }, prompt: OutgoingPrompt): null | Promise<CallHold | null> {
+  private admit(context: BillingContext, scope: BudgetScope, prompt: OutgoingPrompt): null | Promise<CallHold | null> {
     let counted: Promise<number> | undefined;
     // The call waits for this count: no turn of the event loop first (estimatePrompt's), unlike the row's count.
     const promptTokens = (): Promise<number> => (counted ??= this.countPrompt(context.family, prompt));
@@ -199,6 +203,14 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
   private track(job: Promise<void>): void {
     const tracked = job.finally(() => this.settling.delete(tracked));
     this.settling.add(tracked);
+  }
+
+  /** A call its budget refuses is counted in the metrics under the refusal's code. */
+  private countRefusal<T>(context: BillingContext, admission: null | Promise<T>): null | Promise<T> {
+    return admission?.catch((error: unknown) => {
+      this.metrics.observeRefusedCall(context.labels, error instanceof LlmManagerError ? error.code : 'INTERNAL');
+      throw error;
+    }) ?? null;
   }
 
   /** Moves a call's budget hold to its cost once priced; a row that cannot be counted leaves it to expire (the sweep). */

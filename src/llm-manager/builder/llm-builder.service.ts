@@ -200,11 +200,11 @@ export class LlmBuilderService implements OnModuleDestroy {
     overrides: { timeoutMs?: number; maxRetries?: number } = {},
     fallback?: TrackedChatModel,
   ): Promise<TrackedChatModel> {
-    const { apiKey } = await this.keys.resolveFor(userId, platform);
+    const { apiKey, origin } = await this.keys.resolveFor(userId, platform);
     const timeoutMs = overrides.timeoutMs ?? this.options.requestTimeoutMs;
     const sink = this.recorder.sinkFor({
       userId, modelId: model.id, agentName, family: modelFamily(model.modelName),
-      labels: { platform: platform.name, model: model.displayName }, usageKey,
+      labels: { platform: platform.name, model: model.displayName }, usageKey, keyOrigin: origin,
     });
     return new TrackedChatModel(
       {
@@ -227,6 +227,7 @@ export class LlmBuilderService implements OnModuleDestroy {
         modelId: model.id,
         modelDisplayName: model.displayName,
         modelName: model.modelName,
+        keyOrigin: origin,
       },
       this.usageSource(userId, model.id),
       new ModelHealth(this.cooldowns, {

@@ -11,6 +11,7 @@ import { withReasoningSentBack } from './reasoning-round-trip';
 import type { RetryLoop } from './retry-loop';
 
 import type { UsageSummary } from '../usage/usage-query.types';
+import type { KeyOrigin } from '../catalogue/key-resolver';
 
 export type { UsageSummary };
 
@@ -32,6 +33,8 @@ export interface TrackedModelInfo {
   modelId: number;
   modelDisplayName: string;
   modelName: string;
+  /** Whose key the model's requests carry (M5): `system-auto` when auto-key lent the user a system key. */
+  keyOrigin: KeyOrigin;
 }
 
 class TrackedCompletions extends ChatOpenAICompletions {

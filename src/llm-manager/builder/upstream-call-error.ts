@@ -62,6 +62,11 @@ export function upstreamCallError(error: unknown, target: UpstreamTarget, elapse
   return new UpstreamCallError(code, `${whatHappened(code, target, status)} (${said})`, status, headers, error);
 }
 
+/** The code of an upstream's HTTP error answer, as a model call would throw it. */
+export function upstreamStatusCode(status: number): UpstreamCallErrorCode {
+  return codeFor(undefined, status, false);
+}
+
 /** The first `LlmManagerError` in a chain of causes: the SDK wraps what our guarded fetch threw. */
 export function ownErrorIn(error: unknown): LlmManagerError | undefined {
   for (let current: unknown = error; current instanceof Error; current = current.cause) {

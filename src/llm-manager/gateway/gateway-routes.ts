@@ -95,7 +95,7 @@ function targetOf(built: TrackedChatModel): Omit<UpstreamRoute, 'fallbacks'> {
     guardedFetch: built.clientConfig.fetch ?? null,
     billing: {
       userId: info.userId, modelId: info.modelId, agentName: info.agentName, family: modelFamily(info.modelName),
-      labels: { platform: info.platformName, model: info.modelDisplayName }, usageKey: info.usageKey,
+      labels: { platform: info.platformName, model: info.modelDisplayName }, usageKey: info.usageKey, keyOrigin: info.keyOrigin,
     },
     health: built.health,
   };

@@ -13,6 +13,8 @@ export interface CallLabels {
 /** A finished call as the metrics see it. */
 export interface CallTiming {
   outcome: string;
+  /** Why an `error` call failed: its code (`UPSTREAM_RATE_LIMITED`, …); `UPSTREAM_ERROR` when unknown. */
+  failure?: { code: string } | null;
   startedAt: number;
   endedAt: number;
   /** Wall-clock ms from the request leaving to the first output, or null when none came. */
@@ -51,8 +53,18 @@ export class LlmMetrics {
     labelNames: ['result'], buckets: OVERHEAD_SECONDS, registers: [this.registry],
   });
   private readonly refusals = new Counter({
-    name: 'llm_mgr_refusals_total', help: 'Models refused before any request left, by error code (API_KEY_MISSING, NO_USABLE_MODEL, …).',
+    name: 'llm_mgr_refusals_total',
+    help: 'Models and calls refused before any request left, by error code (API_KEY_MISSING, NO_USABLE_MODEL, BUDGET_EXCEEDED, …).',
     labelNames: ['code'], registers: [this.registry],
+  });
+  private readonly errors = new Counter({
+    name: 'llm_mgr_errors_total',
+    help: 'Failed calls by platform, model and error code (UPSTREAM_RATE_LIMITED, UPSTREAM_TIMEOUT, …; BUDGET_EXCEEDED for calls a budget refused).',
+    labelNames: ['platform', 'model', 'code'], registers: [this.registry],
+  });
+  private readonly cost = new Counter({
+    name: 'llm_mgr_cost_usd_total', help: 'Cost in USD of the calls counted, by platform and model (unpriced models add nothing).',
+    labelNames: ['platform', 'model'], registers: [this.registry],
   });
 
   constructor(writer: UsageWriter) {
@@ -72,6 +84,13 @@ export class LlmMetrics {
     this.calls.inc({ platform, model, outcome: call.outcome });
     this.duration.observe({ platform, model, outcome: call.outcome }, Math.max(0, call.endedAt - call.startedAt) / 1000);
     if (call.firstOutputMs !== null) this.firstToken.observe({ platform, model }, call.firstOutputMs / 1000);
+    if (call.outcome === 'error') this.errors.inc({ platform, model, code: call.failure?.code ?? 'UPSTREAM_ERROR' });
+  }
+
+  /** A call refused before it left (a budget's `BUDGET_EXCEEDED`): a refusal, and a failed call of its model. */
+  observeRefusedCall(labels: CallLabels, code: string): void {
+    this.refusals.inc({ code });
+    this.errors.inc({ platform: labels.platform, model: labels.model, code });
   }
 
   /** The call's row is counted: its billed tokens. */
@@ -81,6 +100,7 @@ export class LlmMetrics {
     this.tokens.inc({ platform, model, kind: 'completion' }, row.completionTokens);
     this.tokens.inc({ platform, model, kind: 'cached_prompt' }, row.cachedPromptTokens);
     this.tokens.inc({ platform, model, kind: 'reasoning' }, row.reasoningTokens);
+    if (row.costMicroUsd) this.cost.inc({ platform, model }, row.costMicroUsd / 1_000_000);
   }
 
   /** Times a model resolution; a refused one is counted under its error code. */

@@ -15,6 +15,7 @@ import { SlotFallbacks1768348800000 } from './1768348800000-slot-fallbacks';
 import { UsageAttempts1768435200000 } from './1768435200000-usage-attempts';
 import { RateLimits1768521600000 } from './1768521600000-rate-limits';
 import { KeyHealth1768608000000 } from './1768608000000-key-health';
+import { BudgetDefaults1768694400000 } from './1768694400000-budget-defaults';
 import { RequestLog1768780800000 } from './1768780800000-request-log';
 import { PlatformHealth1768867200000 } from './1768867200000-platform-health';
 
@@ -37,6 +38,7 @@ export const LLM_MANAGER_MIGRATIONS = [
   UsageAttempts1768435200000,
   RateLimits1768521600000,
   KeyHealth1768608000000,
+  BudgetDefaults1768694400000,
   RequestLog1768780800000,
   PlatformHealth1768867200000,
 ];

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { assertUnreachable, LlmManagerError } from '../common/llm-manager.error';
 import { UsageLogEntryEntity } from '../database/usage-log-entry.entity';
 
@@ -96,8 +96,13 @@ export class UsageSqlDialect {
 
   /** The escaped, schema-qualified name of `usage_log_entries`, for statements built by hand. */
   static usageTable(dataSource: DataSource): string {
+    return UsageSqlDialect.tableOf(dataSource, UsageLogEntryEntity);
+  }
+
+  /** The escaped, schema-qualified table name of an entity, for statements built by hand. */
+  static tableOf(dataSource: DataSource, entity: EntityTarget<ObjectLiteral>): string {
     return dataSource
-      .getMetadata(UsageLogEntryEntity)
+      .getMetadata(entity)
       .tablePath.split('.')
       .map((part) => dataSource.driver.escape(part))
       .join('.');

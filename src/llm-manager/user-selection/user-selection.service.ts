@@ -16,6 +16,7 @@ import { FallbackPicker } from './fallback-picker';
 import type { SlotBinding, SlotFallbackView, SlotView, UserSelectionView } from './selection.types';
 import { describeFallbacks, usableFallbacks, type BoundModel } from './slot-fallbacks';
 import { SystemBindingCache, type SystemBinding } from './system-binding-cache';
+import { insertOrIgnore } from '../database/insert-or-ignore';
 
 /** A slot resolved to something the user may call. */
 export interface ResolvedSlot {
@@ -171,17 +172,8 @@ export class UserSelectionService implements OnModuleDestroy {
     }
     if (rows.length === 0) return own;
     // Two first requests of one user may race to create the same slots: the unique index keeps the first row of
-    // each, the other insert skips it (ON CONFLICT DO NOTHING / INSERT IGNORE), and both read back what is stored.
-    // MariaDB may pick one of two such inserts as a deadlock victim (gap locks of the unique index): that statement did
-    // nothing, so it is simply run again.
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await repo.createQueryBuilder().insert().values(rows).orIgnore().updateEntity(false).execute();
-        break;
-      } catch (error) {
-        if (attempt >= 3 || !isDeadlock(error)) throw error;
-      }
-    }
+    // each, the other insert skips it, and both read back what is stored.
+    await insertOrIgnore(repo, rows);
     return repo.find({ where: { userId }, order: { id: 'ASC' } });
   }
 

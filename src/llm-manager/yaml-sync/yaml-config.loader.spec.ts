@@ -100,6 +100,7 @@ describe('parseYamlConfig', () => {
         { usageKey: 'reason', platform: 'DeepSeek', model: 'DeepSeek-R1', fallbacks: [] },
       ],
       rateLimits: { defaultUser: null },
+      autoKeyBudget: null,
       warnings: [],
     });
   });
@@ -116,12 +117,18 @@ describe('parseYamlConfig', () => {
   });
 
   it('accepts an empty platforms mapping, and no usages, models or api_key', () => {
-    expect(parseYamlConfig('platforms: {}\n', 'empty.yaml')).toEqual({ platforms: [], usages: [], rateLimits: { defaultUser: null }, warnings: [] });
-    expect(parseYamlConfig('platforms:\nusages:\n', 'nulls.yaml')).toEqual({ platforms: [], usages: [], rateLimits: { defaultUser: null }, warnings: [] });
+    expect(parseYamlConfig('platforms: {}\n', 'empty.yaml')).toEqual({ platforms: [], usages: [], rateLimits: { defaultUser: null }, autoKeyBudget: null, warnings: [] });
+    expect(parseYamlConfig('platforms:\nusages:\n', 'nulls.yaml')).toEqual({ platforms: [], usages: [], rateLimits: { defaultUser: null }, autoKeyBudget: null, warnings: [] });
     const bare = parseYamlConfig('platforms:\n  Local:\n    base_url: http://127.0.0.1:8000\n    api_key: ~\n', 'b');
     expect(bare.platforms).toEqual([
       { name: 'Local', baseUrl: 'http://127.0.0.1:8000', apiKey: { kind: 'none' }, models: [] },
     ]);
+  });
+
+  it('reads auto_key_budget, the budget of users spending the system keys (issue 16)', () => {
+    const text = 'platforms: {}\nauto_key_budget: { limit_usd: 2.5, period: day, time_zone: Asia/Shanghai, hard: false }\n';
+    expect(parseYamlConfig(text, 'b').autoKeyBudget).toEqual({ limitUsd: 2.5, period: 'day', timeZone: 'Asia/Shanghai', hard: false });
+    expect(parseYamlConfig('platforms: {}\nauto_key_budget: { limit_usd: 0, period: month }\n', 'b').autoKeyBudget).toEqual({ limitUsd: 0, period: 'month' });
   });
 
   it('shares a value through an anchor and keeps names that look like numbers as written', () => {

@@ -56,12 +56,38 @@ const cases: Rejection[] = [
   {
     name: 'top-level typo', line: 1, path: 'platform',
     lines: ['platform:', '  P: {}'],
-    says: ["Unknown field 'platform'", 'Allowed fields: platforms, usages'], fix: "did you mean 'platforms'",
+    says: ["Unknown field 'platform'", 'Allowed fields: platforms, usages, auto_key_budget'], fix: "did you mean 'platforms'",
   },
   {
     name: 'platforms missing', line: 1, path: '',
     lines: ['usages: {}'],
     says: ["'platforms' is missing"], fix: 'empty {} is allowed',
+  },
+  // auto_key_budget (issue 16)
+  {
+    name: 'auto_key_budget is a number', line: 2, path: 'auto_key_budget',
+    lines: ['platforms: {}', 'auto_key_budget: 5'],
+    says: ["'auto_key_budget' must be a mapping"], fix: 'limit_usd: 5, period: day',
+  },
+  {
+    name: 'auto_key_budget with a negative limit', line: 3, path: 'auto_key_budget.limit_usd',
+    lines: ['platforms: {}', 'auto_key_budget:', '  limit_usd: -1', '  period: day'],
+    says: ['limit_usd must be a number of USD from 0'], fix: 'limit_usd: 5',
+  },
+  {
+    name: 'auto_key_budget with an unknown period', line: 3, path: 'auto_key_budget.period',
+    lines: ['platforms: {}', 'auto_key_budget:', '  period: year', '  limit_usd: 5'],
+    says: ['period must be one of day, week, month, total'], fix: 'period: day',
+  },
+  {
+    name: 'auto_key_budget with an unknown time zone', line: 3, path: 'auto_key_budget.time_zone',
+    lines: ['platforms: {}', 'auto_key_budget: { limit_usd: 5, period: day,', '  time_zone: Mars/Olympus }'],
+    says: ['time_zone "Mars/Olympus" is not an IANA time zone'], fix: 'time_zone: Asia/Shanghai',
+  },
+  {
+    name: 'auto_key_budget with a typo', line: 3, path: 'auto_key_budget.limit',
+    lines: ['platforms: {}', 'auto_key_budget:', '  limit: 5', '  period: day'],
+    says: ["Unknown field 'limit'", 'Allowed fields: limit_usd, period, time_zone, hard'], fix: 'remove it',
   },
   {
     name: 'platforms is a list', line: 2, path: 'platforms',

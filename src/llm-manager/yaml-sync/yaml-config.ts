@@ -1,5 +1,6 @@
 import type { YamlWarning } from './yaml-warning';
 import type { YamlRateLimits } from './yaml-config.rate-limits';
+import type { AutoKeyBudget } from '../budgets/auto-key-budget';
 
 /**
  * Where the API key of a YAML platform comes from. The loader only checks the shape; resolving an `{ENV_VAR}` or
@@ -62,6 +63,8 @@ export interface YamlConfig {
   usages: YamlUsage[];
   /** `rate_limits:` (issue 18); read on start, like the rest of the file. */
   rateLimits: YamlRateLimits;
+  /** `auto_key_budget:`, the budget of users spending the system's keys (LLM_AUTO_KEY); `null` when absent. */
+  autoKeyBudget: AutoKeyBudget | null;
   /** Problems that do not stop loading (plain-text keys), each with a code; they never contain a secret. */
   warnings: YamlWarning[];
 }

@@ -8,8 +8,9 @@ import { type YamlEntry, YamlNodeReader } from './yaml-config.reader';
 import { readYamlRateLimits } from './yaml-config.rate-limits';
 import { readYamlUsages } from './yaml-config.usages';
 import type { YamlWarning } from './yaml-warning';
+import { readYamlAutoKeyBudget } from './yaml-config.budget';
 
-const TOP_FIELDS = ['platforms', 'usages', 'rate_limits'] as const;
+const TOP_FIELDS = ['platforms', 'usages', 'rate_limits', 'auto_key_budget'] as const;
 const PLATFORM_FIELDS = ['base_url', 'api_key', 'models'] as const;
 const MODEL_FIELDS = ['model_name', 'extra_body', 'input_price', 'cached_input_price', 'output_price'] as const;
 
@@ -55,7 +56,8 @@ class YamlConfigValidator {
     const platforms = this.platforms(fields.platforms);
     const usages = fields.usages === undefined ? [] : readYamlUsages(fields.usages, platforms, this.reader);
     const rateLimits = readYamlRateLimits(fields.rate_limits, this.reader);
-    return { platforms, usages, rateLimits, warnings: this.warnings };
+    const autoKeyBudget = fields.auto_key_budget === undefined ? null : readYamlAutoKeyBudget(fields.auto_key_budget, this.reader);
+    return { platforms, usages, rateLimits, autoKeyBudget, warnings: this.warnings };
   }
 
   private platforms(field: YamlEntry): YamlPlatform[] {

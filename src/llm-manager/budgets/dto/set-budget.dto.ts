@@ -59,4 +59,9 @@ export class BudgetViewDto {
   @ApiProperty({ description: 'Cost of the calls counted in this window.', example: 1.25 }) spentUsd!: number;
   @ApiProperty({ description: 'Estimated cost of calls admitted and not yet counted.', example: 0.01 }) reservedUsd!: number;
   @ApiProperty({ example: 3.74 }) remainingUsd!: number;
+  @ApiProperty({
+    description: 'auto-key: created on first use from the autoKeyBudget default (users spending the system keys); null: set by an administrator.',
+    enum: ['auto-key'], nullable: true, example: null,
+  })
+  defaultFor!: 'auto-key' | null;
 }
