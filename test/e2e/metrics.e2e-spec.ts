@@ -128,7 +128,8 @@ describe('Prometheus metrics (standalone server)', () => {
     expect(sample(page, 'llm_mgr_cost_usd_total', priced)).toBeCloseTo(spentUsd, 9);
     expect(sample(page, 'llm_mgr_cost_usd_total', { platform: 'Fake', model: 'chat' })).toBeUndefined();
     expect(sample(page, 'llm_mgr_errors_total', { platform: 'Fake', model: 'rejected', code: 'UPSTREAM_KEY_REJECTED' })).toBeGreaterThanOrEqual(1);
-    expect(sample(page, 'llm_mgr_errors_total', { platform: 'Fake', model: 'limited', code: 'UPSTREAM_RATE_LIMITED' })).toBe(1);
+    // The gateway's retry loop tried it 1 + maxRetries (2) times: each attempt is a failed call.
+    expect(sample(page, 'llm_mgr_errors_total', { platform: 'Fake', model: 'limited', code: 'UPSTREAM_RATE_LIMITED' })).toBe(3);
     expect(sample(page, 'llm_mgr_errors_total', { ...priced, code: 'BUDGET_EXCEEDED' })).toBe(1);
     expect(sample(page, 'llm_mgr_refusals_total', { code: 'BUDGET_EXCEEDED' })).toBe(1);
   });

@@ -56,7 +56,7 @@ const cases: Rejection[] = [
   {
     name: 'top-level typo', line: 1, path: 'platform',
     lines: ['platform:', '  P: {}'],
-    says: ["Unknown field 'platform'", 'Allowed fields: platforms, usages, auto_key_budget'], fix: "did you mean 'platforms'",
+    says: ["Unknown field 'platform'", 'Allowed fields: platforms, usages, rate_limits, auto_key_budget'], fix: "did you mean 'platforms'",
   },
   {
     name: 'platforms missing', line: 1, path: '',
