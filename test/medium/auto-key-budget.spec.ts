@@ -1,4 +1,6 @@
+import { Logger } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
+import { AutoKeyBudgets } from '../../src/llm-manager/budgets/auto-key-budgets';
 import type { DataSource } from 'typeorm';
 import { BudgetEntity } from '../../src/llm-manager/budgets/budget.entity';
 import type { LlmManagerError } from '../../src/llm-manager/common/llm-manager.error';
@@ -112,5 +114,24 @@ describe('the auto-key default budget: users spending the system keys (issue 16)
     app = await store.start({ ...BUDGET_OPTIONS, autoKeyBudget: null });
     await (await llm().getUserLlm('frank')).invoke('hi');
     expect((await budgets()).map((row) => row.userId)).toEqual(['erin']);
+  });
+});
+
+describe('the auto-key default budget and a broken llm_mgr_cfg.yaml', () => {
+  it('a file that cannot be read does not stop a start without sync: no default holds, and the log says why', async () => {
+    const store = new TempStore('platforms:\n  Fake:\n\tbase_url: broken by hand\n');
+    const errors: string[] = [];
+    const spy = jest.spyOn(Logger.prototype, 'error').mockImplementation((message: unknown) => void errors.push(String(message)));
+    let app: TestingModule | undefined;
+    try {
+      app = await store.start({ ...BUDGET_OPTIONS, syncOnStart: false });
+      expect(app.get(AutoKeyBudgets).budget).toBeNull();
+      expect(errors.join('\n')).toMatch(/auto_key_budget of .*llm_mgr_cfg\.yaml not read, so no default budget holds auto-key users/);
+      expect(await app.get(LlmManagerService).getBudgets('alice')).toEqual([]);
+    } finally {
+      spy.mockRestore();
+      await app?.close();
+      store.remove();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { existsSync } from 'node:fs';
 import { DataSource } from 'typeorm';
@@ -6,7 +6,9 @@ import { insertOrIgnore } from '../database/insert-or-ignore';
 import { LLM_MANAGER_RESOLVED_OPTIONS, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { Clock } from '../usage/clock';
+import { errorMessage } from '../common/error-message';
 import { loadYamlConfig } from '../yaml-sync/yaml-config.loader';
+import type { YamlConfig } from '../yaml-sync/yaml-config';
 import { resolveAutoKeyBudget, type AutoKeyBudget } from './auto-key-budget';
 import { toMicroUsd } from './budget-money';
 import { BudgetEntity } from './budget.entity';
@@ -78,5 +80,16 @@ export class AutoKeyBudgets implements OnApplicationBootstrap {
 /** `auto_key_budget` of the YAML file, when there is one (a YAML-less host has no default). */
 function fromYaml(options: ResolvedLlmManagerOptions): Required<AutoKeyBudget> | null {
   if (!existsSync(options.configPath)) return null;
-  return resolveAutoKeyBudget(loadYamlConfig(options.configPath).autoKeyBudget, options.budgetTimeZone);
+  let config: YamlConfig;
+  try {
+    config = loadYamlConfig(options.configPath);
+  } catch (error) {
+    // A broken file must not stop the start (the console shows its error where it belongs, issue 19); the YAML sync
+    // reports it too. Until it is fixed no default applies, and the log says so.
+    new Logger(AutoKeyBudgets.name).error(
+      `auto_key_budget of ${options.configPath} not read, so no default budget holds auto-key users until the file is fixed and the server restarted: ${errorMessage(error)}`,
+    );
+    return null;
+  }
+  return resolveAutoKeyBudget(config.autoKeyBudget, options.budgetTimeZone);
 }
