@@ -124,4 +124,27 @@ describe('budget windows: a call across the rollover, and soft limits across ins
       ['budget.soft_limit_reached', MIDNIGHT.toISOString()],
     ]);
   });
+  it('a budget set or reshaped after calls starts from what the ledger says its window spent; a token budget from 0', async () => {
+    clock.at = new Date('2026-03-01T10:00:00.000Z');
+    const app = await instance();
+    const llm = app.get(LlmManagerService);
+    const alice = await llm.getUserLlm('alice', { usageKey: 'main' });
+    await alice.invoke('one');
+    await alice.invoke('two');
+    await settled(app);
+    clock.at = new Date('2026-03-01T12:00:00.000Z');
+
+    const month = await llm.setBudget({ userId: 'alice', limitUsd: 1, period: 'month' });
+    expect(month.spentUsd * 1e6).toBeCloseTo(2 * CALL_MICRO_USD);
+    const slot = await llm.setBudget({ userId: 'alice', usageKey: 'main', limitUsd: 1, period: 'day' });
+    expect(slot.spentUsd * 1e6).toBeCloseTo(2 * CALL_MICRO_USD);
+    expect((await llm.setBudget({ userId: 'alice', usageKey: 'fast', limitUsd: 1, period: 'day' })).spentUsd).toBe(0);
+    expect((await llm.setBudget({ userId: 'alice', tokenId: 7, limitUsd: 1, period: 'day' })).spentUsd).toBe(0);
+
+    // The next day, a new period for the whole-user budget counts only that day's calls: none yet.
+    clock.at = new Date('2026-03-02T08:00:00.000Z');
+    expect((await llm.setBudget({ userId: 'alice', limitUsd: 1, period: 'day' })).spentUsd).toBe(0);
+    // Back to the month: both calls of March count again, so a reshaped budget never forgives spend.
+    expect((await llm.setBudget({ userId: 'alice', limitUsd: 1, period: 'month' })).spentUsd * 1e6).toBeCloseTo(2 * CALL_MICRO_USD);
+  });
 });

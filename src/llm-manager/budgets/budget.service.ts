@@ -7,6 +7,8 @@ import { LLM_MANAGER_RESOLVED_OPTIONS, LLM_MGR_DATA_SOURCE } from '../llm-manage
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { Clock } from '../usage/clock';
 import { UsageQueryService } from '../usage/usage-query.service';
+import { UsageSqlDialect } from '../usage/usage-sql-dialect';
+import { UsageLogEntryEntity } from '../database/usage-log-entry.entity';
 import { BUDGET_PERIODS, BudgetEntity } from './budget.entity';
 import { MAX_LIMIT_USD } from './auto-key-budget';
 import { toMicroUsd } from './budget-money';
@@ -26,7 +28,11 @@ export class BudgetService {
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
   ) {}
 
-  /** Creates or replaces the budget of (user, slot, token). A new period or zone starts a new window. */
+  /**
+   * Creates or replaces the budget of (user, slot, token). A new budget, or a new period or zone, starts its window with
+   * what the ledger says was spent in it already (see spentInWindow), so setting or reshaping a budget never forgives
+   * spend: a month budget set on the 20th counts the month's calls so far.
+   */
   async setBudget(input: BudgetInput): Promise<BudgetView> {
     const valid = this.validated(input);
     const repository = this.dataSource.getRepository(BudgetEntity);
@@ -38,15 +44,34 @@ export class BudgetService {
     });
     const start = windowStart(valid.period, valid.timeZone, this.clock.now());
     const sameWindow = existing && existing.period === valid.period && existing.timeZone === valid.timeZone;
+    const spentBefore = sameWindow ? existing.spentMicroUsd : await this.spentInWindow(valid, start);
     const saved = await repository.save({
       ...(existing ?? { spentMicroUsd: 0, reservedMicroUsd: 0 }),
       ...valid,
       limitMicroUsd: toMicroUsd(valid.limitUsd),
       windowStart: sameWindow ? existing.windowStart : start,
-      spentMicroUsd: sameWindow ? existing.spentMicroUsd : 0,
+      spentMicroUsd: spentBefore,
     });
     this.changes.publish({ kind: 'budget', userId: valid.userId });
     return this.view(saved);
+  }
+
+  /**
+   * The cost of the rows recorded since `from` for the budget's scope: the user's, or the user's on one slot (rows keep
+   * their slot since the request-log migration; older ones have none). Rows do not name the API token, so a token's
+   * budget starts from 0. Calls still in the writer's queue are not counted yet.
+   */
+  private async spentInWindow(scope: { userId: string; usageKey: string | null; tokenId: number | null }, from: Date): Promise<number> {
+    if (scope.tokenId !== null) return 0;
+    const query = this.dataSource
+      .getRepository(UsageLogEntryEntity)
+      .createQueryBuilder('row')
+      .select('COALESCE(SUM(row.costMicroUsd), 0)', 'spent')
+      .where('row.userId = :userId', { userId: scope.userId })
+      .andWhere('row.createdAt >= :from', { from: UsageSqlDialect.of(this.dataSource).dateTime(from) });
+    if (scope.usageKey !== null) query.andWhere('row.usageKey = :usageKey', { usageKey: scope.usageKey });
+    const result = await query.getRawOne<{ spent: string | number | null }>();
+    return Number(result?.spent ?? 0);
   }
 
   /** Every budget of the user, with where its current window stands. */
