@@ -46,6 +46,18 @@ describe('gateway: cooldowns', () => {
     expect(upstream.chatRequests).toHaveLength(1);
     expect(upstream.chatRequests.map((r) => r.headers['authorization'])).not.toContain(`Bearer ${SYSTEM_KEY}`);
   });
+
+  it('embeddings on that slot still go to its own model, never to a chat fallback, while the key cools down', async () => {
+    upstream.reset();
+    const response = await fetch(`${gateway.url}/embeddings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ model: 'sturdy', input: ['one text'] }),
+    });
+    expect(response.status).toBe(200);
+    expect(upstream.embeddingsRequests.map((r) => r.headers['authorization'])).toEqual([`Bearer ${SYSTEM_KEY}`]);
+    expect(upstream.chatRequests).toHaveLength(0);
+  });
 });
 
 describe('gateway: its own failures cool a key down', () => {

@@ -37,7 +37,7 @@ export class EmbeddingsRelay {
   async relay(caller: GatewayCaller, req: Request, res: ExpressResponse): Promise<void> {
     const request = readEmbeddingsRequest(req.body);
     caller.requireModel(request.model);
-    const route = await this.routes.resolve(caller.userId, request.model, agentNameOf(req.headers['x-llm-agent']));
+    const route = await this.routes.resolve(caller.userId, request.model, agentNameOf(req.headers['x-llm-agent']), false);
     const trail = new AttemptTrail();
     // Retried like chat; a slot's fallbacks are chat models, so embeddings stay on the slot's own model.
     await walkAttempts(this.retry, [route], res, (target, clientGone) =>

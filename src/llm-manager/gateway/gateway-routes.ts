@@ -38,10 +38,16 @@ export class GatewayRoutes implements OnModuleDestroy {
     this.unsubscribe();
   }
 
-  async resolve(userId: string, model: string, agentName: string | null): Promise<UpstreamRoute> {
+  /**
+   * Where a request naming `model` goes. For chat (`chain: true`) a slot's whole chain as a call would try it now:
+   * models whose platform key cools down left out (issue 18). Embeddings take the slot's own model only (`chain:
+   * false`): its fallbacks are chat models, and one cooling down must not send embeddings to them.
+   */
+  async resolve(userId: string, model: string, agentName: string | null, chain = true): Promise<UpstreamRoute> {
     if (model.includes('/')) return this.namedRoute(userId, model, agentName);
-    // The chain as a call would try it now: models whose platform key cools down left out (issue 18).
-    const [built, ...fallbacks] = await (await this.builder.getUserLlm(userId, { usageKey: model, ...(agentName === null ? {} : { agentName }) })).modelsInTurn();
+    const slot = await this.builder.getUserLlm(userId, { usageKey: model, ...(agentName === null ? {} : { agentName }) });
+    if (!chain) return routeOf(slot);
+    const [built, ...fallbacks] = await slot.modelsInTurn();
     return { ...routeOf(built!), fallbacks: fallbacks.map(routeOf) };
   }
 

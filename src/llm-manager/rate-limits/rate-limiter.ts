@@ -76,7 +76,11 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
   /** The call ended: frees its leases now; corrects its tokens once `totalTokens` is known. Never rejects. */
   end(hold: RateLimitHold, totalTokens: Promise<number>): Promise<void> {
     const freed = this.freeLeases(hold);
-    if (!hold.checks.some((check) => check.tpm !== null)) return freed;
+    if (!hold.checks.some((check) => check.tpm !== null)) {
+      // Not needed without a tpm limit; a row that could not be counted is the ledger's to report, not a crash here.
+      totalTokens.catch(() => undefined);
+      return freed;
+    }
     const corrected = totalTokens.then(
       (tokens) => this.correct(hold, 0, tokens - hold.tokens),
       (error: unknown) => this.logger.warn(`A call's tokens were not counted; its estimate stays on its rate limits. ${errorMessage(error)}`),
