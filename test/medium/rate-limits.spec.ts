@@ -1,3 +1,4 @@
+import { SYSTEM_USER_ID } from '../../src/llm-manager/llm-manager.constants';
 import type { TestingModule } from '@nestjs/testing';
 import type { DataSource } from 'typeorm';
 import { CallRecorder } from '../../src/llm-manager/builder/call-recorder';
@@ -202,6 +203,16 @@ describe('rate limits per user, slot and API token, set by administrators (issue
     await t.llm().deleteRateLimit(exempt.id);
     await vip.invoke('hi');
     await expect(vip.invoke('hi')).rejects.toMatchObject({ code: 'RATE_LIMITED', details: { ruleId: null } });
+  });
+
+  it('the default is for users: the system user (getSpecSysLlm, admin tests) is limited only by a row of its own', async () => {
+    await t.start({ defaultUserRateLimit: { rpm: 1 } });
+    const system = await t.llm().getUserLlm(SYSTEM_USER_ID);
+    for (let i = 0; i < 3; i += 1) await system.invoke('hi');
+    // Uncounted while no limit applied to it: a row of its own starts counting from here.
+    await t.llm().setRateLimit({ userId: SYSTEM_USER_ID, rpm: 4 });
+    for (let i = 0; i < 4; i += 1) await system.invoke('hi');
+    await expect(system.invoke('hi')).rejects.toMatchObject({ code: 'RATE_LIMITED', details: { scope: 'user', limitValue: 4 } });
   });
 
   it('the YAML\'s rate_limits.default_user limits every user; the option, when set, wins over it', async () => {

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { ConfigChanges, type ConfigChange } from '../common/config-changes';
 import { errorMessage } from '../common/error-message';
 import { ReloadingSnapshot } from '../common/reloading-snapshot';
-import { LLM_MANAGER_RESOLVED_OPTIONS, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
+import { LLM_MANAGER_RESOLVED_OPTIONS, LLM_MGR_DATA_SOURCE, SYSTEM_USER_ID } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { loadYamlConfig } from '../yaml-sync/yaml-config.loader';
 import { RateLimitEntity } from './rate-limit.entity';
@@ -97,9 +97,10 @@ export class RateLimitRules implements OnModuleDestroy {
     if (book.users.size === 0 && book.slots.size === 0 && book.tokens.size === 0 && this.defaultUser === null) return NONE;
     const checks: LimitCheck[] = [];
     const user = book.users.get(scope.userId);
-    // A user's own row replaces the default; one that limits nothing exempts the user.
+    // A user's own row replaces the default; one that limits nothing exempts the user. The default is for users:
+    // the system user (the host's getSpecSysLlm calls, admin model tests) is limited only by a row of its own.
     if (user) pushLimited(checks, check('user', scope, user, user.id));
-    else if (this.defaultUser) checks.push(check('user', scope, this.defaultUser, null));
+    else if (this.defaultUser && scope.userId !== SYSTEM_USER_ID) checks.push(check('user', scope, this.defaultUser, null));
     const slot = scope.usageKey === null ? undefined : book.slots.get(slotName(scope.userId, scope.usageKey));
     if (slot) pushLimited(checks, check('slot', scope, slot, slot.id));
     const token = scope.tokenId === null ? undefined : book.tokens.get(scope.tokenId);
