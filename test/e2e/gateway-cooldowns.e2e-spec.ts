@@ -47,6 +47,26 @@ describe('gateway: cooldowns', () => {
     expect(upstream.chatRequests.map((r) => r.headers['authorization'])).not.toContain(`Bearer ${SYSTEM_KEY}`);
   });
 
+  it('a 400 relayed through the cooling key (a platform/model request) does not end its cooldown', async () => {
+    upstream.reset();
+    upstream.enqueue({ error: { status: 400 } });
+    const named = await fetch(`${gateway.url}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ model: 'Fake/chat', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(named.status).toBe(400);
+    await gateway.app.get(KeyCooldowns).idle();
+    upstream.reset();
+    const slot = await fetch(`${gateway.url}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ model: 'sturdy', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(slot.status).toBe(200);
+    expect(upstream.chatRequests.map((r) => r.headers['authorization'])).not.toContain(`Bearer ${SYSTEM_KEY}`);
+  });
+
   it('embeddings on that slot still go to its own model, never to a chat fallback, while the key cools down', async () => {
     upstream.reset();
     const response = await fetch(`${gateway.url}/embeddings`, {

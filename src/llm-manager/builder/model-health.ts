@@ -41,7 +41,13 @@ export class ModelHealth {
     await this.cooldowns.recordSuccess(this.candidate);
   }
 
-  private async failed(error: unknown): Promise<void> {
+  /** A call through this key answered (the gateway's attempts report here when the upstream answered 2xx). */
+  succeeded(): Promise<void> {
+    return this.cooldowns.recordSuccess(this.candidate);
+  }
+
+  /** A failed attempt: counted toward the key's cooldown when it is one a fallback takes (429, 5xx, timeout, unreachable). */
+  async failed(error: unknown): Promise<void> {
     if (!fallsBack(error)) return;
     const { code, status, retryAfterSeconds } = error as UpstreamCallError;
     await this.cooldowns.recordFailure(this.candidate, status === undefined ? code : `${code} ${status}`, (retryAfterSeconds ?? 0) * 1000);

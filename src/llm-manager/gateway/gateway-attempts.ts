@@ -44,7 +44,15 @@ export async function walkAttempts(
   }
 }
 
-/** An attempt as its route's key health sees it: a 429, 5xx, timeout or unreachable upstream counts, a success resets. */
+/**
+ * An attempt's failure as its route's key health sees it: a 429, 5xx, timeout or unreachable upstream counts. Only a
+ * 2xx answer relayed whole resets it (asLiveCall): a relayed 4xx, a stream broken off or a client gone say nothing.
+ */
 function observed<T>(target: UpstreamRoute, attempt: Promise<T>): Promise<T> {
-  return target.health ? target.health.observe(attempt) : attempt;
+  const health = target.health;
+  if (!health) return attempt;
+  return attempt.catch(async (error: unknown) => {
+    await health.failed(error);
+    throw error;
+  });
 }

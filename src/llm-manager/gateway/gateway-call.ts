@@ -37,7 +37,10 @@ export async function asLiveCall<O extends CallObservation, R>(
   if (trail) Object.assign(observation, trail.next(call.id));
   sink.open(call);
   try {
-    return await work(call, observation, sink);
+    const answered = await work(call, observation, sink);
+    // The upstream answered 2xx and the client got it whole: the key's cooldown count starts again (issue 18).
+    if (call.outcome === 'ok') await route.health?.succeeded();
+    return answered;
   } catch (error) {
     call.settle('error', callFailure(error, [route.apiKey]));
     if (!clientGone.aborted) throw error;
