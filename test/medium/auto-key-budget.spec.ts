@@ -3,6 +3,7 @@ import type { TestingModule } from '@nestjs/testing';
 import { AutoKeyBudgets } from '../../src/llm-manager/budgets/auto-key-budgets';
 import type { DataSource } from 'typeorm';
 import { BudgetEntity } from '../../src/llm-manager/budgets/budget.entity';
+import { windowStart } from '../../src/llm-manager/budgets/budget-window';
 import type { LlmManagerError } from '../../src/llm-manager/common/llm-manager.error';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
 import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
@@ -106,6 +107,15 @@ describe('the auto-key default budget: users spending the system keys (issue 16)
     });
     expect((await budgets()).map((row) => [row.userId, row.limitMicroUsd, row.period, row.timeZone, row.hard, row.spentMicroUsd])).toEqual([
       ['erin', 1_000_000, 'month', 'Asia/Shanghai', false, CALL_MICRO_USD],
+    ]);
+    // The day's window lies inside the new month: its spend still counts, in the month's window.
+    expect((await budgets())[0]!.windowStart.getTime()).toBe(windowStart('month', 'Asia/Shanghai', new Date()).getTime());
+
+    // From a month to a day: the month began before today, so the new day's window starts from 0.
+    await app.close();
+    app = await store.start({ ...BUDGET_OPTIONS, autoKeyBudget: { limitUsd: 1, period: 'day' } });
+    expect((await budgets()).map((row) => [row.period, row.timeZone, row.spentMicroUsd, row.windowStart.getTime()])).toEqual([
+      ['day', 'UTC', 0, windowStart('day', 'UTC', new Date()).getTime()],
     ]);
 
     // null wins over the YAML's auto_key_budget.

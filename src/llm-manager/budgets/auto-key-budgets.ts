@@ -6,6 +6,7 @@ import { insertOrIgnore } from '../database/insert-or-ignore';
 import { LLM_MANAGER_RESOLVED_OPTIONS, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { Clock } from '../usage/clock';
+import { UsageSqlDialect } from '../usage/usage-sql-dialect';
 import { errorMessage } from '../common/error-message';
 import { loadYamlConfig } from '../yaml-sync/yaml-config.loader';
 import type { YamlConfig } from '../yaml-sync/yaml-config';
@@ -35,13 +36,29 @@ export class AutoKeyBudgets implements OnApplicationBootstrap {
     this.budget = options.autoKeyBudget !== undefined ? options.autoKeyBudget : fromYaml(options);
   }
 
-  /** Rows created under an earlier default follow the one configured now (limit, period, zone, hard). */
+  /**
+   * Rows created under an earlier default follow the one configured now (limit, period, zone, hard). A row whose period
+   * or zone changes starts the new window now: it keeps its spend when its old window began inside the new one (a day
+   * becoming a month: that day's spend still counts), else starts from 0 (the ledger cannot tell which calls spent a
+   * lent system key, so it cannot recount them).
+   */
   async onApplicationBootstrap(): Promise<void> {
     if (this.budget === null) return;
     const { limitUsd, period, timeZone, hard } = this.budget;
-    await this.dataSource
-      .getRepository(BudgetEntity)
-      .update({ defaultFor: 'auto-key' }, { limitMicroUsd: toMicroUsd(limitUsd), period, timeZone, hard });
+    const start = windowStart(period, timeZone, this.clock.now());
+    const at = UsageSqlDialect.of(this.dataSource).dateTime(start);
+    const reshaped = (keepSpend: boolean) =>
+      this.dataSource
+        .createQueryBuilder()
+        .update(BudgetEntity)
+        .set({ period, timeZone, windowStart: start, ...(keepSpend ? {} : { spentMicroUsd: 0 }) })
+        .where('default_for = :kind', { kind: 'auto-key' })
+        .andWhere('(period <> :period OR time_zone <> :timeZone)', { period, timeZone })
+        .andWhere(keepSpend ? 'window_start >= :at' : 'window_start < :at', { at })
+        .execute();
+    await reshaped(true);
+    await reshaped(false);
+    await this.dataSource.getRepository(BudgetEntity).update({ defaultFor: 'auto-key' }, { limitMicroUsd: toMicroUsd(limitUsd), hard });
   }
 
   /** The user's default budget as a rule, created on first use. */
