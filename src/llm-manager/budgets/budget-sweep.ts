@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { TransactionTurns } from '../database/transaction-turns';
 import { errorMessage } from '../common/error-message';
 import { LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import { Clock } from '../usage/clock';
@@ -61,7 +62,7 @@ export class BudgetSweep implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private release(reservation: BudgetReservationEntity): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
+    return TransactionTurns.of(this.dataSource).run(() => this.dataSource.transaction(async (manager) => {
       const gone = await manager.delete(BudgetReservationEntity, { callId: reservation.callId, budgetId: reservation.budgetId });
       if ((gone.affected ?? 0) === 0) return false;
       await manager
@@ -71,6 +72,6 @@ export class BudgetSweep implements OnApplicationBootstrap, OnModuleDestroy {
         .where('id = :id', { id: reservation.budgetId, amount: reservation.amountMicroUsd })
         .execute();
       return true;
-    });
+    }));
   }
 }

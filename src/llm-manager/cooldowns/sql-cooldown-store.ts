@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { TransactionTurns } from '../database/transaction-turns';
 import { isDeadlock } from '../database/duplicate-key';
 import { LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { CooldownPolicy, CooldownStore, KeyFailure, KeyHealthState, KeyRef } from './cooldown-store';
@@ -34,7 +35,7 @@ export class SqlCooldownStore implements CooldownStore {
     // MariaDB may pick one of two concurrent upserts of a new row as a deadlock victim: that one did nothing, so it runs again.
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await this.dataSource.query(sql, values);
+        await TransactionTurns.of(this.dataSource).run(() => this.dataSource.query(sql, values));
         break;
       } catch (error) {
         if (attempt >= 3 || !isDeadlock(error)) throw error;
@@ -45,7 +46,7 @@ export class SqlCooldownStore implements CooldownStore {
   }
 
   async recordSuccess(ref: KeyRef): Promise<void> {
-    await this.dataSource.getRepository(KeyHealthEntity).delete({ platformId: ref.platformId, keyId: ref.keyId });
+    await TransactionTurns.of(this.dataSource).run(() => this.dataSource.getRepository(KeyHealthEntity).delete({ platformId: ref.platformId, keyId: ref.keyId }));
   }
 
   async readAll(): Promise<KeyHealthState[]> {

@@ -43,7 +43,7 @@ export class DatabaseRateLimitStore extends RateLimitStore {
     const leases = leasing(hold);
     if (checks.length === 1 && leases.length === 0) {
       const [only] = checks as [LimitCheck];
-      return (await this.count(this.dataSource.manager, only, hold)) ? null : this.refusal(only, hold, now);
+      return (await this.turns.run(() => this.count(this.dataSource.manager, only, hold))) ? null : this.refusal(only, hold, now);
     }
     const refused = await this.retryingDeadlocks(() =>
       this.turns.run(() =>
@@ -82,23 +82,27 @@ export class DatabaseRateLimitStore extends RateLimitStore {
   async adjust(corrections: readonly CounterCorrection[]): Promise<void> {
     for (const { key, windowStart, requests, tokens } of corrections) {
       // Only the window the calls were counted in: a window that ended since starts from zero anyway.
-      await this.dataSource
-        .createQueryBuilder()
-        .update(RateLimitCounterEntity)
-        .set({ requests: () => 'requests + :requests', tokens: () => 'tokens + :tokens' })
-        .where('limit_key = :key AND window_start = :window', { key, window: windowStart, requests, tokens })
-        .execute();
+      await this.turns.run(() =>
+        this.dataSource
+          .createQueryBuilder()
+          .update(RateLimitCounterEntity)
+          .set({ requests: () => 'requests + :requests', tokens: () => 'tokens + :tokens' })
+          .where('limit_key = :key AND window_start = :window', { key, window: windowStart, requests, tokens })
+          .execute(),
+      );
     }
   }
 
   async renew(holds: readonly RateLimitHold[], until: number): Promise<void> {
     if (holds.length === 0) return;
-    await this.dataSource
-      .createQueryBuilder()
-      .update(RateLimitLeaseEntity)
-      .set({ expiresAt: until })
-      .where('owner = :owner', { owner: this.owner })
-      .execute();
+    await this.turns.run(() =>
+      this.dataSource
+        .createQueryBuilder()
+        .update(RateLimitLeaseEntity)
+        .set({ expiresAt: until })
+        .where('owner = :owner', { owner: this.owner })
+        .execute(),
+    );
   }
 
   async sweep(now: number): Promise<number> {
@@ -161,14 +165,16 @@ export class DatabaseRateLimitStore extends RateLimitStore {
     const missing = checks.filter((check) => !this.known.has(check.key));
     if (missing.length === 0) return;
     await this.retryingDeadlocks(() =>
-      this.dataSource
-        .createQueryBuilder()
-        .insert()
-        .into(RateLimitCounterEntity)
-        .values(missing.map((check) => ({ limitKey: check.key, windowStart: 0, requests: 0, tokens: 0, inFlight: 0 })))
-        .orIgnore()
-        .updateEntity(false)
-        .execute(),
+      this.turns.run(() =>
+        this.dataSource
+          .createQueryBuilder()
+          .insert()
+          .into(RateLimitCounterEntity)
+          .values(missing.map((check) => ({ limitKey: check.key, windowStart: 0, requests: 0, tokens: 0, inFlight: 0 })))
+          .orIgnore()
+          .updateEntity(false)
+          .execute(),
+      ),
     );
     for (const check of missing) this.known.add(check.key);
   }

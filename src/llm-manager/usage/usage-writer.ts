@@ -8,6 +8,7 @@ import { normaliseUsageRow, USAGE_ROW_COLUMNS, USAGE_ROW_KEYS, type UsageRow } f
 import { UsageRowQueue, type QueuedUsageRow } from './usage-row-queue';
 import { UsageSqlDialect } from './usage-sql-dialect';
 import { resolveUsageWriterOptions, USAGE_WRITER_OPTIONS, type UsageWriterOptions } from './usage-writer.options';
+import { TransactionTurns } from '../database/transaction-turns';
 
 /** Flush attempts `beforeApplicationShutdown` makes before it gives the remaining rows up. */
 const SHUTDOWN_ATTEMPTS = 5;
@@ -25,6 +26,7 @@ export class UsageWriter implements BeforeApplicationShutdown {
   private readonly options: UsageWriterOptions;
   private readonly dialect: UsageSqlDialect;
   private readonly table: string;
+  private readonly turns: TransactionTurns;
   private readonly columnList: string;
   private readonly queue = new UsageRowQueue();
   private nextSeq = 0;
@@ -47,6 +49,7 @@ export class UsageWriter implements BeforeApplicationShutdown {
     this.options = resolveUsageWriterOptions(options);
     this.dialect = UsageSqlDialect.of(dataSource);
     this.table = UsageSqlDialect.usageTable(dataSource);
+    this.turns = TransactionTurns.of(dataSource);
     this.columnList = USAGE_ROW_KEYS.map((key) => dataSource.driver.escape(USAGE_ROW_COLUMNS[key])).join(', ');
   }
 
@@ -158,7 +161,12 @@ export class UsageWriter implements BeforeApplicationShutdown {
     }
   }
 
-  private async insert(rows: readonly UsageRow[]): Promise<void> {
+  /** On SQLite in turn with the call path's transactions (TransactionTurns): a refusal's ROLLBACK never undoes rows. */
+  private insert(rows: readonly UsageRow[]): Promise<void> {
+    return this.turns.run(() => this.insertNow(rows));
+  }
+
+  private async insertNow(rows: readonly UsageRow[]): Promise<void> {
     const perStatement = Math.max(1, Math.floor(this.dialect.maxParameters / USAGE_ROW_KEYS.length));
     if (rows.length <= perStatement) {
       const [sql, parameters] = this.insertStatement(rows);
