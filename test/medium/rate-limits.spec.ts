@@ -153,6 +153,27 @@ describe.each<Backend>(['database', 'redis'])('rate limits on the %s: counted at
     expect(t.upstream.chatRequests).toHaveLength(3);
   });
 
+  it('a call its caller aborts while it waits for admission sends nothing, records nothing and gives its place back', async () => {
+    await t.start({ defaultUserRateLimit: { concurrent: 1, rpm: 2 } });
+    const limiter = t.app.get(RateLimiter);
+    const admit = limiter.admit.bind(limiter);
+    const controller = new AbortController();
+    const spy = jest.spyOn(limiter, 'admit').mockImplementationOnce((scope, tokens) => {
+      controller.abort(); // while the call is in admission: after the tracker's own check of the signal
+      return admit(scope, tokens);
+    });
+    const dan = await t.llm().getUserLlm('dan');
+    await expect(dan.invoke('hi', { signal: controller.signal })).rejects.toThrow(/abort/i);
+    spy.mockRestore();
+    await t.settled();
+    expect(t.upstream.chatRequests).toHaveLength(0);
+    // Its concurrency place and its request are back: two more calls fit rpm 2 one after the other.
+    await dan.invoke('one');
+    await dan.invoke('two');
+    await t.settled();
+    expect(await t.dataSource().getRepository(UsageLogEntryEntity).count()).toBe(2);
+  });
+
   it('tokens per minute: the prompt\'s estimate counts before the call, the call\'s tokens replace it when it ends', async () => {
     // Each call bills 3 + 100 = 103 tokens (reported); its prompt "hi" is estimated at a few tokens.
     await t.start({ defaultUserRateLimit: { tpm: 250 } });

@@ -104,6 +104,7 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
     return {
       now: () => this.clock.now().getTime(),
       admit: (prompt) => this.countRefusal(context, this.admit(context, scope, prompt)),
+      release: (hold) => this.release(hold),
       open: (call) => this.open(context, call),
       record: (call) => this.record(context, call),
     };
@@ -198,6 +199,18 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
         throw error;
       }
     });
+  }
+
+  /** What an admitted call that never left holds goes back: its rate-limit counts and places, its budget reservation. */
+  private release(hold: CallHold): void {
+    if (hold.limits) this.track(this.limits.cancel(hold.limits));
+    if (hold.budget) {
+      this.track(
+        this.budgets.settle(hold.budget, 0).catch((error: unknown) =>
+          this.logger.warn(`A budget reservation could not be released; it is released when it expires. ${errorMessage(error)}`),
+        ),
+      );
+    }
   }
 
   private track(job: Promise<void>): void {

@@ -19,6 +19,8 @@ export interface CallSink extends CallEnd {
    * leaves.
    */
   admit(prompt: OutgoingPrompt): null | Promise<CallHold | null>;
+  /** A call admitted, then aborted by its caller before it left: what it holds goes back, nothing is recorded. */
+  release(hold: CallHold): void;
   open(call: LiveCall): void;
 }
 
@@ -50,7 +52,10 @@ export class CallTracker {
     if (options.signal?.aborted) return run(options);
     const observation = this.observe(messages, options);
     const admission = this.sink.admit(observation);
-    const call = this.open(observation, options, admission === null ? null : await admission, trail);
+    const hold = admission === null ? null : await admission;
+    // Aborted while it waited for admission: it gives back what it holds and goes no further (LangChain throws).
+    if (options.signal?.aborted) return run(this.released(hold, options));
+    const call = this.open(observation, options, hold, trail);
     try {
       const result = await run({ ...options, signal: call.signal });
       call.observation.observeResult(result);
@@ -70,7 +75,9 @@ export class CallTracker {
     if (options.signal?.aborted) return yield* source(options);
     const observation = this.observe(messages, options);
     const admission = this.sink.admit(observation);
-    const call = this.open(observation, options, admission === null ? null : await admission, trail);
+    const hold = admission === null ? null : await admission;
+    if (options.signal?.aborted) return yield* source(this.released(hold, options));
+    const call = this.open(observation, options, hold, trail);
     try {
       for await (const chunk of source({ ...options, signal: call.signal })) {
         call.observation.observeChunk(chunk);
@@ -94,6 +101,11 @@ export class CallTracker {
     const thrown = upstreamCallError(error, this.target, this.sink.now() - call.observation.startedAt);
     call.settle(isAbort(error, call.signal) ? 'aborted' : 'error', callFailure(thrown, [this.target.apiKey]));
     return thrown;
+  }
+
+  private released<O>(hold: CallHold | null, options: O): O {
+    if (hold) this.sink.release(hold);
+    return options;
   }
 
   private observe(messages: BaseMessage[], options: CallOptionsLike): CallObservation {

@@ -32,6 +32,11 @@ export async function asLiveCall<O extends CallObservation, R>(
   // when none applies.
   const admission = sink.admit(observation);
   const hold = admission === null ? null : await admission;
+  if (clientGone.aborted) {
+    // The client left while the call waited for admission: nothing leaves, nothing is recorded, the hold goes back.
+    if (hold) sink.release(hold);
+    return undefined;
+  }
   const call = new LiveCall(observation, sink, clientGone);
   call.hold = hold;
   if (trail) Object.assign(observation, trail.next(call.id));
