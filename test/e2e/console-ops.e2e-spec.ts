@@ -253,6 +253,11 @@ describe('console (browser): budgets, token controls, platform health, fallback 
     await page.keyboard.press('Enter');
     // Fake answers with the system key; Spare asks for no key and the fake upstream refuses it.
     await page.locator('#test-all-progress', { hasText: 'Tested 2: 1 answered, 1 failed.' }).waitFor();
+    // The list is drawn again after the summary shows; focus comes back to the button once it is.
+    // Polled from here (the console's CSP forbids waitForFunction's string functions).
+    for (const started = Date.now(); (await focusedId(page)) !== 'test-all' && Date.now() - started < 5000; ) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
     expect(await focusedId(page)).toBe('test-all');
     const badge = (name: string): ReturnType<Page['locator']> => page.locator('tr.selectable', { hasText: name }).locator('[data-health="last-test"]');
     expect(await badge('Fake').textContent()).toContain('answered');
