@@ -168,10 +168,12 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
       ...(call.failure ? { errorCode: call.failure.code, errorDetail: call.failure.detail } : {}),
     });
     this.metrics.observeCall(context.labels, call);
-    const row = this.toRow(context, call, live?.promptTokens ?? live?.call.hold?.promptTokens ?? this.estimatePrompt(context.family, call));
-    row.then((counted) => this.prices.price({ ...counted })).then((priced) => this.metrics.observeRow(context.labels, priced), () => undefined);
+    const counted = this.toRow(context, call, live?.promptTokens ?? live?.call.hold?.promptTokens ?? this.estimatePrompt(context.family, call));
+    // Priced once, at the price in force now; the metrics, the budget, the rate limits and the ledger share the row.
+    const row = counted.then((unpriced) => this.prices.price(unpriced));
+    row.then((priced) => this.metrics.observeRow(context.labels, priced), () => undefined);
     const hold = live?.call.hold;
-    if (hold?.limits) this.track(this.limits.end(hold.limits, row.then((counted) => counted.totalTokens)));
+    if (hold?.limits) this.track(this.limits.end(hold.limits, row.then((priced) => priced.totalTokens)));
     if (hold?.budget) this.settle(hold.budget, row);
     this.ledger.count(row);
   }
@@ -226,10 +228,9 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
     }) ?? null;
   }
 
-  /** Moves a call's budget hold to its cost once priced; a row that cannot be counted leaves it to expire (the sweep). */
+  /** Moves a call's budget hold to its priced cost; a row that cannot be counted leaves it to expire (the sweep). */
   private settle(hold: BudgetHold, row: Promise<UsageRow>): void {
     const job = row
-      .then((counted) => this.prices.price(counted))
       .then((priced) => this.budgets.settle(hold, priced.costMicroUsd ?? null))
       .catch((error: unknown) => this.logger.warn(`A budget reservation could not be settled; it is released when it expires. ${errorMessage(error)}`))
       .finally(() => this.settling.delete(job));
