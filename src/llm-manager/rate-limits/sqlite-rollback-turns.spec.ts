@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
+import { LLM_MANAGER_ENTITIES } from '../database/entities';
 import { TransactionTurns } from '../database/transaction-turns';
+import { LLM_MANAGER_MIGRATIONS, LLM_MANAGER_MIGRATIONS_TABLE } from '../migrations';
 import { DatabaseRateLimitStore } from './database-rate-limit-store';
-import { RateLimitCounterEntity } from './rate-limit-counter.entity';
-import { RateLimitLeaseEntity } from './rate-limit-lease.entity';
 import type { LimitCheck } from './rate-limit-rules';
 import type { RateLimitHold } from './rate-limit-store';
 
@@ -21,7 +21,11 @@ describe.each(['better-sqlite3', 'sqlite'] as const)('SQLite (%s): a refused rat
     ({ callId, checks: [check], tokens: 0, windowStart, leaseUntil: now + 30_000 }) as RateLimitHold;
 
   it.each(Array.from({ length: 12 }, (_, i) => i * 3))('the other user\'s count and a usage-row insert survive (interleaving %i)', async (offset) => {
-    const dataSource = new DataSource({ type, database: ':memory:', entities: [RateLimitCounterEntity, RateLimitLeaseEntity], synchronize: true });
+    // The schema as the product builds it: from the migrations.
+    const dataSource = new DataSource({
+      type, database: ':memory:', entities: LLM_MANAGER_ENTITIES,
+      migrations: LLM_MANAGER_MIGRATIONS, migrationsTableName: LLM_MANAGER_MIGRATIONS_TABLE, migrationsRun: true,
+    });
     await dataSource.initialize();
     try {
       await dataSource.query('CREATE TABLE usage_rows (v INTEGER)');
