@@ -66,6 +66,25 @@ describe.each(['database', 'redis'] as const)('rate limits shared by two process
     await Promise.all(pair.map((child) => child.exited(20_000)));
   }, 120_000);
 
+  it('a roomy limit, where slices are reserved ahead on Redis: two processes × 250 calls at once against 300 per minute never pass 300 together', async () => {
+    app = await store.start(options({ rpm: 300 }));
+    const env = { BURST_AT: String(burstMoment()) };
+    const pair = [LedgerChild.start('rate-burst', 250, options({ rpm: 300 }), { env }), LedgerChild.start('rate-burst', 250, options({ rpm: 300 }), { env })];
+    children.push(...pair);
+    const said = await Promise.all(pair.map((child) => child.waitFor('burst')));
+    const ok = said.reduce((n, s) => n + Number(s.ok), 0);
+    const refused = said.reduce((n, s) => n + Number(s.refused), 0);
+    expect(ok + refused).toBe(500);
+    expect(ok).toBeLessThanOrEqual(300);
+    // A slice a process reserved and did not use goes back when it stops (or idles): then a third takes the rest.
+    await Promise.all(pair.map((child) => child.exited(20_000)));
+    const alice = await app.get(LlmManagerService).getUserLlm('alice');
+    let more = 0;
+    while (await alice.invoke('after').then(() => true, () => false)) more += 1;
+    expect(ok + more).toBe(300);
+    expect(upstream.chatRequests).toHaveLength(300);
+  }, 120_000);
+
   it('a process killed mid-call holds its place among the concurrent calls only until its lease expires', async () => {
     const limited = options({ concurrent: 1 }, { rateLimitLeaseMs: 1500 });
     app = await store.start(limited);

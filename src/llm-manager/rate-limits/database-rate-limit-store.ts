@@ -5,7 +5,7 @@ import type { TransactionTurns } from '../database/transaction-turns';
 import { RateLimitCounterEntity } from './rate-limit-counter.entity';
 import { RateLimitLeaseEntity } from './rate-limit-lease.entity';
 import type { LimitCheck } from './rate-limit-rules';
-import { leasing, RateLimitStore, type CounterCorrection, type RateLimitHold, type StoreRefusal } from './rate-limit-store';
+import { leasing, RateLimitStore, type Acquired, type Acquisition, type CounterCorrection, type Lease, type StoreRefusal } from './rate-limit-store';
 import { brokenLimit } from './rate-limit-window';
 
 const SWEEP_BATCH = 500;
@@ -21,6 +21,8 @@ const FRESH = 'window_start < :window';
  */
 export class DatabaseRateLimitStore extends RateLimitStore {
   readonly backend = 'database';
+  /** Every call is one conditional statement here: no slices reserved ahead. */
+  readonly slices = false;
   /** This process, as the owner that renews its leases. */
   private readonly owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
   /** Counter rows known to exist: created once, on a scope's first call. */
@@ -37,7 +39,12 @@ export class DatabaseRateLimitStore extends RateLimitStore {
     // The module's data source is open before any provider starts.
   }
 
-  async acquire(hold: RateLimitHold, now: number): Promise<StoreRefusal | null> {
+  async acquire(hold: Acquisition, now: number): Promise<Acquired> {
+    const refusal = await this.refusalOf(hold, now);
+    return refusal === null ? { refusal: null, grants: null } : { refusal };
+  }
+
+  private async refusalOf(hold: Acquisition, now: number): Promise<StoreRefusal | null> {
     const checks = [...hold.checks].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     await this.ensureCounters(checks);
     const leases = leasing(hold);
@@ -67,13 +74,12 @@ export class DatabaseRateLimitStore extends RateLimitStore {
     return refused === null ? null : this.refusal(refused, hold, now);
   }
 
-  async releaseLeases(hold: RateLimitHold): Promise<void> {
-    const leases = leasing(hold);
+  async releaseLeases(leases: readonly Lease[]): Promise<void> {
     if (leases.length === 0) return;
     await this.retryingDeadlocks(() =>
       this.turns.run(() =>
         this.dataSource.transaction(async (manager) => {
-          for (const check of leases) await this.releaseOne(manager, hold.callId, check.key);
+          for (const lease of leases) await this.releaseOne(manager, lease.member, lease.key);
         }),
       ),
     );
@@ -93,8 +99,8 @@ export class DatabaseRateLimitStore extends RateLimitStore {
     }
   }
 
-  async renew(holds: readonly RateLimitHold[], until: number): Promise<void> {
-    if (holds.length === 0) return;
+  async renew(leases: readonly Lease[], until: number): Promise<void> {
+    if (leases.length === 0) return;
     await this.turns.run(() =>
       this.dataSource
         .createQueryBuilder()
@@ -141,7 +147,7 @@ export class DatabaseRateLimitStore extends RateLimitStore {
   }
 
   /** The conditional UPDATE: true when the check had room and now counts the call. */
-  private async count(manager: EntityManager, check: LimitCheck, hold: RateLimitHold): Promise<boolean> {
+  private async count(manager: EntityManager, check: LimitCheck, hold: Acquisition): Promise<boolean> {
     // MySQL assigns left to right, each seeing the ones before: `window_start` goes last so the others read the old one.
     const query = manager
       .createQueryBuilder()
@@ -179,7 +185,7 @@ export class DatabaseRateLimitStore extends RateLimitStore {
     for (const check of missing) this.known.add(check.key);
   }
 
-  private async refusal(check: LimitCheck, hold: RateLimitHold, now: number): Promise<StoreRefusal> {
+  private async refusal(check: LimitCheck, hold: Acquisition, now: number): Promise<StoreRefusal> {
     const row = await this.dataSource.getRepository(RateLimitCounterEntity).findOneBy({ limitKey: check.key });
     const state = row ? { windowStart: row.windowStart, requests: row.requests, tokens: row.tokens, inFlight: row.inFlight } : null;
     // Read after the refusal: another call may have ended since; the limit that was full is still the likeliest.

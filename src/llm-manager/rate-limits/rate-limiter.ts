@@ -7,18 +7,23 @@ import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { Clock } from '../usage/clock';
 import { limiterUnavailable, promptOverTpm, rateLimited } from './rate-limit-refusal';
 import { RateLimitRules, type LimitCheck, type RateLimitScope } from './rate-limit-rules';
-import { leasing, RateLimitStore, type CounterCorrection, type RateLimitHold } from './rate-limit-store';
+import { LocalQuotas, type LocalTake } from './local-quotas';
+import { RateLimitStore, type CounterCorrection, type Lease, type RateLimitHold, type StoreRefusal } from './rate-limit-store';
 import { windowStart } from './rate-limit-window';
 
 /** How long corrections gather before they go to the store in one batch. */
 const CORRECTION_MS = 50;
+/** A slice reserved ahead (on Redis) that no call used for this long goes back to the store. */
+const SLICE_IDLE_MS = 500;
 
 /**
  * Rate limits on the call path (issue 18). Before a call leaves, one atomic check on the shared store counts it on
  * every limit it falls under (user, slot, API token), or refuses it with `RATE_LIMITED` and counts nothing. When the
  * call ends (success, error, abort, shutdown) its place among the concurrent calls is freed at once, and its tokens
  * are corrected from the prompt's estimate to the call's count when its row is counted. A running call's leases are
- * renewed every third of `rateLimitLeaseMs`; those of a process that died expire after it.
+ * renewed every third of `rateLimitLeaseMs`; those of a process that died expire after it. On Redis the check also
+ * reserves a slice ahead for the process's next calls while the limit has room (LocalQuotas): most calls are then
+ * admitted with no round trip, and the instances together still never admit more than the limit.
  */
 @Injectable()
 export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -29,6 +34,7 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
   /** Counts to move, per window and counter, sent in the next batch. */
   private readonly corrections = new Map<string, CounterCorrection>();
   private nextCorrection: Promise<void> | null = null;
+  private readonly quotas = new LocalQuotas(SLICE_IDLE_MS);
 
   constructor(
     private readonly rules: RateLimitRules,
@@ -52,12 +58,14 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
         (error: unknown) => this.logger.warn(`Expired concurrency leases were not freed this time. ${errorMessage(error)}`),
       );
     }, this.options.rateLimitLeaseMs);
-    this.timers = [renew, sweep];
+    const idle = setInterval(() => this.giveBackIdle(false), SLICE_IDLE_MS / 2);
+    this.timers = [renew, sweep, idle];
     for (const timer of this.timers) timer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
+    await this.giveBackIdle(true);
     await this.nextCorrection;
     await this.store.close();
   }
@@ -126,34 +134,102 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
     const tooLarge = checks.find((check) => check.tpm !== null && tokens > check.tpm);
     if (tooLarge) throw promptOverTpm(tooLarge, scope, tokens);
     const now = this.clock.now().getTime();
-    const hold: RateLimitHold = {
-      callId: randomUUID(),
-      checks,
-      tokens,
-      windowStart: windowStart(now),
-      leaseUntil: now + this.options.rateLimitLeaseMs,
-    };
-    const refusal = await this.store.acquire(hold, now).catch((error: unknown) => {
+    const window = windowStart(now);
+    const callId = randomUUID();
+    let local = this.quotas.take(checks, tokens, window, now);
+    const refills = local.missing.length > 0 && this.quotas.refills(local.missing);
+    if (refills) {
+      // A slice for every check it lacks is on its way: wait for it rather than make a trip of its own.
+      this.giveBackTake(local, tokens, window);
+      await refills;
+      local = this.quotas.take(checks, tokens, window, now);
+    }
+    if (local.missing.length > 0) {
+      const refusal = await this.fromStore(local, callId, tokens, window, now);
+      if (refusal !== null) {
+        const again = await this.fromSlices(local.missing, tokens, window, now);
+        if (again === null) {
+          this.giveBackTake(local, tokens, window);
+          throw rateLimited(refusal.check, refusal.kind, scope, refusal.state, tokens, now);
+        }
+        local.leases.push(...again);
+      }
+    }
+    const hold: RateLimitHold = { callId, checks, tokens, windowStart: window, leases: local.leases };
+    if (hold.leases.length > 0) this.leased.set(callId, hold);
+    return hold;
+  }
+
+  /** Counts the call on the checks its local quotas did not cover, asking for slices ahead; the refusal, or `null`. */
+  private async fromStore(local: LocalTake, callId: string, tokens: number, window: number, now: number): Promise<StoreRefusal | null> {
+    const { missing } = local;
+    const spares = this.store.slices ? this.quotas.wants(missing, tokens, now) : null;
+    const acquisition = { callId, checks: missing, tokens, windowStart: window, leaseUntil: now + this.options.rateLimitLeaseMs, spares };
+    const acquired = await this.store.acquire(acquisition, now).catch((error: unknown) => {
+      if (spares) this.quotas.failed(missing, spares);
+      this.giveBackTake(local, tokens, window);
       if (this.store.backend === 'redis' && !(error instanceof LlmManagerError)) throw limiterUnavailable('Redis', error);
       throw error;
     });
-    if (refusal !== null) throw rateLimited(refusal.check, refusal.kind, scope, refusal.state, tokens, now);
-    if (leasing(hold).length > 0) this.leased.set(hold.callId, hold);
-    return hold;
+    if (spares) this.quotas.granted(missing, spares, acquired.refusal === null ? acquired.grants : null, callId, window, this.clock.now().getTime());
+    if (acquired.refusal !== null) return acquired.refusal;
+    for (const check of missing) if (check.concurrent !== null) local.leases.push({ key: check.key, member: callId });
+    return null;
+  }
+
+  /**
+   * A call the store refused may still pass on a slice this process holds: one that landed meanwhile, or one on its
+   * way (waited for), so a slice granted during a burst is used by the burst. Its leases, or `null`: refused.
+   */
+  private async fromSlices(missing: readonly LimitCheck[], tokens: number, window: number, now: number): Promise<Lease[] | null> {
+    for (;;) {
+      const again = this.quotas.take(missing, tokens, window, now);
+      if (again.missing.length === 0) return again.leases;
+      this.giveBackTake(again, tokens, window);
+      const refills = this.quotas.refills(again.missing);
+      if (!refills) return null;
+      await refills;
+    }
+  }
+
+  /** What a call that is not admitted took from the local quotas goes back to them. */
+  private giveBackTake(take: LocalTake, tokens: number, window: number): void {
+    this.quotas.untake(take.covered, tokens, window);
+    void this.freePlaces(take.leases);
   }
 
   private freeLeases(hold: RateLimitHold): Promise<void> {
     if (!this.leased.delete(hold.callId)) return Promise.resolve();
+    return this.freePlaces(hold.leases);
+  }
+
+  /** Places a call held: kept free for the next call while the store allows, the rest given back now. */
+  private freePlaces(leases: readonly Lease[]): Promise<void> {
+    const now = this.clock.now().getTime();
+    const back = leases.filter((lease) => !this.quotas.keepPlace(lease, now));
+    if (back.length === 0) return Promise.resolve();
     return this.store
-      .releaseLeases(hold)
+      .releaseLeases(back)
       .catch((error: unknown) => this.logger.warn(`A call's concurrency lease was not freed; it expires within ${this.options.rateLimitLeaseMs} ms. ${errorMessage(error)}`));
   }
 
+  /** Slices no call used for a while (or all of them, on shutdown) go back to the store. Never rejects. */
+  private giveBackIdle(everything: boolean): Promise<void> {
+    const now = this.clock.now().getTime();
+    const { corrections, leases } = this.quotas.giveBack(now, windowStart(now), everything);
+    if (corrections.length === 0 && leases.length === 0) return Promise.resolve();
+    return Promise.all([this.store.adjust(corrections), this.store.releaseLeases(leases)]).then(
+      () => undefined,
+      (error: unknown) => this.logger.warn(`Unused rate-limit slices were not given back; they lapse with their minute or lease. ${errorMessage(error)}`),
+    );
+  }
+
   private renew(): void {
-    if (this.leased.size === 0) return;
+    const leases = [...this.leased.values()].flatMap((hold) => hold.leases).concat(this.quotas.freeLeases());
+    if (leases.length === 0) return;
     const until = this.clock.now().getTime() + this.options.rateLimitLeaseMs;
     this.store
-      .renew([...this.leased.values()], until)
+      .renew(leases, until)
       .catch((error: unknown) => this.logger.warn(`Concurrency leases of running calls were not renewed this time. ${errorMessage(error)}`));
   }
 }

@@ -1,22 +1,31 @@
 import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { errorMessage } from '../common/error-message';
-import { leasing, RateLimitStore, type CounterCorrection, type RateLimitHold, type StoreRefusal } from './rate-limit-store';
+import { RateLimitStore, type Acquired, type Acquisition, type CounterCorrection, type Grant, type Lease } from './rate-limit-store';
 import { WINDOW_MS, type RateLimitKind } from './rate-limit-window';
 
 /**
  * Checks every limit of a call and counts it on all of them, or on none: one script, run atomically by Redis.
- * KEYS[2i-1] is check i's window hash (`r` requests, `t` tokens), KEYS[2i] its lease set (call id → expiry ms).
- * ARGV: now, window TTL ms, call id, tokens, lease expiry, lease-set TTL ms, then rpm, tpm, concurrent of each check
- * (0: none). Expired leases (a crashed process's) are dropped before they are counted.
+ * KEYS[2i-1] is check i's window hash (`r` requests, `t` tokens), KEYS[2i] its lease set (member → expiry ms).
+ * ARGV: now, window TTL ms, call id, tokens, lease expiry, lease-set TTL ms, share, least room, then per check rpm,
+ * tpm, concurrent (0: none) and the spare requests, tokens and places wanted beyond the call. Expired leases (a crashed
+ * process's) are dropped before they are counted. Beyond the call a check grants at most 1/share of the room it has
+ * left, and nothing when that room is under the least: near a limit, and under a small one, every call counts alone. Answers {i, kind, requests, tokens, in flight} for a
+ * refusal by check i, else {0, then per check: requests, tokens, places granted, places the process may keep}.
  */
 const ACQUIRE = `
 local now = tonumber(ARGV[1])
 local tokens = tonumber(ARGV[4])
+local share, least = tonumber(ARGV[7]), tonumber(ARGV[8])
+local function spare(wanted, room)
+  if room < least then return 0 end
+  return math.min(wanted, math.floor(room / share))
+end
 local n = #KEYS / 2
+local answer = {0}
 for i = 1, n do
-  local base = 6 + (i - 1) * 3
-  local rpm, tpm, conc = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3])
+  local b = 8 + (i - 1) * 6
+  local rpm, tpm, conc = tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3])
   local w = redis.call('HMGET', KEYS[2 * i - 1], 'r', 't')
   local r, t = tonumber(w[1] or '0'), tonumber(w[2] or '0')
   local inflight = 0
@@ -27,17 +36,30 @@ for i = 1, n do
   if rpm > 0 and r + 1 > rpm then return {i, 'rpm', r, t, inflight} end
   if tpm > 0 and t + tokens > tpm then return {i, 'tpm', r, t, inflight} end
   if conc > 0 and inflight + 1 > conc then return {i, 'concurrent', r, t, inflight} end
+  local gr, gt, gp, keep = 0, 0, 0, 0
+  if rpm > 0 then gr = spare(tonumber(ARGV[b + 4]), rpm - r - 1) end
+  if tpm > 0 then gt = spare(tonumber(ARGV[b + 5]), tpm - t - tokens) end
+  if conc > 0 then
+    keep = spare(conc, conc - inflight - 1)
+    gp = math.min(tonumber(ARGV[b + 6]), keep)
+  end
+  answer[#answer + 1] = gr
+  answer[#answer + 1] = gt
+  answer[#answer + 1] = gp
+  answer[#answer + 1] = keep
 end
 for i = 1, n do
-  redis.call('HINCRBY', KEYS[2 * i - 1], 'r', 1)
-  redis.call('HINCRBY', KEYS[2 * i - 1], 't', tokens)
+  local gr, gt, gp = answer[4 * i - 2], answer[4 * i - 1], answer[4 * i]
+  redis.call('HINCRBY', KEYS[2 * i - 1], 'r', 1 + gr)
+  redis.call('HINCRBY', KEYS[2 * i - 1], 't', tokens + gt)
   redis.call('PEXPIRE', KEYS[2 * i - 1], ARGV[2])
-  if tonumber(ARGV[6 + (i - 1) * 3 + 3]) > 0 then
+  if tonumber(ARGV[8 + (i - 1) * 6 + 3]) > 0 then
     redis.call('ZADD', KEYS[2 * i], ARGV[5], ARGV[3])
+    for k = 1, gp do redis.call('ZADD', KEYS[2 * i], ARGV[5], ARGV[3] .. ':' .. k) end
     redis.call('PEXPIRE', KEYS[2 * i], ARGV[6])
   end
 end
-return {0}
+return answer
 `;
 
 /** Moves the counts of windows that still exist (an ended one expired with its counts): ARGV requests, tokens per key. */
@@ -59,6 +81,11 @@ interface ScriptedRedis extends Redis {
 /** A window's keys outlive it by a minute, so a late correction of the window just ended still lands. */
 const WINDOW_TTL_MS = 2 * WINDOW_MS;
 
+/** Beyond a call, a slice takes at most this share of the room a limit has left (1/16), and none under SLICE_LEAST_ROOM. */
+const SLICE_SHARE = 16;
+const SLICE_LEAST_ROOM = 64;
+const NO_SPARE = [0, 0, 0];
+
 /**
  * Counters in Redis (`redisUrl` / `LLM_MGR_REDIS_URL`), shared by every instance that names the same Redis and key
  * prefix. Every key is prefixed and expires: windows two minutes after they start, lease sets `2 × leaseMs` after
@@ -67,6 +94,7 @@ const WINDOW_TTL_MS = 2 * WINDOW_MS;
  */
 export class RedisRateLimitStore extends RateLimitStore {
   readonly backend = 'redis';
+  readonly slices = true;
   private readonly logger = new Logger('RateLimits');
   private readonly redis: ScriptedRedis;
   private reportedDown = false;
@@ -103,35 +131,42 @@ export class RedisRateLimitStore extends RateLimitStore {
     await this.redis.connect().catch(() => undefined);
   }
 
-  async acquire(hold: RateLimitHold, now: number): Promise<StoreRefusal | null> {
-    const keys = hold.checks.flatMap((check) => [this.windowKey(check.key, hold.windowStart), this.leaseKey(check.key)]);
-    const limits = hold.checks.flatMap((check) => [check.rpm ?? 0, check.tpm ?? 0, check.concurrent ?? 0]);
+  async acquire(acquisition: Acquisition, now: number): Promise<Acquired> {
+    const { checks, spares } = acquisition;
+    const keys = checks.flatMap((check) => [this.windowKey(check.key, acquisition.windowStart), this.leaseKey(check.key)]);
+    const limits = checks.flatMap((check, i) => {
+      const spare = spares?.[i];
+      return [check.rpm ?? 0, check.tpm ?? 0, check.concurrent ?? 0, ...(spare ? [spare.requests, spare.tokens, spare.places] : NO_SPARE)];
+    });
     const answer = await this.redis.rateLimitAcquire(
       keys.length,
       ...keys,
       now,
       WINDOW_TTL_MS,
-      hold.callId,
-      hold.tokens,
-      hold.leaseUntil,
+      acquisition.callId,
+      acquisition.tokens,
+      acquisition.leaseUntil,
       2 * this.leaseMs,
+      SLICE_SHARE,
+      SLICE_LEAST_ROOM,
       ...limits,
     );
-    const [index, kind, requests, tokens, inFlight] = answer;
-    if (Number(index) === 0) return null;
-    const check = hold.checks[Number(index) - 1]!;
+    const index = Number(answer[0]);
+    if (index === 0) return { refusal: null, grants: spares === null ? null : grantsOf(answer, checks.length) };
+    const [, kind, requests, tokens, inFlight] = answer;
     return {
-      check,
-      kind: kind as RateLimitKind,
-      state: { windowStart: hold.windowStart, requests: Number(requests), tokens: Number(tokens), inFlight: Number(inFlight) },
+      refusal: {
+        check: checks[index - 1]!,
+        kind: kind as RateLimitKind,
+        state: { windowStart: acquisition.windowStart, requests: Number(requests), tokens: Number(tokens), inFlight: Number(inFlight) },
+      },
     };
   }
 
-  async releaseLeases(hold: RateLimitHold): Promise<void> {
-    const leases = leasing(hold);
+  async releaseLeases(leases: readonly Lease[]): Promise<void> {
     if (leases.length === 0) return;
     const pipeline = this.redis.pipeline();
-    for (const check of leases) pipeline.zrem(this.leaseKey(check.key), hold.callId);
+    for (const lease of leases) pipeline.zrem(this.leaseKey(lease.key), lease.member);
     await execOrThrow(pipeline);
   }
 
@@ -141,15 +176,14 @@ export class RedisRateLimitStore extends RateLimitStore {
     await this.redis.rateLimitAdjust(keys.length, ...keys, ...corrections.flatMap((c) => [c.requests, c.tokens]));
   }
 
-  async renew(holds: readonly RateLimitHold[], until: number): Promise<void> {
+  async renew(leases: readonly Lease[], until: number): Promise<void> {
+    if (leases.length === 0) return;
     const pipeline = this.redis.pipeline();
-    for (const hold of holds) {
-      for (const check of leasing(hold)) {
-        pipeline.zadd(this.leaseKey(check.key), 'XX', until, hold.callId);
-        pipeline.pexpire(this.leaseKey(check.key), 2 * this.leaseMs);
-      }
+    for (const lease of leases) {
+      pipeline.zadd(this.leaseKey(lease.key), 'XX', until, lease.member);
+      pipeline.pexpire(this.leaseKey(lease.key), 2 * this.leaseMs);
     }
-    if (pipeline.length > 0) await execOrThrow(pipeline);
+    await execOrThrow(pipeline);
   }
 
   async sweep(): Promise<number> {
@@ -169,6 +203,15 @@ export class RedisRateLimitStore extends RateLimitStore {
   private leaseKey(key: string): string {
     return `${this.prefix}rl:${key}:c`;
   }
+}
+
+function grantsOf(answer: ReadonlyArray<number | string>, checks: number): Grant[] {
+  return Array.from({ length: checks }, (_, i) => ({
+    requests: Number(answer[4 * i + 1]),
+    tokens: Number(answer[4 * i + 2]),
+    places: Number(answer[4 * i + 3]),
+    keep: Number(answer[4 * i + 4]),
+  }));
 }
 
 async function execOrThrow(pipeline: ReturnType<Redis['pipeline']>): Promise<void> {

@@ -1,0 +1,206 @@
+import type { LimitCheck } from './rate-limit-rules';
+import type { CounterCorrection, Grant, Lease, Slice } from './rate-limit-store';
+
+/** The first slice a refill asks for beyond its call; it doubles while refills come quickly, up to MAX_SLICE. */
+const FIRST_SLICE = 4;
+const MAX_SLICE = 64;
+/** Refills closer than this make the next slice twice as large; a later one starts small again. */
+const GROW_WITHIN_MS = 1000;
+
+/** What this process holds ahead of one check's counter (a key): reserved in the shared store, used by no call yet. */
+interface Quota {
+  windowStart: number;
+  requests: number;
+  tokens: number;
+  /** Places among the concurrent calls this process holds in the store that no running call uses. */
+  readonly free: string[];
+  /** How many free places it may keep as calls end (the store's last word); beyond it a place goes back at once. */
+  keep: number;
+  slice: number;
+  lastRefill: number;
+  lastUse: number;
+  /** A refill asking for a slice is on its way (settles when it lands): others wait for it, or ask for their call alone. */
+  refilling: Refill | null;
+  /** The prompts' estimates, averaged: how many tokens a slice of calls should reserve. */
+  tokensPerCall: number;
+}
+
+interface Refill {
+  readonly landed: Promise<void>;
+  readonly land: () => void;
+}
+
+function refill(): Refill {
+  let land!: () => void;
+  const landed = new Promise<void>((resolve) => (land = resolve));
+  return { landed, land };
+}
+
+/** What a call took from the local quotas: the places it holds (a lease each) and the checks they did not cover. */
+export interface LocalTake {
+  readonly leases: Lease[];
+  readonly missing: LimitCheck[];
+  /** The checks whose quota the call drew from (given back if the rest of its admission fails). */
+  readonly covered: LimitCheck[];
+}
+
+/** What idle quotas give back to the store: counts of windows still running, and free places. */
+export interface Returned {
+  corrections: CounterCorrection[];
+  leases: Lease[];
+}
+
+/**
+ * Slices of shared rate limits reserved ahead by this process (on Redis), so most calls are admitted without a round
+ * trip. A call takes one request, its tokens and a place from the slices of every check it falls under; when one of
+ * them is short it goes to the store, which counts the call and, while the limit has room, a slice of at most 1/16 of
+ * the room left. The store counts every slice when it grants it, so the instances together never admit more than a
+ * limit; near a limit slices shrink to nothing and every call is counted on its own. The price: a slice that one
+ * instance holds and does not use is room another cannot use, until it is given back after `idleMs` without use.
+ */
+const asked = (spare: Slice): boolean => spare.requests + spare.tokens + spare.places > 0;
+
+function landed(quota: Quota): void {
+  quota.refilling?.land();
+  quota.refilling = null;
+}
+
+export class LocalQuotas {
+  private readonly quotas = new Map<string, Quota>();
+
+  constructor(private readonly idleMs: number) {}
+
+  /** Takes what `checks` need from the quotas of the window `windowStart`, all or nothing per check. */
+  take(checks: readonly LimitCheck[], tokens: number, windowStart: number, now: number): LocalTake {
+    const taken: LocalTake = { leases: [], missing: [], covered: [] };
+    for (const check of checks) {
+      const quota = this.quotas.get(check.key);
+      if (quota === undefined || !this.covers(quota, check, tokens, windowStart)) {
+        taken.missing.push(check);
+        continue;
+      }
+      if (check.rpm !== null) quota.requests -= 1;
+      if (check.tpm !== null) quota.tokens -= tokens;
+      if (check.concurrent !== null) taken.leases.push({ key: check.key, member: quota.free.pop()! });
+      quota.lastUse = now;
+      taken.covered.push(check);
+    }
+    return taken;
+  }
+
+  /** Puts back what `take` took for `checks` (their admission failed elsewhere). Leases go back through `free`. */
+  untake(checks: readonly LimitCheck[], tokens: number, windowStart: number): void {
+    for (const check of checks) {
+      const quota = this.quotas.get(check.key);
+      if (quota === undefined || quota.windowStart !== windowStart) continue;
+      if (check.rpm !== null) quota.requests += 1;
+      if (check.tpm !== null) quota.tokens += tokens;
+    }
+  }
+
+  /**
+   * What to ask the store for beyond the call, per check of `missing` (same order); `null` when nothing (a refill of
+   * every one of them is already on its way). Marks the checks asked for as refilling until `granted` or `failed`.
+   */
+  wants(missing: readonly LimitCheck[], tokens: number, now: number): Slice[] | null {
+    let any = false;
+    const spares = missing.map((check): Slice => {
+      const quota = this.quotaOf(check.key, tokens);
+      if (quota.refilling) return { requests: 0, tokens: 0, places: 0 };
+      quota.refilling = refill();
+      any = true;
+      quota.slice = now - quota.lastRefill < GROW_WITHIN_MS ? Math.min(MAX_SLICE, quota.slice * 2) : FIRST_SLICE;
+      quota.lastRefill = now;
+      quota.tokensPerCall = Math.ceil((quota.tokensPerCall * 3 + tokens) / 4);
+      return {
+        requests: check.rpm === null ? 0 : quota.slice,
+        tokens: check.tpm === null ? 0 : quota.slice * quota.tokensPerCall,
+        places: check.concurrent === null ? 0 : quota.slice,
+      };
+    });
+    return any ? spares : null;
+  }
+
+  /** The store counted the call and granted `grants` (per check of `missing`) to the process, places named `<callId>:n`. */
+  granted(missing: readonly LimitCheck[], spares: readonly Slice[], grants: readonly Grant[] | null, callId: string, windowStart: number, now: number): void {
+    missing.forEach((check, i) => {
+      const quota = this.quotaOf(check.key, 0);
+      if (asked(spares[i]!)) landed(quota);
+      const grant = grants?.[i];
+      if (!grant) return;
+      if (quota.windowStart < windowStart) Object.assign(quota, { windowStart, requests: 0, tokens: 0 });
+      // A grant of a window that has ended since (a slow answer) brings places only.
+      if (quota.windowStart === windowStart) {
+        quota.requests += grant.requests;
+        quota.tokens += grant.tokens;
+      }
+      for (let n = 1; n <= grant.places; n++) quota.free.push(`${callId}:${n}`);
+      if (check.concurrent !== null) quota.keep = grant.keep;
+      quota.lastUse = now;
+    });
+  }
+
+  /** The store did not answer a refill: others may ask again. */
+  failed(missing: readonly LimitCheck[], spares: readonly Slice[]): void {
+    missing.forEach((check, i) => {
+      if (asked(spares[i]!)) landed(this.quotaOf(check.key, 0));
+    });
+  }
+
+  /** When every one of `missing` has a refill on its way: the moment they have all landed (then take again). */
+  refills(missing: readonly LimitCheck[]): Promise<unknown> | null {
+    const landing: Array<Promise<void>> = [];
+    for (const check of missing) {
+      const on = this.quotas.get(check.key)?.refilling;
+      if (!on) return null;
+      landing.push(on.landed);
+    }
+    return Promise.all(landing);
+  }
+
+  /** A call's place: kept free for the next call while the store allows (`keep`), else `false` (give it back). */
+  keepPlace(lease: Lease, now: number): boolean {
+    const quota = this.quotas.get(lease.key);
+    if (quota === undefined || quota.free.length >= quota.keep) return false;
+    quota.free.push(lease.member);
+    quota.lastUse = now;
+    return true;
+  }
+
+  /** Every place held free now (renewed with the running calls' leases). */
+  freeLeases(): Lease[] {
+    return [...this.quotas].flatMap(([key, quota]) => quota.free.map((member) => ({ key, member })));
+  }
+
+  /** Gives back what quotas unused for `idleMs` hold (or all of it, `everything`, on shutdown) and forgets them. */
+  giveBack(now: number, currentWindow: number, everything = false): Returned {
+    const returned: Returned = { corrections: [], leases: [] };
+    for (const [key, quota] of this.quotas) {
+      if (!everything && (quota.refilling || now - quota.lastUse < this.idleMs)) continue;
+      if (quota.windowStart === currentWindow && (quota.requests > 0 || quota.tokens > 0)) {
+        returned.corrections.push({ key, windowStart: quota.windowStart, requests: -quota.requests, tokens: -quota.tokens });
+      }
+      returned.leases.push(...quota.free.map((member) => ({ key, member })));
+      this.quotas.delete(key);
+    }
+    return returned;
+  }
+
+  private covers(quota: Quota, check: LimitCheck, tokens: number, windowStart: number): boolean {
+    if (quota.windowStart !== windowStart) Object.assign(quota, { windowStart, requests: 0, tokens: 0 });
+    return (
+      (check.rpm === null || quota.requests >= 1) &&
+      (check.tpm === null || quota.tokens >= tokens) &&
+      (check.concurrent === null || quota.free.length > 0)
+    );
+  }
+
+  private quotaOf(key: string, tokens: number): Quota {
+    let quota = this.quotas.get(key);
+    if (quota === undefined) {
+      quota = { windowStart: 0, requests: 0, tokens: 0, free: [], keep: 0, slice: FIRST_SLICE, lastRefill: 0, lastUse: 0, refilling: null, tokensPerCall: tokens };
+      this.quotas.set(key, quota);
+    }
+    return quota;
+  }
+}
