@@ -103,6 +103,19 @@ describe('rate-limit slices on Redis (issue 18, P8)', () => {
     expect((await counted()).requests).toBe(50);
   });
 
+  it('a limit lowered while a slice is held applies at once: what the slice held is given back, not lost', async () => {
+    const app = await start({ rpm: 100_000 });
+    const manager = app.get(LlmManagerService);
+    const alice = await manager.getUserLlm('alice');
+    for (let i = 0; i < 10; i++) await alice.invoke(`hi ${i}`);
+    expect((await counted()).requests).toBeGreaterThan(10);
+    await manager.setRateLimit({ userId: 'alice', rpm: 12 });
+    await alice.invoke('eleventh');
+    await alice.invoke('twelfth');
+    await expect(alice.invoke('thirteenth')).rejects.toMatchObject({ code: 'RATE_LIMITED', details: { limit: 'rpm', limitValue: 12 } });
+    expect((await counted()).requests).toBe(12);
+  });
+
   it('two instances share a roomy limit by slices and together pass exactly the limit, never more', async () => {
     const [a, b] = await Promise.all([start({ rpm: 300 }), start({ rpm: 300 })]);
     const llms = await Promise.all([a, b].map((app) => app!.get(LlmManagerService).getUserLlm('alice')));

@@ -9,6 +9,9 @@ const GROW_WITHIN_MS = 1000;
 
 /** What this process holds ahead of one check's counter (a key): reserved in the shared store, used by no call yet. */
 interface Quota {
+  /** The counter's key, and the limits its slices were granted under (`rpm/tpm/concurrent`). */
+  readonly key: string;
+  readonly rule: string;
   windowStart: number;
   requests: number;
   tokens: number;
@@ -36,6 +39,12 @@ function refill(): Refill {
   return { landed, land };
 }
 
+/** A refill on its way: the slices asked for, per check, and the quotas they are for (`null`: asked for nothing). */
+export interface Refilling {
+  readonly spares: readonly Slice[];
+  readonly quotas: ReadonlyArray<Quota | null>;
+}
+
 /** What a call took from the local quotas: the places it holds (a lease each) and the checks they did not cover. */
 export interface LocalTake {
   readonly leases: Lease[];
@@ -58,7 +67,7 @@ export interface Returned {
  * limit; near a limit slices shrink to nothing and every call is counted on its own. The price: a slice that one
  * instance holds and does not use is room another cannot use, until it is given back after `idleMs` without use.
  */
-const asked = (spare: Slice): boolean => spare.requests + spare.tokens + spare.places > 0;
+const ruleOf = (check: LimitCheck): string => `${check.rpm}/${check.tpm}/${check.concurrent}`;
 
 function landed(quota: Quota): void {
   quota.refilling?.land();
@@ -67,14 +76,21 @@ function landed(quota: Quota): void {
 
 export class LocalQuotas {
   private readonly quotas = new Map<string, Quota>();
+  /** Quotas of limits that changed since their slices were granted: given back at the next `giveBack`. */
+  private retired: Quota[] = [];
 
   constructor(private readonly idleMs: number) {}
+
+  /** Whether slices of limits that changed wait to go back (before the next trip to the store, so it sees them gone). */
+  get hasRetired(): boolean {
+    return this.retired.length > 0;
+  }
 
   /** Takes what `checks` need from the quotas of the window `windowStart`, all or nothing per check. */
   take(checks: readonly LimitCheck[], tokens: number, windowStart: number, now: number): LocalTake {
     const taken: LocalTake = { leases: [], missing: [], covered: [] };
     for (const check of checks) {
-      const quota = this.quotas.get(check.key);
+      const quota = this.current(check);
       if (quota === undefined || !this.covers(quota, check, tokens, windowStart)) {
         taken.missing.push(check);
         continue;
@@ -91,7 +107,7 @@ export class LocalQuotas {
   /** Puts back what `take` took for `checks` (their admission failed elsewhere). Leases go back through `free`. */
   untake(checks: readonly LimitCheck[], tokens: number, windowStart: number): void {
     for (const check of checks) {
-      const quota = this.quotas.get(check.key);
+      const quota = this.current(check);
       if (quota === undefined || quota.windowStart !== windowStart) continue;
       if (check.rpm !== null) quota.requests += 1;
       if (check.tpm !== null) quota.tokens += tokens;
@@ -99,15 +115,20 @@ export class LocalQuotas {
   }
 
   /**
-   * What to ask the store for beyond the call, per check of `missing` (same order); `null` when nothing (a refill of
-   * every one of them is already on its way). Marks the checks asked for as refilling until `granted` or `failed`.
+   * What to ask the store for beyond the call, per check of `missing` (same order), and the quotas that wait for it;
+   * `null` when nothing (a refill of every one of them is already on its way). Settle it with `granted` or `failed`.
    */
-  wants(missing: readonly LimitCheck[], tokens: number, now: number): Slice[] | null {
+  wants(missing: readonly LimitCheck[], tokens: number, now: number): Refilling | null {
     let any = false;
+    const quotas: Array<Quota | null> = [];
     const spares = missing.map((check): Slice => {
-      const quota = this.quotaOf(check.key, tokens);
-      if (quota.refilling) return { requests: 0, tokens: 0, places: 0 };
+      const quota = this.quotaOf(check, tokens);
+      if (quota.refilling) {
+        quotas.push(null);
+        return { requests: 0, tokens: 0, places: 0 };
+      }
       quota.refilling = refill();
+      quotas.push(quota);
       any = true;
       quota.slice = now - quota.lastRefill < GROW_WITHIN_MS ? Math.min(MAX_SLICE, quota.slice * 2) : FIRST_SLICE;
       quota.lastRefill = now;
@@ -118,14 +139,14 @@ export class LocalQuotas {
         places: check.concurrent === null ? 0 : quota.slice,
       };
     });
-    return any ? spares : null;
+    return any ? { spares, quotas } : null;
   }
 
-  /** The store counted the call and granted `grants` (per check of `missing`) to the process, places named `<callId>:n`. */
-  granted(missing: readonly LimitCheck[], spares: readonly Slice[], grants: readonly Grant[] | null, callId: string, windowStart: number, now: number): void {
-    missing.forEach((check, i) => {
-      const quota = this.quotaOf(check.key, 0);
-      if (asked(spares[i]!)) landed(quota);
+  /** The store counted the call and granted `grants` (per check, as asked) to the process, places named `<callId>:n`. */
+  granted(refilling: Refilling, grants: readonly Grant[] | null, callId: string, windowStart: number, now: number): void {
+    refilling.quotas.forEach((quota, i) => {
+      if (quota === null) return;
+      landed(quota);
       const grant = grants?.[i];
       if (!grant) return;
       if (quota.windowStart < windowStart) Object.assign(quota, { windowStart, requests: 0, tokens: 0 });
@@ -135,23 +156,23 @@ export class LocalQuotas {
         quota.tokens += grant.tokens;
       }
       for (let n = 1; n <= grant.places; n++) quota.free.push(`${callId}:${n}`);
-      if (check.concurrent !== null) quota.keep = grant.keep;
+      quota.keep = grant.keep;
       quota.lastUse = now;
+      // Its limit changed while the slice was on its way: what it brought goes back with the next give-back.
+      if (this.quotas.get(quota.key) !== quota && !this.retired.includes(quota)) this.retired.push(quota);
     });
   }
 
   /** The store did not answer a refill: others may ask again. */
-  failed(missing: readonly LimitCheck[], spares: readonly Slice[]): void {
-    missing.forEach((check, i) => {
-      if (asked(spares[i]!)) landed(this.quotaOf(check.key, 0));
-    });
+  failed(refilling: Refilling): void {
+    for (const quota of refilling.quotas) if (quota !== null) landed(quota);
   }
 
   /** When every one of `missing` has a refill on its way: the moment they have all landed (then take again). */
   refills(missing: readonly LimitCheck[]): Promise<unknown> | null {
     const landing: Array<Promise<void>> = [];
     for (const check of missing) {
-      const on = this.quotas.get(check.key)?.refilling;
+      const on = this.current(check)?.refilling;
       if (!on) return null;
       landing.push(on.landed);
     }
@@ -169,20 +190,22 @@ export class LocalQuotas {
 
   /** Every place held free now (renewed with the running calls' leases). */
   freeLeases(): Lease[] {
-    return [...this.quotas].flatMap(([key, quota]) => quota.free.map((member) => ({ key, member })));
+    return [...this.quotas.values(), ...this.retired].flatMap((quota) => quota.free.map((member) => ({ key: quota.key, member })));
   }
 
   /** Gives back what quotas unused for `idleMs` hold (or all of it, `everything`, on shutdown) and forgets them. */
   giveBack(now: number, currentWindow: number, everything = false): Returned {
     const returned: Returned = { corrections: [], leases: [] };
-    for (const [key, quota] of this.quotas) {
-      if (!everything && (quota.refilling || now - quota.lastUse < this.idleMs)) continue;
+    const idle = [...this.quotas.values()].filter((quota) => everything || (!quota.refilling && now - quota.lastUse >= this.idleMs));
+    for (const quota of idle.concat(this.retired)) {
+      const { key } = quota;
       if (quota.windowStart === currentWindow && (quota.requests > 0 || quota.tokens > 0)) {
-        returned.corrections.push({ key, windowStart: quota.windowStart, requests: -quota.requests, tokens: -quota.tokens });
+        returned.corrections.push({ key, windowStart: quota.windowStart, requests: 0 - quota.requests, tokens: 0 - quota.tokens });
       }
       returned.leases.push(...quota.free.map((member) => ({ key, member })));
-      this.quotas.delete(key);
+      if (this.quotas.get(key) === quota) this.quotas.delete(key);
     }
+    this.retired = [];
     return returned;
   }
 
@@ -195,11 +218,20 @@ export class LocalQuotas {
     );
   }
 
-  private quotaOf(key: string, tokens: number): Quota {
-    let quota = this.quotas.get(key);
+  /** The check's quota, if its slices were granted under the check's limits; one granted under others is retired. */
+  private current(check: LimitCheck): Quota | undefined {
+    const quota = this.quotas.get(check.key);
+    if (quota === undefined || quota.rule === ruleOf(check)) return quota;
+    this.quotas.delete(check.key);
+    this.retired.push(quota);
+    return undefined;
+  }
+
+  private quotaOf(check: LimitCheck, tokens: number): Quota {
+    let quota = this.current(check);
     if (quota === undefined) {
-      quota = { windowStart: 0, requests: 0, tokens: 0, free: [], keep: 0, slice: FIRST_SLICE, lastRefill: 0, lastUse: 0, refilling: null, tokensPerCall: tokens };
-      this.quotas.set(key, quota);
+      quota = { key: check.key, rule: ruleOf(check), windowStart: 0, requests: 0, tokens: 0, free: [], keep: 0, slice: FIRST_SLICE, lastRefill: -Infinity, lastUse: 0, refilling: null, tokensPerCall: tokens };
+      this.quotas.set(check.key, quota);
     }
     return quota;
   }

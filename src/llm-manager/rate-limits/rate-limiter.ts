@@ -145,6 +145,7 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
       local = this.quotas.take(checks, tokens, window, now);
     }
     if (local.missing.length > 0) {
+      if (this.quotas.hasRetired) await this.giveBackIdle(false);
       const refusal = await this.fromStore(local, callId, tokens, window, now);
       if (refusal !== null) {
         const again = await this.fromSlices(local.missing, tokens, window, now);
@@ -163,15 +164,16 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
   /** Counts the call on the checks its local quotas did not cover, asking for slices ahead; the refusal, or `null`. */
   private async fromStore(local: LocalTake, callId: string, tokens: number, window: number, now: number): Promise<StoreRefusal | null> {
     const { missing } = local;
-    const spares = this.store.slices ? this.quotas.wants(missing, tokens, now) : null;
-    const acquisition = { callId, checks: missing, tokens, windowStart: window, leaseUntil: now + this.options.rateLimitLeaseMs, spares };
+    const refilling = this.store.slices ? this.quotas.wants(missing, tokens, now) : null;
+    const leaseUntil = now + this.options.rateLimitLeaseMs;
+    const acquisition = { callId, checks: missing, tokens, windowStart: window, leaseUntil, spares: refilling?.spares ?? null };
     const acquired = await this.store.acquire(acquisition, now).catch((error: unknown) => {
-      if (spares) this.quotas.failed(missing, spares);
+      if (refilling) this.quotas.failed(refilling);
       this.giveBackTake(local, tokens, window);
       if (this.store.backend === 'redis' && !(error instanceof LlmManagerError)) throw limiterUnavailable('Redis', error);
       throw error;
     });
-    if (spares) this.quotas.granted(missing, spares, acquired.refusal === null ? acquired.grants : null, callId, window, this.clock.now().getTime());
+    if (refilling) this.quotas.granted(refilling, acquired.refusal === null ? acquired.grants : null, callId, window, this.clock.now().getTime());
     if (acquired.refusal !== null) return acquired.refusal;
     for (const check of missing) if (check.concurrent !== null) local.leases.push({ key: check.key, member: callId });
     return null;
