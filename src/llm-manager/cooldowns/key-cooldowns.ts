@@ -37,6 +37,8 @@ export class KeyCooldowns {
   private snapshot: Snapshot = { pairs: new Map(), readAtMs: Number.NEGATIVE_INFINITY };
   private reading: Promise<void> | null = null;
   private readonly writing = new Set<Promise<void>>();
+  /** The cooldown each pair's skip was last logged for (at warn once per cooldown; each further skip at debug). */
+  private readonly skipLogged = new Map<string, number>();
 
   constructor(
     @Inject(COOLDOWN_STORE) private readonly store: CooldownStore,
@@ -63,10 +65,17 @@ export class KeyCooldowns {
     for (const [index, candidate] of candidates.entries()) {
       if (chosen.includes(candidate)) continue;
       const { platformName, modelName, ...ref } = describe(candidate);
-      const reason = pairs.get(refKey(ref))?.reason ?? 'unknown';
-      this.logger.warn(
-        `Skipped ${platformName}/${modelName}: its platform key is cooling down until ${new Date(until[index]!).toISOString()} (${reason}).`,
-      );
+      const key = refKey(ref);
+      const reason = pairs.get(key)?.reason ?? 'unknown';
+      const line = `Skipped ${platformName}/${modelName}: its platform key is cooling down until ${new Date(until[index]!).toISOString()} (${reason}).`;
+      if (this.skipLogged.get(key) === until[index]) {
+        this.logger.debug(line);
+        continue;
+      }
+      // One line per pair and cooldown, however many calls skip it meanwhile; the map holds pairs that cooled down.
+      if (this.skipLogged.size >= 1000) this.skipLogged.clear();
+      this.skipLogged.set(key, until[index]!);
+      this.logger.warn(line);
     }
     return chosen;
   }
