@@ -40,6 +40,38 @@ describe('cooldown (issue 18)', () => {
   });
 });
 
+describe('resilience settings from the environment (the standalone server has no options object)', () => {
+  it('maxRetries, requestTimeoutMs, cooldown and the lease from LLM_MGR_* variables; the option wins', () => {
+    const env = {
+      LLM_MGR_MAX_RETRIES: '0',
+      LLM_MGR_REQUEST_TIMEOUT_MS: '30000',
+      LLM_MGR_COOLDOWN_ALLOWED_FAILS: '5',
+      LLM_MGR_COOLDOWN_MS: '10000',
+      LLM_MGR_RATE_LIMIT_LEASE_MS: '5000',
+    };
+    expect(resolveOptions({}, env)).toMatchObject({
+      maxRetries: 0,
+      requestTimeoutMs: 30_000,
+      cooldown: { allowedFails: 5, cooldownMs: 10_000, windowMs: 60_000 },
+      rateLimitLeaseMs: 5000,
+    });
+    expect(resolveOptions({ maxRetries: 3, requestTimeoutMs: 1000, cooldown: { allowedFails: 2 } }, env)).toMatchObject({
+      maxRetries: 3,
+      requestTimeoutMs: 1000,
+      cooldown: { allowedFails: 2, cooldownMs: 5000 },
+    });
+    expect(resolveOptions({}, { LLM_MGR_COOLDOWN: 'off', LLM_MGR_COOLDOWN_MS: '10000' }).cooldown).toBe(false);
+    expect(resolveOptions({}, {})).toMatchObject({ maxRetries: 2, requestTimeoutMs: 120_000, rateLimitLeaseMs: 30_000 });
+  });
+
+  it('a bad value names the variable or option and what it must be', () => {
+    expect(() => resolveOptions({}, { LLM_MGR_MAX_RETRIES: '1.5' })).toThrow('LLM_MGR_MAX_RETRIES="1.5" must be a whole number ≥ 0');
+    expect(() => resolveOptions({}, { LLM_MGR_REQUEST_TIMEOUT_MS: '0' })).toThrow('LLM_MGR_REQUEST_TIMEOUT_MS="0" must be a whole number ≥ 1');
+    expect(() => resolveOptions({}, { LLM_MGR_COOLDOWN_MS: 'soon' })).toThrow('LLM_MGR_COOLDOWN_MS="soon" must be a number ≥ 0');
+    expect(() => resolveOptions({ maxRetries: -1 }, {})).toThrow('Option maxRetries=-1 must be a whole number ≥ 0');
+  });
+});
+
 describe('rate-limit options (issue 18)', () => {
   it('redisUrl from LLM_MGR_REDIS_URL, the prefix from LLM_MGR_REDIS_PREFIX; the option wins; unset: the database', () => {
     expect(resolveOptions({}, {})).toMatchObject({ redisUrl: null, redisKeyPrefix: 'llm-mgr:', rateLimitLeaseMs: 30_000, defaultUserRateLimit: null });

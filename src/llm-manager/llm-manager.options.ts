@@ -219,6 +219,19 @@ export interface CooldownOptions {
   readCacheMs: number;
 }
 
+/**
+ * The option wins; else `LLM_MGR_COOLDOWN=off` turns cooldowns off, and `LLM_MGR_COOLDOWN_ALLOWED_FAILS` /
+ * `LLM_MGR_COOLDOWN_MS` set the two settings operators tune most (the standalone server has no options object).
+ */
+function resolveCooldownSetting(option: LlmManagerOptions['cooldown'], env: Record<string, string | undefined>): CooldownOptions | false {
+  if (option === false) return false;
+  if (option !== undefined) return resolveCooldown(option);
+  if (valueOrOff(env.LLM_MGR_COOLDOWN, 'on') === false) return false;
+  return resolveCooldown(
+    withoutUndefined({ allowedFails: positiveFromEnv(env, 'LLM_MGR_COOLDOWN_ALLOWED_FAILS'), cooldownMs: positiveFromEnv(env, 'LLM_MGR_COOLDOWN_MS') }),
+  );
+}
+
 function resolveCooldown(given: Partial<CooldownOptions>): CooldownOptions {
   const cooldownMs = wholeAtLeastOne('cooldown.cooldownMs', given.cooldownMs ?? 5000);
   const maxCooldownMs = wholeAtLeastOne('cooldown.maxCooldownMs', given.maxCooldownMs ?? Math.max(300_000, cooldownMs));
@@ -253,6 +266,12 @@ function envNumber(env: Record<string, string | undefined>, name: string): numbe
   if (raw === undefined || raw.trim() === '') return undefined;
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0) throw new Error(`Environment variable ${name}="${raw}" must be a number ≥ 0.`);
+  return value;
+}
+
+function wholeFromEnv(env: Record<string, string | undefined>, name: string): number | undefined {
+  const value = envNumber(env, name);
+  if (value !== undefined && !Number.isInteger(value)) throw new Error(`Environment variable ${name}="${env[name]}" must be a whole number ≥ 0.`);
   return value;
 }
 
@@ -379,17 +398,17 @@ export function resolveOptions(
     syncOnStart: options.syncOnStart ?? true,
     env,
     billedUsage: options.billedUsage ?? billedUsageFromEnv(env.LLM_BILLED_USAGE),
-    requestTimeoutMs: options.requestTimeoutMs ?? 120_000,
+    requestTimeoutMs: wholeAtLeastOne('requestTimeoutMs', options.requestTimeoutMs ?? positiveFromEnv(env, 'LLM_MGR_REQUEST_TIMEOUT_MS') ?? 120_000),
     budgetTimeZone: options.budgetTimeZone ?? 'UTC',
     budgetCompletionAllowance: wholeAtLeastOne('budgetCompletionAllowance', options.budgetCompletionAllowance ?? 1024),
     autoKeyBudget: options.autoKeyBudget === undefined ? undefined : resolveAutoKeyBudget(options.autoKeyBudget, options.budgetTimeZone ?? 'UTC'),
-    maxRetries: options.maxRetries ?? 2,
+    maxRetries: wholeOrZero('maxRetries', options.maxRetries ?? wholeFromEnv(env, 'LLM_MGR_MAX_RETRIES') ?? 2),
     retryBackoff: {
       baseDelayMs: options.retryBackoff?.baseDelayMs ?? 500,
       maxDelayMs: options.retryBackoff?.maxDelayMs ?? 8000,
       retryAfterMaxMs: options.retryBackoff?.retryAfterMaxMs ?? 30_000,
     },
-    cooldown: options.cooldown === false ? false : resolveCooldown(options.cooldown ?? {}),
+    cooldown: resolveCooldownSetting(options.cooldown, env),
     resolveIdentity: options.resolveIdentity ?? passportIdentity,
     usageRetentionDays: options.usageRetentionDays ?? envNumber(env, 'LLM_USAGE_RETENTION_DAYS') ?? 90,
     usagePurgeCron: checkedPurgeCron(options.usagePurgeCron ?? valueOrOff(env.LLM_USAGE_PURGE_CRON, '0 3 * * *')),
@@ -417,6 +436,6 @@ export function resolveOptions(
     defaultUserRateLimit: checkedRateLimits(options.defaultUserRateLimit, 'Option defaultUserRateLimit'),
     redisUrl: options.redisUrl ?? (env.LLM_MGR_REDIS_URL?.trim() || null),
     redisKeyPrefix: options.redisKeyPrefix ?? (env.LLM_MGR_REDIS_PREFIX?.trim() || 'llm-mgr:'),
-    rateLimitLeaseMs: wholeAtLeastOne('rateLimitLeaseMs', options.rateLimitLeaseMs ?? 30_000),
+    rateLimitLeaseMs: wholeAtLeastOne('rateLimitLeaseMs', options.rateLimitLeaseMs ?? positiveFromEnv(env, 'LLM_MGR_RATE_LIMIT_LEASE_MS') ?? 30_000),
   };
 }
