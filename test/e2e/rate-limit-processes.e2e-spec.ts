@@ -53,31 +53,27 @@ describe.each(['database', 'redis'] as const)('rate limits shared by two process
     upstream.reset();
   });
 
-  it('two processes, 40 calls at once each, against 25 requests per minute: exactly 25 reach the upstream in all, not 50', async () => {
-    app = await store.start(options({ rpm: 25 }));
+  /** Two processes, `calls` at once each against `rpm` at the same moment; how many went and were refused in all. */
+  const burstOfTwo = async (rpm: number, calls: number): Promise<{ ok: number; refused: number }> => {
+    app = await store.start(options({ rpm }));
     const env = { BURST_AT: String(burstMoment()) };
-    const pair = [LedgerChild.start('rate-burst', 40, options({ rpm: 25 }), { env }), LedgerChild.start('rate-burst', 40, options({ rpm: 25 }), { env })];
+    const pair = [LedgerChild.start('rate-burst', calls, options({ rpm }), { env }), LedgerChild.start('rate-burst', calls, options({ rpm }), { env })];
     children.push(...pair);
     const said = await Promise.all(pair.map((child) => child.waitFor('burst')));
-    const ok = said.reduce((n, s) => n + Number(s.ok), 0);
-    const refused = said.reduce((n, s) => n + Number(s.refused), 0);
-    expect([ok, refused]).toEqual([25, 55]);
-    expect(upstream.chatRequests).toHaveLength(25);
     await Promise.all(pair.map((child) => child.exited(20_000)));
+    return { ok: said.reduce((n, s) => n + Number(s.ok), 0), refused: said.reduce((n, s) => n + Number(s.refused), 0) };
+  };
+
+  it('two processes, 40 calls at once each, against 25 requests per minute: exactly 25 reach the upstream in all, not 50', async () => {
+    expect(await burstOfTwo(25, 40)).toEqual({ ok: 25, refused: 55 });
+    expect(upstream.chatRequests).toHaveLength(25);
   }, 120_000);
 
   it('a roomy limit, where slices are reserved ahead on Redis: two processes × 250 calls at once against 300 per minute never pass 300 together', async () => {
-    app = await store.start(options({ rpm: 300 }));
-    const env = { BURST_AT: String(burstMoment()) };
-    const pair = [LedgerChild.start('rate-burst', 250, options({ rpm: 300 }), { env }), LedgerChild.start('rate-burst', 250, options({ rpm: 300 }), { env })];
-    children.push(...pair);
-    const said = await Promise.all(pair.map((child) => child.waitFor('burst')));
-    const ok = said.reduce((n, s) => n + Number(s.ok), 0);
-    const refused = said.reduce((n, s) => n + Number(s.refused), 0);
+    const { ok, refused } = await burstOfTwo(300, 250);
     expect(ok + refused).toBe(500);
     expect(ok).toBeLessThanOrEqual(300);
-    // A slice a process reserved and did not use goes back when it stops (or idles): then a third takes the rest.
-    await Promise.all(pair.map((child) => child.exited(20_000)));
+    // A slice a process reserved and did not use went back when it stopped: a third instance takes the rest.
     const alice = await app.get(LlmManagerService).getUserLlm('alice');
     let more = 0;
     while (await alice.invoke('after').then(() => true, () => false)) more += 1;

@@ -99,8 +99,9 @@ export class DatabaseRateLimitStore extends RateLimitStore {
     }
   }
 
-  async renew(leases: readonly Lease[], until: number): Promise<void> {
-    if (leases.length === 0) return;
+  async renew(leases: readonly Lease[], until: number): Promise<readonly Lease[]> {
+    // The database never loses a lease of a live process: a lapsed one is freed by the sweep, and its call's end too.
+    if (leases.length === 0) return [];
     await this.turns.run(() =>
       this.dataSource
         .createQueryBuilder()
@@ -109,6 +110,7 @@ export class DatabaseRateLimitStore extends RateLimitStore {
         .where('owner = :owner', { owner: this.owner })
         .execute(),
     );
+    return [];
   }
 
   async sweep(now: number): Promise<number> {

@@ -37,7 +37,7 @@ describe('LocalQuotas', () => {
     const asked = (now: number): number => {
       const refilling = quotas.wants([rpm], 0, now)!;
       quotas.granted(refilling, null, 'c', W, now);
-      return refilling.spares[0]!.requests;
+      return refilling.spares[0]!.calls;
     };
     expect([asked(0), asked(100), asked(200), asked(300), asked(400), asked(500), asked(600)]).toEqual([4, 8, 16, 32, 64, 64, 64]);
     expect(asked(5000)).toBe(4);

@@ -1,7 +1,7 @@
 import type { LimitCheck } from './rate-limit-rules';
-import type { CounterCorrection, Grant, Lease, Slice } from './rate-limit-store';
+import type { CounterCorrection, Grant, Lease, SliceWant } from './rate-limit-store';
 
-/** The first slice a refill asks for beyond its call; it doubles while refills come quickly, up to MAX_SLICE. */
+/** The first slice a refill asks for (in calls) beyond its own; it doubles while refills come quickly, up to MAX_SLICE. */
 const FIRST_SLICE = 4;
 const MAX_SLICE = 64;
 /** Refills closer than this make the next slice twice as large; a later one starts small again. */
@@ -39,9 +39,9 @@ function refill(): Refill {
   return { landed, land };
 }
 
-/** A refill on its way: the slices asked for, per check, and the quotas they are for (`null`: asked for nothing). */
+/** A refill on its way: what was asked for, per check, and the quotas it is for (`null`: asked for nothing). */
 export interface Refilling {
-  readonly spares: readonly Slice[];
+  readonly spares: readonly SliceWant[];
   readonly quotas: ReadonlyArray<Quota | null>;
 }
 
@@ -49,8 +49,8 @@ export interface Refilling {
 export interface LocalTake {
   readonly leases: Lease[];
   readonly missing: LimitCheck[];
-  /** The checks whose quota the call drew from (given back if the rest of its admission fails). */
-  readonly covered: LimitCheck[];
+  /** The quotas the call drew from, with its check (given back to them if the rest of its admission fails). */
+  readonly covered: Array<{ check: LimitCheck; quota: Quota }>;
 }
 
 /** What idle quotas give back to the store: counts of windows still running, and free places. */
@@ -59,14 +59,6 @@ export interface Returned {
   leases: Lease[];
 }
 
-/**
- * Slices of shared rate limits reserved ahead by this process (on Redis), so most calls are admitted without a round
- * trip. A call takes one request, its tokens and a place from the slices of every check it falls under; when one of
- * them is short it goes to the store, which counts the call and, while the limit has room, a slice of at most 1/16 of
- * the room left. The store counts every slice when it grants it, so the instances together never admit more than a
- * limit; near a limit slices shrink to nothing and every call is counted on its own. The price: a slice that one
- * instance holds and does not use is room another cannot use, until it is given back after `idleMs` without use.
- */
 const ruleOf = (check: LimitCheck): string => `${check.rpm}/${check.tpm}/${check.concurrent}`;
 
 function landed(quota: Quota): void {
@@ -74,10 +66,22 @@ function landed(quota: Quota): void {
   quota.refilling = null;
 }
 
+/**
+ * Slices of shared rate limits reserved ahead by this process (on Redis), so most calls are admitted without a round
+ * trip. A call takes one request, its tokens and a place from the slices of every check it falls under; when one of
+ * them is short it goes to the store, which counts the call and, while the limit has room, a slice of whole calls (a
+ * request, the average tokens and a place each, as the check limits them) of at most 1/16 of the room left. The store
+ * counts every slice when it grants it, so the instances together never admit more than a limit; near a limit slices
+ * shrink to nothing and every call is counted on its own. The price: a slice that one instance holds and does not use
+ * is room another cannot use, until it is given back after `idleMs` without use.
+ */
 export class LocalQuotas {
   private readonly quotas = new Map<string, Quota>();
   /** Quotas of limits that changed since their slices were granted: given back at the next `giveBack`. */
   private retired: Quota[] = [];
+  /** Places the store no longer holds (lost leases): never kept for another call. */
+  private readonly lost = new Set<string>();
+  private closing = false;
 
   constructor(private readonly idleMs: number) {}
 
@@ -91,7 +95,7 @@ export class LocalQuotas {
     const taken: LocalTake = { leases: [], missing: [], covered: [] };
     for (const check of checks) {
       const quota = this.current(check);
-      if (quota === undefined || !this.covers(quota, check, tokens, windowStart)) {
+      if (quota === undefined || !covers(quota, check, tokens, windowStart)) {
         taken.missing.push(check);
         continue;
       }
@@ -99,16 +103,15 @@ export class LocalQuotas {
       if (check.tpm !== null) quota.tokens -= tokens;
       if (check.concurrent !== null) taken.leases.push({ key: check.key, member: quota.free.pop()! });
       quota.lastUse = now;
-      taken.covered.push(check);
+      taken.covered.push({ check, quota });
     }
     return taken;
   }
 
-  /** Puts back what `take` took for `checks` (their admission failed elsewhere). Leases go back through `free`. */
-  untake(checks: readonly LimitCheck[], tokens: number, windowStart: number): void {
-    for (const check of checks) {
-      const quota = this.current(check);
-      if (quota === undefined || quota.windowStart !== windowStart) continue;
+  /** Puts back the requests and tokens `take` took (the call's admission failed elsewhere); its leases go through `keepPlace`. */
+  untake(take: LocalTake, tokens: number, windowStart: number): void {
+    for (const { check, quota } of take.covered) {
+      if (quota.windowStart !== windowStart) continue;
       if (check.rpm !== null) quota.requests += 1;
       if (check.tpm !== null) quota.tokens += tokens;
     }
@@ -116,28 +119,26 @@ export class LocalQuotas {
 
   /**
    * What to ask the store for beyond the call, per check of `missing` (same order), and the quotas that wait for it;
-   * `null` when nothing (a refill of every one of them is already on its way). Settle it with `granted` or `failed`.
+   * `null` when nothing (a refill of every one of them is already on its way, or the process is closing). Settle it
+   * with `granted` or `failed`.
    */
   wants(missing: readonly LimitCheck[], tokens: number, now: number): Refilling | null {
+    if (this.closing) return null;
     let any = false;
     const quotas: Array<Quota | null> = [];
-    const spares = missing.map((check): Slice => {
+    const spares = missing.map((check): SliceWant => {
       const quota = this.quotaOf(check, tokens);
       if (quota.refilling) {
         quotas.push(null);
-        return { requests: 0, tokens: 0, places: 0 };
+        return { calls: 0, tokensPerCall: 1 };
       }
       quota.refilling = refill();
       quotas.push(quota);
       any = true;
       quota.slice = now - quota.lastRefill < GROW_WITHIN_MS ? Math.min(MAX_SLICE, quota.slice * 2) : FIRST_SLICE;
       quota.lastRefill = now;
-      quota.tokensPerCall = Math.ceil((quota.tokensPerCall * 3 + tokens) / 4);
-      return {
-        requests: check.rpm === null ? 0 : quota.slice,
-        tokens: check.tpm === null ? 0 : quota.slice * quota.tokensPerCall,
-        places: check.concurrent === null ? 0 : quota.slice,
-      };
+      quota.tokensPerCall = Math.max(1, Math.ceil((quota.tokensPerCall * 3 + tokens) / 4));
+      return { calls: quota.slice, tokensPerCall: quota.tokensPerCall };
     });
     return any ? { spares, quotas } : null;
   }
@@ -158,7 +159,7 @@ export class LocalQuotas {
       for (let n = 1; n <= grant.places; n++) quota.free.push(`${callId}:${n}`);
       quota.keep = grant.keep;
       quota.lastUse = now;
-      // Its limit changed while the slice was on its way: what it brought goes back with the next give-back.
+      // Its limit changed (or the process closed) while the slice was on its way: it goes back with the next give-back.
       if (this.quotas.get(quota.key) !== quota && !this.retired.includes(quota)) this.retired.push(quota);
     });
   }
@@ -181,8 +182,9 @@ export class LocalQuotas {
 
   /** A call's place: kept free for the next call while the store allows (`keep`), else `false` (give it back). */
   keepPlace(lease: Lease, now: number): boolean {
+    if (this.lost.delete(lease.member)) return false;
     const quota = this.quotas.get(lease.key);
-    if (quota === undefined || quota.free.length >= quota.keep) return false;
+    if (quota === undefined || this.closing || quota.free.length >= quota.keep) return false;
     quota.free.push(lease.member);
     quota.lastUse = now;
     return true;
@@ -193,7 +195,26 @@ export class LocalQuotas {
     return [...this.quotas.values(), ...this.retired].flatMap((quota) => quota.free.map((member) => ({ key: quota.key, member })));
   }
 
-  /** Gives back what quotas unused for `idleMs` hold (or all of it, `everything`, on shutdown) and forgets them. */
+  /**
+   * Places whose lease the store no longer has (it restarted, or they lapsed while it did not answer): dropped, and
+   * never kept for another call when a running call holding one ends.
+   */
+  forget(leases: readonly Lease[]): void {
+    for (const lease of leases) {
+      const free = this.quotas.get(lease.key)?.free;
+      const at = free?.indexOf(lease.member) ?? -1;
+      if (at >= 0) free!.splice(at, 1);
+      else this.lost.add(lease.member);
+    }
+  }
+
+  /** No slices from now on (shutdown); resolves once every refill on its way has landed, so `giveBack` gets it all. */
+  close(): Promise<unknown> {
+    this.closing = true;
+    return Promise.all([...this.quotas.values()].flatMap((quota) => (quota.refilling ? [quota.refilling.landed] : [])));
+  }
+
+  /** Gives back what quotas unused for `idleMs` hold (or all of it, `everything`), and empties them. */
   giveBack(now: number, currentWindow: number, everything = false): Returned {
     const returned: Returned = { corrections: [], leases: [] };
     const idle = [...this.quotas.values()].filter((quota) => everything || (!quota.refilling && now - quota.lastUse >= this.idleMs));
@@ -203,19 +224,14 @@ export class LocalQuotas {
         returned.corrections.push({ key, windowStart: quota.windowStart, requests: 0 - quota.requests, tokens: 0 - quota.tokens });
       }
       returned.leases.push(...quota.free.map((member) => ({ key, member })));
+      // Emptied, not only forgotten: a refill still on its way lands in it, and must not give this back twice.
+      quota.requests = 0;
+      quota.tokens = 0;
+      quota.free.length = 0;
       if (this.quotas.get(key) === quota) this.quotas.delete(key);
     }
     this.retired = [];
     return returned;
-  }
-
-  private covers(quota: Quota, check: LimitCheck, tokens: number, windowStart: number): boolean {
-    if (quota.windowStart !== windowStart) Object.assign(quota, { windowStart, requests: 0, tokens: 0 });
-    return (
-      (check.rpm === null || quota.requests >= 1) &&
-      (check.tpm === null || quota.tokens >= tokens) &&
-      (check.concurrent === null || quota.free.length > 0)
-    );
   }
 
   /** The check's quota, if its slices were granted under the check's limits; one granted under others is retired. */
@@ -230,9 +246,26 @@ export class LocalQuotas {
   private quotaOf(check: LimitCheck, tokens: number): Quota {
     let quota = this.current(check);
     if (quota === undefined) {
-      quota = { key: check.key, rule: ruleOf(check), windowStart: 0, requests: 0, tokens: 0, free: [], keep: 0, slice: FIRST_SLICE, lastRefill: -Infinity, lastUse: 0, refilling: null, tokensPerCall: tokens };
+      quota = {
+        key: check.key, rule: ruleOf(check), windowStart: 0, requests: 0, tokens: 0, free: [], keep: 0,
+        slice: FIRST_SLICE, lastRefill: Number.NEGATIVE_INFINITY, lastUse: 0, refilling: null, tokensPerCall: Math.max(1, tokens),
+      };
       this.quotas.set(check.key, quota);
     }
     return quota;
   }
+}
+
+/**
+ * Whether the quota holds what one call of `check` needs in the window `windowStart`. A quota of an earlier window
+ * starts the new one empty; a call that read the clock before the minute turned never touches a newer one.
+ */
+function covers(quota: Quota, check: LimitCheck, tokens: number, windowStart: number): boolean {
+  if (quota.windowStart > windowStart && (check.rpm !== null || check.tpm !== null)) return false;
+  if (quota.windowStart < windowStart) Object.assign(quota, { windowStart, requests: 0, tokens: 0 });
+  return (
+    (check.rpm === null || quota.requests >= 1) &&
+    (check.tpm === null || quota.tokens >= tokens) &&
+    (check.concurrent === null || quota.free.length > 0)
+  );
 }

@@ -19,24 +19,27 @@ export interface Acquisition {
   /** When the leases expire unless renewed (epoch ms). */
   readonly leaseUntil: number;
   /**
-   * Per check (same order), what to reserve beyond this call for the process's next calls; the store grants at most a
-   * share of the room left (`null`: nothing beyond the call). A store without slices ignores it.
+   * Per check (same order), how many calls beyond this one to reserve for the process's next calls; the store grants
+   * at most a share of the room left (`null`: nothing beyond the call). A store without slices ignores it.
    */
-  readonly spares: readonly Slice[] | null;
+  readonly spares: readonly SliceWant[] | null;
 }
 
-/** Requests and tokens of a window, and places among concurrent calls, beyond one call. */
-export interface Slice {
-  requests: number;
-  tokens: number;
-  places: number;
+/** A slice asked for: `calls` more calls, each a request, `tokensPerCall` tokens and a place, as the check limits them. */
+export interface SliceWant {
+  calls: number;
+  tokensPerCall: number;
 }
 
 /**
- * What the store reserved beyond the call, per check: `places` new leases named `<callId>:1…n`; `keep`, how many
- * places the process may keep free once its calls end (a share of the room left; 0: give each back as its call ends).
+ * What the store reserved beyond the call, per check: `requests` and `tokens` of the window, `places` new leases named
+ * `<callId>:1…n`; `keep`, how many places the process may keep free once its calls end (a share of the room left, and
+ * none when the check's other limits grant no slice; 0: give each back as its call ends).
  */
-export interface Grant extends Slice {
+export interface Grant {
+  requests: number;
+  tokens: number;
+  places: number;
   keep: number;
 }
 
@@ -85,8 +88,8 @@ export abstract class RateLimitStore {
   abstract releaseLeases(leases: readonly Lease[]): Promise<void>;
   /** Moves counts of windows that still run (estimates corrected, cancelled calls taken back), in one go. */
   abstract adjust(corrections: readonly CounterCorrection[]): Promise<void>;
-  /** Keeps the leases this process holds alive until `until`. */
-  abstract renew(leases: readonly Lease[], until: number): Promise<void>;
+  /** Keeps the leases this process holds alive until `until`; answers those the store no longer had (lost). */
+  abstract renew(leases: readonly Lease[], until: number): Promise<readonly Lease[]>;
   /** Frees leases whose process stopped renewing them (a crash); returns how many. */
   abstract sweep(now: number): Promise<number>;
   abstract close(): Promise<void>;

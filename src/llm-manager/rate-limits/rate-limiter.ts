@@ -65,6 +65,8 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationShutdown(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
+    // No slice from now on; what refills on their way bring goes back with the rest.
+    await this.quotas.close();
     await this.giveBackIdle(true);
     await this.nextCorrection;
     await this.store.close();
@@ -196,7 +198,7 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** What a call that is not admitted took from the local quotas goes back to them. */
   private giveBackTake(take: LocalTake, tokens: number, window: number): void {
-    this.quotas.untake(take.covered, tokens, window);
+    this.quotas.untake(take, tokens, window);
     void this.freePlaces(take.leases);
   }
 
@@ -230,8 +232,14 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
     const leases = [...this.leased.values()].flatMap((hold) => hold.leases).concat(this.quotas.freeLeases());
     if (leases.length === 0) return;
     const until = this.clock.now().getTime() + this.options.rateLimitLeaseMs;
-    this.store
-      .renew(leases, until)
-      .catch((error: unknown) => this.logger.warn(`Concurrency leases of running calls were not renewed this time. ${errorMessage(error)}`));
+    this.store.renew(leases, until).then(
+      (lost) => {
+        if (lost.length === 0) return;
+        // The store lost them (a restart, or they lapsed while it was away): a lost place must not admit another call.
+        this.quotas.forget(lost);
+        this.logger.warn(`${lost.length} concurrency lease(s) were gone from the store; their places are no longer used.`);
+      },
+      (error: unknown) => this.logger.warn(`Concurrency leases of running calls were not renewed this time. ${errorMessage(error)}`),
+    );
   }
 }

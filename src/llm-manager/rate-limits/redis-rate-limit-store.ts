@@ -7,25 +7,29 @@ import { WINDOW_MS, type RateLimitKind } from './rate-limit-window';
 /**
  * Checks every limit of a call and counts it on all of them, or on none: one script, run atomically by Redis.
  * KEYS[2i-1] is check i's window hash (`r` requests, `t` tokens), KEYS[2i] its lease set (member → expiry ms).
- * ARGV: now, window TTL ms, call id, tokens, lease expiry, lease-set TTL ms, share, least room, then per check rpm,
- * tpm, concurrent (0: none) and the spare requests, tokens and places wanted beyond the call. Expired leases (a crashed
- * process's) are dropped before they are counted. Beyond the call a check grants at most 1/share of the room it has
- * left, and nothing when that room is under the least: near a limit, and under a small one, every call counts alone. Answers {i, kind, requests, tokens, in flight} for a
- * refusal by check i, else {0, then per check: requests, tokens, places granted, places the process may keep}.
+ * ARGV: now, window TTL ms, call id, tokens, lease expiry, lease-set TTL ms, share, least, then per check rpm, tpm,
+ * concurrent (0: none), the calls wanted beyond this one and their tokens each. Expired leases (a crashed process's)
+ * are dropped before they are counted. Beyond the call a check grants a slice of whole calls (a request, the tokens
+ * and a place each, as it limits them): at most 1/share of the calls its room holds, none when fewer than `least` fit,
+ * so near a limit, and under a small one, every call counts alone. `keep`, the places the process may keep free, is
+ * bounded the same way and by what the check's other limits allow. Answers {i, kind, requests, tokens, in flight} for
+ * a refusal by check i, else {0, then per check: requests, tokens, places granted, places the process may keep}.
  */
 const ACQUIRE = `
 local now = tonumber(ARGV[1])
 local tokens = tonumber(ARGV[4])
 local share, least = tonumber(ARGV[7]), tonumber(ARGV[8])
-local function spare(wanted, room)
-  if room < least then return 0 end
-  return math.min(wanted, math.floor(room / share))
+local function calls(room, each)
+  local whole = math.floor(room / each)
+  if whole < least then return 0 end
+  return math.floor(whole / share)
 end
 local n = #KEYS / 2
 local answer = {0}
 for i = 1, n do
-  local b = 8 + (i - 1) * 6
+  local b = 8 + (i - 1) * 5
   local rpm, tpm, conc = tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3])
+  local wanted, each = tonumber(ARGV[b + 4]), math.max(1, tonumber(ARGV[b + 5]))
   local w = redis.call('HMGET', KEYS[2 * i - 1], 'r', 't')
   local r, t = tonumber(w[1] or '0'), tonumber(w[2] or '0')
   local inflight = 0
@@ -36,16 +40,17 @@ for i = 1, n do
   if rpm > 0 and r + 1 > rpm then return {i, 'rpm', r, t, inflight} end
   if tpm > 0 and t + tokens > tpm then return {i, 'tpm', r, t, inflight} end
   if conc > 0 and inflight + 1 > conc then return {i, 'concurrent', r, t, inflight} end
-  local gr, gt, gp, keep = 0, 0, 0, 0
-  if rpm > 0 then gr = spare(tonumber(ARGV[b + 4]), rpm - r - 1) end
-  if tpm > 0 then gt = spare(tonumber(ARGV[b + 5]), tpm - t - tokens) end
+  local others = 1e15
+  if rpm > 0 then others = math.min(others, calls(rpm - r - 1, 1)) end
+  if tpm > 0 then others = math.min(others, calls(tpm - t - tokens, each)) end
+  local k, keep = math.min(wanted, others), 0
   if conc > 0 then
-    keep = spare(conc, conc - inflight - 1)
-    gp = math.min(tonumber(ARGV[b + 6]), keep)
+    keep = math.min(calls(conc - inflight - 1, 1), others)
+    k = math.min(k, keep)
   end
-  answer[#answer + 1] = gr
-  answer[#answer + 1] = gt
-  answer[#answer + 1] = gp
+  answer[#answer + 1] = rpm > 0 and k or 0
+  answer[#answer + 1] = tpm > 0 and k * each or 0
+  answer[#answer + 1] = conc > 0 and k or 0
   answer[#answer + 1] = keep
 end
 for i = 1, n do
@@ -53,7 +58,7 @@ for i = 1, n do
   redis.call('HINCRBY', KEYS[2 * i - 1], 'r', 1 + gr)
   redis.call('HINCRBY', KEYS[2 * i - 1], 't', tokens + gt)
   redis.call('PEXPIRE', KEYS[2 * i - 1], ARGV[2])
-  if tonumber(ARGV[8 + (i - 1) * 6 + 3]) > 0 then
+  if tonumber(ARGV[8 + (i - 1) * 5 + 3]) > 0 then
     redis.call('ZADD', KEYS[2 * i], ARGV[5], ARGV[3])
     for k = 1, gp do redis.call('ZADD', KEYS[2 * i], ARGV[5], ARGV[3] .. ':' .. k) end
     redis.call('PEXPIRE', KEYS[2 * i], ARGV[6])
@@ -84,7 +89,7 @@ const WINDOW_TTL_MS = 2 * WINDOW_MS;
 /** Beyond a call, a slice takes at most this share of the room a limit has left (1/16), and none under SLICE_LEAST_ROOM. */
 const SLICE_SHARE = 16;
 const SLICE_LEAST_ROOM = 64;
-const NO_SPARE = [0, 0, 0];
+const NO_SPARE = [0, 1];
 
 /**
  * Counters in Redis (`redisUrl` / `LLM_MGR_REDIS_URL`), shared by every instance that names the same Redis and key
@@ -136,7 +141,7 @@ export class RedisRateLimitStore extends RateLimitStore {
     const keys = checks.flatMap((check) => [this.windowKey(check.key, acquisition.windowStart), this.leaseKey(check.key)]);
     const limits = checks.flatMap((check, i) => {
       const spare = spares?.[i];
-      return [check.rpm ?? 0, check.tpm ?? 0, check.concurrent ?? 0, ...(spare ? [spare.requests, spare.tokens, spare.places] : NO_SPARE)];
+      return [check.rpm ?? 0, check.tpm ?? 0, check.concurrent ?? 0, ...(spare ? [spare.calls, spare.tokensPerCall] : NO_SPARE)];
     });
     const answer = await this.redis.rateLimitAcquire(
       keys.length,
@@ -176,14 +181,16 @@ export class RedisRateLimitStore extends RateLimitStore {
     await this.redis.rateLimitAdjust(keys.length, ...keys, ...corrections.flatMap((c) => [c.requests, c.tokens]));
   }
 
-  async renew(leases: readonly Lease[], until: number): Promise<void> {
-    if (leases.length === 0) return;
+  async renew(leases: readonly Lease[], until: number): Promise<readonly Lease[]> {
+    if (leases.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const lease of leases) {
-      pipeline.zadd(this.leaseKey(lease.key), 'XX', until, lease.member);
-      pipeline.pexpire(this.leaseKey(lease.key), 2 * this.leaseMs);
-    }
-    await execOrThrow(pipeline);
+    for (const lease of leases) pipeline.zadd(this.leaseKey(lease.key), 'XX', 'CH', until, lease.member);
+    for (const key of new Set(leases.map((lease) => lease.key))) pipeline.pexpire(this.leaseKey(key), 2 * this.leaseMs);
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([error]) => error !== null);
+    if (failed) throw failed[0];
+    // `XX CH` changes a member that is there (its expiry moves on) and adds none: 0 means the lease was lost.
+    return leases.filter((_, i) => Number(results[i]![1]) === 0);
   }
 
   async sweep(): Promise<number> {
