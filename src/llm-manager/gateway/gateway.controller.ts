@@ -4,7 +4,8 @@ import type { Request, Response } from 'express';
 import { ChatRelay } from './chat-relay.service';
 import { EmbeddingsRelay } from './embeddings-relay.service';
 import { GatewayModelsService, type GatewayModelList } from './gateway-models.service';
-import { Caller, GatewayTokenGuard, type GatewayCaller } from './gateway-token.guard';
+import type { GatewayCaller } from './gateway-caller';
+import { Caller, GatewayTokenGuard } from './gateway-token.guard';
 import { OpenAiErrorFilter } from './openai-error.filter';
 
 /**
@@ -24,12 +25,12 @@ export class GatewayController {
 
   @Post('chat/completions')
   chatCompletions(@Caller() caller: GatewayCaller, @Req() req: Request, @Res() res: Response): Promise<void> {
-    return this.relay.relay(caller, req, res);
+    return this.relay.relay(caller, req.body, req.headers, res);
   }
 
   @Post('embeddings')
   createEmbeddings(@Caller() caller: GatewayCaller, @Req() req: Request, @Res() res: Response): Promise<void> {
-    return this.embeddings.relay(caller, req, res);
+    return this.embeddings.relay(caller, req.body, req.headers, res);
   }
 
   @Get('models')
