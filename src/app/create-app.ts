@@ -1,11 +1,12 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { json, urlencoded } from 'express';
-import { installGatewayFastPath, type GatewayPreHandler } from '../llm-manager/gateway/gateway-fast-path';
+import { urlencoded } from 'express';
+import { installGatewayFastPath } from '../llm-manager/gateway/gateway-fast-path';
 import { AppModule } from './app.module';
 import { resolveAdminToken } from './auth/admin-token';
 import { AuthFailureThrottle } from './auth/auth-failure-throttle';
 import { gatewayAuthThrottle } from './auth/gateway-auth-throttle';
+import { gatewayJsonParser } from './gateway-json-parser';
 import { StandaloneExceptionFilter } from './standalone-exception.filter';
 import { setupSwagger } from './swagger';
 import { resolveStandaloneConfig, type StandaloneAppOptions } from './standalone-config';
@@ -50,16 +51,4 @@ export async function createApp(options: StandaloneAppOptions = {}): Promise<Sta
   installGatewayFastPath(app, [...gatewayDoor, urlencoded({ extended: true })]);
   setupSwagger(app, config.docs);
   return { app, port: config.port, host: config.host };
-}
-
-/**
- * The gateway's JSON parser, with its own limit. It runs before Nest's parser (added at `init()`, 100 kB), which then
- * leaves the parsed body alone. Named other than `jsonParser`: Nest skips its own parser when it finds a middleware
- * of that name, which would leave every other route without one.
- */
-function gatewayJsonParser(limitBytes: number): GatewayPreHandler {
-  const parse = json({ limit: limitBytes });
-  return function gatewayJsonParser(req, res, next) {
-    parse(req, res, next);
-  };
 }

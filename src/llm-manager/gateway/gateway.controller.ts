@@ -11,6 +11,8 @@ import { OpenAiErrorFilter } from './openai-error.filter';
 /**
  * The OpenAI-compatible gateway (B3), for any language's OpenAI SDK: `base_url` = `<server>/v1`, `api_key` = an
  * `llmu_` user token. Its contract is OpenAI's API, not this server's Swagger, so it stays out of the Swagger page.
+ * Host apps reach it through their own framework; the standalone server serves the exact routes from its fast path
+ * (installGatewayFastPath) with the same services, and leaves only other spellings (`/v1/models/`, HEAD) to it.
  */
 @ApiExcludeController()
 @Controller('v1')
