@@ -1,6 +1,6 @@
-import type { RequestHandler } from 'express';
 import { LlmManagerError } from '../../llm-manager/common/llm-manager.error';
-import { toOpenAiError } from '../../llm-manager/gateway/openai-error';
+import type { GatewayPreHandler } from '../../llm-manager/gateway/gateway-fast-path';
+import { sendOpenAiError } from '../../llm-manager/gateway/openai-error';
 import type { AuthFailureThrottle } from './auth-failure-throttle';
 import { clientOf } from './bearer-identity.resolver';
 
@@ -10,7 +10,7 @@ import { clientOf } from './bearer-identity.resolver';
  * read. The gateway's own guard (in the library) answers a wrong token 401; that answer is what counts as a failure
  * here. A request without any token is no attempt, as on the REST API.
  */
-export function gatewayAuthThrottle(throttle: AuthFailureThrottle): RequestHandler {
+export function gatewayAuthThrottle(throttle: AuthFailureThrottle): GatewayPreHandler {
   return function gatewayAuthThrottle(req, res, next) {
     const client = clientOf(req);
     const wait = throttle.retryAfterSeconds(client);
@@ -18,9 +18,7 @@ export function gatewayAuthThrottle(throttle: AuthFailureThrottle): RequestHandl
       const refusal = new LlmManagerError('AUTH_THROTTLED', `Too many failed authentications from this address. Retry in ${wait} s with a valid token.`, {
         details: { retryAfterSeconds: wait },
       });
-      const { status, body } = toOpenAiError(refusal);
-      res.setHeader('retry-after', String(wait));
-      res.status(status).json(body);
+      sendOpenAiError(res, refusal);
       return;
     }
     if (req.headers.authorization !== undefined) {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Request, Response as ExpressResponse } from 'express';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { CallRecorder } from '../builder/call-recorder';
 import type { CallSink } from '../builder/call-tracker';
 import { AttemptTrail } from '../builder/attempt-trail';
@@ -11,7 +11,7 @@ import { agentNameOf, readChatRequest, upstreamBody, wantsStreamUsage, type Clie
 import { gatewayRetryLoop, walkAttempts } from './gateway-attempts';
 import { asLiveCall } from './gateway-call';
 import { GatewayRoutes } from './gateway-routes';
-import type { GatewayCaller } from './gateway-token.guard';
+import type { GatewayCaller } from './gateway-caller';
 import { relayStream } from './stream-relay';
 import type { UpstreamRoute } from './upstream-route';
 import { UpstreamClient } from './upstream-client';
@@ -40,10 +40,11 @@ export class ChatRelay {
     this.retry = gatewayRetryLoop(options);
   }
 
-  async relay(caller: GatewayCaller, req: Request, res: ExpressResponse): Promise<void> {
-    const request = readChatRequest(req.body);
+  /** Relays one request: `body` as parsed from JSON, `headers` for `X-LLM-Agent`. */
+  async relay(caller: GatewayCaller, body: unknown, headers: IncomingHttpHeaders, res: ServerResponse): Promise<void> {
+    const request = readChatRequest(body);
     caller.requireModel(request.model);
-    const route = await this.routes.resolve(caller.userId, request.model, agentNameOf(req.headers['x-llm-agent']));
+    const route = await this.routes.resolve(caller.userId, request.model, agentNameOf(headers['x-llm-agent']));
     const trail = new AttemptTrail();
     await walkAttempts(this.retry, [route, ...(route.fallbacks ?? [])], res, (target, clientGone) =>
       asLiveCall(
@@ -58,7 +59,7 @@ export class ChatRelay {
     route: UpstreamRoute,
     call: LiveCall,
     observation: WireObservation,
-    res: ExpressResponse,
+    res: ServerResponse,
     sink: CallSink,
   ): Promise<void> {
     const stream = request.stream === true;

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Request, Response as ExpressResponse } from 'express';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { AttemptTrail } from '../builder/attempt-trail';
 import { CallRecorder } from '../builder/call-recorder';
 import type { RetryLoop } from '../builder/retry-loop';
@@ -10,7 +10,7 @@ import { EmbeddingsObservation, embeddingsUpstreamBody, readEmbeddingsRequest } 
 import { gatewayRetryLoop, walkAttempts } from './gateway-attempts';
 import { asLiveCall } from './gateway-call';
 import { GatewayRoutes } from './gateway-routes';
-import type { GatewayCaller } from './gateway-token.guard';
+import type { GatewayCaller } from './gateway-caller';
 import { UpstreamClient } from './upstream-client';
 import { postUpstream, relayJsonAnswer, relayUpstreamError, succeeded } from './upstream-exchange';
 
@@ -34,10 +34,11 @@ export class EmbeddingsRelay {
     this.retry = gatewayRetryLoop(options);
   }
 
-  async relay(caller: GatewayCaller, req: Request, res: ExpressResponse): Promise<void> {
-    const request = readEmbeddingsRequest(req.body);
+  /** Relays one request: `body` as parsed from JSON, `headers` for `X-LLM-Agent`. */
+  async relay(caller: GatewayCaller, body: unknown, headers: IncomingHttpHeaders, res: ServerResponse): Promise<void> {
+    const request = readEmbeddingsRequest(body);
     caller.requireModel(request.model);
-    const route = await this.routes.resolve(caller.userId, request.model, agentNameOf(req.headers['x-llm-agent']), false);
+    const route = await this.routes.resolve(caller.userId, request.model, agentNameOf(headers['x-llm-agent']), false);
     const trail = new AttemptTrail();
     // Retried like chat; a slot's fallbacks are chat models, so embeddings stay on the slot's own model.
     await walkAttempts(this.retry, [route], res, (target, clientGone) =>

@@ -1,4 +1,4 @@
-import type { Response as ExpressResponse } from 'express';
+import type { ServerResponse } from 'node:http';
 import { fallsBack } from '../builder/fallback-chain';
 import { RetryLoop } from '../builder/retry-loop';
 import { LlmManagerError } from '../common/llm-manager.error';
@@ -24,7 +24,7 @@ export function gatewayRetryLoop(options: ResolvedLlmManagerOptions): RetryLoop 
 export async function walkAttempts(
   retry: RetryLoop,
   chain: readonly UpstreamRoute[],
-  res: ExpressResponse,
+  res: ServerResponse,
   attempt: (target: UpstreamRoute, clientGone: AbortSignal) => Promise<unknown>,
 ): Promise<void> {
   const clientGone = clientGoneSignal(res);

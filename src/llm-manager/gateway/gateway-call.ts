@@ -1,11 +1,11 @@
-import type { Response as ExpressResponse } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { AttemptTrail } from '../builder/attempt-trail';
 import type { CallRecorder } from '../builder/call-recorder';
 import { callFailure } from '../builder/call-failure';
 import type { CallObservation } from '../builder/call-observation';
 import type { CallSink } from '../builder/call-tracker';
 import { LiveCall } from '../builder/live-call';
-import type { GatewayCaller } from './gateway-token.guard';
+import type { GatewayCaller } from './gateway-caller';
 import type { UpstreamRoute } from './upstream-route';
 
 /**
@@ -20,7 +20,7 @@ export async function asLiveCall<O extends CallObservation, R>(
   recorder: CallRecorder,
   route: UpstreamRoute,
   caller: GatewayCaller,
-  res: ExpressResponse,
+  res: ServerResponse,
   observe: (startedAt: number) => O,
   work: (call: LiveCall, observation: O, sink: CallSink) => Promise<R>,
   trail?: AttemptTrail,
@@ -54,7 +54,7 @@ export async function asLiveCall<O extends CallObservation, R>(
 }
 
 /** Aborts when the client closes its connection before its answer was sent whole (not after a normal end). */
-export function clientGoneSignal(res: ExpressResponse): AbortSignal {
+export function clientGoneSignal(res: ServerResponse): AbortSignal {
   const gone = new AbortController();
   res.once('close', () => {
     if (!res.writableFinished) gone.abort(new Error('The client closed the connection.'));

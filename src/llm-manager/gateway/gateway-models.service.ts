@@ -4,7 +4,7 @@ import { KeyResolver } from '../catalogue/key-resolver';
 import { LlmManagerError } from '../common/llm-manager.error';
 import type { PlatformEntity } from '../database/platform.entity';
 import { UserSelectionService } from '../user-selection/user-selection.service';
-import type { GatewayCaller } from './gateway-token.guard';
+import type { GatewayCaller } from './gateway-caller';
 
 /** One entry of `GET /v1/models`, in OpenAI's shape. */
 export interface GatewayModel {

@@ -90,7 +90,22 @@ function routeOf(built: TrackedChatModel): UpstreamRoute {
   return { ...targetOf(built), fallbacks: [] };
 }
 
+/**
+ * A built model's target, read once per model: the builder keeps models warm and builds new ones on any change, so
+ * what a model targets never changes (the routes are read-only downstream; the recorder copies what it keeps).
+ */
+const targets = new WeakMap<TrackedChatModel, Omit<UpstreamRoute, 'fallbacks'>>();
+
 function targetOf(built: TrackedChatModel): Omit<UpstreamRoute, 'fallbacks'> {
+  let target = targets.get(built);
+  if (target === undefined) {
+    target = readTarget(built);
+    targets.set(built, target);
+  }
+  return target;
+}
+
+function readTarget(built: TrackedChatModel): Omit<UpstreamRoute, 'fallbacks'> {
   const { info } = built;
   const apiKey = typeof built.apiKey === 'string' ? built.apiKey : null;
   return {

@@ -4,12 +4,15 @@ import type { Request, Response } from 'express';
 import { ChatRelay } from './chat-relay.service';
 import { EmbeddingsRelay } from './embeddings-relay.service';
 import { GatewayModelsService, type GatewayModelList } from './gateway-models.service';
-import { Caller, GatewayTokenGuard, type GatewayCaller } from './gateway-token.guard';
+import type { GatewayCaller } from './gateway-caller';
+import { Caller, GatewayTokenGuard } from './gateway-token.guard';
 import { OpenAiErrorFilter } from './openai-error.filter';
 
 /**
  * The OpenAI-compatible gateway (B3), for any language's OpenAI SDK: `base_url` = `<server>/v1`, `api_key` = an
  * `llmu_` user token. Its contract is OpenAI's API, not this server's Swagger, so it stays out of the Swagger page.
+ * Host apps reach it through their own framework; the standalone server serves the exact routes from its fast path
+ * (installGatewayFastPath) with the same services, and leaves only other spellings (`/v1/models/`, HEAD) to it.
  */
 @ApiExcludeController()
 @Controller('v1')
@@ -24,12 +27,12 @@ export class GatewayController {
 
   @Post('chat/completions')
   chatCompletions(@Caller() caller: GatewayCaller, @Req() req: Request, @Res() res: Response): Promise<void> {
-    return this.relay.relay(caller, req, res);
+    return this.relay.relay(caller, req.body, req.headers, res);
   }
 
   @Post('embeddings')
   createEmbeddings(@Caller() caller: GatewayCaller, @Req() req: Request, @Res() res: Response): Promise<void> {
-    return this.embeddings.relay(caller, req, res);
+    return this.embeddings.relay(caller, req.body, req.headers, res);
   }
 
   @Get('models')

@@ -5,7 +5,9 @@ import { CatalogueModule } from '../catalogue/catalogue.module';
 import { UserSelectionModule } from '../user-selection/user-selection.module';
 import { ChatRelay } from './chat-relay.service';
 import { EmbeddingsRelay } from './embeddings-relay.service';
+import { GatewayAuthenticator } from './gateway-authenticator';
 import { GatewayController } from './gateway.controller';
+import { GatewayHttpHandler } from './gateway-http-handler';
 import { GatewayModelsService } from './gateway-models.service';
 import { GatewayRoutes } from './gateway-routes';
 import { GatewayTokenGuard } from './gateway-token.guard';
@@ -18,6 +20,8 @@ import { UpstreamClient } from './upstream-client';
 @Module({
   imports: [ApiTokensModule, BuilderModule, CatalogueModule, UserSelectionModule],
   controllers: [GatewayController],
-  providers: [GatewayTokenGuard, GatewayRoutes, ChatRelay, EmbeddingsRelay, GatewayModelsService, UpstreamClient],
+  providers: [
+    GatewayAuthenticator, GatewayTokenGuard, GatewayHttpHandler, GatewayRoutes, ChatRelay, EmbeddingsRelay, GatewayModelsService, UpstreamClient,
+  ],
 })
 export class GatewayModule {}

@@ -1,6 +1,8 @@
 import { HttpStatus } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
 import { LlmManagerExceptionFilter } from '../common/llm-manager-exception.filter';
 import type { LlmManagerErrorCode } from '../common/llm-manager.error';
+import { sendJson } from './json-reply';
 
 /** The error body every OpenAI-compatible API answers with; OpenAI SDKs read `error.message`, `type` and `code`. */
 export interface OpenAiErrorBody {
@@ -40,4 +42,18 @@ export function toOpenAiError(exception: unknown): { status: number; body: OpenA
     body: openAiErrorBody(domain.statusCode, domain.message, code),
     retryAfterSeconds: typeof retryAfter === 'number' ? retryAfter : null,
   };
+}
+
+/**
+ * Answers `exception` in OpenAI's shape with its domain status (and Retry-After when it ends by itself). A stream
+ * already under way carries its own error event (ChatRelay): nothing more can be said, the answer just ends.
+ */
+export function sendOpenAiError(res: ServerResponse, exception: unknown): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const { status, body, retryAfterSeconds } = toOpenAiError(exception);
+  if (retryAfterSeconds !== null) res.setHeader('Retry-After', String(retryAfterSeconds));
+  sendJson(res, status, body);
 }

@@ -1,4 +1,4 @@
-import type { Response as ExpressResponse } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { LiveCall } from '../builder/live-call';
 import { callFailure } from '../builder/call-failure';
 import { parseJsonObject } from './json-object';
@@ -22,12 +22,12 @@ export interface StreamRelayOptions {
  */
 export async function relayStream(
   upstream: UpstreamAnswer,
-  res: ExpressResponse,
+  res: ServerResponse,
   call: LiveCall,
   observation: WireObservation,
   options: StreamRelayOptions,
 ): Promise<void> {
-  res.status(upstream.status);
+  res.statusCode = upstream.status;
   res.setHeader('content-type', upstream.header('content-type') ?? 'text/event-stream');
   res.setHeader('cache-control', 'no-cache');
   res.setHeader('x-accel-buffering', 'no');
@@ -67,7 +67,7 @@ function passedOn(events: readonly SseEvent[], observation: WireObservation, kee
 }
 
 /** Resolves when the client has taken what was written, has gone, or the call was stopped. */
-function drained(res: ExpressResponse, signal: AbortSignal): Promise<void> {
+function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
   return new Promise<void>((resolve) => {
     const done = (): void => {
       res.off('drain', done);

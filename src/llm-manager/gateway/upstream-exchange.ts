@@ -1,8 +1,9 @@
-import type { Response as ExpressResponse } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { LiveCall } from '../builder/live-call';
 import { httpFailure } from '../builder/call-failure';
 import { AttemptFailure, type UpstreamErrorAnswer } from './attempt-failure';
 import { parseJsonObject } from './json-object';
+import { sendJson } from './json-reply';
 import { UpstreamDeadline, type DeadlineKind } from './upstream-deadline';
 import { brokenOff, unreachable, upstreamErrorBody } from './upstream-error';
 import { readAll, type UpstreamAnswer, type UpstreamClient } from './upstream-client';
@@ -50,7 +51,7 @@ export function succeeded(upstream: UpstreamAnswer): boolean {
  * An upstream's error answer, passed on: the call settles as `error`, the client gets the status, Retry-After and
  * OpenAI's error shape, with the platform key masked wherever the upstream echoed it.
  */
-export async function relayUpstreamError(upstream: UpstreamAnswer, route: UpstreamRoute, call: LiveCall, res: ExpressResponse): Promise<void> {
+export async function relayUpstreamError(upstream: UpstreamAnswer, route: UpstreamRoute, call: LiveCall, res: ServerResponse): Promise<void> {
   sendUpstreamError(res, await readErrorAnswer(upstream, call, route.apiKey), route.apiKey);
 }
 
@@ -62,18 +63,19 @@ export async function readErrorAnswer(upstream: UpstreamAnswer, call: LiveCall, 
 }
 
 /** An upstream's error answer to the client: its status and Retry-After, OpenAI's error shape, the key masked. */
-export function sendUpstreamError(res: ExpressResponse, answer: UpstreamErrorAnswer, apiKey: string | null): void {
+export function sendUpstreamError(res: ServerResponse, answer: UpstreamErrorAnswer, apiKey: string | null): void {
   if (answer.retryAfter !== null) res.setHeader('retry-after', answer.retryAfter);
-  res.status(answer.status).json(upstreamErrorBody(answer.status, answer.text, apiKey));
+  sendJson(res, answer.status, upstreamErrorBody(answer.status, answer.text, apiKey));
 }
 
 /** A whole JSON answer passed on as the upstream sent its bytes: `observe` reads it first, the call settles `ok`. */
-export async function relayJsonAnswer(upstream: UpstreamAnswer, call: LiveCall, res: ExpressResponse, observe: (answer: Record<string, unknown>) => void): Promise<void> {
+export async function relayJsonAnswer(upstream: UpstreamAnswer, call: LiveCall, res: ServerResponse, observe: (answer: Record<string, unknown>) => void): Promise<void> {
   const bytes = await bodyOf(() => readAll(upstream), call.signal);
   const answer = parseJsonObject(bytes.toString('utf8'));
   if (answer !== null) observe(answer);
   call.settle('ok');
-  res.status(upstream.status).setHeader('content-type', upstream.header('content-type') ?? 'application/json');
+  res.statusCode = upstream.status;
+  res.setHeader('content-type', upstream.header('content-type') ?? 'application/json');
   res.end(bytes);
 }
 
