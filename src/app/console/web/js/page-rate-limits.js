@@ -51,7 +51,8 @@ export async function renderRateLimits(root, ctx) {
         table([
           { label: t('rl.scope'), render: (r) => [scopeOf(r), limitsNothing(r) ? h('span.badge.ok', { title: t('rl.exemptHint') }, t('rl.exempt')) : null] },
           { label: t('rl.user'), render: (r) => (r.userId === null ? '—' : h('span.mono', {}, r.userId)) },
-          ...KINDS.map((k) => ({ label: t(`rl.${k}`), num: true, render: (r) => (r[k] === null ? '—' : fmt(r[k])) })),
+          // On a phone the header is hidden: each number carries its name (shown there only).
+          ...KINDS.map((k) => ({ label: t(`rl.${k}`), num: true, render: (r) => h('span', { dataset: { label: t(`rl.${k}`) } }, r[k] === null ? '—' : fmt(r[k])) })),
           { label: '', render: (r) => h('div.row', {},
             h('button.small', { type: 'button', dataset: { action: 'edit-rate-limit' }, onclick: () => edit(r) }, t('common.edit')),
             h('button.small.danger', { type: 'button', dataset: { action: 'delete-rate-limit' }, onclick: () => remove(r) }, t('common.delete'))) },
