@@ -1,3 +1,5 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import {
   atBothSizes, CONSOLE_SIZES, focusedId, openPage, overflowOf, setLang, signIn, startConsoleRig, tabTo, toastWith, type ConsoleRig,
 } from '../support/browser-console';
@@ -27,6 +29,22 @@ describe('console (browser): rate limits', () => {
   });
   afterEach(() => {
     expect(rig.pageErrors).toEqual([]);
+  });
+
+  it('has every text of the page in both languages', () => {
+    const web = join(__dirname, '..', '..', 'src', 'app', 'console', 'web', 'js');
+    const i18n = readFileSync(join(web, 'i18n.js'), 'utf8');
+    const cut = i18n.indexOf('const zh = {');
+    const keys = (text: string): Set<string> => new Set([...text.matchAll(/'([\w./-]+)':/g)].map((m) => m[1]!));
+    const [en, zh] = [keys(i18n.slice(0, cut)), keys(i18n.slice(cut))];
+    const page = readFileSync(join(web, 'page-rate-limits.js'), 'utf8');
+    // Literal keys, and the ones built from a template: rl.backend.<backend>, rl.scope.<scope>, rl.<kind>, rl.<kind>Long.
+    const used = [...page.matchAll(/t\('([\w.]+)'/g)].map((m) => m[1]!).concat(
+      ['database', 'redis'].map((b) => `rl.backend.${b}`), ['user', 'slot', 'token'].map((s) => `rl.scope.${s}`),
+      ['rpm', 'tpm', 'concurrent'].flatMap((k) => [`rl.${k}`, `rl.${k}Long`]), ['nav.rateLimits']);
+    expect(used.length).toBeGreaterThan(30);
+    expect(used.filter((key) => !en.has(key) || !zh.has(key))).toEqual([]);
+    expect([...en].filter((key) => key.startsWith('rl.') && !zh.has(key))).toEqual([]);
   });
 
   it('sets user, slot, exempt and token limits by keyboard, lists and filters them, edits one, deletes one; bad input changes nothing', async () => {
@@ -130,6 +148,15 @@ describe('console (browser): rate limits', () => {
     expect((await limits()).find((l) => l.id === alice.id)).toMatchObject({ rpm: 120, tpm: 50000, concurrent: null });
     expect((await aliceRow.locator('td').allTextContents()).slice(2, 5)).toEqual(['120', '50,000', '—']);
     expect(await limits()).toHaveLength(4);
+    // Editing a limit's slot moves it: one limit for slot fast, none left for reason.
+    await row('slot reason').locator('[data-action="edit-rate-limit"]').focus();
+    await page.keyboard.press('Enter');
+    expect(await page.inputValue('#rl-scope')).toBe('slot');
+    await page.fill('#rl-slot', 'fast');
+    await page.press('#rl-slot', 'Enter');
+    await row('slot fast').waitFor();
+    expect((await limits()).filter((l) => l.scope === 'slot')).toMatchObject([{ usageKey: 'fast', concurrent: 1 }]);
+    expect(await limits()).toHaveLength(4);
 
     // Filtered to alice: her user and slot limits, not bot's nor the token's.
     await page.fill('#rate-limit-filter', 'alice');
@@ -143,7 +170,7 @@ describe('console (browser): rate limits', () => {
       await setLang(rig, lang);
       if (lang === 'zh') {
         await page.locator('h2', { hasText: '限流' }).waitFor();
-        expect(await page.textContent('#rate-limits-card')).toContain('用途 reason');
+        expect(await page.textContent('#rate-limits-card')).toContain('用途 fast');
         expect(await page.textContent('#rl-backend')).toContain('数据库');
         expect(await page.textContent('#rl-default')).toContain('无');
       }
@@ -175,7 +202,7 @@ describe('console (browser): rate limits', () => {
     await page.focus('#rate-limit-filter');
     await tabTo(page, `#rate-limits-card tr[data-id="${slotId}"] [data-action="delete-rate-limit"]`);
     await page.keyboard.press('Enter');
-    await page.locator('.modal', { hasText: 'Delete the rate limit of "alice" (slot reason)?' }).waitFor();
+    await page.locator('.modal', { hasText: 'Delete the rate limit of "alice" (slot fast)?' }).waitFor();
     expect(await focusedId(page)).toBe('confirm-cancel');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
