@@ -16,11 +16,12 @@ const SUITES = ['<rootDir>/test/medium/**/*.spec.ts', '<rootDir>/test/e2e/**/*.e
 // console-no-browser (a nested Jest's exit) and start-build (when `npm start` builds) use no database; test-run-cleanup
 // makes PostgreSQL and MariaDB places itself; console-phone-keyboard, console-details, console-error-words and
 // console-yaml-test-model (no database call) and console-ops (issue 19's screens; their server side is platform-health's
-// and the budgets' and tokens' specs on every engine) are about layout, keys and words, the same on every engine.
+// and the budgets' and tokens' specs on every engine) and console-rate-limits (issue 18's page; its server side is
+// rate-limits-routes' on every engine) are about layout, keys and words, the same on every engine.
 const ENGINE_COVERED_ELSEWHERE = ['/test/e2e/cli-', '/test/e2e/package-host-app', '/test/medium/usage-query', '/test/medium/usage-writer',
   '/test/e2e/instances-shared-db', '/test/e2e/instances-cooldowns', '/test/medium/sqlite-lock-wait', '/test/medium/rate-limit-slices', '/test/e2e/gateway-rate-limits-redis', '/test/medium/model-call-errors', '/test/medium/database-outage', '/test/medium/cooldowns-outage',
   '/test/medium/sqlite-shared-file', '/test/e2e/instances-shared-sqlite', '/test/e2e/console-no-browser', '/test/e2e/console-phone-keyboard',
-  '/test/e2e/console-details', '/test/e2e/console-error-words', '/test/e2e/console-yaml-test-model', '/test/e2e/console-ops', '/test/e2e/start-build', '/test/medium/test-run-cleanup'];
+  '/test/e2e/console-details', '/test/e2e/console-error-words', '/test/e2e/console-yaml-test-model', '/test/e2e/console-ops', '/test/e2e/console-rate-limits', '/test/e2e/start-build', '/test/medium/test-run-cleanup'];
 
 // The standalone server on the sqlite3 package: the sqlite3 project's smoke test, run there only.
 const SQLITE3_ONLY = '/test/e2e/standalone-sqlite3';

@@ -2,41 +2,14 @@ import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import type { Page } from 'playwright-core';
 import { screenshot } from '../support/browser';
-import { CONSOLE_SIZES, confirm, openPage, pageWidth, signIn, startConsoleRig, switchMode, toastWith, type ConsoleRig } from '../support/browser-console';
+import {
+  atBothSizes, CONSOLE_SIZES, confirm, focusedId, openPage, overflowOf, pageWidth, setLang, signIn, startConsoleRig, switchMode, tabTo, toastWith, type ConsoleRig,
+} from '../support/browser-console';
 import { useNoNetworkGuard } from '../support/no-network';
 import { SYSTEM_KEY } from '../support/upstream-yaml';
 
 // Page-side expressions are strings: this spec compiles without the DOM's types.
-const focusedId = (page: Page): Promise<string> => page.evaluate('document.activeElement?.id ?? ""');
-/** How far `selector`'s content reaches past its box: 0 when nothing scrolls sideways inside it. */
-const overflowOf = (page: Page, selector: string): Promise<number> =>
-  page.evaluate(`(() => { const el = document.querySelector(${JSON.stringify(selector)}); return el.scrollWidth - el.clientWidth; })()`);
 const focusedAction = (page: Page): Promise<string> => page.evaluate('`${document.activeElement?.dataset?.action ?? ""}@${document.activeElement?.dataset?.index ?? ""}`');
-
-/** Presses Tab until `selector` has the focus (at most `limit` times): the keyboard reaches it, in page order. */
-async function tabTo(page: Page, selector: string, limit = 60): Promise<void> {
-  for (let i = 0; i < limit; i += 1) {
-    if (await page.evaluate(`document.activeElement?.matches(${JSON.stringify(selector)}) ?? false`)) return;
-    await page.keyboard.press('Tab');
-  }
-  throw new Error(`Tab never reached ${selector}`);
-}
-
-/** Checks the page at both sizes: no sideways scroll, and a screenshot of each to look at. */
-async function atBothSizes(rig: ConsoleRig, name: string, ready: () => Promise<void>): Promise<void> {
-  for (const [size, viewport] of Object.entries(CONSOLE_SIZES)) {
-    await rig.page.setViewportSize(viewport);
-    await ready();
-    expect({ name, size, width: await pageWidth(rig.page) }).toEqual({ name, size, width: viewport.width });
-    await screenshot(rig.page, `ops-${name}-${size}`);
-  }
-  await rig.page.setViewportSize(CONSOLE_SIZES.desktop);
-}
-
-async function setLang(rig: ConsoleRig, lang: 'en' | 'zh'): Promise<void> {
-  await rig.page.selectOption('#lang', lang);
-  await rig.page.waitForSelector('#page[data-ready="true"]');
-}
 
 /** Issue 19's operator screens, at 1280×800 and 390×844, in English and Chinese, by keyboard alone. */
 describe('console (browser): budgets, token controls, platform health, fallback order, YAML warnings', () => {
@@ -159,7 +132,7 @@ describe('console (browser): budgets, token controls, platform health, fallback 
         expect(await page.textContent('#budgets-card')).toContain('用途 fast');
         expect(await page.textContent('#budgets-card')).toContain('软限制：仅提醒');
       }
-      await atBothSizes(rig, `budgets-${lang}`, async () => {
+      await atBothSizes(rig, `ops-budgets-${lang}`, async () => {
         await page.locator('#budgets-card tr[data-id]').first().waitFor();
         // Each budget's spend, Edit and Delete are on the screen at both sizes, not scrolled away inside the card.
         expect(await overflowOf(page, '#budgets-card')).toBe(0);
@@ -234,7 +207,7 @@ describe('console (browser): budgets, token controls, platform health, fallback 
         expect(await page.locator('#user-tokens tr', { hasText: 'short' }).textContent()).toContain('已过期');
         expect(await page.textContent('label:has(#token-ips)')).toContain('允许的 IP');
       }
-      await atBothSizes(rig, `tokens-${lang}`, async () => {
+      await atBothSizes(rig, `ops-tokens-${lang}`, async () => {
         await page.locator('#user-tokens').waitFor();
         if ((page.viewportSize()?.width ?? 0) === CONSOLE_SIZES.desktop.width) {
           // The Revoke buttons are on the screen, not scrolled away inside the card.
@@ -293,7 +266,7 @@ describe('console (browser): budgets, token controls, platform health, fallback 
         expect(await page.textContent('#platform-disabled')).toContain('已停用');
         expect(await page.locator('tr.selectable', { hasText: 'Spare' }).locator('[data-health="last-test"]').textContent()).toContain('失败');
       }
-      await atBothSizes(rig, `health-${lang}`, () => page.locator('#platform-detail h3', { hasText: 'Fake' }).waitFor());
+      await atBothSizes(rig, `ops-health-${lang}`, () => page.locator('#platform-detail h3', { hasText: 'Fake' }).waitFor());
     }
     await setLang(rig, 'en');
     await page.click('tr.selectable:has-text("Fake")');
@@ -374,7 +347,7 @@ describe('console (browser): budgets, token controls, platform health, fallback 
       } else {
         expect(await page.getAttribute(`${list} [data-action="fallback-up"][data-index="1"]`, 'aria-label')).toBe('Move Fake / slow up');
       }
-      await atBothSizes(rig, `fallbacks-${lang}`, async () => {
+      await atBothSizes(rig, `ops-fallbacks-${lang}`, async () => {
         await page.locator(list).waitFor();
         // On a phone too: the chain's arrows are on the screen, not scrolled away inside the card.
         expect(await overflowOf(page, '#usages-table')).toBe(0);
@@ -399,7 +372,7 @@ describe('console (browser): budgets, token controls, platform health, fallback 
       expect(await zh.textContent()).toMatch(/第 \d+ 行/);
       expect(await page.textContent('#yaml-warnings')).not.toContain('plain-text');
       expect(await page.textContent('#yaml-warnings')).not.toContain('sk-plain-text-key');
-      await atBothSizes(rig, 'yaml-warning-zh', () => zh.waitFor());
+      await atBothSizes(rig, 'ops-yaml-warning-zh', () => zh.waitFor());
       await setLang(rig, 'en');
     } finally {
       writeFileSync(yamlPath, original);

@@ -133,3 +133,36 @@ export async function switchMode(rig: ConsoleRig, mode: 'db' | 'yaml'): Promise<
   await rig.page.locator(`#mode-${mode}[aria-checked="true"]`).waitFor();
   await rig.page.waitForSelector('#page[data-ready="true"]');
 }
+
+// Page-side expressions are strings: the specs compile without the DOM's types.
+export const focusedId = (page: Page): Promise<string> => page.evaluate('document.activeElement?.id ?? ""');
+
+/** How far `selector`'s content reaches past its box: 0 when nothing scrolls sideways inside it. */
+export const overflowOf = (page: Page, selector: string): Promise<number> =>
+  page.evaluate(`(() => { const el = document.querySelector(${JSON.stringify(selector)}); return el.scrollWidth - el.clientWidth; })()`);
+
+/** Presses Tab until `selector` has the focus (at most `limit` times): the keyboard reaches it, in page order. */
+export async function tabTo(page: Page, selector: string, limit = 60): Promise<void> {
+  for (let i = 0; i < limit; i += 1) {
+    if (await page.evaluate(`document.activeElement?.matches(${JSON.stringify(selector)}) ?? false`)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}
+
+/** Checks the page at both sizes: no sideways scroll, and a screenshot of each (`<name>-desktop`, `<name>-phone`). */
+export async function atBothSizes(rig: ConsoleRig, name: string, ready: () => Promise<void>): Promise<void> {
+  for (const [size, viewport] of Object.entries(CONSOLE_SIZES)) {
+    await rig.page.setViewportSize(viewport);
+    await ready();
+    expect({ name, size, width: await pageWidth(rig.page) }).toEqual({ name, size, width: viewport.width });
+    await screenshot(rig.page, `${name}-${size}`);
+  }
+  await rig.page.setViewportSize(CONSOLE_SIZES.desktop);
+}
+
+/** Picks the console's language in the top bar and waits for the page to render again. */
+export async function setLang(rig: ConsoleRig, lang: 'en' | 'zh'): Promise<void> {
+  await rig.page.selectOption('#lang', lang);
+  await rig.page.waitForSelector('#page[data-ready="true"]');
+}

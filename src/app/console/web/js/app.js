@@ -4,6 +4,7 @@ import { applyStatic, currentLang, setLang, t } from './i18n.js';
 import { renderBudgets } from './page-budgets.js';
 import { renderDashboard } from './page-dashboard.js';
 import { renderPlatforms } from './page-platforms.js';
+import { renderRateLimits } from './page-rate-limits.js';
 import { renderRequests } from './page-requests.js';
 import { renderSettings } from './page-settings.js';
 import { renderUsages } from './page-usages.js';
@@ -13,7 +14,7 @@ import { errorText } from './error-text.js';
 const MODE_KEY = 'llm-mgr.console.mode';
 const PAGES = {
   platforms: renderPlatforms, usages: renderUsages, users: renderUsers, dashboard: renderDashboard, requests: renderRequests,
-  budgets: renderBudgets, settings: renderSettings,
+  budgets: renderBudgets, 'rate-limits': renderRateLimits, settings: renderSettings,
 };
 const $ = (id) => document.getElementById(id);
 

@@ -1,8 +1,9 @@
 // Issue 19: budgets per user (optionally one slot or one API token), their spend against the limit, set and delete.
-import { del, get, put, seg } from './api.js';
+import { del, get, seg } from './api.js';
 import { busy, confirmDialog, field, h, mount, setFieldError, showError, table, toast } from './dom.js';
 import { errorText } from './error-text.js';
 import { t } from './i18n.js';
+import { putReplacing, userFilterForm } from './user-scoped.js';
 
 const PERIODS = ['day', 'week', 'month', 'total'];
 const usd = (n) => Number(n ?? 0).toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 4 });
@@ -31,7 +32,10 @@ export async function renderBudgets(root, ctx) {
       h('p.muted', {}, t('budgets.intro')),
       h('div.card#budget-form-card', {}, h('h3', {}, t('budgets.setTitle')), budgetForm(state.editing ?? {})),
       h('div.card#budgets-card', {},
-        h('div.row', {}, h('h3', {}, t('budgets.list')), filterForm()),
+        h('div.row', {}, h('h3', {}, t('budgets.list')), userFilterForm({
+          id: 'budget-filter', value: state.filter, label: t('budgets.filter'), applyLabel: t('budgets.filterApply'),
+          onApply: (userId) => { state.filter = userId; return reload(); },
+        })),
         spend ? h('p#budget-spend', {}, t('budgets.allTime', { user: spend.userId, usd: usd(spend.spentUsd) }),
           spend.unpricedCalls ? h('span.badge.warn', {}, t('budgets.unpricedCalls', { n: spend.unpricedCalls })) : null) : null,
         table([
@@ -56,18 +60,6 @@ export async function renderBudgets(root, ctx) {
       b.reservedUsd > 0 ? h('span.hint', {}, ` ${t('budgets.reserved', { usd: usd(b.reservedUsd) })}`) : null,
       h(`div.meter${level}`, { role: 'meter', 'aria-valuemin': '0', 'aria-valuemax': String(b.limitUsd), 'aria-valuenow': String(b.spentUsd), 'aria-label': t('budgets.spend') },
         h('i', { style: `width:${Math.min(100, share * 100).toFixed(1)}%` })));
-  }
-
-  function filterForm() {
-    const input = h('input#budget-filter', { placeholder: 'alice', maxlength: 64, value: state.filter, 'aria-label': t('budgets.filter') });
-    const apply = h('button#budget-filter-apply', { type: 'submit' }, t('budgets.filterApply'));
-    const form = h('form.row', { novalidate: true }, input, apply);
-    form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      state.filter = input.value.trim();
-      busy(apply, reload);
-    });
-    return form;
   }
 
   function budgetForm(b) {
@@ -103,10 +95,7 @@ export async function renderBudgets(root, ctx) {
         ...(timeZone.value.trim() ? { timeZone: timeZone.value.trim() } : {}),
       };
       busy(save, async () => {
-        await put('/api/ai/admin/budgets', body);
-        // A budget is keyed by user, slot and token: an edit that changes them saved a new one, so the old one goes.
-        const moved = b.id !== undefined && (b.userId !== body.userId || (b.usageKey ?? null) !== body.usageKey || (b.tokenId ?? null) !== body.tokenId);
-        if (moved) await del(`/api/ai/admin/budgets/${b.id}`);
+        await putReplacing('/api/ai/admin/budgets', b, body);
         state.editing = null;
         await reload();
         toast(t('budgets.saved', { user: body.userId }), 'ok');
