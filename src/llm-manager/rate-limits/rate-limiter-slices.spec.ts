@@ -11,7 +11,7 @@ class GatedStore extends RedisRateLimitStore {
   gate: Promise<void> | null = null;
   trips = 0;
   failNext = false;
-  async acquire(acquisition: Acquisition, now: number): Promise<Acquired> {
+  override async acquire(acquisition: Acquisition, now: number): Promise<Acquired> {
     this.trips += 1;
     if (this.failNext) {
       this.failNext = false;
