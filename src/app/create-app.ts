@@ -44,10 +44,13 @@ export async function createApp(options: StandaloneAppOptions = {}): Promise<Sta
   // The server owns every route, so errors raised before routing (malformed JSON, a body over the limit) get the
   // same JSON shape and codes as the rest (OpenAI's on the gateway's /v1); host apps keep their own global filters.
   app.useGlobalFilters(new StandaloneExceptionFilter());
+  // The fast path below sends no X-Powered-By; Express's routes say nothing of the server either.
+  (app.getHttpAdapter().getInstance() as { disable(setting: string): unknown }).disable('x-powered-by');
   const gatewayDoor = [gatewayAuthThrottle(app.get(AuthFailureThrottle)), gatewayJsonParser(config.gatewayBodyLimitBytes)];
   app.use('/v1', ...gatewayDoor);
   // The gateway's exact routes skip Express and Nest's pipeline (bench P6); Nest's form parser, which the Express
-  // path gets at init(), comes last so a form-encoded body reads as it did there.
+  // path gets at init(), comes last so a form-encoded body reads as it did there. Middleware added to the app after
+  // this point (CORS, helmet) never reaches those routes: add it to `gatewayDoor` as well.
   installGatewayFastPath(app, [...gatewayDoor, urlencoded({ extended: true })]);
   setupSwagger(app, config.docs);
   return { app, port: config.port, host: config.host };

@@ -70,4 +70,24 @@ describe('gatewayJsonParser: plain JSON read in one buffer, as body-parser reads
     expect(await post(ours, '{"model":', 'application/json')).toEqual({ status: 400, type: 'entity.parse.failed' });
     expect(await post(ours, `"${'x'.repeat(LIMIT)}"`, 'application/json')).toEqual({ status: 413, type: 'entity.too.large' });
   });
+
+  it('a client that claims a large body and sends one byte holds one byte, not the size it claims (found in review)', async () => {
+    const big = await serve(gatewayJsonParser(16 * 1024 * 1024));
+    const { port } = big.address() as AddressInfo;
+    const before = process.memoryUsage().arrayBuffers;
+    const open = Array.from({ length: 20 }, () => {
+      const req = request({ host: '127.0.0.1', port, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': 16 * 1024 * 1024 } });
+      req.on('error', () => undefined);
+      req.write('{');
+      return req;
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Reserving what each claims would be 20 × 16 MB = 320 MB.
+      expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(32 * 1024 * 1024);
+    } finally {
+      for (const req of open) req.destroy();
+      big.close();
+    }
+  });
 });

@@ -31,7 +31,7 @@ export function gatewayJsonParser(limitBytes: number): GatewayPreHandler {
       return;
     }
     if (length > limitBytes) {
-      afterBody(req, () => next(bodyError(413, 'entity.too.large', 'request entity too large')));
+      afterBody(req, () => next(bodyError(413, 'entity.too.large', 'request entity too large', { limit: limitBytes })));
       return;
     }
     readWhole(req, length, (error, body) => {
@@ -61,20 +61,23 @@ function plainJsonLength(req: IncomingMessage): number | null {
   return bytes > 0 ? bytes : null;
 }
 
-/** Reads exactly `length` bytes (node:http stops at the Content-Length) into one buffer. */
+/**
+ * Reads exactly `length` bytes (node:http stops at the Content-Length). Chunks are kept as they arrive and joined at
+ * the end: memory follows the bytes received, never the length a client claims (before it has shown a token).
+ */
 function readWhole(req: IncomingMessage, length: number, done: (error: Error | null, body?: Buffer) => void): void {
-  const body = Buffer.allocUnsafe(length);
+  const chunks: Buffer[] = [];
   let received = 0;
   const onData = (chunk: Buffer): void => {
-    if (received + chunk.length <= length) chunk.copy(body, received);
     received += chunk.length;
+    if (received <= length) chunks.push(chunk);
   };
   const finish = (error: Error | null): void => {
     req.off('data', onData);
     req.off('end', onEnd);
     req.off('aborted', onAborted);
     req.off('error', finish);
-    done(error, body);
+    done(error, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, Math.min(received, length)));
   };
   const onEnd = (): void =>
     finish(received === length ? null : bodyError(400, 'request.size.invalid', 'request size did not match content length'));
@@ -113,6 +116,6 @@ function afterBody(req: IncomingMessage, then: () => void): void {
 }
 
 /** An error shaped as body-parser's (http-errors): its status and `type`, what the error mapping reads. */
-function bodyError(status: number, type: string, message: string): Error {
-  return Object.assign(new Error(message), { status, statusCode: status, type, expose: status < 500 });
+function bodyError(status: number, type: string, message: string, extra: Record<string, unknown> = {}): Error {
+  return Object.assign(new Error(message), { status, statusCode: status, type, expose: status < 500, ...extra });
 }

@@ -51,6 +51,8 @@ describe('standalone server: the gateway\'s fast path (bare node:http in front o
       retryAfter: viaExpress.headers['retry-after'],
     });
     expect(fast.headers['content-type']).toBe(viaExpress.headers['content-type']);
+    // Neither path says what the server runs on.
+    expect([fast.headers['x-powered-by'], viaExpress.headers['x-powered-by']]).toEqual([undefined, undefined]);
     return fast;
   };
 
@@ -143,7 +145,20 @@ describe('standalone server: the gateway\'s fast path (bare node:http in front o
   it('a body over the gateway limit: 413 payload_too_large, nothing sent upstream', async () => {
     const answer = await bothWays(token, chatBody('a'.repeat(1.2 * MB)));
     expect(answer.status).toBe(413);
-    expect(answer.body).toMatchObject({ error: { type: 'invalid_request_error', code: 'payload_too_large' } });
+    expect(answer.body).toMatchObject({ error: { type: 'invalid_request_error', code: 'payload_too_large', message: 'The request body is too large (limit 1 MB).' } });
+    expect(upstream.chatRequests).toHaveLength(0);
+  });
+
+  it('a body in a charset or encoding the parser cannot read: 400 validation_failed on both paths, not a 500', async () => {
+    for (const [header, value] of [['content-type', 'application/json; charset=latin1'], ['content-encoding', 'x-foo']] as const) {
+      const answers = await Promise.all(
+        [CHAT, CHAT_VIA_EXPRESS].map((path) => post(path, token, chatBody()).set(header, value)),
+      );
+      for (const answer of answers) {
+        expect(answer.status).toBe(400);
+        expect(answer.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('UTF-8 JSON') } });
+      }
+    }
     expect(upstream.chatRequests).toHaveLength(0);
   });
 

@@ -51,9 +51,20 @@ export class LlmManagerExceptionFilter implements ExceptionFilter {
     return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, code: 'INTERNAL_ERROR', message: 'Internal server error. The server log has the details.' };
   }
 
-  private fromBodyParser(error: { status: number; type: string }): ErrorBody {
+  private fromBodyParser(error: BodyParserError): ErrorBody {
     if (error.status === HttpStatus.PAYLOAD_TOO_LARGE) {
-      return { statusCode: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large (limit 100 kB).' };
+      const limit = typeof error.limit === 'number' ? ` (limit ${readableBytes(error.limit)})` : '';
+      return { statusCode: 413, code: 'PAYLOAD_TOO_LARGE', message: `The request body is too large${limit}.` };
+    }
+    if (error.type === 'request.aborted' || error.type === 'request.size.invalid') {
+      return { statusCode: HttpStatus.BAD_REQUEST, code: 'VALIDATION_FAILED', message: 'The request body ended before its Content-Length.' };
+    }
+    if (error.type === 'charset.unsupported' || error.type === 'encoding.unsupported') {
+      return {
+        statusCode: HttpStatus.BAD_REQUEST,
+        code: 'VALIDATION_FAILED',
+        message: 'The request body must be UTF-8 JSON, uncompressed or gzip/deflate/br. Send Content-Type: application/json.',
+      };
     }
     return {
       statusCode: HttpStatus.BAD_REQUEST,
@@ -106,9 +117,26 @@ function isCustomBody(body: string | object): boolean {
 }
 
 /** Errors of Express's body parser carry `type` (`entity.parse.failed`, `entity.too.large`) and a 4xx `status`. */
-function isBodyParserError(error: unknown): error is { status: number; type: string } {
+/** What body-parser (and the gateway's own JSON parser) throw for a body it refuses; `limit` in bytes for a 413. */
+interface BodyParserError {
+  status: number;
+  type: string;
+  limit?: unknown;
+}
+
+/** body-parser's client-side errors: the body (`entity.*`), the request cut short, a charset or encoding it cannot read. */
+const BODY_PARSER_TYPES = /^(entity\.|request\.aborted$|request\.size\.invalid$|charset\.unsupported$|encoding\.unsupported$)/;
+
+function isBodyParserError(error: unknown): error is BodyParserError {
   const candidate = error as { status?: unknown; type?: unknown };
-  return typeof candidate?.status === 'number' && candidate.status < 500 && typeof candidate.type === 'string' && candidate.type.startsWith('entity.');
+  return typeof candidate?.status === 'number' && candidate.status < 500 && typeof candidate.type === 'string' && BODY_PARSER_TYPES.test(candidate.type);
+}
+
+/** 102400 → "100 kB", 16777216 → "16 MB" (as the limits are set). */
+function readableBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} kB`;
+  return `${bytes} bytes`;
 }
 
 /** Details are built by our own code without secrets; still, drop anything that is not a plain value. */
