@@ -1,5 +1,6 @@
 import type { LimitCheck } from './rate-limit-rules';
 import type { CounterCorrection, Grant, Lease, SliceWant } from './rate-limit-store';
+import type { RateLimits } from './rate-limit-window';
 
 /** The first slice a refill asks for (in calls) beyond its own; it doubles while refills come quickly, up to MAX_SLICE. */
 const FIRST_SLICE = 4;
@@ -9,9 +10,9 @@ const GROW_WITHIN_MS = 1000;
 
 /** What this process holds ahead of one check's counter (a key): reserved in the shared store, used by no call yet. */
 interface Quota {
-  /** The counter's key, and the limits its slices were granted under (`rpm/tpm/concurrent`). */
+  /** The counter's key, and the limits its slices were granted under. */
   readonly key: string;
-  readonly rule: string;
+  readonly limits: RateLimits;
   windowStart: number;
   requests: number;
   tokens: number;
@@ -59,7 +60,7 @@ export interface Returned {
   leases: Lease[];
 }
 
-const ruleOf = (check: LimitCheck): string => `${check.rpm}/${check.tpm}/${check.concurrent}`;
+const sameLimits = (a: RateLimits, b: RateLimits): boolean => a.rpm === b.rpm && a.tpm === b.tpm && a.concurrent === b.concurrent;
 
 function landed(quota: Quota): void {
   quota.refilling?.land();
@@ -237,7 +238,7 @@ export class LocalQuotas {
   /** The check's quota, if its slices were granted under the check's limits; one granted under others is retired. */
   private current(check: LimitCheck): Quota | undefined {
     const quota = this.quotas.get(check.key);
-    if (quota === undefined || quota.rule === ruleOf(check)) return quota;
+    if (quota === undefined || sameLimits(quota.limits, check)) return quota;
     this.quotas.delete(check.key);
     this.retired.push(quota);
     return undefined;
@@ -247,7 +248,7 @@ export class LocalQuotas {
     let quota = this.current(check);
     if (quota === undefined) {
       quota = {
-        key: check.key, rule: ruleOf(check), windowStart: 0, requests: 0, tokens: 0, free: [], keep: 0,
+        key: check.key, limits: { rpm: check.rpm, tpm: check.tpm, concurrent: check.concurrent }, windowStart: 0, requests: 0, tokens: 0, free: [], keep: 0,
         slice: FIRST_SLICE, lastRefill: Number.NEGATIVE_INFINITY, lastUse: 0, refilling: null, tokensPerCall: Math.max(1, tokens),
       };
       this.quotas.set(check.key, quota);

@@ -138,24 +138,19 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
     const now = this.clock.now().getTime();
     const window = windowStart(now);
     const callId = randomUUID();
-    let local = this.quotas.take(checks, tokens, window, now);
-    const refills = local.missing.length > 0 && this.quotas.refills(local.missing);
-    if (refills) {
-      // A slice for every check it lacks is on its way: wait for it rather than make a trip of its own.
-      this.giveBackTake(local, tokens, window);
-      await refills;
-      local = this.quotas.take(checks, tokens, window, now);
-    }
+    const local = await this.fromSlices(checks, tokens, window, now);
     if (local.missing.length > 0) {
       if (this.quotas.hasRetired) await this.giveBackIdle(false);
       const refusal = await this.fromStore(local, callId, tokens, window, now);
       if (refusal !== null) {
+        // A slice that landed meanwhile, or is on its way, may still cover it; else the call counts on nothing.
         const again = await this.fromSlices(local.missing, tokens, window, now);
-        if (again === null) {
+        if (again.missing.length > 0) {
+          this.giveBackTake(again, tokens, window);
           this.giveBackTake(local, tokens, window);
           throw rateLimited(refusal.check, refusal.kind, scope, refusal.state, tokens, now);
         }
-        local.leases.push(...again);
+        local.leases.push(...again.leases);
       }
     }
     const hold: RateLimitHold = { callId, checks, tokens, windowStart: window, leases: local.leases };
@@ -182,16 +177,16 @@ export class RateLimiter implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /**
-   * A call the store refused may still pass on a slice this process holds: one that landed meanwhile, or one on its
-   * way (waited for), so a slice granted during a burst is used by the burst. Its leases, or `null`: refused.
+   * Takes what `checks` need from this process's slices; when a slice for every check they lack is on its way, waits
+   * for it and takes again rather than make a trip of its own (so a slice granted during a burst is used by the
+   * burst). What it took, with the checks still missing for the store.
    */
-  private async fromSlices(missing: readonly LimitCheck[], tokens: number, window: number, now: number): Promise<Lease[] | null> {
+  private async fromSlices(checks: readonly LimitCheck[], tokens: number, window: number, now: number): Promise<LocalTake> {
     for (;;) {
-      const again = this.quotas.take(missing, tokens, window, now);
-      if (again.missing.length === 0) return again.leases;
-      this.giveBackTake(again, tokens, window);
-      const refills = this.quotas.refills(again.missing);
-      if (!refills) return null;
+      const local = this.quotas.take(checks, tokens, window, now);
+      const refills = local.missing.length > 0 ? this.quotas.refills(local.missing) : null;
+      if (refills === null) return local;
+      this.giveBackTake(local, tokens, window);
       await refills;
     }
   }

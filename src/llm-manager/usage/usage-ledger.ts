@@ -51,10 +51,9 @@ export class UsageLedger implements OnModuleInit {
     }
   }
 
-  /** Takes a row still being counted; it is priced (unless its caller priced it), journaled and queued once ready. */
+  /** Takes a row still being counted and priced (CallRecorder prices it once for all); journaled and queued once ready. */
   count(row: Promise<UsageRow>): void {
     const job = row
-      .then((counted) => (counted.costMicroUsd === undefined ? this.prices.price(counted) : counted))
       .then((ready) => {
         this.journal.appendSoon(ready.callId!, { t: 'row', id: ready.callId!, row: { ...ready, createdAt: ready.createdAt.toISOString() } });
         this.writer.enqueue(ready);
