@@ -107,7 +107,8 @@ function targetOf(built: TrackedChatModel): Omit<UpstreamRoute, 'fallbacks'> {
 
 function readTarget(built: TrackedChatModel): Omit<UpstreamRoute, 'fallbacks'> {
   const { info } = built;
-  const apiKey = typeof built.apiKey === 'string' ? built.apiKey : null;
+  // A keyless platform's model holds LangChain's placeholder key: the gateway sends no Authorization header at all.
+  const apiKey = info.keyOrigin !== 'none' && typeof built.apiKey === 'string' ? built.apiKey : null;
   return {
     baseUrl: String(built.clientConfig.baseURL),
     apiKey,
