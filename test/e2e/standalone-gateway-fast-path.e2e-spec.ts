@@ -105,6 +105,26 @@ describe('standalone server: the gateway\'s fast path (bare node:http in front o
     expect(reachedExpress).toEqual([CHAT_VIA_EXPRESS, '/health', '/v1/nothing']);
   });
 
+  it('GET /v1/models: the ETag Express gives it, and 304 for a client that names it, on both paths', async () => {
+    const models = (path: string, headers: Record<string, string> = {}): request.Test =>
+      request(app.getHttpServer()).get(path).set({ authorization: `Bearer ${token}`, ...headers });
+    const fast = await models('/v1/models');
+    const viaExpress = await models('/v1/models/');
+    expect(fast.status).toBe(200);
+    expect(fast.headers['etag']).toMatch(/^W\/"[0-9a-f]+-[A-Za-z0-9+/]{27}"$/);
+    expect(fast.headers['etag']).toBe(viaExpress.headers['etag']);
+    const tag = fast.headers['etag'] as string;
+    for (const path of ['/v1/models', '/v1/models/']) {
+      const cached = await models(path, { 'if-none-match': `"other", ${tag}` });
+      expect({ path, status: cached.status, body: cached.text, etag: cached.headers['etag'] }).toEqual({ path, status: 304, body: '', etag: tag });
+      // A strong spelling of the same tag matches too (weak comparison); `no-cache` asks for the list again.
+      expect((await models(path, { 'if-none-match': tag.slice(2) })).status).toBe(304);
+      expect((await models(path, { 'if-none-match': tag, 'cache-control': 'no-cache' })).status).toBe(200);
+      expect((await models(path, { 'if-none-match': '"stale"' })).status).toBe(200);
+    }
+    expect(reachedExpress).toEqual(Array(5).fill('/v1/models/'));
+  });
+
   it('a stream is relayed as SSE', async () => {
     const body = JSON.stringify({ model: 'main', stream: true, messages: [{ role: 'user', content: 'hi' }] });
     const answer = await post(CHAT, token, body);

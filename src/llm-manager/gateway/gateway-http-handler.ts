@@ -4,7 +4,7 @@ import { ChatRelay } from './chat-relay.service';
 import { EmbeddingsRelay } from './embeddings-relay.service';
 import { GatewayAuthenticator } from './gateway-authenticator';
 import { GatewayModelsService } from './gateway-models.service';
-import { sendJson } from './json-reply';
+import { sendCachableJson } from './json-reply';
 
 /** The gateway's three routes, as the fast path names them. */
 export type GatewayEndpoint = 'chat' | 'embeddings' | 'models';
@@ -53,7 +53,7 @@ export class GatewayHttpHandler {
       case 'embeddings':
         return this.embeddings.relay(caller, req.body, req.headers, res);
       case 'models':
-        return sendJson(res, 200, await this.models.list(caller));
+        return sendCachableJson(req, res, await this.models.list(caller));
     }
   }
 }
