@@ -4,6 +4,7 @@ import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
 import type { RateLimitView } from '../../src/llm-manager/rate-limits/rate-limit.types';
 import { budgetYaml, CALL_USAGE } from '../support/budget-yaml';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
+import { awayFromMinuteEnd } from '../support/mid-minute-clock';
 import { useNoNetworkGuard } from '../support/no-network';
 import { SYSTEM_KEY } from '../support/upstream-yaml';
 import { GatewayApp } from './gateway-app';
@@ -89,6 +90,8 @@ describe('gateway: a call past a rate limit is 429 rate_limit_exceeded with Retr
     const refused = await send(limited.token, true);
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toBe('1');
+    // OpenAI has no header for calls at once: Retry-After alone says when.
+    expect([...refused.headers.keys()].filter((name) => name.startsWith('x-ratelimit'))).toEqual([]);
     const body = (await refused.json()) as { error: { message: string; code: string; type: string; param: null } };
     expect(body.error).toMatchObject({ code: 'rate_limit_exceeded', type: 'rate_limit_error', param: null });
     expect(body.error.message).toMatch(new RegExp(`^Rate limit reached for API token ${limited.id}: 1 calls at once`));
@@ -100,5 +103,49 @@ describe('gateway: a call past a rate limit is 429 rate_limit_exceeded with Retr
 
     // Its place is free again once the first call ended.
     expect((await send(limited.token)).status).toBe(200);
+  });
+  it("a request or token limit's 429 carries OpenAI's x-ratelimit-* headers: the limit, what is left, when it starts again", async () => {
+    upstream.scriptModel('fake-chat', { reply: 'ok', usage: CALL_USAGE });
+    const tokens = gateway.app.get(ApiTokenService);
+    const manager = gateway.app.get(LlmManagerService);
+    const chat = (token: string): Promise<globalThis.Response> =>
+      fetch(`${gateway.url}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ model: 'main', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+    const limitHeaders = (answer: globalThis.Response): Record<string, string> =>
+      Object.fromEntries([...answer.headers].filter(([name]) => name.startsWith('x-ratelimit') || name === 'retry-after'));
+
+    // The window is the clock's minute (the gateway runs on the real clock): the calls below must all fall in one.
+    await awayFromMinuteEnd();
+    const perMinute = await tokens.issue('fay', 'two a minute');
+    await manager.setRateLimit({ tokenId: perMinute.id, rpm: 2 });
+    expect((await chat(perMinute.token)).status).toBe(200);
+    expect((await chat(perMinute.token)).status).toBe(200);
+    const third = await chat(perMinute.token);
+    expect(third.status).toBe(429);
+    const wait = third.headers.get('retry-after')!;
+    expect(limitHeaders(third)).toEqual({
+      'retry-after': wait,
+      'x-ratelimit-limit-requests': '2',
+      'x-ratelimit-remaining-requests': '0',
+      'x-ratelimit-reset-requests': `${wait}s`,
+    });
+
+    // One call's reported usage (103 tokens) fills most of 110 tokens a minute; the next call's prompt does not fit.
+    const tokenBound = await tokens.issue('fay', 'tokens a minute');
+    await manager.setRateLimit({ tokenId: tokenBound.id, tpm: 110 });
+    expect((await chat(tokenBound.token)).status).toBe(200);
+    await gateway.rows();
+    const refused = await chat(tokenBound.token);
+    expect(refused.status).toBe(429);
+    const tokensWait = refused.headers.get('retry-after')!;
+    expect(limitHeaders(refused)).toEqual({
+      'retry-after': tokensWait,
+      'x-ratelimit-limit-tokens': '110',
+      'x-ratelimit-remaining-tokens': '7',
+      'x-ratelimit-reset-tokens': `${tokensWait}s`,
+    });
   });
 });

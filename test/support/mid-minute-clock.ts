@@ -25,3 +25,12 @@ export class MidMinuteClock extends Clock {
 export function startAtMidMinute(store: TempStore, options: LlmManagerOptions): Promise<TestingModule> {
   return store.start(options, [], new MidMinuteClock());
 }
+
+/**
+ * For a spec on the real clock (a whole app it does not build): resolves at once unless the minute ends within
+ * `marginMs`, else once the next minute has begun, so a few calls counted in one window see it through.
+ */
+export async function awayFromMinuteEnd(marginMs = 5_000): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left <= marginMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}

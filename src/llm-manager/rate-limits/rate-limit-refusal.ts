@@ -45,8 +45,14 @@ export function rateLimited(check: LimitCheck, kind: RateLimitKind, scope: RateL
     'RATE_LIMITED',
     `Rate limit reached for ${whose(check, scope)}: ${check[kind]} ${UNITS[kind]}${seen}. Nothing was sent. Retry after ${wait} s, ` +
       'or ask an administrator to raise the limit (PUT /api/ai/admin/rate-limits).',
-    { details: { ...details(check, kind, scope), retryAfterSeconds: wait } },
+    { details: { ...details(check, kind, scope), remaining: remaining(check, kind, state), retryAfterSeconds: wait } },
   );
+}
+
+/** What was left of the refused limit: none of a request or concurrency limit, the tokens not yet used of a tpm one (null: unknown). */
+function remaining(check: LimitCheck, kind: RateLimitKind, state: CounterState | null): number | null {
+  if (kind !== 'tpm') return 0;
+  return state === null ? null : Math.max(0, (check.tpm ?? 0) - state.tokens);
 }
 
 /** A prompt that alone needs more than a tokens-per-minute limit allows: waiting never helps, so no Retry-After. */
