@@ -191,8 +191,8 @@ describe('console (browser): rate limits', () => {
     await page.fill('#rl-user', 'carol');
     await page.fill('#rl-rpm', '0');
     await page.click('#save-rate-limit');
-    // A class-validator refusal carries no details to fill the Chinese template: the server's own text, as elsewhere.
-    await page.locator('#rate-limit-error', { hasText: 'rpm must not be less than 1' }).waitFor();
+    // A class-validator refusal, said in Chinese from its field and rule (details.fields).
+    await page.locator('#rate-limit-error', { hasText: '字段“rpm”不能小于 1。' }).waitFor();
     expect(await limits()).toHaveLength(4);
     await setLang(rig, 'en');
 

@@ -107,6 +107,28 @@ describe('user platform, model and key routes refuse bad input cleanly', () => {
     expectValidationError(await http.put(at('/api/ai/user/models/:id'), A, body), field);
   });
 
+  it('a refusal of the body lists each field and rule (details.fields; nested ones by path), its message as before', async () => {
+    const refused = await http.post('/api/ai/user/platforms', A, {
+      ...GOOD_PLATFORM,
+      name: 'n'.repeat(101),
+      ownerId: 'bob',
+      models: [{ ...GOOD_MODEL, platformId: 1 }],
+    });
+    expectValidationError(refused, 'name');
+    const body = refused.body as { message: string; errors: string[]; details: { field: string; fields: { field: string; rule: string; message: string }[] } };
+    expect(body.details.fields).toEqual(
+      expect.arrayContaining([
+        { field: 'name', rule: 'maxLength', message: 'name must be shorter than or equal to 100 characters' },
+        { field: 'ownerId', rule: 'whitelistValidation', message: 'property ownerId should not exist' },
+        { field: 'models.0.platformId', rule: 'whitelistValidation', message: 'models.0.property platformId should not exist' },
+      ]),
+    );
+    expect(body.details.field).toBe(body.details.fields[0]!.field);
+    // The messages are Nest's, one per broken rule, as they were before the fields were added.
+    expect(body.details.fields.map((f) => f.message).sort()).toEqual([...body.errors].sort());
+    expect(body.message).toBe(body.errors.join('; '));
+  });
+
   it('PUT with null for a required name is refused by the service rules (400)', async () => {
     expectValidationError(await http.put(at('/api/ai/user/platforms/:id'), A, { name: null }), 'name');
     expectValidationError(await http.put(at('/api/ai/user/models/:id'), A, { displayName: '   ' }), 'displayName');

@@ -1,4 +1,5 @@
-import { applyDecorators, UseFilters, UseGuards, UsePipes, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
+import { applyDecorators, HttpException, UseFilters, UseGuards, UsePipes, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
+import type { ValidationError } from 'class-validator';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { assertWellShapedInput } from './input-shape';
 import { LlmManagerExceptionFilter } from './llm-manager-exception.filter';
@@ -19,6 +20,52 @@ class LlmManagerValidationPipe extends ValidationPipe {
   protected override transformPrimitive(value: unknown): unknown {
     return value;
   }
+
+  /**
+   * Nest's refusal (`message`, one line per broken rule, capped as Nest caps it) with each field and rule added
+   * (`fields`, sent as `details.fields`), so a client can say it in its own words: the console does in Chinese.
+   */
+  override createExceptionFactory(): (errors?: ValidationError[]) => unknown {
+    const nests = super.createExceptionFactory();
+    return (errors: ValidationError[] = []) => {
+      const refusal = nests(errors);
+      if (!(refusal instanceof HttpException)) return refusal;
+      const body = refusal.getResponse();
+      if (typeof body !== 'object' || body === null) return refusal;
+      return new HttpException({ ...body, fields: fieldRefusals(errors) }, refusal.getStatus());
+    };
+  }
+}
+
+/** One refused field of a request: its path (`limits.rpm`), the rule it broke (class-validator's name) and what it says. */
+interface FieldRefusal {
+  field: string;
+  rule: string;
+  message: string;
+}
+
+/** Refusals listed at most: a body with many bad fields says the first ones (Nest caps its messages the same way). */
+const MAX_FIELD_REFUSALS = 50;
+
+/**
+ * Every refusal in `errors`, nested fields by their dotted path, each message as Nest's ValidationPipe words it
+ * (a nested field's message starts with its parents' path).
+ */
+function fieldRefusals(errors: readonly ValidationError[]): FieldRefusal[] {
+  const refusals: FieldRefusal[] = [];
+  const visit = (list: readonly ValidationError[], path: string): void => {
+    for (const error of list) {
+      if (refusals.length >= MAX_FIELD_REFUSALS) return;
+      const field = path === '' ? error.property : `${path}.${error.property}`;
+      for (const [rule, message] of Object.entries(error.constraints ?? {})) {
+        if (refusals.length >= MAX_FIELD_REFUSALS) return;
+        refusals.push({ field, rule, message: path === '' ? message : `${path}.${message}` });
+      }
+      visit(error.children ?? [], field);
+    }
+  };
+  visit(errors, '');
+  return refusals;
 }
 
 /** Bodies are validated strictly: unknown fields are refused, types converted, nothing else reaches a service. */

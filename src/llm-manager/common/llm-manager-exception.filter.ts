@@ -82,7 +82,15 @@ export class LlmManagerExceptionFilter implements ExceptionFilter {
     const message = statusCode === HttpStatus.BAD_REQUEST && list.some((m) => /JSON/i.test(m)) && !Array.isArray(messages)
       ? 'The request body is not valid JSON. Send a JSON object with Content-Type: application/json.'
       : list.join('; ');
-    return { statusCode, code, message, ...(Array.isArray(messages) ? { errors: list } : {}) };
+    const fields = typeof raw === 'object' && raw !== null && 'fields' in raw && Array.isArray(raw.fields) && raw.fields.length > 0 ? raw.fields : null;
+    return {
+      statusCode,
+      code,
+      message,
+      ...(Array.isArray(messages) ? { errors: list } : {}),
+      // The validation pipe's refusals, field by field (llmManagerValidationPipe): the first field, and all of them.
+      ...(fields === null ? {} : { details: { field: (fields[0] as { field: string }).field, fields } }),
+    };
   }
 }
 

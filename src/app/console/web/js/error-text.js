@@ -47,11 +47,46 @@ function templateKey(code, details) {
   return details.host ? 'UPSTREAM_ERROR/unreachable' : code;
 }
 
+// class-validator's rules in Chinese, by rule name; `{n}` and `{values}` are read from its English message. A rule not
+// here (or a message worded otherwise, as our own validators' are) is said as "字段…的值无效" with the English text.
+const zhRules = {
+  isInt: { text: '字段“{field}”必须是整数' },
+  isNumber: { text: '字段“{field}”必须是数字' },
+  isString: { text: '字段“{field}”必须是文本' },
+  isBoolean: { text: '字段“{field}”必须是 true 或 false' },
+  isArray: { text: '字段“{field}”必须是数组' },
+  isObject: { text: '字段“{field}”必须是对象' },
+  isNotEmpty: { text: '字段“{field}”不能为空' },
+  min: { text: '字段“{field}”不能小于 {n}', read: /must not be less than (-?[\d.]+)$/ },
+  max: { text: '字段“{field}”不能大于 {n}', read: /must not be greater than (-?[\d.]+)$/ },
+  minLength: { text: '字段“{field}”至少 {n} 个字符', read: /longer than or equal to (\d+) characters$/ },
+  maxLength: { text: '字段“{field}”最多 {n} 个字符', read: /shorter than or equal to (\d+) characters$/ },
+  arrayMaxSize: { text: '字段“{field}”最多 {n} 项', read: /no more than (\d+) elements$/ },
+  isIn: { text: '字段“{field}”必须是以下值之一：{values}', read: /one of the following values: (.*)$/ },
+  whitelistValidation: { text: '不允许字段“{n}”', read: /^(?:.*\.)?property (.+) should not exist$/ },
+};
+
+/** One refused field (`details.fields` of VALIDATION_FAILED) in Chinese. */
+function zhFieldRefusal({ field, rule, message }) {
+  // Length's rule is `isLength`; its messages are those of minLength and maxLength.
+  const rules = rule === 'isLength' ? [zhRules.minLength, zhRules.maxLength] : [zhRules[rule]];
+  for (const known of rules) {
+    if (!known) continue;
+    const read = known.read ? known.read.exec(String(message)) : [];
+    if (!read) continue;
+    return known.text.replace('{field}', field).replace('{n}', read[1]).replace('{values}', read[1]);
+  }
+  return `字段“${field}”的值无效：${message}`;
+}
+
 /** The text to show for an error of the API (or any Error): translated by code and details, else its own message. */
 export function errorText(error) {
   const fallback = error && error.message ? error.message : String(error);
   if (currentLang() !== 'zh' || !error || typeof error.code !== 'string') return fallback;
   const details = error.details && typeof error.details === 'object' ? error.details : {};
+  if (error.code === 'VALIDATION_FAILED' && Array.isArray(details.fields) && details.fields.length > 0) {
+    return `${details.fields.map(zhFieldRefusal).join('；')}。`;
+  }
   const template = zh[templateKey(error.code, details)];
   if (!template) return fallback;
   let complete = true;

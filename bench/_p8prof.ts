@@ -1,0 +1,30 @@
+import 'reflect-metadata';
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
+import { LlmManagerService } from '../src/llm-manager/llm-manager.service';
+import { startFakeUpstream } from '../test/support/fake-upstream';
+import { TestRedisKeys, TEST_REDIS_URL } from '../test/support/redis-keys';
+import { TempStore } from '../test/support/temp-store';
+import { SYSTEM_KEY, SYSTEM_KEY_ENV, upstreamYaml } from '../test/support/upstream-yaml';
+const HIGH = { rpm: 2_000_000_000, tpm: 2_000_000_000, concurrent: 1_000_000 };
+async function main() {
+  const user = process.argv[2]!;
+  const upstream = await startFakeUpstream();
+  const keys = new TestRedisKeys();
+  const store = new TempStore(upstreamYaml(upstream.url));
+  const app = await store.start({ env: { [SYSTEM_KEY_ENV]: SYSTEM_KEY }, autoKey: true, defaultUserRateLimit: HIGH, redisUrl: TEST_REDIS_URL, redisKeyPrefix: keys.prefix });
+  const manager = app.get(LlmManagerService);
+  await manager.setRateLimit({ userId: 'p8-free' });
+  const model = await manager.getUserLlm(user);
+  for (let i = 0; i < 2000; i++) await model.invoke(`hello ${i}`);
+  const session = new Session(); session.connect();
+  await session.post('Profiler.enable'); await session.post('Profiler.setSamplingInterval', { interval: 100 }); await session.post('Profiler.start');
+  const t0 = performance.now(); const c0 = process.cpuUsage();
+  for (let i = 0; i < 10000; i++) await model.invoke(`hello ${i}`);
+  const c = process.cpuUsage(c0);
+  console.log(user, 'wall ms/call', ((performance.now() - t0) / 10000).toFixed(4), 'cpu ms/call', ((c.user + c.system) / 1000 / 10000).toFixed(4));
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync(`/tmp/p8prof/${user}.cpuprofile`, JSON.stringify(profile));
+  await app.close(); await upstream.close(); store.remove(); await keys.close();
+}
+main().catch((e) => { console.error(e); process.exit(1); });
