@@ -13,7 +13,14 @@ export class SysErrorBodyDto implements ErrorBody {
   @ApiProperty({ description: 'What went wrong and what to do next; never a secret.', example: 'Platform 42 does not exist or is not yours.' })
   message!: string;
 
-  @ApiPropertyOptional({ description: 'Structured context such as the field or id.', example: { platformId: 42 }, type: 'object', additionalProperties: true })
+  @ApiPropertyOptional({
+    description:
+      'Structured context such as the field or id. A refused body (VALIDATION_FAILED) has `field` (the first) and `fields`: ' +
+      'every broken rule as { field (nested by path), rule (class-validator\'s name), message }.',
+    example: { platformId: 42 },
+    type: 'object',
+    additionalProperties: true,
+  })
   details?: Record<string, unknown>;
 
   @ApiPropertyOptional({ description: 'Every validation failure, one per field rule.', example: ['name must be shorter than or equal to 100 characters'], type: [String] })
