@@ -1,5 +1,5 @@
 import { screenshot } from '../support/browser';
-import { CONSOLE_SIZES, signIn, openPage, pageWidth, switchMode, type ConsoleRig, useSignedInConsole } from '../support/browser-console';
+import { CONSOLE_ADMIN_TOKEN, CONSOLE_SIZES, signIn, openPage, pageWidth, switchMode, type ConsoleRig, useSignedInConsole } from '../support/browser-console';
 import { useNoNetworkGuard } from '../support/no-network';
 
 const SIZES = CONSOLE_SIZES;
@@ -67,6 +67,39 @@ describe('console (browser): the server\'s errors in both languages, at 1280×80
       await screenshot(page, `error-key-rejected-${size}-${lang}`);
       await page.selectOption('#lang', 'en');
     });
+  });
+
+  it("a body the server refuses, in Chinese field by field from details.fields; English as the server said it", async () => {
+    const { rig } = signedIn;
+    const { page } = rig;
+    await openPage(rig, 'platforms');
+    /**
+     * The console's words for the server's answer to `PUT path body`, in `lang` (error-text.js on a real refusal). A
+     * script string: TypeScript would compile an `import()` inside a function into a CommonJS helper the page lacks.
+     */
+    const words = (lang: 'en' | 'zh', path: string, body: unknown): Promise<{ status: number; text: string }> =>
+      page.evaluate(`(async () => {
+        const { setLang } = await import('/console/js/i18n.js');
+        const { errorText } = await import('/console/js/error-text.js');
+        setLang(${JSON.stringify(lang)});
+        const response = await fetch(${JSON.stringify(path)}, {
+          method: 'PUT',
+          headers: { authorization: 'Bearer ${CONSOLE_ADMIN_TOKEN}', 'content-type': 'application/json' },
+          body: ${JSON.stringify(JSON.stringify(body))},
+        });
+        const answer = await response.json();
+        return { status: response.status, text: errorText(Object.assign(new Error(answer.message), answer)) };
+      })()`) as Promise<{ status: number; text: string }>;
+    const limits = '/api/ai/admin/rate-limits';
+    expect(await words('zh', limits, { userId: 'alice', rpm: 0, tpm: 1.5 })).toEqual({ status: 400, text: '字段“rpm”不能小于 1；字段“tpm”必须是整数。' });
+    // Length's combined message, a type, an unknown field (nested or not), and a message of our own validators.
+    expect(await words('zh', limits, { userId: 42, rpm: 5, burst: 1 })).toEqual({
+      status: 400,
+      text: '不允许字段“burst”；字段“userId”须为 1 到 64 个字符；字段“userId”必须是文本。',
+    });
+    const english = await words('en', limits, { userId: 'alice', rpm: 0 });
+    expect(english).toEqual({ status: 400, text: 'rpm must not be less than 1' });
+    await page.evaluate(`import('/console/js/i18n.js').then(({ setLang }) => setLang('en'))`);
   });
 
   it.each(['en', 'zh'] as const)('a wrong token at sign-in (%s)', async (lang) => {

@@ -146,6 +146,8 @@ describe('console (browser): rate limits', () => {
     await page.keyboard.press('Enter');
     await toastWith(page, 'Rate limit of "alice" saved.');
     expect((await limits()).find((l) => l.id === alice.id)).toMatchObject({ rpm: 120, tpm: 50000, concurrent: null });
+    // The toast comes first; the list is read again after it.
+    await aliceRow.locator('td', { hasText: '50,000' }).waitFor();
     expect((await aliceRow.locator('td').allTextContents()).slice(2, 5)).toEqual(['120', '50,000', '—']);
     expect(await limits()).toHaveLength(4);
     // Editing a limit's slot moves it: one limit for slot fast, none left for reason.

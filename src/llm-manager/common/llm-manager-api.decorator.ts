@@ -32,7 +32,9 @@ class LlmManagerValidationPipe extends ValidationPipe {
       if (!(refusal instanceof HttpException)) return refusal;
       const body = refusal.getResponse();
       if (typeof body !== 'object' || body === null) return refusal;
-      return new HttpException({ ...body, fields: fieldRefusals(errors) }, refusal.getStatus());
+      // The errors Nest kept within its message budget (maxErrorMessagesLength), not all of them.
+      const kept = this.limitValidationErrors(errors, { remaining: this.maxErrorMessagesLength, isExceeded: false });
+      return new HttpException({ ...body, fields: fieldRefusals(kept) }, refusal.getStatus());
     };
   }
 }
@@ -46,10 +48,16 @@ interface FieldRefusal {
 
 /** Refusals listed at most: a body with many bad fields says the first ones (Nest caps its messages the same way). */
 const MAX_FIELD_REFUSALS = 50;
+/** A field's path and message are cut to this many characters: a client's key can be as long as its body. */
+const MAX_FIELD_TEXT = 200;
+
+function clipped(text: string): string {
+  return text.length > MAX_FIELD_TEXT ? `${text.slice(0, MAX_FIELD_TEXT)}…` : text;
+}
 
 /**
  * Every refusal in `errors`, nested fields by their dotted path, each message as Nest's ValidationPipe words it
- * (a nested field's message starts with its parents' path).
+ * (a nested field's message starts with its parents' path); paths and messages clipped to MAX_FIELD_TEXT.
  */
 function fieldRefusals(errors: readonly ValidationError[]): FieldRefusal[] {
   const refusals: FieldRefusal[] = [];
@@ -59,7 +67,7 @@ function fieldRefusals(errors: readonly ValidationError[]): FieldRefusal[] {
       const field = path === '' ? error.property : `${path}.${error.property}`;
       for (const [rule, message] of Object.entries(error.constraints ?? {})) {
         if (refusals.length >= MAX_FIELD_REFUSALS) return;
-        refusals.push({ field, rule, message: path === '' ? message : `${path}.${message}` });
+        refusals.push({ field: clipped(field), rule, message: clipped(path === '' ? message : `${path}.${message}`) });
       }
       visit(error.children ?? [], field);
     }

@@ -40,15 +40,38 @@ function weakEtag(text: string): string {
   return `W/"${Buffer.byteLength(text).toString(16)}-${hash}"`;
 }
 
-/** Whether the client's copy tagged `If-None-Match` is `tag` (weak comparison), as the `fresh` package decides. */
+/** `Cache-Control: no-cache` as the `fresh` package reads it: the client asks for the answer again. */
+const NO_CACHE = /(?:^|,)\s*?no-cache\s*?(?:,|$)/;
+
+/**
+ * Whether the client's copy tagged `If-None-Match` is `tag`, decided as the `fresh` package (Express's `req.fresh`)
+ * decides it for an answer with an ETag and no Last-Modified: its token list, its three comparisons, `*` as is.
+ */
 function isFresh(req: IncomingMessage, tag: string): boolean {
   const noneMatch = req.headers['if-none-match'];
-  if (noneMatch === undefined || noneMatch === '') return false;
-  if (/(?:^|,)\s*no-cache\s*(?:,|$)/.test(req.headers['cache-control'] ?? '')) return false;
-  if (noneMatch.trim() === '*') return true;
-  const bare = tag.slice(2);
-  return noneMatch.split(',').some((given) => {
-    const candidate = given.trim();
-    return candidate === tag || candidate === bare || `W/${candidate}` === tag;
-  });
+  if (!noneMatch) return false;
+  const cacheControl = req.headers['cache-control'];
+  if (cacheControl && NO_CACHE.test(cacheControl)) return false;
+  if (noneMatch === '*') return true;
+  return tokenList(noneMatch).some((match) => match === tag || match === `W/${tag}` || `W/${match}` === tag);
+}
+
+/** `fresh`'s parseTokenList: comma-separated, spaces (only spaces) around each token dropped. */
+function tokenList(header: string): string[] {
+  const list: string[] = [];
+  let start = 0;
+  let end = 0;
+  for (let i = 0; i < header.length; i++) {
+    const code = header.charCodeAt(i);
+    if (code === 0x20) {
+      if (start === end) start = end = i + 1;
+    } else if (code === 0x2c) {
+      list.push(header.substring(start, end));
+      start = end = i + 1;
+    } else {
+      end = i + 1;
+    }
+  }
+  list.push(header.substring(start, end));
+  return list;
 }

@@ -47,8 +47,9 @@ function templateKey(code, details) {
   return details.host ? 'UPSTREAM_ERROR/unreachable' : code;
 }
 
-// class-validator's rules in Chinese, by rule name; `{n}` and `{values}` are read from its English message. A rule not
-// here (or a message worded otherwise, as our own validators' are) is said as "字段…的值无效" with the English text.
+// class-validator's rules in Chinese, by rule name, for its own wording of a field's message ("<field> must …"); `{n}`
+// and `{m}` are read from it. A rule not here, or a message worded otherwise ("each value in …", our own validators'),
+// is said as "字段…的值无效" with the server's English text.
 const zhRules = {
   isInt: { text: '字段“{field}”必须是整数' },
   isNumber: { text: '字段“{field}”必须是数字' },
@@ -57,26 +58,38 @@ const zhRules = {
   isArray: { text: '字段“{field}”必须是数组' },
   isObject: { text: '字段“{field}”必须是对象' },
   isNotEmpty: { text: '字段“{field}”不能为空' },
-  min: { text: '字段“{field}”不能小于 {n}', read: /must not be less than (-?[\d.]+)$/ },
-  max: { text: '字段“{field}”不能大于 {n}', read: /must not be greater than (-?[\d.]+)$/ },
-  minLength: { text: '字段“{field}”至少 {n} 个字符', read: /longer than or equal to (\d+) characters$/ },
-  maxLength: { text: '字段“{field}”最多 {n} 个字符', read: /shorter than or equal to (\d+) characters$/ },
-  arrayMaxSize: { text: '字段“{field}”最多 {n} 项', read: /no more than (\d+) elements$/ },
-  isIn: { text: '字段“{field}”必须是以下值之一：{values}', read: /one of the following values: (.*)$/ },
-  whitelistValidation: { text: '不允许字段“{n}”', read: /^(?:.*\.)?property (.+) should not exist$/ },
+  min: { text: '字段“{field}”不能小于 {n}', read: / must not be less than (-?[\d.]+)$/ },
+  max: { text: '字段“{field}”不能大于 {n}', read: / must not be greater than (-?[\d.]+)$/ },
+  minLength: { text: '字段“{field}”至少 {n} 个字符', read: / must be longer than or equal to (\d+) characters$/ },
+  maxLength: { text: '字段“{field}”最多 {n} 个字符', read: / must be shorter than or equal to (\d+) characters$/ },
+  between: {
+    text: '字段“{field}”须为 {n} 到 {m} 个字符',
+    read: / must be longer than or equal to (\d+) and shorter than or equal to (\d+) characters$/,
+  },
+  arrayMaxSize: { text: '字段“{field}”最多 {n} 项', read: / must contain no more than (\d+) elements$/ },
+  isIn: { text: '字段“{field}”必须是以下值之一：{n}', read: / must be one of the following values: (.*)$/ },
 };
+
+/** The Chinese for one rule's message about `field`, or null when it is not worded as class-validator words it. */
+function zhRuleText(field, rule, message) {
+  // Length's rule is `isLength`; its messages are minLength's, maxLength's, or both at once.
+  const names = rule === 'isLength' ? ['between', 'minLength', 'maxLength'] : [rule];
+  for (const name of names) {
+    if (!Object.hasOwn(zhRules, name) || !message.startsWith(`${field} must `)) continue;
+    const { text, read } = zhRules[name];
+    const values = read ? read.exec(message) : [];
+    if (!values) continue;
+    const fill = { field, n: values[1], m: values[2] };
+    return text.replace(/\{(\w+)\}/g, (whole, key) => fill[key]);
+  }
+  return null;
+}
 
 /** One refused field (`details.fields` of VALIDATION_FAILED) in Chinese. */
 function zhFieldRefusal({ field, rule, message }) {
-  // Length's rule is `isLength`; its messages are those of minLength and maxLength.
-  const rules = rule === 'isLength' ? [zhRules.minLength, zhRules.maxLength] : [zhRules[rule]];
-  for (const known of rules) {
-    if (!known) continue;
-    const read = known.read ? known.read.exec(String(message)) : [];
-    if (!read) continue;
-    return known.text.replace('{field}', field).replace('{n}', read[1]).replace('{values}', read[1]);
-  }
-  return `字段“${field}”的值无效：${message}`;
+  const text = String(message);
+  if (rule === 'whitelistValidation' && text.endsWith(' should not exist')) return `不允许字段“${field}”`;
+  return zhRuleText(String(field), String(rule), text) ?? `字段“${field}”的值无效：${text}`;
 }
 
 /** The text to show for an error of the API (or any Error): translated by code and details, else its own message. */
