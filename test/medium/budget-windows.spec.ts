@@ -2,6 +2,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import type { DataSource } from 'typeorm';
 import type { BudgetEvent } from '../../src/llm-manager/budgets/budget-events';
 import { BudgetEntity } from '../../src/llm-manager/budgets/budget.entity';
+import { CallRecorder } from '../../src/llm-manager/builder/call-recorder';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
 import { LlmManagerModule } from '../../src/llm-manager/llm-manager.module';
 import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
@@ -146,5 +147,30 @@ describe('budget windows: a call across the rollover, and soft limits across ins
     expect((await llm.setBudget({ userId: 'alice', limitUsd: 1, period: 'day' })).spentUsd).toBe(0);
     // Back to the month: both calls of March count again, so a reshaped budget never forgives spend.
     expect((await llm.setBudget({ userId: 'alice', limitUsd: 1, period: 'month' })).spentUsd * 1e6).toBeCloseTo(2 * CALL_MICRO_USD);
+  });
+
+  it("a budget reshaped while a call's row still waits to be written, and while a call is in flight, counts each call once", async () => {
+    clock.at = new Date('2026-03-02T12:00:00.000Z');
+    const app = await instance();
+    const llm = app.get(LlmManagerService);
+    await llm.setBudget({ userId: 'alice', limitUsd: 1, period: 'month' });
+    const alice = await llm.getUserLlm('alice');
+    // Ended and settled on the month budget; its row waits in the writer's queue (written within flushIntervalMs).
+    await alice.invoke('queued');
+    await app.get(CallRecorder).drain();
+    // In flight: admitted under the month's window, started today.
+    const reader = (await alice.stream('in flight'))[Symbol.asyncIterator]();
+    await reader.next();
+
+    const day = await llm.setBudget({ userId: 'alice', limitUsd: 1, period: 'day' });
+    // The queued call counts: it was made today, and its cost was settled before the reshape.
+    expect(day.spentUsd * 1e6).toBeCloseTo(CALL_MICRO_USD);
+    while (!(await reader.next()).done);
+    await settled(app);
+    // The call in flight counts once it ends: it started in the new window, whatever window admitted it.
+    const row = await budgetRow(app);
+    expect([row.period, row.spentMicroUsd, row.reservedMicroUsd]).toEqual(['day', 2 * CALL_MICRO_USD, 0]);
+    // And the ledger agrees: a reshape now finds the same two calls.
+    expect((await llm.setBudget({ userId: 'alice', limitUsd: 1, period: 'week' })).spentUsd * 1e6).toBeCloseTo(2 * CALL_MICRO_USD);
   });
 });

@@ -22,8 +22,11 @@ export interface BudgetHold {
   readonly callId: string;
   readonly budgetIds: readonly number[];
   readonly amountMicroUsd: number;
-  /** The bound start of each budget's window the call was admitted in (as `budgetIds`): its cost is charged there. */
-  readonly windows: readonly string[];
+  /**
+   * When the call was admitted (bound for the database), as its usage row is dated: its cost counts on a budget whose
+   * window had begun by then, not on one whose window began later (the window rolled over, or the budget was reshaped).
+   */
+  readonly admittedAt: string;
 }
 
 /** This process, as the owner of its reservations: the sweep of another process may release them once expired. */
@@ -44,6 +47,8 @@ export class BudgetGate {
   private readonly statement: BudgetReserveStatement;
   /** Each budget's current window, so the call path skips the calendar arithmetic until the window ends. */
   private readonly windows = new Map<number, { period: string; timeZone: string; from: number; until: number; start: string }>();
+  /** Settlements under way in this process: what a reshaped budget waits for before it reads the ledger. */
+  private readonly settling = new Set<Promise<void>>();
 
   constructor(
     @InjectDataSource(LLM_MGR_DATA_SOURCE) private readonly dataSource: DataSource,
@@ -74,13 +79,25 @@ export class BudgetGate {
 
   /**
    * Moves a hold to the call's actual cost (`null` = unpriced: 0); off the call path, when the row is counted. The
-   * cost is charged to the window the call was admitted in, as its usage row (dated when it started) is: a call that
-   * started at 23:59:59 on a daily budget and ends after midnight counts in the old day, and the new day starts empty.
+   * cost counts where the call's usage row (dated when it started) does: a call that started at 23:59:59 on a daily
+   * budget and ends after midnight counts in the old day, and the new day starts empty; a call in flight while its
+   * budget is reshaped counts in the new window if it started in it.
    */
-  async settle(hold: BudgetHold, costMicroUsd: number | null): Promise<void> {
+  settle(hold: BudgetHold, costMicroUsd: number | null): Promise<void> {
+    const job = this.settleNow(hold, costMicroUsd).finally(() => this.settling.delete(job));
+    this.settling.add(job);
+    return job;
+  }
+
+  /** Resolves once every settlement this process started so far has ended (failed ones included). */
+  async whenSettled(): Promise<void> {
+    while (this.settling.size > 0) await Promise.allSettled([...this.settling]);
+  }
+
+  private async settleNow(hold: BudgetHold, costMicroUsd: number | null): Promise<void> {
     const actual = Math.max(0, costMicroUsd ?? 0);
     await this.inTurn(() => this.dataSource.transaction(async (manager) => {
-      for (const [index, budgetId] of hold.budgetIds.entries()) {
+      for (const budgetId of hold.budgetIds) {
         const released = await manager.delete(BudgetReservationEntity, { callId: hold.callId, budgetId });
         // Already released by the sweep (the call outlived its reservation): the actual cost still counts.
         const held = (released.affected ?? 0) > 0 ? hold.amountMicroUsd : 0;
@@ -91,7 +108,7 @@ export class BudgetGate {
             reservedMicroUsd: () => 'reserved_micro_usd - :held',
             spentMicroUsd: () => 'CASE WHEN window_start > :admitted THEN spent_micro_usd ELSE spent_micro_usd + :actual END',
           })
-          .where('id = :budgetId', { budgetId, held, actual, admitted: hold.windows[index] })
+          .where('id = :budgetId', { budgetId, held, actual, admitted: hold.admittedAt })
           .execute();
       }
     }));
@@ -106,7 +123,7 @@ export class BudgetGate {
     const amount = Math.max(1, Math.ceil(cost));
     const now = this.clock.now();
     const windows = rules.map((rule) => this.currentWindow(rule, now));
-    const hold: BudgetHold = { callId: randomUUID(), budgetIds: rules.map((rule) => rule.id), amountMicroUsd: amount, windows };
+    const hold: BudgetHold = { callId: randomUUID(), budgetIds: rules.map((rule) => rule.id), amountMicroUsd: amount, admittedAt: this.dialect.dateTime(now) };
     const expiresAt = this.dialect.dateTime(this.expiry(now));
     const inputs = rules.map((rule, index): ReserveInput => ({
       budgetId: rule.id, hard: rule.hard, amount, windowStart: windows[index]!, callId: hold.callId, owner: PROCESS_OWNER, expiresAt,

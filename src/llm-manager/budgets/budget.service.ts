@@ -6,12 +6,14 @@ import { LlmManagerError } from '../common/llm-manager.error';
 import { LLM_MANAGER_RESOLVED_OPTIONS, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { Clock } from '../usage/clock';
+import { UsageLedger } from '../usage/usage-ledger';
 import { UsageQueryService } from '../usage/usage-query.service';
 import { UsageSqlDialect } from '../usage/usage-sql-dialect';
 import { UsageLogEntryEntity } from '../database/usage-log-entry.entity';
 import { BUDGET_PERIODS, BudgetEntity } from './budget.entity';
 import { MAX_LIMIT_USD } from './auto-key-budget';
 import { toMicroUsd } from './budget-money';
+import { BudgetGate } from './budget-gate';
 import { budgetView } from './budget-view';
 import type { BudgetInput, BudgetView, SpendView } from './budget.types';
 import { isKnownTimeZone, windowStart } from './budget-window';
@@ -23,6 +25,8 @@ export class BudgetService {
   constructor(
     @InjectDataSource(LLM_MGR_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly usage: UsageQueryService,
+    private readonly ledger: UsageLedger,
+    private readonly gate: BudgetGate,
     private readonly clock: Clock,
     private readonly changes: ConfigChanges,
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
@@ -44,6 +48,12 @@ export class BudgetService {
     });
     const start = windowStart(valid.period, valid.timeZone, this.clock.now());
     const sameWindow = existing && existing.period === valid.period && existing.timeZone === valid.timeZone;
+    if (!sameWindow) {
+      // The ledger is read as the spend: this process's calls that ended are written and settled first, so none of
+      // them is missed (settled, row still queued) or counted twice (row written, settlement still to come).
+      await this.ledger.flush();
+      await this.gate.whenSettled();
+    }
     const spentBefore = sameWindow ? existing.spentMicroUsd : await this.spentInWindow(valid, start);
     const saved = await repository.save({
       ...(existing ?? { spentMicroUsd: 0, reservedMicroUsd: 0 }),
@@ -59,7 +69,7 @@ export class BudgetService {
   /**
    * The cost of the rows recorded since `from` for the budget's scope: the user's, or the user's on one slot (rows keep
    * their slot since the request-log migration; older ones have none). Rows do not name the API token, so a token's
-   * budget starts from 0. Calls still in the writer's queue are not counted yet.
+   * budget starts from 0. Another instance's calls still in its writer's queue (up to `flushIntervalMs`) are not counted.
    */
   private async spentInWindow(scope: { userId: string; usageKey: string | null; tokenId: number | null }, from: Date): Promise<number> {
     if (scope.tokenId !== null) return 0;
