@@ -11,7 +11,7 @@ const SUITES = ['<rootDir>/test/medium/**/*.spec.ts', '<rootDir>/test/e2e/**/*.e
 // cli-*, usage-query and instances-shared-db run the server engines themselves; usage-writer is about a SQLite file on both
 // SQLite drivers (busy locks, file reopen, variable limits);
 // sqlite-lock-wait runs both SQLite drivers itself; rate-limit-slices and gateway-rate-limits-redis are about Redis alone; model-call-errors and gateway-keyless are about the upstream, not the store;
-// database-outage runs the server engines itself; sqlite-shared-file and instances-shared-sqlite are about one SQLite
+// database-outage and budget-settle-outage run the server engines themselves; sqlite-shared-file and instances-shared-sqlite are about one SQLite
 // file shared by processes;
 // console-no-browser (a nested Jest's exit) and start-build (when `npm start` builds) use no database; test-run-cleanup
 // makes PostgreSQL and MariaDB places itself; console-phone-keyboard, console-details, console-error-words and
@@ -19,7 +19,7 @@ const SUITES = ['<rootDir>/test/medium/**/*.spec.ts', '<rootDir>/test/e2e/**/*.e
 // and the budgets' and tokens' specs on every engine) and console-rate-limits (issue 18's page; its server side is
 // rate-limits-routes' on every engine) are about layout, keys and words, the same on every engine.
 const ENGINE_COVERED_ELSEWHERE = ['/test/e2e/cli-', '/test/e2e/package-host-app', '/test/medium/usage-query', '/test/medium/usage-writer',
-  '/test/e2e/instances-shared-db', '/test/e2e/instances-cooldowns', '/test/medium/sqlite-lock-wait', '/test/medium/rate-limit-slices', '/test/e2e/gateway-rate-limits-redis', '/test/medium/model-call-errors', '/test/e2e/gateway-keyless', '/test/medium/database-outage', '/test/medium/cooldowns-outage',
+  '/test/e2e/instances-shared-db', '/test/e2e/instances-cooldowns', '/test/medium/sqlite-lock-wait', '/test/medium/rate-limit-slices', '/test/e2e/gateway-rate-limits-redis', '/test/medium/model-call-errors', '/test/e2e/gateway-keyless', '/test/medium/database-outage', '/test/medium/budget-settle-outage', '/test/medium/cooldowns-outage',
   '/test/medium/sqlite-shared-file', '/test/e2e/instances-shared-sqlite', '/test/e2e/console-no-browser', '/test/e2e/console-phone-keyboard',
   '/test/e2e/console-details', '/test/e2e/console-error-words', '/test/e2e/console-yaml-test-model', '/test/e2e/console-ops', '/test/e2e/console-rate-limits', '/test/e2e/start-build', '/test/medium/test-run-cleanup'];
 

@@ -1,10 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { LLM_MANAGER_RESOLVED_OPTIONS, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
+import { databaseFailure } from '../database/database-failure';
 import { TransactionTurns } from '../database/transaction-turns';
+import { errorMessage } from '../common/error-message';
 import { Clock } from '../usage/clock';
 import { UsageSqlDialect } from '../usage/usage-sql-dialect';
 import { BudgetReservationEntity } from './budget-reservation.entity';
@@ -27,7 +29,13 @@ export interface BudgetHold {
    * window had begun by then, not on one whose window began later (the window rolled over, or the budget was reshaped).
    */
   readonly admittedAt: string;
+  /** When its reservation expires (epoch ms): past it the sweep may release it, and a settlement stops retrying. */
+  readonly expiresAtMs: number;
 }
+
+/** A settlement the database refused is tried again after this long, doubling up to SETTLE_RETRY_MAX_MS. */
+const SETTLE_RETRY_MS = 250;
+const SETTLE_RETRY_MAX_MS = 5_000;
 
 /** This process, as the owner of its reservations: the sweep of another process may release them once expired. */
 const PROCESS_OWNER = `${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -43,12 +51,17 @@ const PROCESS_OWNER = `${process.pid}-${randomUUID().slice(0, 8)}`;
  */
 @Injectable()
 export class BudgetGate {
+  private readonly logger = new Logger('Budgets');
   private readonly dialect: UsageSqlDialect;
   private readonly statement: BudgetReserveStatement;
   /** Each budget's current window, so the call path skips the calendar arithmetic until the window ends. */
   private readonly windows = new Map<number, { period: string; timeZone: string; from: number; until: number; start: string }>();
   /** Settlements under way in this process: what a reshaped budget waits for before it reads the ledger. */
   private readonly settling = new Set<Promise<void>>();
+  /** Shutdown: a settlement the database refuses is not tried again (its reservation expires instead). */
+  private closing = false;
+  /** Settlements waiting to try again: shutdown wakes them for their last attempt. */
+  private readonly waiting = new Set<() => void>();
 
   constructor(
     @InjectDataSource(LLM_MGR_DATA_SOURCE) private readonly dataSource: DataSource,
@@ -94,13 +107,57 @@ export class BudgetGate {
     while (this.settling.size > 0) await Promise.allSettled([...this.settling]);
   }
 
+  /** Shutdown has begun: settlements the database refuses from now on give up rather than wait for it. */
+  stopRetrying(): void {
+    this.closing = true;
+    for (const wake of this.waiting) wake();
+  }
+
+  /**
+   * A database that is down or busy (DATABASE_UNAVAILABLE, DATABASE_BUSY) does not lose the call's cost: the
+   * settlement is tried again with backoff until it lands, until its reservation expires (the sweep's turn then), or
+   * until shutdown. A retry charges the cost only if it is the one that releases the reservation: a first attempt
+   * whose commit went through unacknowledged has released it already, and must not be charged twice.
+   */
   private async settleNow(hold: BudgetHold, costMicroUsd: number | null): Promise<void> {
     const actual = Math.max(0, costMicroUsd ?? 0);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.settleOnce(hold, actual, attempt === 1);
+        return;
+      } catch (error) {
+        const wait = Math.min(SETTLE_RETRY_MAX_MS, SETTLE_RETRY_MS * 2 ** (attempt - 1));
+        const retry = databaseFailure(error) !== undefined && !this.closing && this.clock.now().getTime() + wait < hold.expiresAtMs;
+        if (!retry) throw error;
+        if (attempt === 1) this.logger.warn(`A budget settlement waits for the database (${errorMessage(error)}); it is tried again until it lands.`);
+        await this.pause(wait);
+      }
+    }
+  }
+
+  /** Waits `ms`, or less if shutdown begins meanwhile. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.waiting.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      timer.unref();
+      this.waiting.add(wake);
+    });
+  }
+
+  private async settleOnce(hold: BudgetHold, actual: number, firstAttempt: boolean): Promise<void> {
     await this.inTurn(() => this.dataSource.transaction(async (manager) => {
       for (const budgetId of hold.budgetIds) {
         const released = await manager.delete(BudgetReservationEntity, { callId: hold.callId, budgetId });
-        // Already released by the sweep (the call outlived its reservation): the actual cost still counts.
-        const held = (released.affected ?? 0) > 0 ? hold.amountMicroUsd : 0;
+        const releasedNow = (released.affected ?? 0) > 0;
+        // Already released by the sweep (the call outlived its reservation): the actual cost still counts, on the
+        // first attempt; on a retry, a released reservation may be this settlement's own unacknowledged commit.
+        if (!releasedNow && !firstAttempt) continue;
+        const held = releasedNow ? hold.amountMicroUsd : 0;
         await manager
           .createQueryBuilder()
           .update(BudgetEntity)
@@ -123,8 +180,12 @@ export class BudgetGate {
     const amount = Math.max(1, Math.ceil(cost));
     const now = this.clock.now();
     const windows = rules.map((rule) => this.currentWindow(rule, now));
-    const hold: BudgetHold = { callId: randomUUID(), budgetIds: rules.map((rule) => rule.id), amountMicroUsd: amount, admittedAt: this.dialect.dateTime(now) };
-    const expiresAt = this.dialect.dateTime(this.expiry(now));
+    const expiry = this.expiry(now);
+    const hold: BudgetHold = {
+      callId: randomUUID(), budgetIds: rules.map((rule) => rule.id), amountMicroUsd: amount, admittedAt: this.dialect.dateTime(now),
+      expiresAtMs: expiry.getTime(),
+    };
+    const expiresAt = this.dialect.dateTime(expiry);
     const inputs = rules.map((rule, index): ReserveInput => ({
       budgetId: rule.id, hard: rule.hard, amount, windowStart: windows[index]!, callId: hold.callId, owner: PROCESS_OWNER, expiresAt,
     }));

@@ -122,6 +122,7 @@ export class CallRecorder implements OnApplicationBootstrap, BeforeApplicationSh
    */
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.sweep);
+    this.budgets.stopRetrying();
     if (this.live.size > 0) {
       this.logger.log(`Waiting up to ${this.options.shutdownDrainMs} ms for ${this.live.size} LLM calls in flight.`);
       await this.untilIdle(this.options.shutdownDrainMs);
