@@ -2,7 +2,10 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import type { DataSource } from 'typeorm';
 import type { BudgetEvent } from '../../src/llm-manager/budgets/budget-events';
 import { BudgetEntity } from '../../src/llm-manager/budgets/budget.entity';
+import { BudgetGate } from '../../src/llm-manager/budgets/budget-gate';
 import { CallRecorder } from '../../src/llm-manager/builder/call-recorder';
+import { BudgetReservationEntity } from '../../src/llm-manager/budgets/budget-reservation.entity';
+import { UsageLedger } from '../../src/llm-manager/usage/usage-ledger';
 import { LLM_MGR_DATA_SOURCE_TOKEN } from '../../src/llm-manager/database/database.providers';
 import { LlmManagerModule } from '../../src/llm-manager/llm-manager.module';
 import { LlmManagerService } from '../../src/llm-manager/llm-manager.service';
@@ -172,5 +175,61 @@ describe('budget windows: a call across the rollover, and soft limits across ins
     expect([row.period, row.spentMicroUsd, row.reservedMicroUsd]).toEqual(['day', 2 * CALL_MICRO_USD, 0]);
     // And the ledger agrees: a reshape now finds the same two calls.
     expect((await llm.setBudget({ userId: 'alice', limitUsd: 1, period: 'week' })).spentUsd * 1e6).toBeCloseTo(2 * CALL_MICRO_USD);
+  });
+
+  it('calls that end or start while a reshape waits for the ledger keep their reservations and costs right', async () => {
+    clock.at = new Date('2026-03-02T12:00:00.000Z');
+    const app = await instance();
+    const llm = app.get(LlmManagerService);
+    await llm.setBudget({ userId: 'alice', limitUsd: 1, period: 'month' });
+    const alice = await llm.getUserLlm('alice');
+    const reader = (await alice.stream('ends during the reshape'))[Symbol.asyncIterator]();
+    await reader.next();
+    // The reshape's wait for the ledger is where other calls end and start: one ends and settles, one is admitted.
+    const ledger = app.get(UsageLedger);
+    const flush = ledger.flush.bind(ledger);
+    let late: AsyncIterator<unknown> | undefined;
+    jest.spyOn(ledger, 'flush').mockImplementationOnce(async () => {
+      await flush();
+      while (!(await reader.next()).done);
+      await app.get(CallRecorder).drain();
+      late = (await alice.stream('admitted during the reshape'))[Symbol.asyncIterator]();
+      await late.next();
+    });
+
+    await llm.setBudget({ userId: 'alice', limitUsd: 1, period: 'day' });
+    const during = await budgetRow(app);
+    // The late call's reservation stands; the ended call's is gone, its cost counted once.
+    expect([during.spentMicroUsd, during.reservedMicroUsd]).toEqual([CALL_MICRO_USD, CALL_MICRO_USD]);
+    while (!(await late!.next()).done);
+    await settled(app);
+    const after = await budgetRow(app);
+    expect([after.period, after.spentMicroUsd, after.reservedMicroUsd]).toEqual(['day', 2 * CALL_MICRO_USD, 0]);
+    expect(await app.get<DataSource>(LLM_MGR_DATA_SOURCE_TOKEN).getRepository(BudgetReservationEntity).count()).toBe(0);
+  });
+
+  it("a reshape waits only for its own budget's settlements under way, not for other budgets' nor for later calls", async () => {
+    clock.at = new Date('2026-03-02T12:00:00.000Z');
+    const app = await instance();
+    const llm = app.get(LlmManagerService);
+    await llm.setBudget({ userId: 'alice', limitUsd: 1, period: 'month' });
+    await llm.setBudget({ userId: 'bob', limitUsd: 1, period: 'month' });
+    // Bob's call settles only once the test lets it: a settlement on another budget that takes its time.
+    const gate = app.get(BudgetGate);
+    const settleNow = (gate as unknown as { settleNow: (...args: unknown[]) => Promise<void> }).settleNow.bind(gate);
+    let letBobSettle: () => void = () => {};
+    const bobsTurn = new Promise<void>((resolve) => (letBobSettle = resolve));
+    jest.spyOn(gate as unknown as { settleNow: (...args: unknown[]) => Promise<void> }, 'settleNow').mockImplementationOnce(async (...args) => {
+      await bobsTurn;
+      return settleNow(...args);
+    });
+    await (await llm.getUserLlm('bob')).invoke('slow to settle');
+    await app.get(UsageLedger).whenCounted();
+
+    const reshaped = await llm.setBudget({ userId: 'alice', limitUsd: 1, period: 'day' });
+    expect(reshaped).toMatchObject({ period: 'day', spentUsd: 0 });
+    letBobSettle();
+    await settled(app);
+    expect((await llm.getBudgets('bob'))[0]).toMatchObject({ spentUsd: CALL_MICRO_USD / 1e6, reservedUsd: 0 });
   });
 });

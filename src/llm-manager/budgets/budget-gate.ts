@@ -56,8 +56,8 @@ export class BudgetGate {
   private readonly statement: BudgetReserveStatement;
   /** Each budget's current window, so the call path skips the calendar arithmetic until the window ends. */
   private readonly windows = new Map<number, { period: string; timeZone: string; from: number; until: number; start: string }>();
-  /** Settlements under way in this process: what a reshaped budget waits for before it reads the ledger. */
-  private readonly settling = new Set<Promise<void>>();
+  /** Settlements under way in this process, with their holds: what a reshaped budget waits for before it reads the ledger. */
+  private readonly settling = new Map<Promise<void>, BudgetHold>();
   /** Shutdown: a settlement the database refuses is not tried again (its reservation expires instead). */
   private closing = false;
   /** Settlements waiting to try again: shutdown wakes them for their last attempt. */
@@ -98,13 +98,14 @@ export class BudgetGate {
    */
   settle(hold: BudgetHold, costMicroUsd: number | null): Promise<void> {
     const job = this.settleNow(hold, costMicroUsd).finally(() => this.settling.delete(job));
-    this.settling.add(job);
+    this.settling.set(job, hold);
     return job;
   }
 
-  /** Resolves once every settlement this process started so far has ended (failed ones included). */
-  async whenSettled(): Promise<void> {
-    while (this.settling.size > 0) await Promise.allSettled([...this.settling]);
+  /** Resolves once the settlements on budget `budgetId` under way now have ended (failed ones included); not later ones. */
+  async whenSettled(budgetId: number): Promise<void> {
+    const now = [...this.settling].filter(([, hold]) => hold.budgetIds.includes(budgetId)).map(([job]) => job);
+    await Promise.allSettled(now);
   }
 
   /** Shutdown has begun: settlements the database refuses from now on give up rather than wait for it. */

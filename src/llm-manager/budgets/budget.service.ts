@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, IsNull, type SelectQueryBuilder } from 'typeorm';
 import { ConfigChanges } from '../common/config-changes';
 import { LlmManagerError } from '../common/llm-manager.error';
 import { LLM_MANAGER_RESOLVED_OPTIONS, LLM_MGR_DATA_SOURCE } from '../llm-manager.constants';
 import type { ResolvedLlmManagerOptions } from '../llm-manager.options';
 import { Clock } from '../usage/clock';
+import { TransactionTurns } from '../database/transaction-turns';
 import { UsageLedger } from '../usage/usage-ledger';
 import { UsageQueryService } from '../usage/usage-query.service';
 import { UsageSqlDialect } from '../usage/usage-sql-dialect';
@@ -19,9 +20,14 @@ import type { BudgetInput, BudgetView, SpendView } from './budget.types';
 import { isKnownTimeZone, windowStart } from './budget-window';
 
 
+/** Which budget a scope names: a user's, a slot's of a user, or an API token's. */
+type BudgetScopeKeys = { userId: string; usageKey: string | null; tokenId: number | null };
+
 /** Budgets as data (issue 16): set, list, delete; and what a user spent, from the ledger. Enforcement is BudgetGate's. */
 @Injectable()
 export class BudgetService {
+  private readonly turns: TransactionTurns;
+
   constructor(
     @InjectDataSource(LLM_MGR_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly usage: UsageQueryService,
@@ -30,12 +36,18 @@ export class BudgetService {
     private readonly clock: Clock,
     private readonly changes: ConfigChanges,
     @Inject(LLM_MANAGER_RESOLVED_OPTIONS) private readonly options: ResolvedLlmManagerOptions,
-  ) {}
+  ) {
+    this.turns = TransactionTurns.of(dataSource);
+  }
 
   /**
    * Creates or replaces the budget of (user, slot, token). A new budget, or a new period or zone, starts its window with
    * what the ledger says was spent in it already (see spentInWindow), so setting or reshaping a budget never forgives
    * spend: a month budget set on the 20th counts the month's calls so far.
+   *
+   * An existing budget is changed by one UPDATE of the columns the input sets, never by writing back a row read
+   * earlier: calls keep reserving and settling on it meanwhile (`reserved_micro_usd`, and `spent_micro_usd` outside a
+   * reshape, are theirs). A reshape sets the spend from the ledger in the same statement.
    */
   async setBudget(input: BudgetInput): Promise<BudgetView> {
     const valid = this.validated(input);
@@ -47,23 +59,36 @@ export class BudgetService {
       defaultFor: IsNull(),
     });
     const start = windowStart(valid.period, valid.timeZone, this.clock.now());
-    const sameWindow = existing && existing.period === valid.period && existing.timeZone === valid.timeZone;
-    if (!sameWindow) {
-      // The ledger is read as the spend: this process's calls that ended are written and settled first, so none of
-      // them is missed (settled, row still queued) or counted twice (row written, settlement still to come).
+    const reshaped = !existing || existing.period !== valid.period || existing.timeZone !== valid.timeZone;
+    if (reshaped) {
+      // The ledger is read as the spend: this process's calls that ended are written, and those that counted on this
+      // budget settled, first, so none is missed (settled, row still queued) or counted twice (row written,
+      // settlement still to come). Only what runs now is waited for, never calls that start meanwhile.
       await this.ledger.flush();
-      await this.gate.whenSettled();
+      if (existing) {
+        await this.gate.whenSettled(existing.id);
+        // Calls that ended while the first flush ran: their rows too (their settlements are then in the ledger's sum).
+        await this.ledger.flush();
+      }
     }
-    const spentBefore = sameWindow ? existing.spentMicroUsd : await this.spentInWindow(valid, start);
-    const saved = await repository.save({
-      ...(existing ?? { spentMicroUsd: 0, reservedMicroUsd: 0 }),
-      ...valid,
-      limitMicroUsd: toMicroUsd(valid.limitUsd),
-      windowStart: sameWindow ? existing.windowStart : start,
-      spentMicroUsd: spentBefore,
+    const limits = { limitMicroUsd: toMicroUsd(valid.limitUsd), hard: valid.hard, period: valid.period, timeZone: valid.timeZone };
+    const id = await this.turns.run(async () => {
+      if (!existing) {
+        const spent = await this.spentInWindow(valid, start);
+        const inserted = await repository.insert({ ...valid, ...limits, windowStart: start, spentMicroUsd: spent, reservedMicroUsd: 0 });
+        return Number(inserted.identifiers[0]!['id']);
+      }
+      const update = this.dataSource.createQueryBuilder().update(BudgetEntity).set(limits).where('id = :id', { id: existing.id });
+      if (reshaped) {
+        const spent = this.spentQuery(valid, start);
+        update.set({ ...limits, windowStart: start, spentMicroUsd: spent === null ? 0 : () => `(${spent.getQuery()})` });
+        if (spent !== null) update.setParameters(spent.getParameters());
+      }
+      await update.execute();
+      return existing.id;
     });
     this.changes.publish({ kind: 'budget', userId: valid.userId });
-    return this.view(saved);
+    return this.view(await repository.findOneByOrFail({ id }));
   }
 
   /**
@@ -71,17 +96,24 @@ export class BudgetService {
    * their slot since the request-log migration; older ones have none). Rows do not name the API token, so a token's
    * budget starts from 0. Another instance's calls still in its writer's queue (up to `flushIntervalMs`) are not counted.
    */
-  private async spentInWindow(scope: { userId: string; usageKey: string | null; tokenId: number | null }, from: Date): Promise<number> {
-    if (scope.tokenId !== null) return 0;
+  private async spentInWindow(scope: BudgetScopeKeys, from: Date): Promise<number> {
+    const query = this.spentQuery(scope, from);
+    if (query === null) return 0;
+    const result = await query.getRawOne<{ spent: string | number | null }>();
+    return Number(result?.spent ?? 0);
+  }
+
+  /** The SELECT of spentInWindow; `null` for a token's budget (rows do not name the token). */
+  private spentQuery(scope: BudgetScopeKeys, from: Date): SelectQueryBuilder<UsageLogEntryEntity> | null {
+    if (scope.tokenId !== null) return null;
     const query = this.dataSource
       .getRepository(UsageLogEntryEntity)
       .createQueryBuilder('row')
       .select('COALESCE(SUM(row.costMicroUsd), 0)', 'spent')
-      .where('row.userId = :userId', { userId: scope.userId })
-      .andWhere('row.createdAt >= :from', { from: UsageSqlDialect.of(this.dataSource).dateTime(from) });
-    if (scope.usageKey !== null) query.andWhere('row.usageKey = :usageKey', { usageKey: scope.usageKey });
-    const result = await query.getRawOne<{ spent: string | number | null }>();
-    return Number(result?.spent ?? 0);
+      .where('row.userId = :spentUserId', { spentUserId: scope.userId })
+      .andWhere('row.createdAt >= :spentFrom', { spentFrom: UsageSqlDialect.of(this.dataSource).dateTime(from) });
+    if (scope.usageKey !== null) query.andWhere('row.usageKey = :spentUsageKey', { spentUsageKey: scope.usageKey });
+    return query;
   }
 
   /** Every budget of the user, with where its current window stands. */
