@@ -36,6 +36,8 @@ export interface BudgetHold {
 /** A settlement the database refused is tried again after this long, doubling up to SETTLE_RETRY_MAX_MS. */
 const SETTLE_RETRY_MS = 250;
 const SETTLE_RETRY_MAX_MS = 5_000;
+/** Attempts at most (about five minutes), whatever the clock says: a reservation's expiry bounds them first in practice. */
+const SETTLE_ATTEMPTS = 60;
 
 /** This process, as the owner of its reservations: the sweep of another process may release them once expired. */
 const PROCESS_OWNER = `${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -128,7 +130,7 @@ export class BudgetGate {
         return;
       } catch (error) {
         const wait = Math.min(SETTLE_RETRY_MAX_MS, SETTLE_RETRY_MS * 2 ** (attempt - 1));
-        const retry = databaseFailure(error) !== undefined && !this.closing && this.clock.now().getTime() + wait < hold.expiresAtMs;
+        const retry = databaseFailure(error) !== undefined && !this.closing && attempt < SETTLE_ATTEMPTS && this.clock.now().getTime() + wait < hold.expiresAtMs;
         if (!retry) throw error;
         if (attempt === 1) this.logger.warn(`A budget settlement waits for the database (${errorMessage(error)}); it is tried again until it lands.`);
         await this.pause(wait);
