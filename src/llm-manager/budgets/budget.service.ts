@@ -78,13 +78,15 @@ export class BudgetService {
         const inserted = await repository.insert({ ...valid, ...limits, windowStart: start, spentMicroUsd: spent, reservedMicroUsd: 0 });
         return Number(inserted.identifiers[0]!['id']);
       }
-      const update = this.dataSource.createQueryBuilder().update(BudgetEntity).set(limits).where('id = :id', { id: existing.id });
-      if (reshaped) {
-        const spent = this.spentQuery(valid, start);
-        update.set({ ...limits, windowStart: start, spentMicroUsd: spent === null ? 0 : () => `(${spent.getQuery()})` });
-        if (spent !== null) update.setParameters(spent.getParameters());
-      }
-      await update.execute();
+      const spent = reshaped ? this.spentQuery(valid, start) : null;
+      const changes = reshaped ? { ...limits, windowStart: start, spentMicroUsd: spent === null ? 0 : () => `(${spent.getQuery()})` } : limits;
+      await this.dataSource
+        .createQueryBuilder()
+        .update(BudgetEntity)
+        .set(changes)
+        .where('id = :id', { id: existing.id })
+        .setParameters(spent?.getParameters() ?? {})
+        .execute();
       return existing.id;
     });
     this.changes.publish({ kind: 'budget', userId: valid.userId });

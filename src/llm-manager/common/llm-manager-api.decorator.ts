@@ -63,7 +63,6 @@ function fieldRefusals(errors: readonly ValidationError[]): FieldRefusal[] {
   const refusals: FieldRefusal[] = [];
   const visit = (list: readonly ValidationError[], path: string): void => {
     for (const error of list) {
-      if (refusals.length >= MAX_FIELD_REFUSALS) return;
       const field = path === '' ? error.property : `${path}.${error.property}`;
       for (const [rule, message] of Object.entries(error.constraints ?? {})) {
         if (refusals.length >= MAX_FIELD_REFUSALS) return;
